@@ -1,0 +1,60 @@
+/*
+ * csv: a streaming RFC 4180 record reader.
+ *
+ * Reads a file (or standard input) in chunks and hands out one record at a
+ * time as an array of fields. It knows nothing of numbers or models. It
+ * handles quoted fields (embedded delimiters, doubled quotes, newlines), LF
+ * and CRLF line ends, an optional UTF-8 byte order mark, and a last line
+ * without a newline. Memory is bounded by the longest record, not the file.
+ *
+ * Errors (GD_ERR_DATA, with file, line and column): a NUL byte, an
+ * unterminated quoted field, a quote inside an unquoted field, text after a
+ * closing quote. Read errors are GD_ERR_IO.
+ */
+#ifndef GDTRAIN_CSV_H
+#define GDTRAIN_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "gdtrain/error.h"
+
+/* One field of a record. text points into the reader's buffer, is not
+ * NUL-terminated, and holds the field's content with quotes removed and
+ * doubled quotes undone. */
+typedef struct gd_csv_field {
+    const char *text;
+    size_t len;
+    long line;   /* 1-based physical line where the field starts */
+    long column; /* 1-based byte column where the field starts (its quote, if quoted) */
+    int quoted;  /* 1 if the field was written in quotes */
+} gd_csv_field;
+
+typedef struct gd_csv_reader gd_csv_reader;
+
+/* Opens path for reading; "-" means standard input (shown as "<stdin>" in
+ * messages). delimiter is ',' ';' '\t' or any byte but '"', CR and LF.
+ * On success *out is a new reader to be closed with gd_csv_close; on error
+ * *out is NULL. */
+gd_status gd_csv_open(gd_csv_reader **out, const char *path, char delimiter,
+                      gd_error *err);
+
+/* Same, over an already open stream that the reader does not close.
+ * name is used in messages. */
+gd_status gd_csv_open_stream(gd_csv_reader **out, FILE *stream,
+                             const char *name, char delimiter, gd_error *err);
+
+/* Reads the next record. On GD_OK, *fields and *nfields describe it; they
+ * stay valid until the next call or gd_csv_close. At the end of input
+ * *nfields is 0. An empty line in the middle of the data is a record of one
+ * empty field; empty lines at the very end of the input are ignored. */
+gd_status gd_csv_next(gd_csv_reader *r, const gd_csv_field **fields,
+                      size_t *nfields, gd_error *err);
+
+/* The name used in messages ("<stdin>" for standard input). */
+const char *gd_csv_name(const gd_csv_reader *r);
+
+/* Closes the reader and frees it. Accepts NULL. */
+void gd_csv_close(gd_csv_reader *r);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * dataset: columns of a CSV file -> the matrix X and target y.
+ *
+ * Chooses the target and feature columns by name, parses every cell as a
+ * number (numparse), and keeps X as one n x d allocation and y as one n
+ * allocation; the file's text is not kept. Also computes the standardization
+ * statistics and z-scores in place.
+ *
+ * Only this module and loss know X's memory layout; everyone else goes
+ * through gd_dataset_row / gd_dataset_target or the loss functions.
+ */
+#ifndef GDTRAIN_DATASET_H
+#define GDTRAIN_DATASET_H
+
+#include <stddef.h>
+
+#include "gdtrain/error.h"
+
+typedef struct gd_dataset {
+    size_t n;               /* rows */
+    size_t d;               /* feature columns */
+    double *x;              /* (n, d) row-major */
+    double *y;              /* (n); NULL when loaded without a target */
+    char **feature_names;   /* d names, in the order of X's columns */
+    char *target_name;      /* NULL when loaded without a target */
+} gd_dataset;
+
+typedef struct gd_load_options {
+    const char *path;               /* file to read; "-" = standard input */
+    char delimiter;                 /* 0 means ',' */
+    const char *target;             /* target column; NULL = the last column */
+    const char *const *features;    /* feature columns in this order; NULL = all others */
+    size_t nfeatures;               /* entries in features */
+    int need_target;                /* 0: read only the features (predict); the target,
+                                       even if named, is neither required nor read */
+} gd_load_options;
+
+/* Loads a CSV file into *ds (which need not be initialised). Header names are
+ * trimmed of surrounding spaces; numeric cells may have surrounding spaces.
+ * Columns not selected are skipped without parsing, but every row must still
+ * have the header's number of fields.
+ *
+ * Errors are GD_ERR_DATA with FILE:LINE:COL and the column's name and the text
+ * found: empty file, header only, empty cell, non-numeric text, nan/inf/hex,
+ * overflow, ragged rows, unterminated quotes, NUL bytes, duplicate column
+ * names, unknown target/feature names (and a feature equal to the target);
+ * GD_ERR_IO for unreadable files or memory exhaustion. On error *ds is left
+ * empty (safe to free). */
+gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *err);
+
+/* Frees what *ds holds and zeroes it. Accepts a zeroed struct. */
+void gd_dataset_free(gd_dataset *ds);
+
+/* Row i of X: d contiguous doubles. */
+static inline const double *gd_dataset_row(const gd_dataset *ds, size_t i)
+{
+    return ds->x + i * ds->d;
+}
+
+/* Standardization statistics, kept to train on z-scores and to map the
+ * model back to original units. Population standard deviation (ddof 0). */
+typedef struct gd_scaling {
+    size_t d;
+    double *x_mean;          /* (d) */
+    double *x_std;           /* (d); 1 for a constant column */
+    unsigned char *constant; /* (d) 1 if the column is constant */
+    double y_mean;
+    double y_std;            /* 1 if the target is constant */
+    int y_constant;
+} gd_scaling;
+
+/* Computes means and standard deviations (two passes: mean, then squared
+ * deviations, so large offsets keep their digits) and replaces X and y by
+ * z-scores in place: x' = (x - mean) / std. Fills *sc (allocates; free with
+ * gd_scaling_free). GD_ERR_IO on memory exhaustion. */
+gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err);
+
+/* Frees what *sc holds and zeroes it. Accepts a zeroed struct. */
+void gd_scaling_free(gd_scaling *sc);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * loss: the fused forward pass, mean squared error and its gradient.
+ *
+ * For the linear model yhat_i = b + sum_j w_j x_ij, with params laid out as
+ * [w_0 .. w_{d-1}, b] (d + 1 numbers), over a set of m rows:
+ *     MSE     = (1/m) sum_i r_i^2,          r_i = yhat_i - y_i
+ *     dMSE/dw = (2/m) sum_i r_i x_i         dMSE/db = (2/m) sum_i r_i
+ * computed together in one pass over the rows. This is the hot loop.
+ *
+ * Determinism: sums run over fixed blocks of GD_LOSS_BLOCK rows, and the
+ * blocks' partial sums are added in block order, so the bits of the result
+ * never depend on how the blocks are scheduled. Each row's prediction adds
+ * b first, then w_j x_ij for j ascending (the model module predicts the same
+ * way, so predictions agree bit for bit).
+ */
+#ifndef GDTRAIN_LOSS_H
+#define GDTRAIN_LOSS_H
+
+#include <stddef.h>
+
+#include "gdtrain/dataset.h"
+#include "gdtrain/error.h"
+
+#define GD_LOSS_BLOCK 4096
+
+/* A batch of rows: index[begin .. begin+count) when index is not NULL,
+ * otherwise the contiguous rows begin .. begin+count. */
+typedef struct gd_rows {
+    const size_t *index;
+    size_t begin;
+    size_t count;
+} gd_rows;
+
+/* All rows of ds. */
+static inline gd_rows gd_rows_all(const gd_dataset *ds)
+{
+    gd_rows r = {NULL, 0, ds->n};
+    return r;
+}
+
+/* An evaluator bound to one dataset, owning the scratch space the sums need
+ * so that evaluating never allocates. */
+typedef struct gd_loss gd_loss;
+
+/* Creates an evaluator for ds (which must outlive it). GD_ERR_IO if out of
+ * memory, *out NULL then. */
+gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, gd_error *err);
+
+/* Frees the evaluator. Accepts NULL. */
+void gd_loss_free(gd_loss *loss);
+
+/* MSE over rows at params; when grad is not NULL also writes the gradient
+ * (d + 1 numbers, same layout as params). rows.count must be > 0. */
+double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad);
+
+/* Predictions b + sum_j w_j x_ij for every row of ds, in order, into out (n). */
+void gd_loss_predict(const gd_dataset *ds, const double *params, double *out);
+
+#endif

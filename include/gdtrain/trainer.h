@@ -1,0 +1,97 @@
+/*
+ * trainer: the epoch loop.
+ *
+ * Owns batching (full batch, or mini-batches in file order or from a seeded
+ * shuffle each epoch; the last, shorter batch is averaged over its own rows),
+ * the learning-rate schedule, the L2 penalty, stopping, and the per-epoch
+ * callback. It calls loss for the fused forward/MSE/gradient and the
+ * optimizer for the update. It does no I/O.
+ *
+ * One epoch: for each batch, gradient of the batch MSE (+ 2*l2*w on the
+ * weights), one optimizer step. Then the full-data loss and gradient at the
+ * new parameters, which are what the callback sees and what stopping tests.
+ * For full-batch training that full-data gradient is also the next epoch's
+ * step gradient, so an epoch costs one pass over the data.
+ */
+#ifndef GDTRAIN_TRAINER_H
+#define GDTRAIN_TRAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gdtrain/dataset.h"
+#include "gdtrain/error.h"
+#include "gdtrain/optim.h"
+#include "gdtrain/schedule.h"
+
+typedef enum gd_stop_reason {
+    GD_STOP_CONVERGED,  /* the objective changed by less than tol for patience epochs */
+    GD_STOP_GRADIENT,   /* the full-data gradient norm fell below grad_tol */
+    GD_STOP_MAX_EPOCHS, /* the epoch limit was reached */
+    GD_STOP_DIVERGED,   /* the loss became non-finite or blew up */
+    GD_STOP_REQUESTED   /* the epoch callback asked to stop */
+} gd_stop_reason;
+
+/* A short word for the reason: "converged", "gradient", "max_epochs",
+ * "diverged", "requested". */
+const char *gd_stop_reason_name(gd_stop_reason reason);
+
+typedef enum gd_init_kind {
+    GD_INIT_ZEROS,  /* every parameter 0 */
+    GD_INIT_RANDOM  /* weights normal with std 0.01 from the seed, bias 0 */
+} gd_init_kind;
+
+typedef struct gd_train_config {
+    const gd_optimizer_ops *opt; /* the update rule */
+    gd_optim_params hp;          /* its hyperparameters */
+    double lr;                   /* base learning rate, > 0 */
+    size_t batch_size;           /* rows per step; 0 or >= n means every row */
+    long max_epochs;             /* epoch limit, >= 1 */
+    double tol;                  /* relative objective change that counts as no change; 0 = off */
+    int patience;                /* epochs in a row below tol before stopping, >= 1 */
+    double grad_tol;             /* stop when the gradient norm is below this; 0 = off */
+    int shuffle;                 /* shuffle rows each epoch (mini-batches only) */
+    uint64_t seed;               /* for shuffling and random init */
+    gd_init_kind init;           /* initial parameters */
+    double l2;                   /* ridge penalty lambda on the weights, >= 0 */
+    gd_schedule_config schedule; /* learning-rate schedule */
+} gd_train_config;
+
+/* Fills cfg with the defaults for the rule ops (its default lr and batch
+ * size; plateau schedule; tol 1e-10, patience 10, grad_tol 1e-9,
+ * max_epochs 10000; shuffle on; seed 1; zeros init; no penalty). */
+void gd_train_config_default(gd_train_config *cfg, const gd_optimizer_ops *ops);
+
+/* What the epoch callback sees; losses are MSE on the standardized data. */
+typedef struct gd_epoch_info {
+    long epoch;        /* 1-based */
+    long steps;        /* optimizer steps so far */
+    double train_loss; /* full-data MSE after this epoch */
+    double grad_norm;  /* Euclidean norm of the full-data gradient of the objective */
+    double lr;         /* the rate used in this epoch */
+} gd_epoch_info;
+
+/* Called after every epoch; returning nonzero stops training
+ * (GD_STOP_REQUESTED). */
+typedef int (*gd_epoch_fn)(const gd_epoch_info *info, void *user);
+
+typedef struct gd_train_result {
+    long epochs;           /* epochs run */
+    long steps;            /* optimizer steps taken */
+    gd_stop_reason reason;
+    double initial_loss;   /* MSE at the initial parameters */
+    double train_loss;     /* MSE at the final parameters */
+    double grad_norm;      /* gradient norm at the final parameters */
+    double lr;             /* the rate of the last epoch */
+} gd_train_result;
+
+/* Trains a linear model on the standardized dataset ds. params (d + 1
+ * numbers, [w, b]) receives the result. Returns GD_OK whenever training ran,
+ * including divergence (res->reason says so; params then hold the last
+ * finite values); GD_ERR_USAGE for an invalid configuration, GD_ERR_IO when
+ * out of memory. Deterministic: the same inputs give the same bits. */
+gd_status gd_train(const gd_dataset *ds, const gd_train_config *cfg, double *params,
+                   gd_train_result *res, gd_epoch_fn on_epoch, void *user,
+                   gd_error *err);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * fit: loading, model building and descriptions shared by train and solve.
+ */
+#include "fit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "commands.h"
+#include "msg.h"
+
+int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scaling *sc)
+{
+    char msg[256];
+    char **features = NULL;
+    size_t nfeatures = 0;
+    if (choice->features != NULL) {
+        features = cli_split_list(choice->features, &nfeatures, msg, sizeof msg);
+        if (features == NULL) {
+            cli_usage_error(NULL, "--features: %s", msg);
+            return 2;
+        }
+    }
+    gd_load_options lo = {
+        .path = choice->path, .delimiter = choice->delimiter, .target = choice->target,
+        .features = (const char *const *)features, .nfeatures = nfeatures,
+        .need_target = 1,
+    };
+    gd_error err;
+    gd_status st = gd_dataset_load(ds, &lo, &err);
+    cli_free_list(features);
+    if (st == GD_OK)
+        st = gd_dataset_standardize(ds, sc, &err);
+    if (st != GD_OK) {
+        cli_report(&err);
+        return (int)st;
+    }
+    for (size_t j = 0; j < ds->d; j++)
+        if (sc->constant[j])
+            cli_warn("feature '%s' is constant (%.17g in every row): it gets weight 0",
+                     ds->feature_names[j], sc->x_mean[j]);
+    if (sc->y_constant)
+        cli_warn("the target '%s' is constant: every prediction will be %.17g",
+                 ds->target_name, sc->y_mean);
+    return 0;
+}
+
+gd_status cli_make_model(const gd_dataset *ds, const gd_scaling *sc, const double *params,
+                         gd_model *m, gd_error *err)
+{
+    gd_status st = gd_model_init(m, ds->d, ds->target_name,
+                                 (const char *const *)ds->feature_names, err);
+    if (st == GD_OK)
+        st = gd_model_set_scaling(m, sc, err);
+    if (st == GD_OK)
+        gd_model_set_params(m, params);
+    return st;
+}
+
+void cli_say_formula(const gd_model *m)
+{
+    cli_say("  %s = %.6g", m->target, m->intercept);
+    for (size_t j = 0; j < m->d; j++)
+        cli_say(" %c %.6g*%s", m->weights[j] < 0 ? '-' : '+', fabs(m->weights[j]),
+                m->features[j]);
+    cli_say("\n");
+}
+
+int cli_optimum(const gd_dataset *ds, double l2, gd_solve_info *info)
+{
+    gd_error err;
+    double *params = malloc((ds->d + 1) * sizeof *params);
+    gd_status st = params ? gd_solve_dataset(ds, l2, params, info, &err)
+                          : gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    free(params);
+    if (st != GD_OK) {
+        char buf[sizeof err.file + sizeof err.message + 8];
+        cli_warn("no exact optimum to compare with: %s", gd_error_format(&err, buf, sizeof buf));
+        return 0;
+    }
+    return 1;
+}
+
+double cli_relative_gap(double value, double optimum)
+{
+    return optimum > 0 ? (value - optimum) / optimum : NAN;
+}
+
+const char *cli_num(char *buf, size_t size, double v)
+{
+    snprintf(buf, size, "%.17g", v);
+    return buf;
+}

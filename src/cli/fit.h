@@ -1,0 +1,57 @@
+/*
+ * fit: the steps that training and solving share: loading and
+ * standardizing the data with the user's column choices, turning
+ * standardized parameters into a model, and describing the fit to a person.
+ */
+#ifndef GDTRAIN_CLI_FIT_H
+#define GDTRAIN_CLI_FIT_H
+
+#include "gdtrain/dataset.h"
+#include "gdtrain/model.h"
+#include "gdtrain/solve.h"
+
+/* The option rows for choosing the data, for any settings struct T with the
+ * fields data, delimiter, target and features (as in cli_data_choice). */
+#define CLI_DATA_OPTIONS(T)                                                              \
+    {"data", 'd', OPT_STRING, 0, offsetof(T, data), "FILE",                              \
+     "CSV file with a header row ('-' = standard input); required"},                     \
+    {"delimiter", 0, OPT_DELIMITER, 0, offsetof(T, delimiter), "CHAR",                   \
+     "field separator: ',' (default), ';', 'tab', ..."},                                 \
+    {"target", 't', OPT_STRING, 0, offsetof(T, target), "NAME",                          \
+     "column to predict (default: the last column)"},                                    \
+    {"features", 'f', OPT_STRING, 0, offsetof(T, features), "A,B,..",                    \
+     "feature columns by name, in any order (default: every other column)"}
+
+/* What the user chose about the data. */
+typedef struct cli_data_choice {
+    const char *path;     /* "-" = stdin */
+    char delimiter;
+    const char *target;   /* NULL = the last column */
+    const char *features; /* comma list, NULL = all others */
+} cli_data_choice;
+
+/* Loads the data into *ds and z-scores it in place, with its statistics in
+ * *sc; warns about constant columns. On failure prints the error and
+ * returns the exit status (2 for a bad --features list, else the load's);
+ * *ds and *sc are then safe to free. Returns 0 on success. */
+int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scaling *sc);
+
+/* Builds *m from standardized params [w, b] with ds's names and sc's
+ * scaling. On failure (out of memory) fills err; *m is safe to free. */
+gd_status cli_make_model(const gd_dataset *ds, const gd_scaling *sc, const double *params,
+                         gd_model *m, gd_error *err);
+
+/* Prints "  price = 52311.2 + 1503.9*area_sqm - ..." on stderr. */
+void cli_say_formula(const gd_model *m);
+
+/* The exact optimum of the same problem, for the gap. Solves on ds; on
+ * failure warns and returns 0, else fills *info and returns 1. */
+int cli_optimum(const gd_dataset *ds, double l2, gd_solve_info *info);
+
+/* Relative gap (value - optimum) / optimum, or NaN when the optimum is 0. */
+double cli_relative_gap(double value, double optimum);
+
+/* "%.17g" into buf: how every number goes into a model file's info. */
+const char *cli_num(char *buf, size_t size, double v);
+
+#endif

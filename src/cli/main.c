@@ -1,0 +1,62 @@
+/*
+ * gdtrain: command-line entry point. Dispatches to the subcommands; `gdtrain
+ * ARGS` with no subcommand is `gdtrain train ARGS`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "msg.h"
+
+typedef struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {"train", cmd_train, "train a model on a CSV file (the default subcommand)"},
+    {"predict", cmd_predict, "predict the target for every row of a CSV file"},
+    {"solve", cmd_solve, "fit the exact least-squares model (no gradient descent)"},
+    {"gen", cmd_gen, "write a synthetic house-price CSV to standard output"},
+    {NULL, NULL, NULL},
+};
+
+void cli_print_exit_codes(void)
+{
+    printf("Exit status:\n"
+           "  0  success\n"
+           "  1  training failed: diverged, or did not converge with --strict\n"
+           "  2  usage error: unknown option, bad option value\n"
+           "  3  bad input data: malformed CSV, non-numeric cell, bad model file\n"
+           "  4  I/O error: cannot read or write a file, out of memory\n");
+}
+
+void cli_print_main_help(void)
+{
+    printf("Usage: gdtrain [train] --data FILE [OPTIONS]\n"
+           "       gdtrain SUBCOMMAND [OPTIONS]\n"
+           "\n"
+           "Train linear regression models on CSV files by gradient descent.\n"
+           "\n"
+           "Subcommands:\n");
+    for (const subcommand *s = subcommands; s->name != NULL; s++)
+        printf("  %-10s %s\n", s->name, s->summary);
+    printf("\n'gdtrain SUBCOMMAND --help' lists the options of each subcommand.\n\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2) {
+        for (const subcommand *s = subcommands; s->name != NULL; s++)
+            if (strcmp(argv[1], s->name) == 0)
+                return s->run(argc - 2, argv + 2);
+        if (argv[1][0] != '-') {
+            cli_usage_error(NULL, "unknown subcommand '%s' (try train, predict, solve, gen)",
+                            argv[1]);
+            return 2;
+        }
+    }
+    return cmd_train(argc - 1, argv + 1);
+}

@@ -1,0 +1,62 @@
+/*
+ * msg: messages for humans, on stderr. See msg.h.
+ */
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int cli_quiet = 0;
+
+static void vprefixed(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "gdtrain: %s: ", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprefixed("error", fmt, ap);
+    va_end(ap);
+}
+
+void cli_usage_error(const char *subcommand, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprefixed("error", fmt, ap);
+    va_end(ap);
+    if (subcommand != NULL)
+        fprintf(stderr, "try 'gdtrain %s --help'\n", subcommand);
+    else
+        fprintf(stderr, "try 'gdtrain --help'\n");
+}
+
+void cli_report(const gd_error *err)
+{
+    char buf[sizeof err->file + sizeof err->message + 64];
+    cli_error("%s", gd_error_format(err, buf, sizeof buf));
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    if (cli_quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprefixed("warning", fmt, ap);
+    va_end(ap);
+}
+
+void cli_say(const char *fmt, ...)
+{
+    if (cli_quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,79 @@
+/*
+ * options: table-driven command-line parsing for every subcommand.
+ *
+ * Each option is one row of a table (long name, kind of argument, where the
+ * value goes, help text); --no-NAME comes free for flags. Parsing never
+ * prints and never exits: it returns a status and a message, and the caller
+ * decides what to print.
+ */
+#ifndef GDTRAIN_CLI_OPTIONS_H
+#define GDTRAIN_CLI_OPTIONS_H
+
+#include <stddef.h>
+
+typedef enum opt_kind {
+    OPT_FLAG,     /* int: 1 for --NAME, 0 for --no-NAME */
+    OPT_STRING,   /* const char *: the argument as given */
+    OPT_DOUBLE,   /* double: finite decimal number */
+    OPT_LONG,     /* long: integer */
+    OPT_SIZE,     /* size_t: non-negative integer */
+    OPT_U64,      /* uint64_t: non-negative integer */
+    OPT_DELIMITER /* char: one byte, or "tab" */
+} opt_kind;
+
+/* Checks applied to numeric options. */
+enum {
+    OPT_ANY = 0,
+    OPT_POSITIVE = 1, /* > 0 */
+    OPT_NONNEG = 2,   /* >= 0 */
+    OPT_UNIT = 4      /* in [0, 1) */
+};
+
+typedef struct cli_option {
+    const char *name;    /* long name, without "--" */
+    char short_name;     /* e.g. 'o' for -o; 0 if none */
+    opt_kind kind;
+    unsigned check;      /* OPT_POSITIVE etc. for numbers */
+    size_t offset;       /* offsetof the value in the settings struct */
+    const char *metavar; /* placeholder in --help, NULL for flags */
+    const char *help;    /* one line; "(default: ...)" included where useful */
+} cli_option;
+
+typedef enum parse_result {
+    PARSE_OK,
+    PARSE_HELP,    /* --help or -h was given */
+    PARSE_VERSION, /* --version was given */
+    PARSE_ERROR    /* message in the buffer */
+} parse_result;
+
+/* Parses argv[0..argc) against table (terminated by a row with name NULL)
+ * into settings. was_set[i] becomes 1 for every row i given on the command
+ * line. Arguments that are not options go to positional[0..*npositional),
+ * at most max_positional (more is an error); "--" ends the options. On
+ * PARSE_ERROR, msg (size bytes) says what was wrong. */
+parse_result cli_parse(const cli_option *table, int argc, char **argv,
+                       void *settings, unsigned char *was_set,
+                       char **positional, size_t max_positional,
+                       size_t *npositional, char *msg, size_t size);
+
+/* Parses a subcommand's arguments with cli_parse (no positional arguments)
+ * and handles the outcomes every subcommand treats alike: --help (calls
+ * print_help), --version, and usage errors (printed, with a hint naming the
+ * subcommand; NULL for the default one). Returns -1 when the command should
+ * go on, otherwise the exit status to return at once (0 or 2). */
+int cli_parse_command(const char *subcommand, const cli_option *table, int argc,
+                      char **argv, void *settings, unsigned char *was_set,
+                      void (*print_help)(void));
+
+/* Index of the row named name in table; the table must have it. */
+size_t cli_option_index(const cli_option *table, const char *name);
+
+/* Writes the option list of table to stream, one aligned line per row. */
+void cli_print_options(const cli_option *table, void *stream);
+
+/* Parses a whole string as a number of the kind, as the parser does for
+ * options: 1 on success, 0 (with a message) otherwise. */
+int cli_parse_double(const char *text, double *out);
+int cli_parse_long(const char *text, long *out);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * gd: plain (full-batch) gradient descent. The same update rule as sgd,
+ * with every row in each step: theta -= lr * g, or with momentum as sgd.
+ */
+#include "sgd_rule.h"
+
+const gd_optimizer_ops gd_optim_gd = {
+    .name = "gd",
+    .summary = "full-batch gradient descent, optional (Nesterov) momentum",
+    .default_lr = 0.1,
+    .default_batch = 0,
+    .uses = GD_USES_MOMENTUM | GD_USES_NESTEROV,
+    .state_size = gd_sgd_state_size,
+    .init = gd_sgd_init,
+    .step = gd_sgd_step,
+};

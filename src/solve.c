@@ -1,0 +1,894 @@
+/*
+ * solve: exact least squares by streaming Householder QR, with rank
+ * detection, minimum-norm solutions, ridge rows and iterative refinement in
+ * doubled precision. See include/gdtrain/solve.h for the method.
+ *
+ * Layout: the factor R of [A y] is (q, q) row-major with q = p + 1, only its
+ * upper triangle used; the y column is column p. The block buffer holds up
+ * to GD_SOLVE_BLOCK rows of [A y] column by column (leading dimension
+ * GD_SOLVE_BLOCK), so every Householder update runs over contiguous memory.
+ *
+ * Numerics references: Golub & Van Loan, "Matrix Computations", 5.2 (QR),
+ * 5.4 (column pivoting, complete orthogonal decomposition); Bjorck,
+ * "Numerical Methods for Least Squares Problems", 2.9 (refinement); Ogita,
+ * Rump & Oishi, "Accurate sum and dot product" (2005) for the error-free
+ * transformations TwoSum and TwoProduct (Dekker's splitting, no FMA).
+ */
+#include "gdtrain/solve.h"
+
+#include <assert.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The error-free transformations need every double operation rounded to
+ * double: true with SSE2 or any FLT_EVAL_METHOD 0 target, and with
+ * -ffp-contract=off (no fused multiply-add behind our back). */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD != 0 && FLT_EVAL_METHOD != -1
+#warning "solve.c: FLT_EVAL_METHOD != 0, the doubled-precision passes lose accuracy"
+#endif
+
+#define BLOCK GD_SOLVE_BLOCK
+
+/* Automatic refinement: when the first-order error estimate of the QR
+ * solution, eps * cond * (1 + cond * |r| / (|T| |D x|)), exceeds this,
+ * refine with at most AUTO_REFINE_STEPS corrections. */
+#define AUTO_REFINE_ERR 1e-13
+#define AUTO_REFINE_STEPS 4
+
+/* ---------------------------------------------------------------------------
+ * Error-free transformations (no FMA): a + b = s + e and a * b = p + e
+ * exactly, for finite results without overflow.
+ */
+
+static inline void two_sum(double a, double b, double *s, double *e)
+{
+    double x = a + b;
+    double z = x - a;
+    *e = (a - (x - z)) + (b - z);
+    *s = x;
+}
+
+/* Veltkamp's split: a = hi + lo with hi, lo of 26 significant bits.
+ * Needs |a| < ~2^996. */
+static inline void split(double a, double *hi, double *lo)
+{
+    double c = 134217729.0 * a; /* 2^27 + 1 */
+    double h = c - (c - a);
+    *hi = h;
+    *lo = a - h;
+}
+
+/* Dekker's product with b already split into bh + bl. */
+static inline void two_prod_split(double a, double b, double bh, double bl,
+                                  double *p, double *e)
+{
+    double ah, al;
+    double x = a * b;
+    split(a, &ah, &al);
+    *e = ((ah * bh - x) + ah * bl + al * bh) + al * bl;
+    *p = x;
+}
+
+static inline void two_prod(double a, double b, double *p, double *e)
+{
+    double bh, bl;
+    split(b, &bh, &bl);
+    two_prod_split(a, b, bh, bl, p, e);
+}
+
+/* ---------------------------------------------------------------------------
+ * Householder reflections on contiguous vectors.
+ */
+
+static double dot(const double *a, const double *b, size_t m)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < m; i++)
+        s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* Makes the reflection H = I - tau [1; v][1; v]^T that maps [alpha; x]
+ * (x: m entries, overwritten by v) to [beta; 0], and returns tau (0 when
+ * x is already zero: H = I, alpha unchanged). *alpha becomes beta. A NaN or
+ * infinite entry makes *alpha NaN. */
+static double house_make(double *alpha, double *x, size_t m)
+{
+    const double tiny = DBL_MIN / DBL_EPSILON;
+    const double big = DBL_MAX / 8.0;
+    double a = *alpha;
+    if (!isfinite(a)) {
+        *alpha = NAN;
+        return 0.0;
+    }
+    double sigma = dot(x, x, m);
+    double nrm;
+    if (sigma >= tiny && sigma <= big && fabs(a) <= 1e150) {
+        nrm = sqrt(a * a + sigma);
+    } else {
+        /* Zero, tiny, huge or non-finite: scale by the largest entry. */
+        double scale = fabs(a);
+        for (size_t i = 0; i < m; i++) {
+            double t = fabs(x[i]);
+            if (!(t <= scale)) /* also takes a NaN */
+                scale = t;
+        }
+        if (scale == 0.0)
+            return 0.0;
+        if (!isfinite(scale)) {
+            *alpha = NAN;
+            return 0.0;
+        }
+        double s = 0.0;
+        for (size_t i = 0; i < m; i++) {
+            double t = x[i] / scale;
+            s += t * t;
+        }
+        if (s == 0.0)
+            return 0.0; /* nothing below alpha */
+        double t = a / scale;
+        nrm = scale * sqrt(t * t + s);
+    }
+    double beta = -copysign(nrm, a);
+    double scal = 1.0 / (a - beta);
+    for (size_t i = 0; i < m; i++)
+        x[i] *= scal;
+    *alpha = beta;
+    return (beta - a) / beta;
+}
+
+/* w -= s v. Unrolled so that compilers pair the lanes even without
+ * loop vectorization (gcc -O2). */
+static void axpy_neg(double s, const double *restrict v, double *restrict w, size_t m)
+{
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+        w[i] -= s * v[i];
+        w[i + 1] -= s * v[i + 1];
+        w[i + 2] -= s * v[i + 2];
+        w[i + 3] -= s * v[i + 3];
+    }
+    for (; i < m; i++)
+        w[i] -= s * v[i];
+}
+
+/* Applies H (tau, v of m entries) to the vector [*w0; w]; w and v do not
+ * overlap. */
+static void house_apply(double tau, const double *v, size_t m, double *w0, double *w)
+{
+    if (tau == 0.0)
+        return;
+    double s = tau * (*w0 + dot(v, w, m));
+    *w0 -= s;
+    axpy_neg(s, v, w, m);
+}
+
+/* Folds m rows (block b, column-major with leading dimension ld, q columns)
+ * into the (q, q) upper-triangular r: the QR of [r; b]. b is destroyed. */
+static void tsqr_fold(double *r, size_t q, double *b, size_t ld, size_t m)
+{
+    for (size_t j = 0; j < q; j++) {
+        double *v = b + j * ld;
+        double tau = house_make(&r[j * q + j], v, m);
+        for (size_t c = j + 1; c < q; c++)
+            house_apply(tau, v, m, &r[j * q + c], b + c * ld);
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * The solver state.
+ */
+
+typedef struct solver {
+    const gd_solve_source *src;
+    size_t nc;         /* source columns */
+    size_t p;          /* coefficients */
+    size_t q;          /* p + 1 */
+    int intercept;
+    double *blk;       /* (q, BLOCK) column-major */
+    double *r;         /* (q, q) row-major factor of [A y] */
+    /* post-processing, on the small factor */
+    size_t pa;         /* active (not all-zero) columns */
+    size_t *active;    /* (p) active column indices, ascending */
+    double *d;         /* (p) power-of-two column scales, active index space */
+    size_t *perm;      /* (p) pivot order: position k holds active index perm[k] */
+    double *w;         /* (p, p) column-major: the scaled pivoted factor T */
+    double *c;         /* (p) Q^T y rows of the factor */
+    size_t rank;
+    /* scratch for passes */
+    double *rh, *rl;   /* (BLOCK) residual, doubled precision */
+    double *xs_h, *xs_l; /* (p) split coefficients */
+} solver;
+
+static void read_block(solver *s, size_t first, size_t count)
+{
+    s->src->read(s->src->ctx, first, count, s->blk, BLOCK, s->blk + s->p * BLOCK);
+    if (s->intercept) {
+        double *one = s->blk + s->nc * BLOCK;
+        for (size_t i = 0; i < count; i++)
+            one[i] = 1.0;
+    }
+}
+
+static void solver_free(solver *s)
+{
+    free(s->blk);
+    free(s->r);
+    free(s->active);
+    free(s->d);
+    free(s->perm);
+    free(s->w);
+    free(s->c);
+    free(s->rh);
+    free(s->rl);
+    free(s->xs_h);
+    free(s->xs_l);
+}
+
+/* ---------------------------------------------------------------------------
+ * Passes over the data in doubled precision.
+ */
+
+/* (rh, rl) -= a * x exactly (up to the final rounding of rl), x = xh + xl. */
+static inline void resid_step(double a, double x, double xh, double xl, double *rh,
+                              double *rl)
+{
+    double ph, pe, sh, se;
+    two_prod_split(a, x, xh, xl, &ph, &pe);
+    two_sum(*rh, -ph, &sh, &se);
+    *rh = sh;
+    *rl += se - pe;
+}
+
+/* (rh, rl) -= a * x for a column a of m rows: resid_step written out for
+ * two rows per iteration, which gcc -O2 turns into vector code. */
+static void resid_col(const double *restrict a, double x, double xh, double xl,
+                      double *restrict rh, double *restrict rl, size_t m)
+{
+    size_t i = 0;
+    for (; i + 2 <= m; i += 2) {
+        double a0 = a[i], a1 = a[i + 1];
+        /* TwoProduct a * x = p + e (Veltkamp split of a) */
+        double p0 = a0 * x, p1 = a1 * x;
+        double c0 = 134217729.0 * a0, c1 = 134217729.0 * a1;
+        double h0 = c0 - (c0 - a0), h1 = c1 - (c1 - a1);
+        double l0 = a0 - h0, l1 = a1 - h1;
+        double e0 = ((h0 * xh - p0) + h0 * xl + l0 * xh) + l0 * xl;
+        double e1 = ((h1 * xh - p1) + h1 * xl + l1 * xh) + l1 * xl;
+        /* TwoSum rh - p = s + t */
+        double r0 = rh[i], r1 = rh[i + 1];
+        double s0 = r0 - p0, s1 = r1 - p1;
+        double z0 = s0 - r0, z1 = s1 - r1;
+        double t0 = (r0 - (s0 - z0)) + (-p0 - z0);
+        double t1 = (r1 - (s1 - z1)) + (-p1 - z1);
+        rh[i] = s0;
+        rh[i + 1] = s1;
+        rl[i] += t0 - e0;
+        rl[i + 1] += t1 - e1;
+    }
+    for (; i < m; i++)
+        resid_step(a[i], x, xh, xl, &rh[i], &rl[i]);
+}
+
+/* One pass at coefficients x (p). Returns the sum of squared residuals of
+ * y - A x, exact to about one rounding; when g is not NULL also writes
+ * g = A^T (y - A x) - l2 * x on the penalized columns, in doubled precision
+ * rounded once. The residuals are formed as y - sum_j a_j x_j with
+ * TwoProduct/TwoSum (Ogita-Rump-Oishi Dot2). */
+static double data_pass(solver *s, const double *x, const unsigned char *pen,
+                        double l2, double *g)
+{
+    const size_t p = s->p, n = s->src->n;
+    double *gh = NULL, *gl = NULL;
+    double sse_h = 0.0, sse_l = 0.0;
+    for (size_t j = 0; j < p; j++)
+        split(x[j], &s->xs_h[j], &s->xs_l[j]);
+    if (g != NULL) {
+        /* high parts in g, low parts in the p doubles after the block */
+        gh = g;
+        gl = s->blk + s->q * BLOCK;
+        for (size_t j = 0; j < p; j++)
+            gh[j] = gl[j] = 0.0;
+    }
+    for (size_t first = 0; first < n; first += BLOCK) {
+        size_t m = n - first < BLOCK ? n - first : BLOCK;
+        read_block(s, first, m);
+        const double *yv = s->blk + p * BLOCK;
+        double *rh = s->rh, *rl = s->rl;
+        for (size_t i = 0; i < m; i++) {
+            rh[i] = yv[i];
+            rl[i] = 0.0;
+        }
+        for (size_t j = 0; j < p; j++) {
+            const double xj = x[j], xh = s->xs_h[j], xl = s->xs_l[j];
+            if (xj == 0.0)
+                continue;
+            const double *a = s->blk + j * BLOCK;
+            if (s->intercept && j == s->nc) {
+                /* the ones column: 1 * x_j is exact */
+                for (size_t i = 0; i < m; i++) {
+                    double sh, se;
+                    two_sum(rh[i], -xj, &sh, &se);
+                    rh[i] = sh;
+                    rl[i] += se;
+                }
+                continue;
+            }
+            resid_col(a, xj, xh, xl, rh, rl, m);
+        }
+        for (size_t i = 0; i < m; i++) {
+            double h, l;
+            two_sum(rh[i], rl[i], &h, &l);
+            rh[i] = h;
+            rl[i] = l;
+            double sq, sqe, t, te;
+            two_prod(h, h, &sq, &sqe);
+            two_sum(sse_h, sq, &t, &te);
+            sse_h = t;
+            sse_l += te + sqe + 2.0 * h * l;
+        }
+        if (g != NULL) {
+            for (size_t j = 0; j < p; j++) {
+                const double *a = s->blk + j * BLOCK;
+                double hj = gh[j], lj = gl[j];
+                for (size_t i = 0; i < m; i++) {
+                    double ph, pe, t, te;
+                    two_prod(a[i], rh[i], &ph, &pe);
+                    two_sum(hj, ph, &t, &te);
+                    hj = t;
+                    lj += te + pe + a[i] * rl[i];
+                }
+                gh[j] = hj;
+                gl[j] = lj;
+            }
+        }
+    }
+    if (g != NULL) {
+        for (size_t j = 0; j < p; j++) {
+            double h = gh[j], l = gl[j];
+            if (l2 > 0.0 && pen[j] && x[j] != 0.0) {
+                double ph, pe, t, te;
+                two_prod(l2, x[j], &ph, &pe);
+                two_sum(h, -ph, &t, &te);
+                h = t;
+                l += te - pe;
+            }
+            g[j] = h + l;
+        }
+    }
+    return sse_h + sse_l;
+}
+
+/* ---------------------------------------------------------------------------
+ * Factor post-processing.
+ */
+
+static double col_norm_upper(const double *r, size_t q, size_t j)
+{
+    /* sqrt(sum_{i <= j} r[i][j]^2) without overflow or harmful underflow */
+    double scale = 0.0;
+    for (size_t i = 0; i <= j; i++)
+        scale = fmax(scale, fabs(r[i * q + j]));
+    if (scale == 0.0)
+        return 0.0;
+    double s = 0.0;
+    for (size_t i = 0; i <= j; i++) {
+        double t = r[i * q + j] / scale;
+        s += t * t;
+    }
+    return scale * sqrt(s);
+}
+
+/* Householder QR with column pivoting of the (p, pa) column-major w (leading
+ * dimension p), applied to c too. Pivot = the remaining column of largest
+ * norm (recomputed exactly each step: p is small). Stops at the first
+ * diagonal entry <= rcond * |T_00|; returns that rank. */
+static size_t pivoted_qr(solver *s, double rcond)
+{
+    const size_t p = s->p, pa = s->pa;
+    double *w = s->w;
+    double t00 = 0.0;
+    for (size_t k = 0; k < pa; k++)
+        s->perm[k] = k;
+    for (size_t k = 0; k < pa; k++) {
+        size_t best = k;
+        double best_norm = -1.0;
+        for (size_t j = k; j < pa; j++) {
+            double scale = 0.0, acc = 0.0;
+            const double *col = w + j * p;
+            for (size_t i = k; i < p; i++)
+                scale = fmax(scale, fabs(col[i]));
+            if (scale > 0.0) {
+                for (size_t i = k; i < p; i++) {
+                    double t = col[i] / scale;
+                    acc += t * t;
+                }
+            }
+            double nrm = scale * sqrt(acc);
+            if (nrm > best_norm) {
+                best_norm = nrm;
+                best = j;
+            }
+        }
+        if (k == 0)
+            t00 = best_norm;
+        if (best_norm == 0.0 || best_norm <= rcond * t00)
+            return k;
+        if (best != k) {
+            for (size_t i = 0; i < p; i++) {
+                double t = w[i + k * p];
+                w[i + k * p] = w[i + best * p];
+                w[i + best * p] = t;
+            }
+            size_t t = s->perm[k];
+            s->perm[k] = s->perm[best];
+            s->perm[best] = t;
+        }
+        double *col = w + k * p;
+        double tau = house_make(&col[k], col + k + 1, p - k - 1);
+        for (size_t j = k + 1; j < pa; j++)
+            house_apply(tau, col + k + 1, p - k - 1, &w[k + j * p], w + k + 1 + j * p);
+        house_apply(tau, col + k + 1, p - k - 1, &s->c[k], s->c + k + 1);
+        /* clear below the diagonal (v is no longer needed) */
+        for (size_t i = k + 1; i < p; i++)
+            col[i] = 0.0;
+    }
+    return pa;
+}
+
+/* ||T11||_F * ||T11^{-1}||_F for the leading r x r block of T; *norm gets
+ * ||T11||_F. */
+static double cond_upper(const double *w, size_t ld, size_t r, double *tmp, double *norm)
+{
+    *norm = 0.0;
+    if (r == 0)
+        return 0.0;
+    double nt = 0.0, ni = 0.0;
+    for (size_t j = 0; j < r; j++)
+        for (size_t i = 0; i <= j; i++)
+            nt = hypot(nt, w[i + j * ld]);
+    /* column j of T^{-1}: solve T z = e_j (z has zeros below j) */
+    for (size_t j = 0; j < r; j++) {
+        for (size_t i = j + 1; i-- > 0;) {
+            double acc = (i == j) ? 1.0 : 0.0;
+            for (size_t k = i + 1; k <= j; k++)
+                acc -= w[i + k * ld] * tmp[k];
+            tmp[i] = acc / w[i + i * ld];
+            ni = hypot(ni, tmp[i]);
+        }
+    }
+    *norm = nt;
+    return nt * ni;
+}
+
+/* dx = (A^T A + pen)^{-1} g through the factor: D^{-1} P T^{-1} T^{-T} P^T D^{-1}.
+ * Full rank only. tmp: pa doubles. */
+static void apply_inverse_gram(const solver *s, const double *g, double *dx, double *tmp)
+{
+    const size_t p = s->p, pa = s->pa;
+    const double *w = s->w;
+    for (size_t k = 0; k < pa; k++) {
+        size_t a = s->perm[k];
+        tmp[k] = g[s->active[a]] / s->d[a];
+    }
+    /* T^T u = tmp (forward) */
+    for (size_t k = 0; k < pa; k++) {
+        double acc = tmp[k];
+        for (size_t i = 0; i < k; i++)
+            acc -= w[i + k * p] * tmp[i];
+        tmp[k] = acc / w[k + k * p];
+    }
+    /* T z = u (backward) */
+    for (size_t k = pa; k-- > 0;) {
+        double acc = tmp[k];
+        for (size_t j = k + 1; j < pa; j++)
+            acc -= w[k + j * p] * tmp[j];
+        tmp[k] = acc / w[k + k * p];
+    }
+    for (size_t j = 0; j < p; j++)
+        dx[j] = 0.0;
+    for (size_t k = 0; k < pa; k++) {
+        size_t a = s->perm[k];
+        dx[s->active[a]] = tmp[k] / s->d[a];
+    }
+}
+
+/* The minimum-norm x (original coordinates) of the truncated problem
+ * T[0:r, :] P^T D z = c[0:r] over the active columns, via QR of the
+ * transposed trapezoid M^T (pa, r). Returns GD_ERR_IO on out of memory. */
+static gd_status min_norm_solution(const solver *s, double *x, gd_error *err)
+{
+    const size_t p = s->p, pa = s->pa, r = s->rank;
+    double *mt = malloc(pa * r * sizeof *mt + (pa + r) * sizeof(double));
+    if (mt == NULL)
+        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    double *tau = mt + pa * r;
+    double *wv = tau + r;
+    /* M[k][perm[c]] = T[k][c] * d[perm[c]];  mt[i + k*pa] = M[k][i] */
+    for (size_t k = 0; k < r; k++)
+        for (size_t c = 0; c < pa; c++) {
+            size_t a = s->perm[c];
+            double t = c >= k ? s->w[k + c * p] : 0.0;
+            mt[a + k * pa] = t * s->d[a];
+        }
+    for (size_t k = 0; k < r; k++) {
+        double *col = mt + k * pa;
+        tau[k] = house_make(&col[k], col + k + 1, pa - k - 1);
+        for (size_t j = k + 1; j < r; j++)
+            house_apply(tau[k], col + k + 1, pa - k - 1, &mt[k + j * pa],
+                        mt + k + 1 + j * pa);
+    }
+    /* U^T w1 = c1 (U upper: mt[i + k*pa], i <= k) */
+    for (size_t k = 0; k < r; k++) {
+        double acc = s->c[k];
+        for (size_t i = 0; i < k; i++)
+            acc -= mt[i + k * pa] * wv[i];
+        wv[k] = acc / mt[k + k * pa];
+    }
+    for (size_t k = r; k < pa; k++)
+        wv[k] = 0.0;
+    /* x = H_0 ... H_{r-1} [w1; 0] */
+    for (size_t k = r; k-- > 0;) {
+        double *col = mt + k * pa;
+        house_apply(tau[k], col + k + 1, pa - k - 1, &wv[k], wv + k + 1);
+    }
+    for (size_t j = 0; j < p; j++)
+        x[j] = 0.0;
+    for (size_t a = 0; a < pa; a++)
+        x[s->active[a]] = wv[a];
+    free(mt);
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------------------
+ * The solve.
+ */
+
+gd_status gd_solve_lsq(const gd_solve_source *src, const gd_solve_options *opt,
+                       double *x_out, gd_solve_result *res, gd_error *err)
+{
+    static const gd_solve_options defaults = {0};
+    if (opt == NULL)
+        opt = &defaults;
+    assert(src != NULL && src->read != NULL && x_out != NULL);
+
+    const size_t nc = src->ncols, n = src->n;
+    const size_t p = nc + (opt->intercept ? 1 : 0);
+    const size_t q = p + 1;
+    if (p == 0)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "least squares needs at least one column");
+    if (!(opt->l2 >= 0.0) || !isfinite(opt->l2))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "the L2 penalty must be a finite number >= 0, not %g",
+                            opt->l2);
+    if (!(opt->rcond >= 0.0))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "the rank tolerance must be >= 0, not %g", opt->rcond);
+
+    gd_status st = GD_OK;
+    solver s;
+    memset(&s, 0, sizeof s);
+    unsigned char *pen = NULL;
+    double *x = NULL;
+    s.src = src;
+    s.nc = nc;
+    s.p = p;
+    s.q = q;
+    s.intercept = opt->intercept ? 1 : 0;
+    /* blk: q columns of BLOCK rows, plus p doubles for gradient low parts */
+    s.blk = malloc((q * BLOCK + p) * sizeof *s.blk);
+    s.r = calloc(q * q, sizeof *s.r);
+    s.active = malloc(p * sizeof *s.active);
+    s.d = malloc(p * sizeof *s.d);
+    s.perm = malloc(p * sizeof *s.perm);
+    s.w = malloc(p * p * sizeof *s.w);
+    s.c = malloc(p * sizeof *s.c);
+    s.rh = malloc(BLOCK * sizeof *s.rh);
+    s.rl = malloc(BLOCK * sizeof *s.rl);
+    s.xs_h = malloc(p * sizeof *s.xs_h);
+    s.xs_l = malloc(p * sizeof *s.xs_l);
+    pen = malloc(p);
+    x = malloc(4 * p * sizeof *x); /* x, g, dx, tmp */
+    if (!s.blk || !s.r || !s.active || !s.d || !s.perm || !s.w || !s.c || !s.rh ||
+        !s.rl || !s.xs_h || !s.xs_l || !pen || !x) {
+        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    double *g = x + p, *dx = x + 2 * p, *tmp = x + 3 * p;
+    for (size_t j = 0; j < p; j++)
+        pen[j] = j < nc ? (opt->penalized ? (opt->penalized[j] != 0) : 1) : 0;
+
+    /* 1. The streaming QR of [A y]. */
+    for (size_t first = 0; first < n; first += BLOCK) {
+        size_t m = n - first < BLOCK ? n - first : BLOCK;
+        read_block(&s, first, m);
+        tsqr_fold(s.r, q, s.blk, BLOCK, m);
+    }
+    for (size_t i = 0; i < q * q; i++) {
+        if (!isfinite(s.r[i])) {
+            st = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
+                              "least squares: the data contain a non-finite value "
+                              "(or values whose squares overflow)");
+            goto done;
+        }
+    }
+
+    /* 2. Active columns: those not identically zero. */
+    s.pa = 0;
+    for (size_t j = 0; j < p; j++)
+        if (col_norm_upper(s.r, q, j) > 0.0)
+            s.active[s.pa++] = j;
+
+    /* 3. Ridge rows sqrt(l2) e_j for the active penalized columns. */
+    if (opt->l2 > 0.0) {
+        double root = sqrt(opt->l2);
+        size_t done_rows = 0;
+        while (done_rows < s.pa) {
+            size_t m = 0;
+            memset(s.blk, 0, q * BLOCK * sizeof *s.blk);
+            for (; done_rows < s.pa && m < BLOCK; done_rows++) {
+                size_t j = s.active[done_rows];
+                if (pen[j])
+                    s.blk[j * BLOCK + m++] = root;
+            }
+            if (m > 0)
+                tsqr_fold(s.r, q, s.blk, BLOCK, m);
+        }
+    }
+
+    /* 4. Equilibrate, then pivoted QR of the p x pa scaled factor. */
+    for (size_t a = 0; a < s.pa; a++) {
+        int e;
+        frexp(col_norm_upper(s.r, q, s.active[a]), &e);
+        s.d[a] = ldexp(1.0, e);
+    }
+    for (size_t a = 0; a < s.pa; a++) {
+        size_t j = s.active[a];
+        for (size_t i = 0; i < p; i++)
+            s.w[i + a * p] = i <= j ? s.r[i * q + j] / s.d[a] : 0.0;
+    }
+    for (size_t i = 0; i < p; i++)
+        s.c[i] = s.r[i * q + p];
+    double rcond = opt->rcond > 0.0
+                       ? opt->rcond
+                       : DBL_EPSILON * fmax(10.0 * (double)p, sqrt((double)n));
+    s.rank = pivoted_qr(&s, rcond);
+
+    double rho = s.r[p * q + p];
+    double objective = rho * rho;
+    for (size_t k = s.rank; k < p; k++)
+        objective += s.c[k] * s.c[k];
+    if (!isfinite(objective)) {
+        st = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
+                          "least squares: the sum of squares overflows a double "
+                          "(values too large)");
+        goto done;
+    }
+    double norm_t;
+    double cond = cond_upper(s.w, p, s.rank, tmp, &norm_t);
+
+    /* 5. The solution. */
+    if (s.rank == s.pa) {
+        for (size_t k = s.pa; k-- > 0;) {
+            double acc = s.c[k];
+            for (size_t j = k + 1; j < s.pa; j++)
+                acc -= s.w[k + j * p] * tmp[j];
+            tmp[k] = acc / s.w[k + k * p];
+        }
+        for (size_t j = 0; j < p; j++)
+            x[j] = 0.0;
+        for (size_t k = 0; k < s.pa; k++) {
+            size_t a = s.perm[k];
+            x[s.active[a]] = tmp[k] / s.d[a];
+        }
+    } else {
+        st = min_norm_solution(&s, x, err);
+        if (st != GD_OK)
+            goto done;
+    }
+
+    for (size_t j = 0; j < p; j++) {
+        if (!isfinite(x[j])) {
+            st = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
+                              "least squares: a coefficient overflows a double");
+            goto done;
+        }
+    }
+
+    /* 6. Refinement and the exact sum of squares. */
+    int passes = 1, steps = 0, sse_exact = 0;
+    double sse = 0.0;
+    int max_steps = opt->refine > 0 ? opt->refine : 0;
+    if (opt->refine == 0) {
+        double norm_dx = 0.0;
+        for (size_t a = 0; a < s.pa; a++)
+            norm_dx = hypot(norm_dx, x[s.active[a]] * s.d[a]);
+        double est = DBL_EPSILON * cond;
+        if (norm_dx > 0.0)
+            est *= 1.0 + cond * fabs(rho) / (norm_t * norm_dx);
+        if (!(est <= AUTO_REFINE_ERR))
+            max_steps = AUTO_REFINE_STEPS;
+    }
+    if (s.rank < s.pa || s.pa == 0)
+        max_steps = 0; /* refinement needs the full-rank factor */
+    if (max_steps > 0 || opt->sse_pass) {
+        sse = data_pass(&s, x, pen, opt->l2, max_steps > 0 ? g : NULL);
+        passes++;
+        sse_exact = isfinite(sse);
+        double prev = INFINITY;
+        while (steps < max_steps && sse_exact) {
+            int finite = 1;
+            for (size_t j = 0; j < p; j++)
+                finite &= isfinite(g[j]);
+            if (!finite)
+                break;
+            apply_inverse_gram(&s, g, dx, tmp);
+            int changes = 0;
+            double size = 0.0;
+            for (size_t a = 0; a < s.pa; a++) {
+                size_t j = s.active[a];
+                changes |= (x[j] + dx[j] != x[j]);
+                size = hypot(size, dx[j] * s.d[a]);
+            }
+            if (!changes || !(size < 0.5 * prev))
+                break; /* converged, or not contracting */
+            prev = size;
+            /* remember x: if the next pass fails, its sse is the one we have */
+            for (size_t j = 0; j < p; j++)
+                tmp[j] = x[j];
+            for (size_t j = 0; j < p; j++)
+                x[j] += dx[j];
+            double nsse = data_pass(&s, x, pen, opt->l2, g);
+            passes++;
+            steps++;
+            if (!isfinite(nsse)) {
+                /* back out (data too large for the splitting) */
+                for (size_t j = 0; j < p; j++)
+                    x[j] = tmp[j];
+                steps--;
+                break;
+            }
+            sse = nsse;
+        }
+    }
+    if (!sse_exact) {
+        double penalty = 0.0;
+        for (size_t j = 0; j < p; j++)
+            if (pen[j])
+                penalty += x[j] * x[j];
+        sse = fmax(0.0, objective - opt->l2 * penalty);
+    }
+
+    memcpy(x_out, x, p * sizeof *x);
+    if (res != NULL) {
+        res->p = p;
+        res->n = n;
+        res->rank = s.rank;
+        res->cond = cond;
+        res->objective = objective;
+        res->sse = sse;
+        res->sse_exact = sse_exact;
+        res->refine_steps = steps;
+        res->passes = passes;
+    }
+
+done:
+    free(pen);
+    free(x);
+    solver_free(&s);
+    return st;
+}
+
+/* ---------------------------------------------------------------------------
+ * Sources: a dense row-major matrix, and the trainer's dataset.
+ */
+
+typedef struct dense_ctx {
+    const double *a, *y;
+    size_t ncols;
+} dense_ctx;
+
+static void dense_read(void *ctx, size_t first, size_t count, double *a, size_t lda,
+                       double *y)
+{
+    const dense_ctx *dc = ctx;
+    const size_t nc = dc->ncols;
+    for (size_t i = 0; i < count; i++) {
+        const double *row = dc->a + (first + i) * nc;
+        for (size_t j = 0; j < nc; j++)
+            a[j * lda + i] = row[j];
+        y[i] = dc->y[first + i];
+    }
+}
+
+gd_status gd_solve_dense(const double *a, const double *y, size_t n, size_t ncols,
+                         const gd_solve_options *opt, double *x,
+                         gd_solve_result *res, gd_error *err)
+{
+    dense_ctx dc = {a, y, ncols};
+    gd_solve_source src = {n, ncols, &dc, dense_read};
+    return gd_solve_lsq(&src, opt, x, res, err);
+}
+
+static void dataset_read(void *ctx, size_t first, size_t count, double *a, size_t lda,
+                         double *y)
+{
+    const gd_dataset *ds = ctx;
+    const size_t d = ds->d;
+    for (size_t i = 0; i < count; i++) {
+        const double *row = gd_dataset_row(ds, first + i);
+        for (size_t j = 0; j < d; j++)
+            a[j * lda + i] = row[j];
+        y[i] = ds->y[first + i];
+    }
+}
+
+/* Population variance of v (n > 0): compensated mean, then compensated sum of
+ * squared deviations. */
+static double variance(const double *v, size_t n)
+{
+    double sh = 0.0, sl = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double t, e;
+        two_sum(sh, v[i], &t, &e);
+        sh = t;
+        sl += e;
+    }
+    double mean = (sh + sl) / (double)n;
+    sh = sl = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double dev = v[i] - mean, sq, sqe, t, e;
+        two_prod(dev, dev, &sq, &sqe);
+        two_sum(sh, sq, &t, &e);
+        sh = t;
+        sl += e + sqe;
+    }
+    return (sh + sl) / (double)n;
+}
+
+gd_status gd_solve_dataset(const gd_dataset *ds, double l2, double *params,
+                           gd_solve_info *info, gd_error *err)
+{
+    assert(ds != NULL && params != NULL);
+    if (ds->y == NULL)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "least squares needs a target column");
+    if (ds->n == 0)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "least squares needs at least one row");
+    if (!(l2 >= 0.0) || !isfinite(l2))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "the L2 penalty must be a finite number >= 0, not %g", l2);
+    const double n = (double)ds->n;
+    gd_solve_source src = {ds->n, ds->d, (void *)ds, dataset_read};
+    gd_solve_options opt = {0};
+    opt.intercept = 1;
+    opt.l2 = n * l2; /* (1/n)|r|^2 + l2|w|^2 = (1/n)(|r|^2 + n l2 |w|^2) */
+    opt.sse_pass = 1;
+    gd_solve_result res;
+    gd_status st = gd_solve_lsq(&src, &opt, params, &res, err);
+    if (st != GD_OK)
+        return st;
+    if (info != NULL) {
+        double w2 = 0.0;
+        for (size_t j = 0; j < ds->d; j++)
+            w2 += params[j] * params[j];
+        info->mse = res.sse / n;
+        info->objective = info->mse + l2 * w2;
+        info->mse_const = variance(ds->y, ds->n);
+        info->rank = res.rank;
+        info->cond = res.cond;
+        info->refine_steps = res.refine_steps;
+    }
+    return GD_OK;
+}

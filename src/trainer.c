@@ -1,0 +1,231 @@
+/*
+ * trainer: the epoch loop. See include/gdtrain/trainer.h.
+ *
+ * All memory is allocated once before the first epoch; the loop itself never
+ * allocates.
+ */
+#include "gdtrain/trainer.h"
+
+#include <assert.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdtrain/loss.h"
+#include "gdtrain/rng.h"
+
+/* A loss this many times the initial one counts as a blow-up. */
+#define GD_DIVERGENCE_FACTOR 1e6
+
+static const char *const stop_names[] = {
+    [GD_STOP_CONVERGED] = "converged",
+    [GD_STOP_GRADIENT] = "gradient",
+    [GD_STOP_MAX_EPOCHS] = "max_epochs",
+    [GD_STOP_DIVERGED] = "diverged",
+    [GD_STOP_REQUESTED] = "requested",
+};
+
+const char *gd_stop_reason_name(gd_stop_reason reason)
+{
+    return stop_names[reason];
+}
+
+void gd_train_config_default(gd_train_config *cfg, const gd_optimizer_ops *ops)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->opt = ops;
+    gd_optim_params_default(&cfg->hp);
+    cfg->lr = ops->default_lr;
+    cfg->batch_size = ops->default_batch;
+    cfg->max_epochs = 10000;
+    cfg->tol = 1e-10;
+    cfg->patience = 10;
+    cfg->grad_tol = 1e-9;
+    cfg->shuffle = 1;
+    cfg->seed = 1;
+    cfg->init = GD_INIT_ZEROS;
+    cfg->l2 = 0.0;
+    gd_schedule_config_default(&cfg->schedule, GD_SCHEDULE_PLATEAU);
+}
+
+static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
+                              gd_error *err)
+{
+    char msg[256];
+    if (ds->n == 0 || ds->y == NULL)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "no training rows");
+    if (!(cfg->lr > 0.0 && isfinite(cfg->lr)))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "learning rate must be positive, got %g", cfg->lr);
+    if (cfg->max_epochs < 1 || cfg->patience < 1)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "epochs and patience must be at least 1");
+    if (!(cfg->tol >= 0.0) || !(cfg->grad_tol >= 0.0) || !(cfg->l2 >= 0.0))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "tolerances and penalties must be >= 0");
+    if (!gd_optim_params_check(cfg->opt, &cfg->hp, msg, sizeof msg))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
+    return GD_OK;
+}
+
+/* Adds the ridge term 2*l2*w to the weights' gradient (never the bias). */
+static void add_l2_gradient(double *grad, const double *params, size_t d, double l2)
+{
+    if (l2 == 0.0)
+        return;
+    for (size_t j = 0; j < d; j++)
+        grad[j] += 2.0 * l2 * params[j];
+}
+
+static double l2_penalty(const double *params, size_t d, double l2)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < d; j++)
+        s += params[j] * params[j];
+    return l2 * s;
+}
+
+static double norm2(const double *v, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i] * v[i];
+    return sqrt(s);
+}
+
+static void init_params(double *params, size_t d, gd_init_kind kind, gd_rng *rng)
+{
+    memset(params, 0, (d + 1) * sizeof *params);
+    if (kind == GD_INIT_RANDOM)
+        for (size_t j = 0; j < d; j++)
+            params[j] = 0.01 * gd_rng_normal(rng);
+}
+
+/* Everything the loop needs, allocated once. */
+typedef struct train_state {
+    gd_loss *loss;
+    double *grad;        /* (np) gradient of the current batch or full data */
+    double *prev_params; /* (np) last finite parameters, for divergence */
+    size_t *order;       /* (n) row order of this epoch, mini-batches only */
+    void *opt_state;     /* the optimizer's own state */
+} train_state;
+
+static void train_state_free(train_state *st)
+{
+    gd_loss_free(st->loss);
+    free(st->grad);
+    free(st->prev_params);
+    free(st->order);
+    free(st->opt_state);
+}
+
+gd_status gd_train(const gd_dataset *ds, const gd_train_config *cfg, double *params,
+                   gd_train_result *res, gd_epoch_fn on_epoch, void *user,
+                   gd_error *err)
+{
+    gd_status status = check_config(ds, cfg, err);
+    if (status != GD_OK)
+        return status;
+
+    const size_t d = ds->d, np = d + 1, n = ds->n;
+    const gd_optimizer_ops *ops = cfg->opt;
+    const int full_batch = cfg->batch_size == 0 || cfg->batch_size >= n;
+    train_state st = {0};
+    status = gd_loss_create(&st.loss, ds, err);
+    if (status != GD_OK)
+        return status;
+    size_t opt_bytes = ops->state_size(np);
+    st.grad = malloc(np * sizeof *st.grad);
+    st.prev_params = malloc(np * sizeof *st.prev_params);
+    st.order = full_batch ? NULL : malloc(n * sizeof *st.order);
+    st.opt_state = opt_bytes ? malloc(opt_bytes) : NULL;
+    if (!st.grad || !st.prev_params || (!full_batch && !st.order) ||
+        (opt_bytes && !st.opt_state)) {
+        status = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        goto cleanup;
+    }
+
+    gd_rng rng;
+    gd_rng_seed(&rng, cfg->seed);
+    init_params(params, d, cfg->init, &rng);
+    ops->init(st.opt_state, np, &cfg->hp);
+    if (!full_batch)
+        for (size_t i = 0; i < n; i++)
+            st.order[i] = i;
+    gd_schedule sched;
+    gd_schedule_init(&sched, &cfg->schedule, cfg->lr);
+
+    /* The full-data loss and gradient at the current parameters. */
+    double loss = gd_loss_eval(st.loss, gd_rows_all(ds), params, st.grad);
+    add_l2_gradient(st.grad, params, d, cfg->l2);
+    double objective = loss + l2_penalty(params, d, cfg->l2);
+
+    memset(res, 0, sizeof *res);
+    res->initial_loss = loss;
+    res->reason = GD_STOP_MAX_EPOCHS;
+    const double blowup = GD_DIVERGENCE_FACTOR * fmax(objective, DBL_MIN);
+    long t = 0;           /* optimizer steps */
+    int quiet_epochs = 0; /* epochs in a row with a change below tol */
+    long epoch;
+    for (epoch = 1; epoch <= cfg->max_epochs; epoch++) {
+        const double lr = sched.lr;
+        memcpy(st.prev_params, params, np * sizeof *params);
+        if (full_batch) {
+            ops->step(st.opt_state, params, st.grad, np, lr, ++t, &cfg->hp);
+        } else {
+            if (cfg->shuffle)
+                gd_rng_shuffle(&rng, st.order, n);
+            for (size_t begin = 0; begin < n; begin += cfg->batch_size) {
+                size_t count = n - begin < cfg->batch_size ? n - begin : cfg->batch_size;
+                gd_rows batch = {st.order, begin, count};
+                gd_loss_eval(st.loss, batch, params, st.grad);
+                add_l2_gradient(st.grad, params, d, cfg->l2);
+                ops->step(st.opt_state, params, st.grad, np, lr, ++t, &cfg->hp);
+            }
+        }
+
+        double prev_objective = objective;
+        loss = gd_loss_eval(st.loss, gd_rows_all(ds), params, st.grad);
+        add_l2_gradient(st.grad, params, d, cfg->l2);
+        objective = loss + l2_penalty(params, d, cfg->l2);
+        double gnorm = norm2(st.grad, np);
+
+        res->epochs = epoch;
+        res->steps = t;
+        res->lr = lr;
+        if (!isfinite(objective) || !isfinite(gnorm) || objective > blowup) {
+            memcpy(params, st.prev_params, np * sizeof *params);
+            res->reason = GD_STOP_DIVERGED;
+            res->train_loss = loss;
+            res->grad_norm = gnorm;
+            break;
+        }
+        res->train_loss = loss;
+        res->grad_norm = gnorm;
+
+        if (on_epoch != NULL) {
+            gd_epoch_info info = {epoch, t, loss, gnorm, lr};
+            if (on_epoch(&info, user)) {
+                res->reason = GD_STOP_REQUESTED;
+                break;
+            }
+        }
+        if (cfg->grad_tol > 0.0 && gnorm < cfg->grad_tol) {
+            res->reason = GD_STOP_GRADIENT;
+            break;
+        }
+        double change = fabs(prev_objective - objective) / fmax(fabs(objective), DBL_MIN);
+        quiet_epochs = change < cfg->tol ? quiet_epochs + 1 : 0;
+        if (cfg->tol > 0.0 && quiet_epochs >= cfg->patience) {
+            res->reason = GD_STOP_CONVERGED;
+            break;
+        }
+        gd_schedule_epoch_end(&sched, objective);
+    }
+    status = GD_OK;
+
+cleanup:
+    train_state_free(&st);
+    return status;
+}

@@ -1,0 +1,272 @@
+/*
+ * The epoch loop: batching semantics, stopping, determinism, and that every
+ * optimizer with its default settings reaches the exact least-squares
+ * optimum, computed independently of the solve module by the normal
+ * equations in long double (normal_equations_fit in testutil.c): fine for
+ * the small, well-conditioned problems here.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdtrain/rng.h"
+#include "gdtrain/trainer.h"
+
+enum { MAXP = 16 };
+
+/* A standardized problem with correlated features, like the house data. */
+static gd_dataset make_problem(size_t n, size_t d, uint64_t seed, double noise)
+{
+    gd_dataset ds = {0};
+    gd_rng rng;
+    gd_rng_seed(&rng, seed);
+    ds.n = n;
+    ds.d = d;
+    ds.x = malloc(n * d * sizeof(double));
+    ds.y = malloc(n * sizeof(double));
+    assert_true(ds.x && ds.y);
+    for (size_t i = 0; i < n; i++) {
+        double common = gd_rng_normal(&rng);
+        double y = 0;
+        for (size_t j = 0; j < d; j++) {
+            double v = (j < 2 ? 0.9 * common : 0) + gd_rng_normal(&rng);
+            ds.x[i * d + j] = v;
+            y += (double)(j + 1) * (j % 2 ? -1 : 1) * v;
+        }
+        ds.y[i] = y + noise * gd_rng_normal(&rng);
+    }
+    /* z-score every column and y, as the dataset module would. */
+    for (size_t j = 0; j <= d; j++) {
+        double mean = 0, ss = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += j < d ? ds.x[i * d + j] : ds.y[i];
+        mean /= (double)n;
+        for (size_t i = 0; i < n; i++) {
+            double v = (j < d ? ds.x[i * d + j] : ds.y[i]) - mean;
+            ss += v * v;
+        }
+        double sd = sqrt(ss / (double)n);
+        for (size_t i = 0; i < n; i++) {
+            double *v = j < d ? &ds.x[i * d + j] : &ds.y[i];
+            *v = (*v - mean) / sd;
+        }
+    }
+    return ds;
+}
+
+static void free_problem(gd_dataset *ds)
+{
+    free(ds->x);
+    free(ds->y);
+}
+
+static double exact_optimum(const gd_dataset *ds, double l2, double *params)
+{
+    return normal_equations_fit(ds->x, ds->y, ds->n, ds->d, l2, params);
+}
+
+static gd_train_config defaults(const char *opt)
+{
+    gd_train_config cfg;
+    gd_train_config_default(&cfg, gd_optimizer_find(opt));
+    cfg.schedule.min_lr = cfg.lr * 1e-6; /* as the command line sets it */
+    return cfg;
+}
+
+static void test_defaults_reach_optimum(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(2000, 7, 3, 2.0);
+    double opt[MAXP], params[MAXP];
+    double mse_opt = exact_optimum(&ds, 0.0, opt);
+    const char *names[] = {"gd", "adam", "rmsprop", "sgd"};
+    const double bar[] = {1e-6, 1e-6, 1e-6, 1e-4};
+    for (int k = 0; k < 4; k++) {
+        gd_train_config cfg = defaults(names[k]);
+        gd_train_result res;
+        assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+        double gap = (res.train_loss - mse_opt) / mse_opt;
+        print_message("%-8s epochs %5ld stop %-10s gap %.3g\n", names[k], res.epochs,
+                      gd_stop_reason_name(res.reason), gap);
+        assert_true(res.reason == GD_STOP_CONVERGED || res.reason == GD_STOP_GRADIENT);
+        assert_true(gap >= -1e-12);
+        assert_true(gap < bar[k]);
+    }
+    free_problem(&ds);
+}
+
+static void test_ridge_optimum(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(500, 4, 5, 1.0);
+    double opt[MAXP], params[MAXP];
+    exact_optimum(&ds, 0.05, opt);
+    gd_train_config cfg = defaults("gd");
+    cfg.l2 = 0.05;
+    /* Run to a vanishing gradient: its fixed point must be the ridge optimum. */
+    cfg.tol = 0;
+    cfg.grad_tol = 1e-12;
+    cfg.max_epochs = 100000;
+    cfg.schedule.kind = GD_SCHEDULE_CONSTANT;
+    gd_train_result res;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_int_equal(res.reason, GD_STOP_GRADIENT);
+    for (size_t j = 0; j <= ds.d; j++)
+        assert_close_abs(params[j], opt[j], 1e-10);
+    free_problem(&ds);
+}
+
+static void test_tol_zero_runs_every_epoch(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(100, 3, 1, 0.5);
+    double params[MAXP];
+    gd_train_config cfg = defaults("adam");
+    cfg.tol = 0;
+    cfg.grad_tol = 0;
+    cfg.max_epochs = 37;
+    gd_train_result res;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_int_equal(res.epochs, 37);
+    assert_int_equal(res.steps, 37);
+    assert_int_equal(res.reason, GD_STOP_MAX_EPOCHS);
+    cfg.batch_size = 30; /* 4 steps per epoch: 30, 30, 30, 10 rows */
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_int_equal(res.steps, 4 * 37);
+    free_problem(&ds);
+}
+
+/* One epoch of plain sgd without shuffling, batch 3 on 10 rows, done by hand:
+ * batches {0,1,2} {3,4,5} {6,7,8} {9}, each gradient averaged over its own
+ * rows. */
+static void test_minibatch_semantics(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(10, 2, 9, 0.3);
+    const double lr = 0.05;
+    double expect[3] = {0, 0, 0};
+    for (size_t begin = 0; begin < 10; begin += 3) {
+        size_t end = begin + 3 < 10 ? begin + 3 : 10;
+        double g[3] = {0, 0, 0};
+        for (size_t i = begin; i < end; i++) {
+            double r = expect[2] + expect[0] * ds.x[2 * i] + expect[1] * ds.x[2 * i + 1] - ds.y[i];
+            g[0] += 2 * r * ds.x[2 * i];
+            g[1] += 2 * r * ds.x[2 * i + 1];
+            g[2] += 2 * r;
+        }
+        for (int j = 0; j < 3; j++)
+            expect[j] -= lr * g[j] / (double)(end - begin);
+    }
+    gd_train_config cfg = defaults("sgd");
+    cfg.lr = lr;
+    cfg.batch_size = 3;
+    cfg.shuffle = 0;
+    cfg.max_epochs = 1;
+    cfg.schedule.kind = GD_SCHEDULE_CONSTANT;
+    double params[3];
+    gd_train_result res;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_int_equal(res.steps, 4);
+    for (int j = 0; j < 3; j++)
+        assert_close_rel(params[j], expect[j], 1e-14);
+    free_problem(&ds);
+}
+
+static void test_deterministic_and_seeded(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(300, 4, 2, 1.0);
+    gd_train_config cfg = defaults("sgd");
+    cfg.max_epochs = 20;
+    double a[MAXP], b[MAXP], c[MAXP];
+    gd_train_result res;
+    assert_int_equal(gd_train(&ds, &cfg, a, &res, NULL, NULL, NULL), GD_OK);
+    assert_int_equal(gd_train(&ds, &cfg, b, &res, NULL, NULL, NULL), GD_OK);
+    assert_memory_equal(a, b, 5 * sizeof(double));
+    cfg.seed = 2;
+    assert_int_equal(gd_train(&ds, &cfg, c, &res, NULL, NULL, NULL), GD_OK);
+    assert_memory_not_equal(a, c, 5 * sizeof(double));
+    /* Random init draws from the seed too: reproducible, and not zero. */
+    cfg.init = GD_INIT_RANDOM;
+    cfg.max_epochs = 1;
+    cfg.lr = 1e-300;
+    assert_int_equal(gd_train(&ds, &cfg, a, &res, NULL, NULL, NULL), GD_OK);
+    assert_int_equal(gd_train(&ds, &cfg, b, &res, NULL, NULL, NULL), GD_OK);
+    assert_memory_equal(a, b, 5 * sizeof(double));
+    assert_true(a[0] != 0.0 && fabs(a[0]) < 0.1);
+    free_problem(&ds);
+}
+
+static void test_divergence(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(200, 3, 4, 1.0);
+    gd_train_config cfg = defaults("gd");
+    cfg.lr = 50;
+    double params[MAXP];
+    gd_train_result res;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_int_equal(res.reason, GD_STOP_DIVERGED);
+    assert_true(res.epochs < 100);
+    for (size_t j = 0; j <= ds.d; j++)
+        assert_true(isfinite(params[j]));
+    free_problem(&ds);
+}
+
+static int stop_at_five(const gd_epoch_info *info, void *user)
+{
+    long *seen = user;
+    assert_int_equal(info->epoch, *seen + 1);
+    *seen = info->epoch;
+    assert_true(isfinite(info->train_loss) && info->grad_norm >= 0 && info->lr > 0);
+    return info->epoch == 5;
+}
+
+static void test_callback_stops(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(50, 2, 6, 1.0);
+    gd_train_config cfg = defaults("adam");
+    double params[MAXP];
+    gd_train_result res;
+    long seen = 0;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, stop_at_five, &seen, NULL), GD_OK);
+    assert_int_equal(res.reason, GD_STOP_REQUESTED);
+    assert_int_equal(res.epochs, 5);
+    assert_int_equal(seen, 5);
+    free_problem(&ds);
+}
+
+static void test_bad_config(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(20, 2, 6, 1.0);
+    double params[MAXP];
+    gd_train_result res;
+    gd_error err;
+    gd_train_config cfg = defaults("sgd");
+    cfg.hp.nesterov = 1; /* without momentum */
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, &err), GD_ERR_USAGE);
+    assert_non_null(strstr(err.message, "momentum"));
+    cfg = defaults("sgd");
+    cfg.lr = -1;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, &err), GD_ERR_USAGE);
+    free_problem(&ds);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults_reach_optimum),
+        cmocka_unit_test(test_ridge_optimum),
+        cmocka_unit_test(test_tol_zero_runs_every_epoch),
+        cmocka_unit_test(test_minibatch_semantics),
+        cmocka_unit_test(test_deterministic_and_seeded),
+        cmocka_unit_test(test_divergence),
+        cmocka_unit_test(test_callback_stops),
+        cmocka_unit_test(test_bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

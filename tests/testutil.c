@@ -1,0 +1,125 @@
+#include "testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void check_close_rel(double a, double b, double rel_tol, const char *expr,
+                     const char *file, int line)
+{
+    double scale = fmax(1.0, fmax(fabs(a), fabs(b)));
+    if (!(fabs(a - b) <= rel_tol * scale)) {
+        print_error("%s:%d: %s: %.17g vs %.17g (rel diff %.3g > %.3g)\n", file,
+                    line, expr, a, b, fabs(a - b) / scale, rel_tol);
+        fail();
+    }
+}
+
+void check_close_abs(double a, double b, double abs_tol, const char *expr,
+                     const char *file, int line)
+{
+    if (!(fabs(a - b) <= abs_tol)) {
+        print_error("%s:%d: %s: %.17g vs %.17g (diff %.3g > %.3g)\n", file,
+                    line, expr, a, b, fabs(a - b), abs_tol);
+        fail();
+    }
+}
+
+static char temp_dir[64];
+
+static void remove_temp_dir(void)
+{
+    char cmd[128];
+    if (temp_dir[0] == '\0')
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", temp_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", temp_dir);
+}
+
+static const char *ensure_temp_dir(void)
+{
+    if (temp_dir[0] == '\0') {
+        snprintf(temp_dir, sizeof temp_dir, "/tmp/gdtrain-test-XXXXXX");
+        if (mkdtemp(temp_dir) == NULL) {
+            perror("mkdtemp");
+            abort();
+        }
+        atexit(remove_temp_dir);
+    }
+    return temp_dir;
+}
+
+const char *temp_path(const char *basename)
+{
+    static char path[256];
+    static unsigned counter;
+    snprintf(path, sizeof path, "%s/%u-%s", ensure_temp_dir(), counter++, basename);
+    return path;
+}
+
+const char *write_temp_file(const void *data, size_t len)
+{
+    const char *path = temp_path("data.csv");
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+        perror(path);
+        abort();
+    }
+    return path;
+}
+
+double normal_equations_fit(const double *x, const double *y, size_t n, size_t d,
+                            double l2, double *params)
+{
+    enum { MAXP = 16 };
+    const size_t np = d + 1;
+    long double m[MAXP][MAXP + 1] = {{0}};
+    assert_true(np < MAXP);
+    for (size_t i = 0; i < n; i++) {
+        long double a[MAXP];
+        for (size_t j = 0; j < d; j++)
+            a[j] = x[i * d + j];
+        a[d] = 1;
+        for (size_t r = 0; r < np; r++) {
+            for (size_t c = 0; c < np; c++)
+                m[r][c] += a[r] * a[c] / n;
+            m[r][np] += a[r] * y[i] / n;
+        }
+    }
+    for (size_t j = 0; j < d; j++)
+        m[j][j] += l2;
+    for (size_t c = 0; c < np; c++) {
+        size_t piv = c;
+        for (size_t r = c + 1; r < np; r++)
+            if (fabsl(m[r][c]) > fabsl(m[piv][c]))
+                piv = r;
+        for (size_t k = 0; k <= np; k++) {
+            long double t = m[c][k];
+            m[c][k] = m[piv][k];
+            m[piv][k] = t;
+        }
+        for (size_t r = 0; r < np; r++) {
+            if (r == c)
+                continue;
+            long double f = m[r][c] / m[c][c];
+            for (size_t k = c; k <= np; k++)
+                m[r][k] -= f * m[c][k];
+        }
+    }
+    long double beta[MAXP], sse = 0;
+    for (size_t j = 0; j < np; j++) {
+        beta[j] = m[j][np] / m[j][j];
+        params[j] = (double)beta[j];
+    }
+    for (size_t i = 0; i < n; i++) {
+        long double r = beta[d];
+        for (size_t j = 0; j < d; j++)
+            r += beta[j] * x[i * d + j];
+        r -= y[i];
+        sse += r * r;
+    }
+    return (double)(sse / n);
+}

@@ -1,0 +1,41 @@
+/*
+ * Helpers shared by the cmocka test programs.
+ */
+#ifndef GDTRAIN_TESTUTIL_H
+#define GDTRAIN_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* cmocka 1.1 has no double comparison: |a - b| <= tol * max(1, |a|, |b|)
+ * when relative, or <= tol when absolute. Prints both values on failure. */
+void check_close_rel(double a, double b, double rel_tol, const char *expr,
+                     const char *file, int line);
+void check_close_abs(double a, double b, double abs_tol, const char *expr,
+                     const char *file, int line);
+#define assert_close_rel(a, b, tol) \
+    check_close_rel((a), (b), (tol), #a " ~ " #b, __FILE__, __LINE__)
+#define assert_close_abs(a, b, tol) \
+    check_close_abs((a), (b), (tol), #a " ~ " #b, __FILE__, __LINE__)
+
+/* Writes len bytes to a new temporary file and returns its path in a static
+ * buffer that the next call reuses. The file is removed at exit. */
+const char *write_temp_file(const void *data, size_t len);
+
+/* Path of a new, not yet existing file in a fresh temporary directory
+ * (removed with its content at exit). Static buffer, reused per call. */
+const char *temp_path(const char *basename);
+
+/* An oracle for least squares, independent of the solve module: minimizes
+ * (1/n)|X w + b - y|^2 + l2 |w|^2 over params = [w (d), b] by the normal
+ * equations, accumulated and solved in long double (Gaussian elimination
+ * with partial pivoting). Only for small, well-conditioned problems: d < 15.
+ * X is (n, d) row-major. Returns the MSE at the solution (no penalty),
+ * evaluated in long double. */
+double normal_equations_fit(const double *x, const double *y, size_t n, size_t d,
+                            double l2, double *params);
+
+#endif
