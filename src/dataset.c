@@ -41,6 +41,7 @@
 
 #include "gdtrain/csv.h"
 #include "gdtrain/numparse.h"
+#include "gdtrain/rng.h"
 
 /* A header name: trimmed copy, its length and its 0-based column. */
 typedef struct ds_name {
@@ -541,6 +542,107 @@ cleanup:
     return st;
 }
 
+void gd_dataset_apply_scaling(gd_dataset *ds, const gd_scaling *sc)
+{
+    assert(sc->d == ds->d);
+    const size_t n = ds->n, d = ds->d;
+    /* x' = (x - mean) / std; a constant column becomes exactly 0 (also when
+     * its spread only underflowed to 0), in every row of every set, because
+     * the model gives it weight 0. */
+    for (size_t i = 0; i < n; i++) {
+        double *row = ds->x + i * d;
+        for (size_t j = 0; j < d; j++) {
+            double mean = sc->x_mean[j], std = sc->x_std[j];
+            row[j] = sc->constant[j] ? 0.0 : (row[j] - mean) / std;
+        }
+    }
+    if (ds->y != NULL) {
+        for (size_t i = 0; i < n; i++)
+            ds->y[i] = sc->y_constant ? 0.0 : (ds->y[i] - sc->y_mean) / sc->y_std;
+    }
+}
+
+/* Copies name strings: dst[j] = copy of src[j]. 0 on success. */
+static int ds_copy_names(char **dst, char *const *src, size_t d)
+{
+    for (size_t j = 0; j < d; j++) {
+        size_t len = strlen(src[j]);
+        dst[j] = malloc(len + 1);
+        if (dst[j] == NULL)
+            return -1;
+        memcpy(dst[j], src[j], len + 1);
+    }
+    return 0;
+}
+
+gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
+                           gd_dataset *val, gd_error *err)
+{
+    memset(val, 0, sizeof *val);
+    const size_t n = ds->n, d = ds->d;
+    size_t k = (size_t)llround(fraction * (double)n);
+    if (!(fraction > 0.0 && fraction < 1.0) || k == 0 || k >= n)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "a validation fraction of %g leaves %zu of %zu rows for "
+                            "validation: both parts need at least one row",
+                            fraction, k, n);
+    size_t *order = malloc(n * sizeof *order);
+    unsigned char *held = calloc(n, 1);
+    val->x = malloc(k * (d ? d : 1) * sizeof *val->x);
+    val->y = ds->y ? malloc(k * sizeof *val->y) : NULL;
+    val->feature_names = calloc(d ? d : 1, sizeof *val->feature_names);
+    if (order == NULL || held == NULL || val->x == NULL || (ds->y && val->y == NULL) ||
+        val->feature_names == NULL)
+        goto oom;
+    val->d = d;
+    if (ds_copy_names(val->feature_names, ds->feature_names, d) != 0)
+        goto oom;
+    if (ds->target_name != NULL) {
+        size_t len = strlen(ds->target_name);
+        if ((val->target_name = malloc(len + 1)) == NULL)
+            goto oom;
+        memcpy(val->target_name, ds->target_name, len + 1);
+    }
+
+    /* The first k of a seeded shuffle are held out; both parts keep the
+     * file's row order. */
+    gd_rng rng;
+    gd_rng_seed(&rng, seed);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    gd_rng_shuffle(&rng, order, n);
+    for (size_t i = 0; i < k; i++)
+        held[order[i]] = 1;
+    size_t kept = 0, out = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *row = ds->x + i * d;
+        if (held[i]) {
+            memcpy(val->x + out * d, row, d * sizeof *row);
+            if (ds->y)
+                val->y[out] = ds->y[i];
+            out++;
+        } else {
+            memmove(ds->x + kept * d, row, d * sizeof *row);
+            if (ds->y)
+                ds->y[kept] = ds->y[i];
+            kept++;
+        }
+    }
+    assert(out == k && kept == n - k);
+    val->n = k;
+    ds->n = kept;
+    free(order);
+    free(held);
+    return GD_OK;
+
+oom:
+    free(order);
+    free(held);
+    val->d = val->feature_names ? d : 0;
+    gd_dataset_free(val);
+    return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+}
+
 void gd_dataset_free(gd_dataset *ds)
 {
     if (ds == NULL)
@@ -703,19 +805,7 @@ gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
         sc->y_constant = yc;
     }
 
-    /* z-scores in place: x' = (x - mean) / std; a constant column becomes
-     * exactly 0 (also when its spread only underflowed to 0). */
-    for (size_t i = 0; i < n; i++) {
-        double *row = ds->x + i * d;
-        for (size_t j = 0; j < d; j++) {
-            double mean = sc->x_mean[j], std = sc->x_std[j];
-            row[j] = sc->constant[j] ? 0.0 : (row[j] - mean) / std;
-        }
-    }
-    if (ds->y != NULL) {
-        for (size_t i = 0; i < n; i++)
-            ds->y[i] = sc->y_constant ? 0.0 : (ds->y[i] - sc->y_mean) / sc->y_std;
-    }
+    gd_dataset_apply_scaling(ds, sc);
 
 cleanup:
     free(acc);

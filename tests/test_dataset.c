@@ -633,9 +633,89 @@ static void test_large_file(void **state)
     free(want);
 }
 
+static void test_split(void **state)
+{
+    (void)state;
+    /* Rows numbered 0..99 in the single feature; y = 10 * x. */
+    char text[4096];
+    size_t len = (size_t)snprintf(text, sizeof text, "x,y\n");
+    for (int i = 0; i < 100; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%d,%d\n", i, 10 * i);
+    const char *path = write_temp_file(text, len);
+    gd_load_options lo = {.path = path, .need_target = 1};
+    gd_dataset a = {0}, va = {0}, b = {0}, vb = {0}, c = {0}, vc = {0};
+    gd_error err;
+    assert_int_equal(gd_dataset_load(&a, &lo, &err), GD_OK);
+    assert_int_equal(gd_dataset_load(&b, &lo, &err), GD_OK);
+    assert_int_equal(gd_dataset_load(&c, &lo, &err), GD_OK);
+    assert_int_equal(gd_dataset_split(&a, 0.25, 7, &va, &err), GD_OK);
+    assert_int_equal(gd_dataset_split(&b, 0.25, 7, &vb, &err), GD_OK);
+    assert_int_equal(gd_dataset_split(&c, 0.25, 8, &vc, &err), GD_OK);
+    assert_int_equal(a.n, 75);
+    assert_int_equal(va.n, 25);
+    /* Reproducible by seed, different for another seed. */
+    assert_memory_equal(va.x, vb.x, 25 * sizeof(double));
+    assert_memory_not_equal(va.x, vc.x, 25 * sizeof(double));
+    /* Disjoint, together every row once, each part in file order, y kept
+     * with its row. */
+    int seen[100] = {0};
+    for (size_t i = 0; i < a.n; i++) {
+        seen[(int)a.x[i]]++;
+        assert_true(a.y[i] == 10 * a.x[i]);
+        if (i > 0)
+            assert_true(a.x[i] > a.x[i - 1]);
+    }
+    for (size_t i = 0; i < va.n; i++) {
+        seen[(int)va.x[i]]++;
+        assert_true(va.y[i] == 10 * va.x[i]);
+        if (i > 0)
+            assert_true(va.x[i] > va.x[i - 1]);
+    }
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(seen[i], 1);
+    assert_string_equal(va.feature_names[0], "x");
+    assert_string_equal(va.target_name, "y");
+    /* Fractions that leave a part empty. */
+    gd_dataset vd = {0};
+    assert_int_equal(gd_dataset_split(&a, 0.001, 1, &vd, &err), GD_ERR_USAGE);
+    assert_int_equal(gd_dataset_split(&a, 0.999, 1, &vd, &err), GD_ERR_USAGE);
+    assert_int_equal(a.n, 75);
+    gd_dataset_free(&a);
+    gd_dataset_free(&va);
+    gd_dataset_free(&b);
+    gd_dataset_free(&vb);
+    gd_dataset_free(&c);
+    gd_dataset_free(&vc);
+}
+
+static void test_apply_scaling(void **state)
+{
+    (void)state;
+    /* Training rows x = 1, 3 (mean 2, std 1), y = 10, 30 (mean 20, std 10);
+     * a constant column k = 5. Validation rows are scaled with those. */
+    const char *tr = write_temp_file("x,k,y\n1,5,10\n3,5,30\n", 20);
+    gd_load_options lo = {.path = tr, .need_target = 1};
+    gd_dataset t = {0}, v = {0};
+    gd_scaling sc = {0};
+    assert_int_equal(gd_dataset_load(&t, &lo, NULL), GD_OK);
+    assert_int_equal(gd_dataset_standardize(&t, &sc, NULL), GD_OK);
+    const char *va = write_temp_file("x,k,y\n4,7,0\n", 12);
+    lo.path = va;
+    assert_int_equal(gd_dataset_load(&v, &lo, NULL), GD_OK);
+    gd_dataset_apply_scaling(&v, &sc);
+    assert_true(v.x[0] == 2.0); /* (4 - 2) / 1 */
+    assert_true(v.x[1] == 0.0); /* constant in training: 0 everywhere */
+    assert_true(v.y[0] == -2.0); /* (0 - 20) / 10 */
+    gd_scaling_free(&sc);
+    gd_dataset_free(&t);
+    gd_dataset_free(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_apply_scaling),
         cmocka_unit_test(test_default_selection),
         cmocka_unit_test(test_explicit_selection),
         cmocka_unit_test(test_cells),

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdtrain/loss.h"
 #include "gdtrain/rng.h"
 #include "gdtrain/trainer.h"
 
@@ -256,6 +257,86 @@ static void test_bad_config(void **unused)
     free_problem(&ds);
 }
 
+/* y = 2 x0 - 3 x1 + noise, with x2 and x3 irrelevant: lasso puts exactly 0 on
+ * them. At the lasso optimum a weight is 0 exactly when |dMSE/dw_j| <= l1
+ * there, which holds for the irrelevant columns at this penalty. */
+static void test_l1_zeroes_irrelevant_weights(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(1000, 4, 12, 0.5);
+    gd_rng rng;
+    gd_rng_seed(&rng, 99);
+    for (size_t i = 0; i < ds.n; i++)
+        ds.y[i] = 2 * ds.x[i * 4] - 3 * ds.x[i * 4 + 1] + 0.5 * gd_rng_normal(&rng);
+    double params[MAXP];
+    gd_train_config cfg = defaults("gd");
+    cfg.l1 = 0.05;
+    gd_train_result res;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_true(params[2] == 0.0);
+    assert_true(params[3] == 0.0);
+    assert_true(params[0] > 1.0 && params[1] < -1.0);
+    /* The same without the penalty leaves the irrelevant weights nonzero. */
+    cfg.l1 = 0;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_true(params[2] != 0.0 && params[3] != 0.0);
+    free_problem(&ds);
+}
+
+typedef struct val_trace {
+    long epochs;
+    double val[4096];
+} val_trace;
+
+static int record_val(const gd_epoch_info *info, void *user)
+{
+    val_trace *tr = user;
+    assert_true(info->epoch <= 4096);
+    tr->val[info->epoch - 1] = info->val_loss;
+    tr->epochs = info->epoch;
+    return 0;
+}
+
+/* Early stopping keeps the weights of the epoch with the lowest validation
+ * loss, after patience epochs without improvement. Noisy small-batch sgd on
+ * few rows makes the validation loss wander. */
+static void test_early_stop_restores_best(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(60, 6, 21, 3.0);
+    gd_dataset val = make_problem(40, 6, 22, 3.0);
+    gd_train_config cfg = defaults("sgd");
+    cfg.batch_size = 4;
+    cfg.lr = 0.05;
+    cfg.schedule.kind = GD_SCHEDULE_CONSTANT;
+    cfg.val = &val;
+    cfg.early_stop = 1;
+    cfg.patience = 5;
+    double params[MAXP];
+    gd_train_result res;
+    static val_trace tr;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, record_val, &tr, NULL), GD_OK);
+    assert_int_equal(res.reason, GD_STOP_EARLY);
+    long best = 1;
+    for (long e = 1; e <= tr.epochs; e++)
+        if (tr.val[e - 1] < tr.val[best - 1])
+            best = e;
+    assert_int_equal(res.best_epoch, best);
+    assert_int_equal(tr.epochs, best + 5);
+    /* The returned weights score exactly the best validation loss. */
+    gd_loss *loss;
+    assert_int_equal(gd_loss_create(&loss, &val, NULL), GD_OK);
+    double v = gd_loss_eval(loss, gd_rows_all(&val), params, NULL);
+    assert_true(v == tr.val[best - 1]);
+    assert_true(res.val_loss == v);
+    gd_loss_free(loss);
+    /* Early stopping without validation rows is a usage error. */
+    cfg.val = NULL;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_ERR_USAGE);
+    free_problem(&val);
+    free_problem(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +348,8 @@ int main(void)
         cmocka_unit_test(test_divergence),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_l1_zeroes_irrelevant_weights),
+        cmocka_unit_test(test_early_stop_restores_best),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #define GDTRAIN_DATASET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gdtrain/error.h"
 
@@ -51,6 +52,14 @@ gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *
 /* Frees what *ds holds and zeroes it. Accepts a zeroed struct. */
 void gd_dataset_free(gd_dataset *ds);
 
+/* Holds out a seeded random fraction (0 < fraction < 1) of the rows: they
+ * move to *val (new allocations, names copied), the rest stay in *ds; both
+ * keep the file's row order. The same rows and seed always choose the same
+ * rows. GD_ERR_USAGE if either part would be empty, GD_ERR_IO if out of
+ * memory; on error *ds is unchanged and *val empty. */
+gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
+                           gd_dataset *val, gd_error *err);
+
 /* Row i of X: d contiguous doubles. */
 static inline const double *gd_dataset_row(const gd_dataset *ds, size_t i)
 {
@@ -74,6 +83,11 @@ typedef struct gd_scaling {
  * z-scores in place: x' = (x - mean) / std. Fills *sc (allocates; free with
  * gd_scaling_free). GD_ERR_IO on memory exhaustion. */
 gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err);
+
+/* Z-scores X and y in place with statistics computed elsewhere (the
+ * training rows' for validation rows), by the same expression as
+ * gd_dataset_standardize; constant columns become 0. sc->d must be ds->d. */
+void gd_dataset_apply_scaling(gd_dataset *ds, const gd_scaling *sc);
 
 /* Frees what *sc holds and zeroes it. Accepts a zeroed struct. */
 void gd_scaling_free(gd_scaling *sc);

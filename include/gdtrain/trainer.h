@@ -29,11 +29,12 @@ typedef enum gd_stop_reason {
     GD_STOP_GRADIENT,   /* the full-data gradient norm fell below grad_tol */
     GD_STOP_MAX_EPOCHS, /* the epoch limit was reached */
     GD_STOP_DIVERGED,   /* the loss became non-finite or blew up */
-    GD_STOP_REQUESTED   /* the epoch callback asked to stop */
+    GD_STOP_REQUESTED,  /* the epoch callback asked to stop */
+    GD_STOP_EARLY       /* early stopping: the validation loss stopped improving */
 } gd_stop_reason;
 
 /* A short word for the reason: "converged", "gradient", "max_epochs",
- * "diverged", "requested". */
+ * "diverged", "requested", "early_stop". */
 const char *gd_stop_reason_name(gd_stop_reason reason);
 
 typedef enum gd_init_kind {
@@ -54,6 +55,12 @@ typedef struct gd_train_config {
     uint64_t seed;               /* for shuffling and random init */
     gd_init_kind init;           /* initial parameters */
     double l2;                   /* ridge penalty lambda on the weights, >= 0 */
+    double l1;                   /* lasso penalty lambda on the weights, >= 0: applied by a
+                                    proximal soft-threshold after every step, so weights
+                                    reach exactly 0 */
+    const gd_dataset *val;       /* validation rows, standardized like ds; NULL = none */
+    int early_stop;              /* stop when the validation loss has not improved for
+                                    patience epochs, and restore the best weights */
     gd_schedule_config schedule; /* learning-rate schedule */
 } gd_train_config;
 
@@ -67,6 +74,7 @@ typedef struct gd_epoch_info {
     long epoch;        /* 1-based */
     long steps;        /* optimizer steps so far */
     double train_loss; /* full-data MSE after this epoch */
+    double val_loss;   /* validation MSE after this epoch; NaN without validation rows */
     double grad_norm;  /* Euclidean norm of the full-data gradient of the objective */
     double lr;         /* the rate used in this epoch */
 } gd_epoch_info;
@@ -81,12 +89,16 @@ typedef struct gd_train_result {
     gd_stop_reason reason;
     double initial_loss;   /* MSE at the initial parameters */
     double train_loss;     /* MSE at the final parameters */
+    double val_loss;       /* validation MSE at the final parameters, or NaN */
+    long best_epoch;       /* early stopping: the epoch whose weights were restored */
     double grad_norm;      /* gradient norm at the final parameters */
     double lr;             /* the rate of the last epoch */
 } gd_train_result;
 
 /* Trains a linear model on the standardized dataset ds. params (d + 1
- * numbers, [w, b]) receives the result. Returns GD_OK whenever training ran,
+ * numbers, [w, b]) receives the result. The objective is
+ *     MSE + l2 |w|^2 + l1 |w|_1
+ * and convergence is tested on it. Returns GD_OK whenever training ran,
  * including divergence (res->reason says so; params then hold the last
  * finite values); GD_ERR_USAGE for an invalid configuration, GD_ERR_IO when
  * out of memory. Deterministic: the same inputs give the same bits. */

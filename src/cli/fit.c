@@ -10,7 +10,20 @@
 #include "commands.h"
 #include "msg.h"
 
-int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scaling *sc)
+/* Loads the validation file with exactly the training columns, by name. */
+static gd_status load_validation(const cli_data_choice *choice, const gd_dataset *ds,
+                                 gd_dataset *val, gd_error *err)
+{
+    gd_load_options lo = {
+        .path = choice->val_path, .delimiter = choice->delimiter,
+        .target = ds->target_name, .features = (const char *const *)ds->feature_names,
+        .nfeatures = ds->d, .need_target = 1,
+    };
+    return gd_dataset_load(val, &lo, err);
+}
+
+int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scaling *sc,
+                          gd_dataset *val)
 {
     char msg[256];
     char **features = NULL;
@@ -30,10 +43,21 @@ int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scal
     gd_error err;
     gd_status st = gd_dataset_load(ds, &lo, &err);
     cli_free_list(features);
+    if (st == GD_OK && choice->val_path != NULL)
+        st = load_validation(choice, ds, val, &err);
+    else if (st == GD_OK && choice->val_split > 0)
+        st = gd_dataset_split(ds, choice->val_split, choice->split_seed, val, &err);
+    /* Statistics come from the training rows only, so nothing about the
+     * validation rows leaks into training. */
     if (st == GD_OK)
         st = gd_dataset_standardize(ds, sc, &err);
+    if (st == GD_OK && val != NULL && val->n > 0)
+        gd_dataset_apply_scaling(val, sc);
     if (st != GD_OK) {
-        cli_report(&err);
+        if (st == GD_ERR_USAGE)
+            cli_usage_error(NULL, "%s", err.message);
+        else
+            cli_report(&err);
         return (int)st;
     }
     for (size_t j = 0; j < ds->d; j++)

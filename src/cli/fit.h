@@ -6,6 +6,8 @@
 #ifndef GDTRAIN_CLI_FIT_H
 #define GDTRAIN_CLI_FIT_H
 
+#include <stdint.h>
+
 #include "gdtrain/dataset.h"
 #include "gdtrain/model.h"
 #include "gdtrain/solve.h"
@@ -28,13 +30,19 @@ typedef struct cli_data_choice {
     char delimiter;
     const char *target;   /* NULL = the last column */
     const char *features; /* comma list, NULL = all others */
+    double val_split;     /* fraction of rows held out for validation; 0 = none */
+    uint64_t split_seed;  /* which rows val_split holds out */
+    const char *val_path; /* a separate validation file (same columns), or NULL */
 } cli_data_choice;
 
 /* Loads the data into *ds and z-scores it in place, with its statistics in
- * *sc; warns about constant columns. On failure prints the error and
- * returns the exit status (2 for a bad --features list, else the load's);
- * *ds and *sc are then safe to free. Returns 0 on success. */
-int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scaling *sc);
+ * *sc; warns about constant columns. With val_split or val_path, also fills
+ * *val with the validation rows, z-scored with the training rows'
+ * statistics (val may be NULL when neither is set). On failure prints the
+ * error and returns the exit status (2 for a bad --features list or split,
+ * else the load's); everything is then safe to free. Returns 0 on success. */
+int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scaling *sc,
+                          gd_dataset *val);
 
 /* Builds *m from standardized params [w, b] with ds's names and sc's
  * scaling. On failure (out of memory) fills err; *m is safe to free. */

@@ -64,8 +64,9 @@ int cmd_solve(int argc, char **argv)
     gd_error_clear(&err);
     double *params = NULL;
     gd_status st = GD_OK;
-    cli_data_choice choice = {s.data, s.delimiter, s.target, s.features};
-    int exit_code = cli_load_standardized(&choice, &ds, &sc);
+    cli_data_choice choice = {.path = s.data, .delimiter = s.delimiter,
+                              .target = s.target, .features = s.features};
+    int exit_code = cli_load_standardized(&choice, &ds, &sc, NULL);
     if (exit_code != 0)
         goto done;
     params = malloc((ds.d + 1) * sizeof *params);

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "fit.h"
 #include "gdtrain/dataset.h"
+#include "gdtrain/json.h"
 #include "gdtrain/model.h"
 #include "gdtrain/optim.h"
 #include "gdtrain/schedule.h"
@@ -41,9 +43,15 @@ typedef struct train_settings {
     long patience;
     double grad_tol;
     double l2;
+    double l1;
     const char *schedule; /* schedule name */
+    double val_split;     /* fraction held out for validation */
+    const char *val;      /* validation file */
+    int early_stop;
     int strict;
     int quiet;
+    int verbose;
+    int json;
 } train_settings;
 
 #define S(field) offsetof(train_settings, field)
@@ -67,9 +75,15 @@ static const cli_option train_options[] = {
     {"patience", 0, OPT_LONG, OPT_POSITIVE, S(patience), "N", "epochs the change must stay below --tol (default: 10)"},
     {"grad-tol", 0, OPT_DOUBLE, OPT_NONNEG, S(grad_tol), "G", "stop when the gradient norm is below G; 0 = off (default: 1e-9)"},
     {"l2", 0, OPT_DOUBLE, OPT_NONNEG, S(l2), "LAMBDA", "ridge penalty: minimize MSE + LAMBDA*|w|^2 on standardized data (default: 0)"},
+    {"l1", 0, OPT_DOUBLE, OPT_NONNEG, S(l1), "LAMBDA", "lasso penalty LAMBDA*|w|_1, by a soft-threshold after every step: weights can reach exactly 0 (default: 0)"},
+    {"val-split", 0, OPT_DOUBLE, OPT_UNIT, S(val_split), "F", "hold out a seeded random fraction F of the rows for validation (default: 0)"},
+    {"val", 0, OPT_STRING, 0, S(val), "FILE", "validation rows from another CSV with the same columns"},
+    {"early-stop", 0, OPT_FLAG, 0, S(early_stop), NULL, "stop when the validation loss has not improved for --patience epochs, and keep the best weights"},
     {"schedule", 0, OPT_STRING, 0, S(schedule), "NAME", "learning-rate schedule: constant, or plateau: halve the rate after 5 epochs without a new best loss (default)"},
     {"strict", 0, OPT_FLAG, 0, S(strict), NULL, "exit 1 when training stops at the epoch limit without converging"},
     {"quiet", 'q', OPT_FLAG, 0, S(quiet), NULL, "print nothing but errors"},
+    {"verbose", 'v', OPT_FLAG, 0, S(verbose), NULL, "print a table row at epochs 1, 2, 4, 8, ... and the last"},
+    {"json", 0, OPT_FLAG, 0, S(json), NULL, "print a JSON summary of the run on standard output"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef S
@@ -136,7 +150,17 @@ static int make_config(const train_settings *s, const unsigned char *set,
     IF_SET("patience") cfg->patience = (int)(s->patience > 1000000 ? 1000000 : s->patience);
     IF_SET("grad-tol") cfg->grad_tol = s->grad_tol;
     IF_SET("l2") cfg->l2 = s->l2;
+    IF_SET("l1") cfg->l1 = s->l1;
+    cfg->early_stop = s->early_stop;
 #undef IF_SET
+    if (s->early_stop && s->val_split == 0 && s->val == NULL) {
+        cli_usage_error(NULL, "--early-stop needs validation rows: give --val-split F or --val FILE");
+        return 0;
+    }
+    if (s->val_split > 0 && s->val != NULL) {
+        cli_usage_error(NULL, "give either --val-split or --val, not both");
+        return 0;
+    }
     if (strcmp(s->init, "zeros") == 0) {
         cfg->init = GD_INIT_ZEROS;
     } else if (strcmp(s->init, "random") == 0) {
@@ -235,8 +259,157 @@ static const char *stop_explanation(const gd_train_result *r, const gd_train_con
     case GD_STOP_REQUESTED:
         snprintf(buf, size, "stopped on request");
         break;
+    case GD_STOP_EARLY:
+        snprintf(buf, size, "early stopping: the validation loss did not improve for %d "
+                 "epochs; kept the weights of epoch %ld", cfg->patience, r->best_epoch);
+        break;
     }
     return buf;
+}
+
+/* Watches the epochs for the human: the --verbose table or, on a terminal,
+ * one updating progress line. */
+typedef struct train_observer {
+    double loss_scale;   /* standardized MSE -> target units */
+    double optimum;      /* the optimum's objective (standardized), NaN if unknown */
+    const gd_train_config *cfg;
+    int verbose;         /* print table rows */
+    int progress;        /* draw the progress line */
+    long next_row;       /* verbose: the next epoch to print */
+    long last_row;       /* verbose: the last epoch printed */
+    int64_t start_ns;
+    int64_t last_draw_ns;
+    int drawn;           /* a progress line is on the screen */
+} train_observer;
+
+/* The gap of an epoch, shown only for unpenalized runs: with a penalty the
+ * epoch's objective is not at hand. */
+static double gap_of(const train_observer *ob, const gd_epoch_info *e)
+{
+    if (ob->cfg->l2 != 0 || ob->cfg->l1 != 0)
+        return NAN;
+    return cli_relative_gap(e->train_loss, ob->optimum);
+}
+
+static void verbose_row(train_observer *ob, const gd_epoch_info *e)
+{
+    if (ob->last_row == 0)
+        cli_say("  %8s  %-14s %-14s %-10s %-10s %s\n", "epoch", "train MSE", "val MSE",
+                "gap", "grad norm", "lr");
+    char val[32] = "-", gap[32] = "-";
+    if (!isnan(e->val_loss))
+        snprintf(val, sizeof val, "%.6e", e->val_loss * ob->loss_scale);
+    double g = gap_of(ob, e);
+    if (!isnan(g))
+        snprintf(gap, sizeof gap, "%.3e", g);
+    cli_say("  %8ld  %-14.6e %-14s %-10s %-10.3e %.4g\n", e->epoch,
+            e->train_loss * ob->loss_scale, val, gap, e->grad_norm, e->lr);
+    ob->last_row = e->epoch;
+}
+
+static void progress_line(train_observer *ob, const gd_epoch_info *e, int64_t now)
+{
+    double elapsed = (double)(now - ob->start_ns) * 1e-9;
+    double rate = elapsed > 0 ? (double)e->epoch / elapsed : 0;
+    char gap[48] = "";
+    double g = gap_of(ob, e);
+    if (!isnan(g))
+        snprintf(gap, sizeof gap, "  gap %.2e", g);
+    fprintf(stderr, "\r  epoch %ld/%ld  loss %.6g%s  %.0f epochs/s  at most %.0f s left\033[K",
+            e->epoch, ob->cfg->max_epochs, e->train_loss * ob->loss_scale, gap, rate,
+            rate > 0 ? (double)(ob->cfg->max_epochs - e->epoch) / rate : 0.0);
+    ob->drawn = 1;
+    ob->last_draw_ns = now;
+}
+
+static void progress_clear(train_observer *ob)
+{
+    if (ob->drawn)
+        fprintf(stderr, "\r\033[K");
+    ob->drawn = 0;
+}
+
+static int on_epoch(const gd_epoch_info *e, void *user)
+{
+    train_observer *ob = user;
+    if (ob->verbose && e->epoch >= ob->next_row) {
+        verbose_row(ob, e);
+        ob->next_row *= 2;
+    }
+    if (ob->progress) {
+        int64_t now = now_ns();
+        if (now - ob->last_draw_ns > 100000000) /* at most 10 redraws a second */
+            progress_line(ob, e, now);
+    }
+    return 0;
+}
+
+/* The run's summary for scripts: one JSON object on stdout. */
+static int print_json(const train_settings *s, const gd_train_config *cfg,
+                      const gd_dataset *ds, const gd_model *m, const gd_train_result *res,
+                      double loss_scale, const gd_solve_info *opt, int have_opt, double gap,
+                      const double seconds[3])
+{
+    gd_json j;
+    gd_json_start(&j, stdout);
+    gd_json_object_begin(&j, NULL);
+    gd_json_string(&j, "command", "train");
+    gd_json_string(&j, "data", s->data);
+    gd_json_string(&j, "model", s->out);
+    gd_json_object_begin(&j, "options");
+    gd_json_string(&j, "opt", cfg->opt->name);
+    gd_json_number(&j, "lr", cfg->lr);
+    gd_json_integer(&j, "batch_size", (long long)(cfg->batch_size == 0 || cfg->batch_size > ds->n
+                                                      ? ds->n : cfg->batch_size));
+    gd_json_integer(&j, "epochs", cfg->max_epochs);
+    gd_json_number(&j, "momentum", cfg->hp.momentum);
+    gd_json_bool(&j, "nesterov", cfg->hp.nesterov);
+    gd_json_number(&j, "alpha", cfg->hp.alpha);
+    gd_json_number(&j, "beta1", cfg->hp.beta1);
+    gd_json_number(&j, "beta2", cfg->hp.beta2);
+    gd_json_number(&j, "eps", cfg->hp.eps);
+    gd_json_integer(&j, "seed", (long long)cfg->seed);
+    gd_json_bool(&j, "shuffle", cfg->shuffle);
+    gd_json_string(&j, "init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
+    gd_json_number(&j, "tol", cfg->tol);
+    gd_json_integer(&j, "patience", cfg->patience);
+    gd_json_number(&j, "grad_tol", cfg->grad_tol);
+    gd_json_number(&j, "l2", cfg->l2);
+    gd_json_number(&j, "l1", cfg->l1);
+    gd_json_string(&j, "schedule", gd_schedule_kind_name(cfg->schedule.kind));
+    gd_json_number(&j, "val_split", s->val_split);
+    gd_json_string(&j, "val", s->val);
+    gd_json_bool(&j, "early_stop", cfg->early_stop);
+    gd_json_object_end(&j);
+    gd_json_integer(&j, "rows", (long long)ds->n);
+    gd_json_array_begin(&j, "features");
+    for (size_t k = 0; k < m->d; k++)
+        gd_json_string(&j, NULL, m->features[k]);
+    gd_json_array_end(&j);
+    gd_json_string(&j, "target", m->target);
+    gd_json_integer(&j, "epochs", res->epochs);
+    gd_json_integer(&j, "steps", res->steps);
+    gd_json_string(&j, "stop_reason", gd_stop_reason_name(res->reason));
+    gd_json_number(&j, "train_mse", res->train_loss * loss_scale);
+    gd_json_number(&j, "val_mse", res->val_loss * loss_scale);
+    gd_json_number(&j, "optimum_mse", have_opt ? opt->mse * loss_scale : NAN);
+    gd_json_number(&j, "gap", gap);
+    gd_json_number(&j, "constant_mse", have_opt ? opt->mse_const * loss_scale : NAN);
+    gd_json_number(&j, "rmse", sqrt(res->train_loss * loss_scale));
+    gd_json_number(&j, "r2", m->scaling.y_std > 0 && have_opt && opt->mse_const > 0
+                                 ? 1.0 - res->train_loss / opt->mse_const : NAN);
+    gd_json_number(&j, "intercept", m->intercept);
+    gd_json_object_begin(&j, "weights");
+    for (size_t k = 0; k < m->d; k++)
+        gd_json_number(&j, m->features[k], m->weights[k]);
+    gd_json_object_end(&j);
+    gd_json_object_begin(&j, "seconds");
+    gd_json_number(&j, "load", seconds[0]);
+    gd_json_number(&j, "train", seconds[1]);
+    gd_json_number(&j, "total", seconds[2]);
+    gd_json_object_end(&j);
+    gd_json_object_end(&j);
+    return gd_json_finish(&j);
 }
 
 int cmd_train(int argc, char **argv)
@@ -261,30 +434,48 @@ int cmd_train(int argc, char **argv)
     int exit_code = 0;
     gd_error err;
     gd_error_clear(&err);
-    gd_dataset ds = {0};
+    gd_dataset ds = {0}, val = {0};
     gd_scaling sc = {0};
     gd_model model = {0};
     double *params = NULL;
     gd_status st = GD_OK;
 
     int64_t t0 = now_ns();
-    cli_data_choice choice = {s.data, s.delimiter, s.target, s.features};
-    exit_code = cli_load_standardized(&choice, &ds, &sc);
+    cli_data_choice choice = {
+        .path = s.data, .delimiter = s.delimiter, .target = s.target,
+        .features = s.features, .val_split = s.val_split, .split_seed = cfg.seed,
+        .val_path = s.val,
+    };
+    exit_code = cli_load_standardized(&choice, &ds, &sc, &val);
     if (exit_code != 0)
         goto done;
+    if (val.n > 0)
+        cfg.val = &val;
     int64_t t_loaded = now_ns();
+    const double loss_scale = sc.y_std * sc.y_std;
+
+    /* The exact optimum of the same objective, for the gap (L1 has no
+     * closed form: no gap then). */
+    gd_solve_info opt;
+    int have_opt = cfg.l1 == 0 && cli_optimum(&ds, cfg.l2, &opt);
 
     params = calloc(ds.d + 1, sizeof *params);
     if (params == NULL) {
         st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
         goto fail;
     }
+    train_observer ob = {
+        .loss_scale = loss_scale, .optimum = have_opt ? opt.objective : NAN, .cfg = &cfg,
+        .verbose = s.verbose && !s.quiet,
+        .progress = !s.verbose && !s.quiet && isatty(fileno(stderr)),
+        .next_row = 1, .start_ns = now_ns(),
+    };
     gd_train_result res;
-    st = gd_train(&ds, &cfg, params, &res, NULL, NULL, &err);
+    st = gd_train(&ds, &cfg, params, &res, on_epoch, &ob, &err);
+    progress_clear(&ob);
     if (st != GD_OK)
         goto fail;
     int64_t t_trained = now_ns();
-    const double loss_scale = sc.y_std * sc.y_std;
     if (res.reason == GD_STOP_DIVERGED) {
         cli_error("training diverged at epoch %ld: the loss %s; try a smaller --lr "
                   "(this run used %g); no model was written",
@@ -294,11 +485,14 @@ int cmd_train(int argc, char **argv)
         exit_code = 1;
         goto done;
     }
+    if (ob.verbose && ob.last_row != res.epochs) {
+        gd_epoch_info last = {res.epochs, res.steps, res.train_loss, res.val_loss,
+                              res.grad_norm, res.lr};
+        verbose_row(&ob, &last);
+    }
 
     /* The gap is measured on the objective training minimized: the MSE plus
      * the ridge penalty, if any. */
-    gd_solve_info opt;
-    int have_opt = cli_optimum(&ds, cfg.l2, &opt);
     double penalty = 0;
     for (size_t j = 0; j < ds.d; j++)
         penalty += cfg.l2 * params[j] * params[j];
@@ -319,12 +513,18 @@ int cmd_train(int argc, char **argv)
     char why[256];
     cli_say("gdtrain: %s on %s: %zu rows, %zu features\n", cfg.opt->name,
             strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, ds.n, ds.d);
+    if (val.n > 0)
+        cli_say("  validation: %zu rows %s\n", val.n,
+                s.val ? "from --val" : "held out by --val-split");
     cli_say_formula(&model);
     cli_say("  epochs %ld, stop: %s\n", res.epochs, stop_explanation(&res, &cfg, why, sizeof why));
     if (sc.y_constant)
         cli_say("  train MSE %.6g, RMSE %.6g, R^2 n/a (constant target)\n", mse, sqrt(mse));
     else
         cli_say("  train MSE %.6g, RMSE %.6g, R^2 %.6f\n", mse, sqrt(mse), 1.0 - res.train_loss);
+    if (val.n > 0)
+        cli_say("  validation MSE %.6g, RMSE %.6g\n", res.val_loss * loss_scale,
+                sqrt(res.val_loss * loss_scale));
     if (have_opt) {
         if (isnan(gap))
             cli_say("  optimum MSE %.6g (exact least squares)\n", opt.mse * loss_scale);
@@ -347,6 +547,16 @@ int cmd_train(int argc, char **argv)
             cli_warn("did not converge within %ld epochs; raise --epochs or --lr", cfg.max_epochs);
         }
     }
+    if (s.json) {
+        double seconds[3] = {(double)(t_loaded - t0) * 1e-9,
+                             (double)(t_trained - t_loaded) * 1e-9,
+                             (double)(now_ns() - t0) * 1e-9};
+        if (print_json(&s, &cfg, &ds, &model, &res, loss_scale, &opt, have_opt, gap,
+                       seconds) != 0) {
+            cli_error("cannot write the JSON summary to standard output");
+            exit_code = 4;
+        }
+    }
     goto done;
 
 fail:
@@ -356,6 +566,7 @@ done:
     gd_model_free(&model);
     free(params);
     gd_scaling_free(&sc);
+    gd_dataset_free(&val);
     gd_dataset_free(&ds);
     return exit_code;
 }
