@@ -1,0 +1,47 @@
+# --json: one valid JSON object on stdout, agreeing with the model file; and
+# the checker itself rejects what is not JSON.
+. "$(dirname "$0")/lib.bash"
+DATA=$SRC/data/houses.csv
+[ -x "${JSONCHECK:-}" ] || fail "JSONCHECK is not set to the jsoncheck tool"
+
+# The checker must be able to fail.
+for bad in '{"a":1,}' '{"a":NaN}' '{"a":01}' '[1 2]' '{"a":"x}' '{a:1}' '{"a":1} x'; do
+    printf '%s\n' "$bad" >bad.json
+    "$JSONCHECK" bad.json 2>/dev/null && fail "jsoncheck accepted $bad"
+done
+printf '{"a":{"b":[1,{"c":"d"}]},"e":-1.5e-3}\n' >good.json
+[ "$("$JSONCHECK" good.json a.b.1.c e)" = '"d"
+-1.5e-3' ] || fail "jsoncheck paths"
+
+run "$GDTRAIN" --data "$DATA" --opt rmsprop --json --out m.model
+expect_status 0 "--json"
+cp out run.json
+[ "$(wc -l <run.json)" -eq 1 ] || fail "--json is one line"
+"$JSONCHECK" run.json >/dev/null || fail "--json output is not valid JSON"
+j() { "$JSONCHECK" run.json "$1"; }
+[ "$(j command)" = '"train"' ] || fail "command"
+[ "$(j options.opt)" = '"rmsprop"' ] || fail "options.opt"
+[ "$(j options.lr)" = "$(model_info m.model lr)" ] || fail "options.lr"
+[ "$(j options.batch_size)" = 2000 ] || fail "defaults filled in: batch_size"
+[ "$(j options.shuffle)" = true ] || fail "defaults filled in: shuffle"
+[ "$(j epochs)" = "$(model_info m.model epochs)" ] || fail "epochs"
+[ "$(j stop_reason)" = "\"$(model_info m.model stop_reason)\"" ] || fail "stop_reason"
+[ "$(j train_mse)" = "$(model_info m.model train_mse)" ] || fail "train_mse"
+[ "$(j optimum_mse)" = "$(model_info m.model optimum_mse)" ] || fail "optimum_mse"
+[ "$(j gap)" = "$(model_info m.model gap)" ] || fail "gap"
+[ "$(j val_mse)" = null ] || fail "val_mse without validation"
+[ "$(j intercept)" = "$(awk '$1 == "intercept" { print $2 }' m.model)" ] || fail "intercept"
+# Every weight, by name, as in the model file.
+while read -r _ w _ _ _ name; do
+    [ "$(j "weights.$name")" = "$w" ] || fail "weight of $name: $(j "weights.$name") vs $w"
+done < <(grep '^feature ' m.model)
+[ "$(j features.0)" = '"area_sqm"' ] || fail "features.0"
+"$JSONCHECK" run.json seconds.load seconds.train seconds.total >/dev/null || fail "seconds"
+
+# With validation: val_mse is a number.
+run "$GDTRAIN" --data "$DATA" --val-split 0.25 --json --out v.model --quiet
+expect_status 0 "--json --val-split"
+[ "$("$JSONCHECK" out rows)" = 1500 ] || fail "rows after the split"
+"$JSONCHECK" out val_mse | grep -Eq '^[0-9.e+]+$' || fail "val_mse is not a number"
+
+done_ok
