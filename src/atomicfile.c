@@ -141,7 +141,8 @@ gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err)
     *t++ = '.';
     memcpy(t, base, keep);
     t += keep;
-    memcpy(t, TMP_SUFFIX, strlen(TMP_SUFFIX));
+    /* Not terminated yet: the random part follows, then the NUL. */
+    memcpy(t, TMP_SUFFIX, strlen(TMP_SUFFIX)); /* NOLINT(bugprone-not-null-terminated-result) */
     t += strlen(TMP_SUFFIX);
     char *rand_part = t;
     rand_part[TMP_RANDOM_LEN] = '\0';

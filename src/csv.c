@@ -30,6 +30,10 @@
  *   delimiter may not be NUL either.
  * - After the first error the reader is stuck: every later call returns the
  *   same error.
+ *
+ * A memory reader (gd_csv_open_memory) is the same machine fed from a byte
+ * array instead of fread: its chunks are copied from the array, smaller
+ * ones (CSV_MEM_CHUNK), since it is meant for re-reading single lines.
  */
 #include "gdtrain/csv.h"
 
@@ -42,6 +46,7 @@
 
 enum {
     CSV_CHUNK = 256 * 1024, /* bytes per fread */
+    CSV_MEM_CHUNK = 4096,   /* bytes per copy from a memory reader's array */
     CSV_FOUND_MAX = 32,     /* bytes of context quoted in messages */
     CSV_COPY_MAX = 16       /* short fields are copied with a fixed-size memcpy */
 };
@@ -52,7 +57,12 @@ enum {
 enum { CLASS_PLAIN = 0, CLASS_STOP = 1 };
 
 struct gd_csv_reader {
-    FILE *stream;     /* the input */
+    FILE *stream;     /* the input, or NULL for a memory reader */
+    const char *mem;  /* a memory reader's bytes */
+    size_t mem_len;   /* their number */
+    size_t mem_pos;   /* bytes of mem already copied into in */
+    size_t chunk;     /* bytes per fill: CSV_CHUNK, or CSV_MEM_CHUNK */
+    long long base;   /* input offset of in[0] */
     int owns_stream;  /* 1 if gd_csv_close must fclose it */
     char *name;       /* for messages: the path or "<stdin>" */
     char delim;       /* field separator */
@@ -119,10 +129,23 @@ static gd_status csv_fill(gd_csv_reader *r, gd_error *err)
 {
     if (r->pos < r->end)
         return GD_OK;
+    r->base += (long long)r->end;
     r->pos = r->end = 0;
     r->in[0] = '\0';
     if (r->eof)
         return GD_OK;
+    if (r->stream == NULL) {
+        size_t got = r->mem_len - r->mem_pos;
+        if (got > r->chunk)
+            got = r->chunk;
+        memcpy(r->in, r->mem + r->mem_pos, got);
+        r->mem_pos += got;
+        r->eof = r->mem_pos == r->mem_len;
+        r->end = got;
+        r->in[got] = '\0';
+        r->started = 1; /* no byte order mark here */
+        return GD_OK;
+    }
     errno = 0;
     size_t got = fread(r->in, 1, CSV_CHUNK, r->stream);
     if (got < CSV_CHUNK) {
@@ -176,6 +199,7 @@ static int csv_rec_append(gd_csv_reader *r, const char *s, size_t len)
  * when out of memory. */
 static gd_csv_field *csv_field_push(gd_csv_reader *r)
 {
+    assert(r->fields_cap > 0); /* 16 from the start, then doubled */
     if (r->nfields == r->fields_cap) {
         if (r->fields_cap > SIZE_MAX / 2 / sizeof *r->fields)
             return NULL;
@@ -207,7 +231,8 @@ static const char *csv_found(const char *s, size_t len, const char *tail,
 }
 
 static gd_status csv_open_common(gd_csv_reader **out, FILE *stream, int owns,
-                                 const char *name, char delimiter, gd_error *err)
+                                 const char *name, char delimiter, size_t chunk,
+                                 gd_error *err)
 {
     gd_csv_reader *r = calloc(1, sizeof *r);
     size_t name_len = strlen(name);
@@ -215,11 +240,12 @@ static gd_status csv_open_common(gd_csv_reader **out, FILE *stream, int owns,
         goto oom;
     r->stream = stream;
     r->owns_stream = owns;
+    r->chunk = chunk;
     r->delim = delimiter;
     r->line = 1;
     r->col = 1;
     r->name = malloc(name_len + 1);
-    r->in = calloc(1, CSV_CHUNK + 1 + CSV_COPY_MAX);
+    r->in = calloc(1, chunk + 1 + CSV_COPY_MAX);
     r->rec_cap = 256;
     r->rec = malloc(r->rec_cap);
     r->fields_cap = 16;
@@ -271,7 +297,7 @@ gd_status gd_csv_open(gd_csv_reader **out, const char *path, char delimiter,
         return gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot open: %s",
                             strerror(e));
     }
-    gd_status st = csv_open_common(out, f, 1, path, delimiter, err);
+    gd_status st = csv_open_common(out, f, 1, path, delimiter, CSV_CHUNK, err);
     if (st != GD_OK)
         fclose(f);
     return st;
@@ -287,7 +313,57 @@ gd_status gd_csv_open_stream(gd_csv_reader **out, FILE *stream,
     if (!csv_delimiter_ok(delimiter))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the CSV delimiter cannot be a quote, CR, LF or NUL");
-    return csv_open_common(out, stream, 0, name, delimiter, err);
+    return csv_open_common(out, stream, 0, name, delimiter, CSV_CHUNK, err);
+}
+
+gd_status gd_csv_open_memory(gd_csv_reader **out, const char *data, size_t len,
+                             const char *name, char delimiter, long first_line,
+                             gd_error *err)
+{
+    assert(out != NULL && (data != NULL || len == 0));
+    *out = NULL;
+    if (name == NULL)
+        name = "<memory>";
+    if (!csv_delimiter_ok(delimiter))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "the CSV delimiter cannot be a quote, CR, LF or NUL");
+    gd_status st = csv_open_common(out, NULL, 0, name, delimiter, CSV_MEM_CHUNK, err);
+    if (st == GD_OK)
+        gd_csv_reset_memory(*out, data, len, first_line);
+    return st;
+}
+
+void gd_csv_reset_memory(gd_csv_reader *r, const char *data, size_t len,
+                         long first_line)
+{
+    assert(r != NULL && r->stream == NULL);
+    r->mem = data;
+    r->mem_len = len;
+    r->mem_pos = 0;
+    r->base = 0;
+    r->pos = r->end = 0;
+    r->in[0] = '\0';
+    r->eof = len == 0;
+    r->started = 1;
+    r->done = 0;
+    r->line = first_line;
+    r->col = 1;
+    r->empty_pending = 0;
+    r->empty_line = 0;
+    r->rec_len = 0;
+    r->nfields = 0;
+    r->failed = GD_OK;
+}
+
+void gd_csv_position(const gd_csv_reader *r, long long *offset, long *line)
+{
+    *offset = r->base + (long long)r->pos;
+    *line = r->line;
+}
+
+FILE *gd_csv_stream(const gd_csv_reader *r)
+{
+    return r->stream;
 }
 
 const char *gd_csv_name(const gd_csv_reader *r)
@@ -326,7 +402,7 @@ static gd_status csv_crlf(gd_csv_reader *r, gd_error *err)
         return GD_OK;
     }
     char found[64];
-    char pair[2] = {'\r', r->pos < r->end ? r->in[r->pos] : '\0'};
+    char pair[2] = {'\r', (char)(r->pos < r->end ? r->in[r->pos] : '\0')};
     gd_error_quote(pair, r->pos < r->end ? 2 : 1, found, sizeof found);
     return csv_fail(r, err, GD_ERR_DATA, line, col,
                     "carriage return (CR) not followed by a line feed, found \"%s\" "

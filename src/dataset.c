@@ -2,11 +2,15 @@
  * dataset: CSV columns -> X (n x d, row-major) and y. See
  * include/gdtrain/dataset.h.
  *
- * Loading reads the header, chooses the columns, then streams the data rows
- * through the csv reader, parsing only the selected cells (numparse) straight
- * into X and y. X and y are single allocations that double when full (the
- * number of rows is not known in advance) and are trimmed to size at the end;
- * nothing is allocated per row or per cell, and no file text is kept.
+ * Loading reads the header with the csv reader and chooses the columns.
+ * Then, for a regular file, the rows are read in parallel chunks at known
+ * offsets: a first pass counts the lines, so X and y are allocated once at
+ * their final size, and a second parses every chunk straight into its rows
+ * (see "the parallel path" below). Standard input and pipes, and files with
+ * quoted fields that span lines, stream through the csv reader instead, into
+ * X and y grown by doubling. Only the selected cells are parsed (numparse);
+ * nothing is allocated per row or per cell, and no file text is kept: the
+ * parallel path holds one chunk (about a megabyte) per thread at a time.
  *
  * Choices the header leaves open:
  * - Header names, and the names asked for in the options, are trimmed of
@@ -34,14 +38,22 @@
 #include "gdtrain/dataset.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "gdtrain/csv.h"
 #include "gdtrain/numparse.h"
 #include "gdtrain/rng.h"
+#include "parallel.h"
 
 /* A header name: trimmed copy, its length and its 0-based column. */
 typedef struct ds_name {
@@ -376,24 +388,664 @@ static gd_status ds_cell_error(const gd_csv_field *f, const char *s, size_t len,
                         hint);
 }
 
-/* Grows X (and y) to room for cap rows, cap doubled from *cap. */
-static int ds_grow(gd_dataset *ds, size_t *cap, int with_y)
+/* ---- rows: what both paths share ---------------------------------------- */
+
+#define DS_SKIP SIZE_MAX
+
+/* What a row parser needs: the columns and where their cells go. */
+typedef struct ds_load {
+    const char *file;      /* name for messages */
+    char delim;
+    size_t h;              /* fields per record (the header's) */
+    const ds_header *hd;
+    const ds_pick *picks;  /* selected columns, file order */
+    size_t npicks;
+    size_t *dest;          /* (h) per column: feature index, d for the target,
+                              DS_SKIP if not read */
+    size_t d;
+    double *x;             /* (cap, d) */
+    double *y;             /* (cap), or NULL without a target */
+} ds_load;
+
+/* The error for a record whose field count is not the header's. */
+static gd_status ds_ragged(const ds_load *c, const gd_csv_field *f, size_t nf,
+                           gd_error *err)
 {
-    size_t newcap = *cap ? *cap * 2 : 256;
-    if (newcap < *cap || newcap > SIZE_MAX / sizeof(double) / ds->d)
+    const size_t h = c->h;
+    char q[200];
+    if (nf > h)
+        return gd_error_set(err, GD_ERR_DATA, c->file, f[h].line, f[h].column,
+                            "expected %zu field%s as in the header, found %zu: "
+                            "extra field \"%s\"", h, h == 1 ? "" : "s", nf,
+                            gd_error_quote(f[h].text, f[h].len, q, sizeof q));
+    /* Just past the last field: replay its raw form. */
+    const gd_csv_field *last = &f[nf - 1];
+    long line = last->line, col = last->column;
+    if (!last->quoted) {
+        col += (long)last->len;
+    } else {
+        col++;
+        for (size_t i = 0; i < last->len; i++) {
+            if (last->text[i] == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col += last->text[i] == '"' ? 2 : 1;
+            }
+        }
+        col++;
+    }
+    return gd_error_set(err, GD_ERR_DATA, c->file, line, col,
+                        "expected %zu field%s as in the header, found %zu: "
+                        "no value for column '%s'", h, h == 1 ? "" : "s", nf,
+                        ds_q(c->hd->byidx[nf].s, c->hd->byidx[nf].len, q, sizeof q));
+}
+
+/* Checks one record (nf fields from the csv reader) and stores its selected
+ * cells as row `row` of X and y. */
+static gd_status ds_record(const ds_load *c, const gd_csv_field *f, size_t nf,
+                           size_t row, gd_error *err)
+{
+    if (nf != c->h)
+        return ds_ragged(c, f, nf, err);
+    double *xrow = c->x + row * c->d;
+    for (size_t k = 0; k < c->npicks; k++) {
+        const gd_csv_field *cell = &f[c->picks[k].col];
+        const char *s = cell->text;
+        size_t len = cell->len;
+        if (len > 0 && (ds_is_blank(s[0], c->delim) || ds_is_blank(s[len - 1], c->delim)))
+            ds_trim(&s, &len, c->delim);
+        double v;
+        gd_num_result res = gd_numparse(s, len, &v);
+        if (res != GD_NUM_OK)
+            return ds_cell_error(cell, s, len, res, &c->hd->byidx[c->picks[k].col],
+                                 c->delim, c->file, err);
+        if (c->picks[k].dest < c->d)
+            xrow[c->picks[k].dest] = v;
+        else
+            c->y[row] = v;
+    }
+    return GD_OK;
+}
+
+/* Note on memory: X and y are plain malloc blocks in 4 KiB pages. Marking
+ * them for transparent huge pages (madvise MADV_HUGEPAGE) was measured on
+ * the 2-CPU virtual machine this was tuned on: first touch of 640 MB took
+ * 0.08 s of CPU when huge pages were at hand, but 1.2 to 2 s in most fresh
+ * processes (the kernel compacting memory to find them), against a steady
+ * 0.2 s in small pages, spread over the parsing threads. */
+
+/* Sets X and y to room for exactly cap rows (allocating, growing or
+ * shrinking); 0 on success, else -1 with X and y as they were. */
+static int ds_resize(gd_dataset *ds, ds_load *c, int with_y, size_t cap)
+{
+    const size_t d = c->d;
+    if (cap == 0 || cap > SIZE_MAX / sizeof(double) / d)
         return -1;
-    double *x = realloc(ds->x, newcap * ds->d * sizeof *x);
+    double *x = realloc(ds->x, cap * d * sizeof *x);
     if (x == NULL)
         return -1;
-    ds->x = x;
+    ds->x = c->x = x;
     if (with_y) {
-        double *y = realloc(ds->y, newcap * sizeof *y);
+        double *y = realloc(ds->y, cap * sizeof *y);
         if (y == NULL)
             return -1;
-        ds->y = y;
+        ds->y = c->y = y;
     }
-    *cap = newcap;
     return 0;
+}
+
+/* The sequential path: records from the csv reader one after another into X
+ * and y, grown by doubling from *cap rows (which may be 0) when full. Every
+ * input goes this way when it cannot be read at chosen offsets (standard
+ * input, a pipe), and a file with quoted fields that span lines. Sets *n. */
+static gd_status ds_rows_sequential(gd_csv_reader *r, ds_load *c, gd_dataset *ds,
+                                    int with_y, size_t *cap, size_t *n, gd_error *err)
+{
+    size_t rows = 0;
+    for (;;) {
+        const gd_csv_field *f;
+        size_t nf;
+        gd_status st = gd_csv_next(r, &f, &nf, err);
+        if (st != GD_OK)
+            return st;
+        if (nf == 0)
+            break;
+        if (rows == *cap) {
+            size_t newcap = *cap ? *cap * 2 : 256;
+            if (newcap < *cap || ds_resize(ds, c, with_y, newcap) != 0)
+                return gd_error_set(err, GD_ERR_IO, c->file, 0, 0, "out of memory");
+            *cap = newcap;
+        }
+        if ((st = ds_record(c, f, nf, rows, err)) != GD_OK)
+            return st;
+        rows++;
+    }
+    *n = rows;
+    return GD_OK;
+}
+
+/* ---- rows: the parallel path for regular files ---------------------------
+ *
+ * The file is read with pread at chosen offsets, never kept whole:
+ *  1. The data (after the header, without trailing empty lines) is cut into
+ *     chunks of about DS_CHUNK bytes that end just after a newline.
+ *  2. Pass 1, in parallel: each chunk counts its newlines. Their prefix
+ *     sums give every chunk its first row and line, and the total gives the
+ *     number of rows, so X and y are allocated once, at their final size.
+ *  3. Pass 2, in parallel: each chunk parses its lines straight into its
+ *     rows of X and y. A plain line (unquoted fields, LF or CRLF) is parsed
+ *     in place; anything else (a quote, an empty line, a bad cell, a NUL, a
+ *     bare CR, a ragged row) is re-read on its own by a csv reader over
+ *     that line's bytes, which stores its cells or gives the exact error
+ *     with the file's line and column. A chunk stops at its first error;
+ *     chunks after the first failing one are skipped, chunks before it run
+ *     to their end, so the first error in file order is the one reported.
+ * Every line is one record here. That is wrong only when a quoted field
+ * spans lines, and then the line that opens it fails as an unterminated
+ * quote, before or at the first error found. So when the first error comes
+ * from a line holding a quote, the rows are read again by the sequential
+ * path, which settles everything (into the same X and y: a file has no more
+ * records than lines).
+ */
+
+enum {
+    DS_CHUNK = 1 << 20,   /* nominal bytes per chunk: a pread, parsed from cache */
+    DS_WINDOW = 1 << 16,  /* bytes per pread when looking for a line end */
+    DS_SLACK = 24         /* zero bytes after a chunk in its buffer */
+};
+
+/* One chunk of the data: whole lines [begin, end) of the file. */
+typedef struct ds_chunk {
+    size_t begin, end;    /* file offsets */
+    size_t lines;         /* pass 1: newline bytes in it */
+    size_t first_row;     /* row of its first line */
+    gd_status st;         /* pass 2: GD_OK or its first error, in err */
+    int quoted;           /* that error's line holds a quote */
+    gd_error err;
+} ds_chunk;
+
+/* Per thread scratch of pass 1 and 2. */
+typedef struct ds_worker {
+    char *buf;            /* a chunk's bytes and DS_SLACK zero bytes */
+    size_t cap;           /* bytes allocated */
+    gd_csv_reader *reader; /* memory reader for lines read alone, or NULL */
+} ds_worker;
+
+typedef struct ds_par {
+    ds_load *c;
+    int fd;
+    const char *file;
+    long first_line;       /* line of row 0 */
+    ds_chunk *chunks;
+    size_t nchunks;
+    ds_worker *workers;    /* (threads) */
+    unsigned char stop[256]; /* bytes that end a plain field */
+    atomic_size_t first_bad; /* lowest chunk with an error so far, or SIZE_MAX */
+} ds_par;
+
+/* Reads exactly len bytes at offset off. 0, or an errno value (EIO when the
+ * file ended early: it changed while being read). */
+static int ds_pread(int fd, char *buf, size_t len, size_t off)
+{
+    while (len > 0) {
+        ssize_t got = pread(fd, buf, len, (off_t)off);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno != 0 ? errno : EIO;
+        }
+        if (got == 0)
+            return EIO;
+        buf += got;
+        len -= (size_t)got;
+        off += (size_t)got;
+    }
+    return 0;
+}
+
+static gd_status ds_read_error(const char *file, int e, gd_error *err)
+{
+    return gd_error_set(err, GD_ERR_IO, file, 0, 0, "cannot read: %s",
+                        e == EIO ? "input/output error (did the file change while "
+                                   "it was read?)" : strerror(e));
+}
+
+/* The end of the data: the file size less the empty lines (LF or CRLF) at
+ * its end, which the csv reader drops too. Not before start. */
+static gd_status ds_data_end(int fd, size_t start, size_t size, const char *file,
+                             size_t *out, gd_error *err)
+{
+    char buf[4096];
+    size_t end = size;
+    while (end > start) {
+        size_t lo = end - start > sizeof buf ? end - sizeof buf : start;
+        int e = ds_pread(fd, buf, end - lo, lo);
+        if (e != 0)
+            return ds_read_error(file, e, err);
+        size_t k = end; /* trimmed end, absolute */
+        while (k > lo && buf[k - 1 - lo] == '\n') {
+            if (k - 1 > lo) {
+                k -= buf[k - 2 - lo] == '\r' ? 2 : 1;
+            } else if (lo > start) {
+                break; /* a CR before it would be outside buf: read again from k */
+            } else {
+                k -= 1;
+            }
+        }
+        if (k == end || (k > lo && buf[k - 1 - lo] != '\n')) {
+            end = k;
+            break;
+        }
+        end = k;
+    }
+    *out = end;
+    return GD_OK;
+}
+
+/* Offset just past the first newline at or after pos (< end), or end if
+ * there is none. */
+static gd_status ds_line_end(int fd, size_t pos, size_t end, const char *file,
+                             size_t *out, gd_error *err)
+{
+    char buf[DS_WINDOW];
+    while (pos < end) {
+        size_t len = end - pos < sizeof buf ? end - pos : sizeof buf;
+        int e = ds_pread(fd, buf, len, pos);
+        if (e != 0)
+            return ds_read_error(file, e, err);
+        const char *nl = memchr(buf, '\n', len);
+        if (nl != NULL) {
+            *out = pos + (size_t)(nl - buf) + 1;
+            return GD_OK;
+        }
+        pos += len;
+    }
+    *out = end;
+    return GD_OK;
+}
+
+/* Cuts [start, end) into chunks of whole lines, each at least DS_CHUNK bytes
+ * but the last. */
+static gd_status ds_make_chunks(ds_par *P, size_t start, size_t end, gd_error *err)
+{
+    size_t cap = (end - start) / DS_CHUNK + 2, n = 0;
+    P->chunks = calloc(cap, sizeof *P->chunks);
+    if (P->chunks == NULL)
+        return gd_error_set(err, GD_ERR_IO, P->file, 0, 0, "out of memory");
+    size_t pos = start;
+    while (pos < end) {
+        size_t b = end;
+        if (end - pos > DS_CHUNK) {
+            gd_status st = ds_line_end(P->fd, pos + DS_CHUNK - 1, end, P->file, &b, err);
+            if (st != GD_OK)
+                return st;
+        }
+        assert(n < cap && b > pos);
+        P->chunks[n].begin = pos;
+        P->chunks[n].end = b;
+        n++;
+        pos = b;
+    }
+    P->nchunks = n;
+    return GD_OK;
+}
+
+/* Reads chunk ch into the worker's buffer, followed by DS_SLACK zero bytes
+ * (a NUL, and room for the 8-byte reads of ds_plain_line). */
+static int ds_chunk_read(ds_par *P, const ds_chunk *ch, ds_worker *w, gd_error *err)
+{
+    size_t len = ch->end - ch->begin;
+    if (w->cap < len + DS_SLACK) {
+        char *b = realloc(w->buf, len + DS_SLACK);
+        if (b == NULL) {
+            gd_error_set(err, GD_ERR_IO, P->file, 0, 0, "out of memory");
+            return -1;
+        }
+        w->buf = b;
+        w->cap = len + DS_SLACK;
+    }
+    int e = ds_pread(P->fd, w->buf, len, ch->begin);
+    if (e != 0) {
+        ds_read_error(P->file, e, err);
+        return -1;
+    }
+    memset(w->buf + len, 0, DS_SLACK); /* the NUL, and defined bytes after it */
+    return 0;
+}
+
+/* The number of LF bytes in p[0..len). Eight bytes at a time: a byte of
+ * t = word ^ "\n\n\n\n\n\n\n\n" is zero exactly where the word has a LF,
+ * and ~(((t & 0x7f..) + 0x7f..) | t) has its top bit set exactly there. */
+static size_t ds_count_lf(const char *p, size_t len)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    size_t count = 0, i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, p + i, 8);
+        uint64_t t = word ^ (ones * '\n');
+        uint64_t lf = ~(((t & low7) + low7) | t | low7); /* 0x80 per LF byte */
+        count += (size_t)(((lf >> 7) * ones) >> 56);
+    }
+    for (; i < len; i++)
+        count += p[i] == '\n';
+    return count;
+}
+
+static void ds_chunk_fail(ds_par *P, size_t t, gd_status st, int quoted)
+{
+    P->chunks[t].st = st;
+    P->chunks[t].quoted = quoted;
+    size_t seen = atomic_load(&P->first_bad);
+    while (t < seen && !atomic_compare_exchange_weak(&P->first_bad, &seen, t))
+        ;
+}
+
+/* Pass 1 task: counts the newlines of chunk t. */
+static void ds_count_task(void *ctx, size_t t, int worker)
+{
+    ds_par *P = ctx;
+    ds_chunk *ch = &P->chunks[t];
+    if (t > atomic_load(&P->first_bad))
+        return;
+    if (ds_chunk_read(P, ch, &P->workers[worker], &ch->err) != 0) {
+        ds_chunk_fail(P, t, ch->err.status, 0);
+        return;
+    }
+    ch->lines = ds_count_lf(P->workers[worker].buf, ch->end - ch->begin);
+}
+
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+#define DS_CLINGER 1
+/* Powers of ten that are exact doubles (5^22 < 2^53). */
+static const double ds_pow10[23] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+#else
+#define DS_CLINGER 0
+#endif
+
+#define DS_ONES UINT64_C(0x0101010101010101)
+#define DS_HIGH UINT64_C(0x8080808080808080)
+
+/* p[0..8) as an integer, p[0] in the lowest byte (one load on most
+ * machines). */
+static inline uint64_t ds_load8(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
+           (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 | (uint64_t)u[5] << 40 |
+           (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
+}
+
+/* How many of the bytes of x, lowest first, are ASCII digits before the
+ * first one that is not (8 if all are); a holds x - "00000000". A byte b
+ * is a digit when b - '0' is below 10: then neither (b - '0') nor
+ * (b - '0') + 0x76 has its top bit set. Borrows and carries only move
+ * upwards, so they cannot disturb the bytes below the first non-digit. */
+static inline unsigned ds_digit_run(uint64_t a)
+{
+    uint64_t m = ((a + 0x76 * DS_ONES) | a) & DS_HIGH;
+    if (m == 0)
+        return 8;
+    /* The lowest set top bit, as a byte index. */
+    return (unsigned)((((m & (~m + 1)) >> 7) * UINT64_C(0x0001020304050607)) >> 56);
+}
+
+/* The value of the k (1..8) digit values in the low bytes of a, the first
+ * (most significant) lowest: moved to the top, the bytes below act as
+ * leading zeros; then pairs, quads and all eight are combined. */
+static inline uint64_t ds_digits_value(uint64_t a, unsigned k)
+{
+    a <<= 8 * (8 - k);
+    a = (a * (10 * 256 + 1)) >> 8 & UINT64_C(0x00ff00ff00ff00ff);
+    a = (a * (100 * 65536 + 1)) >> 16 & UINT64_C(0x0000ffff0000ffff);
+    return (a * (10000 * UINT64_C(4294967296) + 1)) >> 32;
+}
+
+static const uint64_t ds_pow10_int[9] = {1, 10, 100, 1000, 10000, 100000, 1000000,
+                                         10000000, 100000000};
+
+/* Parses the line at p as a plain line into row `row`: unquoted fields, as
+ * many as the header's, the selected ones numbers, ending in LF, CRLF or,
+ * for the input's last line, at end (where the buffer holds a NUL, and at
+ * least 16 more bytes follow, so that 8-byte reads never leave it).
+ * Returns the start of the next line, or NULL if the line is not plain or a
+ * cell is not a number (then the general reader must look at it).
+ *
+ * A cell of the most common shape, [-]d[.d] with at most 7 digits on each
+ * side of the point, is read 8 bytes at a time without a loop: its digits
+ * form an integer w < 2^53, and w / 10^decimals is one correctly rounded
+ * division of exact doubles (Clinger's fast path, numparse's first tier),
+ * the same bits as strtod. Any other cell goes to numparse whole. */
+static const char *ds_plain_line(const ds_load *c, const unsigned char *stop,
+                                 const char *p, const char *end, size_t row)
+{
+    double *xrow = c->x + row * c->d;
+    const size_t h = c->h, d = c->d;
+    const char delim = c->delim;
+    for (size_t col = 0;; col++) {
+        const char *s = p;
+        const size_t dst = c->dest[col];
+        if (dst == DS_SKIP) {
+            while (!stop[(unsigned char)*p])
+                p++;
+        } else {
+            double v;
+#if DS_CLINGER
+            const int neg = *p == '-';
+            const char *q = p + neg;
+            uint64_t a = ds_load8(q) - '0' * DS_ONES;
+            unsigned k = ds_digit_run(a), nfrac = 0;
+            uint64_t w = k > 0 && k < 8 ? ds_digits_value(a, k) : 0;
+            q += k;
+            if (*q == '.' && k < 8) {
+                a = ds_load8(q + 1) - '0' * DS_ONES;
+                nfrac = ds_digit_run(a);
+                if (nfrac > 0 && nfrac < 8)
+                    w = w * ds_pow10_int[nfrac] + ds_digits_value(a, nfrac);
+                q += 1 + nfrac;
+            }
+            if (k < 8 && nfrac < 8 && k + nfrac > 0 && stop[(unsigned char)*q]) {
+                v = (double)w;
+                if (nfrac > 0)
+                    v /= ds_pow10[nfrac];
+                if (neg)
+                    v = -v;
+                p = q;
+            } else
+#endif
+            {
+                while (!stop[(unsigned char)*p])
+                    p++;
+                size_t len = (size_t)(p - s);
+                if (len > 0 && (ds_is_blank(s[0], delim) || ds_is_blank(s[len - 1], delim)))
+                    ds_trim(&s, &len, delim);
+                if (gd_numparse(s, len, &v) != GD_NUM_OK)
+                    return NULL;
+            }
+            if (dst < d)
+                xrow[dst] = v;
+            else
+                c->y[row] = v;
+        }
+        const char ch = *p;
+        if (ch == delim) {
+            if (col + 1 == h)
+                return NULL; /* too many fields */
+            p++;
+            continue;
+        }
+        if (col + 1 != h)
+            return NULL; /* too few fields, or a quote, CR or NUL */
+        if (ch == '\n')
+            return p + 1;
+        if (ch == '\r' && p[1] == '\n')
+            return p + 2;
+        if (ch == '\0' && p == end)
+            return p;
+        return NULL;
+    }
+}
+
+/* Reads the line p[0..len) (with its line end, if any) on its own with a
+ * csv reader, as line `line` of the file, into row `row`. */
+static gd_status ds_general_line(ds_par *P, ds_worker *w, const char *p, size_t len,
+                                 long line, size_t row, gd_error *err)
+{
+    const ds_load *c = P->c;
+    gd_status st;
+    if (w->reader == NULL) {
+        st = gd_csv_open_memory(&w->reader, p, len, P->file, c->delim, line, err);
+        if (st != GD_OK)
+            return st;
+    } else {
+        gd_csv_reset_memory(w->reader, p, len, line);
+    }
+    const gd_csv_field *f;
+    size_t nf;
+    if ((st = gd_csv_next(w->reader, &f, &nf, err)) != GD_OK)
+        return st;
+    if (nf == 0) {
+        /* An empty line, which the reader takes for the end of its input:
+         * in the middle of a file it is a record of one empty field. */
+        static const char empty[1] = "";
+        gd_csv_field e = {empty, 0, line, 1, 0};
+        return ds_record(c, &e, 1, row, err);
+    }
+    return ds_record(c, f, nf, row, err);
+}
+
+/* Pass 2 task: parses the lines of chunk t into their rows. */
+static void ds_parse_task(void *ctx, size_t t, int worker)
+{
+    ds_par *P = ctx;
+    ds_chunk *ch = &P->chunks[t];
+    ds_worker *w = &P->workers[worker];
+    if (t > atomic_load(&P->first_bad))
+        return;
+    if (ds_chunk_read(P, ch, w, &ch->err) != 0) {
+        ds_chunk_fail(P, t, ch->err.status, 0);
+        return;
+    }
+    const char *p = w->buf, *end = w->buf + (ch->end - ch->begin);
+    size_t row = ch->first_row;
+    while (p < end) {
+        const char *next = ds_plain_line(P->c, P->stop, p, end, row);
+        if (next == NULL) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            next = nl != NULL ? nl + 1 : end;
+            gd_status st = ds_general_line(P, w, p, (size_t)(next - p),
+                                           P->first_line + (long)row, row, &ch->err);
+            if (st != GD_OK) {
+                ds_chunk_fail(P, t, st, memchr(p, '"', (size_t)(next - p)) != NULL);
+                return;
+            }
+        }
+        p = next;
+        row++;
+    }
+    assert(row == ch->first_row + ch->lines + (t + 1 == P->nchunks));
+}
+
+/* Reads the rows of the file behind r in parallel (see above). Sets *n and
+ * *cap (rows allocated); sets *fallback when the rows must be read by the
+ * sequential path instead (the file is not a regular file, or a quoted field
+ * may span lines), with X and y then allocated for *cap rows, or none. */
+static gd_status ds_rows_parallel(gd_csv_reader *r, ds_load *c, gd_dataset *ds,
+                                  int with_y, int threads, size_t *cap, size_t *n,
+                                  int *fallback, gd_error *err)
+{
+    ds_par P;
+    memset(&P, 0, sizeof P);
+    gd_pool *pool = NULL;
+    gd_status st = GD_OK;
+    *fallback = 1;
+    *n = 0;
+
+    struct stat sb;
+    FILE *f = gd_csv_stream(r);
+    if (f == NULL || fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        sb.st_size < 0 || (uintmax_t)sb.st_size > SIZE_MAX / 2)
+        return GD_OK;
+    long long offset;
+    gd_csv_position(r, &offset, &P.first_line);
+    P.c = c;
+    P.fd = fileno(f);
+    P.file = c->file;
+    atomic_init(&P.first_bad, SIZE_MAX);
+    size_t size = (size_t)sb.st_size, start = (size_t)offset, end = 0;
+    if (start > size)
+        return GD_OK; /* the file grew shorter: let the reader see it */
+    if ((st = ds_data_end(P.fd, start, size, P.file, &end, err)) != GD_OK)
+        return st;
+    *fallback = 0;
+    if (end <= start)
+        return GD_OK; /* no data rows */
+    if ((st = ds_make_chunks(&P, start, end, err)) != GD_OK)
+        goto cleanup;
+
+    int nthreads = gd_pool_threads(threads);
+    if (nthreads > 1 && P.nchunks > 1)
+        pool = gd_pool_create(nthreads < (int)P.nchunks ? nthreads : (int)P.nchunks);
+    P.workers = calloc((size_t)gd_pool_size(pool), sizeof *P.workers);
+    if (P.workers == NULL) {
+        st = gd_error_set(err, GD_ERR_IO, P.file, 0, 0, "out of memory");
+        goto cleanup;
+    }
+
+    /* Pass 1: lines per chunk, then rows. */
+    gd_pool_run(pool, ds_count_task, &P, P.nchunks);
+    size_t rows = 0;
+    for (size_t t = 0; t < P.nchunks; t++) {
+        if (P.chunks[t].st != GD_OK) {
+            *err = P.chunks[t].err;
+            st = P.chunks[t].st;
+            goto cleanup;
+        }
+        P.chunks[t].first_row = rows;
+        rows += P.chunks[t].lines;
+    }
+    rows++; /* the last line has no newline: it ends at end */
+    if (ds_resize(ds, c, with_y, rows) != 0) {
+        st = gd_error_set(err, GD_ERR_IO, P.file, 0, 0, "out of memory");
+        goto cleanup;
+    }
+    *cap = rows;
+
+    /* Pass 2: the cells. */
+    P.stop[0] = 1;
+    P.stop['\n'] = 1;
+    P.stop['\r'] = 1;
+    P.stop['"'] = 1;
+    P.stop[(unsigned char)c->delim] = 1;
+    gd_pool_run(pool, ds_parse_task, &P, P.nchunks);
+    for (size_t t = 0; t < P.nchunks; t++) {
+        if (P.chunks[t].st == GD_OK)
+            continue;
+        if (P.chunks[t].quoted) {
+            *fallback = 1; /* perhaps a quoted field spanning lines */
+        } else {
+            *err = P.chunks[t].err;
+            st = P.chunks[t].st;
+        }
+        goto cleanup;
+    }
+    *n = rows;
+
+cleanup:
+    if (P.workers != NULL) {
+        for (int k = 0; k < gd_pool_size(pool); k++) {
+            free(P.workers[k].buf);
+            gd_csv_close(P.workers[k].reader);
+        }
+    }
+    gd_pool_free(pool);
+    free(P.workers);
+    free(P.chunks);
+    return st;
 }
 
 gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *err)
@@ -404,7 +1056,8 @@ gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *
     gd_csv_reader *r = NULL;
     ds_header hd;
     ds_pick *picks = NULL;
-    size_t npicks = 0, target_col = SIZE_MAX, cap = 0;
+    size_t *dest = NULL;
+    size_t npicks = 0, target_col = SIZE_MAX, cap = 0, n = 0;
     const char *file = NULL;
     memset(&hd, 0, sizeof hd);
 
@@ -415,14 +1068,17 @@ gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *
     if ((st = ds_header_read(r, delim, &hd, err)) != GD_OK)
         goto cleanup;
     picks = malloc(hd.h * sizeof *picks);
-    if (picks == NULL) {
-        st = gd_error_set(err, GD_ERR_IO, file, 0, 0, "out of memory");
-        goto cleanup;
-    }
+    dest = malloc(hd.h * sizeof *dest);
+    if (picks == NULL || dest == NULL)
+        goto oom;
     if ((st = ds_select(&hd, opt, delim, file, picks, &npicks, &ds->d, &target_col,
                         err)) != GD_OK)
         goto cleanup;
     int with_y = target_col != SIZE_MAX;
+    for (size_t col = 0; col < hd.h; col++)
+        dest[col] = DS_SKIP;
+    for (size_t k = 0; k < npicks; k++)
+        dest[picks[k].col] = picks[k].dest;
 
     /* Names, in the order of X's columns. */
     ds->feature_names = calloc(ds->d, sizeof *ds->feature_names);
@@ -441,99 +1097,30 @@ gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *
     }
 
     /* The rows. */
-    const size_t h = hd.h, d = ds->d;
-    size_t n = 0;
-    for (;;) {
-        const gd_csv_field *f;
-        size_t nf;
-        if ((st = gd_csv_next(r, &f, &nf, err)) != GD_OK)
-            goto cleanup;
-        if (nf == 0)
-            break;
-        if (nf != h) {
-            long line, col;
-            if (nf > h) {
-                line = f[h].line;
-                col = f[h].column;
-            } else {
-                /* Just past the last field: replay its raw form. */
-                const gd_csv_field *last = &f[nf - 1];
-                line = last->line;
-                col = last->column;
-                if (!last->quoted) {
-                    col += (long)last->len;
-                } else {
-                    col++;
-                    for (size_t i = 0; i < last->len; i++) {
-                        if (last->text[i] == '\n') {
-                            line++;
-                            col = 1;
-                        } else {
-                            col += last->text[i] == '"' ? 2 : 1;
-                        }
-                    }
-                    col++;
-                }
-            }
-            char q[200];
-            if (nf > h)
-                st = gd_error_set(err, GD_ERR_DATA, file, line, col,
-                                  "expected %zu field%s as in the header, found %zu: "
-                                  "extra field \"%s\"", h, h == 1 ? "" : "s", nf,
-                                  gd_error_quote(f[h].text, f[h].len, q, sizeof q));
-            else
-                st = gd_error_set(err, GD_ERR_DATA, file, line, col,
-                                  "expected %zu field%s as in the header, found %zu: "
-                                  "no value for column '%s'", h, h == 1 ? "" : "s", nf,
-                                  ds_q(hd.byidx[nf].s, hd.byidx[nf].len, q, sizeof q));
-            goto cleanup;
-        }
-        if (n == cap && ds_grow(ds, &cap, with_y) != 0)
-            goto oom;
-        double *xrow = ds->x + n * d;
-        for (size_t k = 0; k < npicks; k++) {
-            const gd_csv_field *c = &f[picks[k].col];
-            const char *s = c->text;
-            size_t len = c->len;
-            if (len > 0 && (ds_is_blank(s[0], delim) || ds_is_blank(s[len - 1], delim)))
-                ds_trim(&s, &len, delim);
-            double v;
-            gd_num_result res = gd_numparse(s, len, &v);
-            if (res != GD_NUM_OK) {
-                st = ds_cell_error(c, s, len, res, &hd.byidx[picks[k].col], delim,
-                                   file, err);
-                goto cleanup;
-            }
-            if (picks[k].dest < d)
-                xrow[picks[k].dest] = v;
-            else
-                ds->y[n] = v;
-        }
-        n++;
-    }
+    ds_load c = {file, delim, hd.h, &hd, picks, npicks, dest, ds->d, NULL, NULL};
+    int fallback = 1;
+    if (strcmp(opt->path, "-") != 0)
+        st = ds_rows_parallel(r, &c, ds, with_y, opt->threads, &cap, &n, &fallback, err);
+    if (st == GD_OK && fallback)
+        st = ds_rows_sequential(r, &c, ds, with_y, &cap, &n, err);
+    if (st != GD_OK)
+        goto cleanup;
     if (n == 0) {
         st = gd_error_set(err, GD_ERR_DATA, file, hd.line + 1, 1,
                           "no data rows after the header");
         goto cleanup;
     }
     ds->n = n;
-    /* Give back the unused end; keeping the larger block is fine too. */
-    if (n < cap) {
-        double *x = realloc(ds->x, n * d * sizeof *x);
-        if (x != NULL)
-            ds->x = x;
-        if (with_y) {
-            double *y = realloc(ds->y, n * sizeof *y);
-            if (y != NULL)
-                ds->y = y;
-        }
-    }
+    ds->threads = opt->threads;
+    if (n < cap)
+        (void)ds_resize(ds, &c, with_y, n); /* keeping the larger block is fine too */
     st = GD_OK;
     goto cleanup;
 
 oom:
     st = gd_error_set(err, GD_ERR_IO, file ? file : opt->path, 0, 0, "out of memory");
 cleanup:
+    free(dest);
     free(picks);
     ds_header_free(&hd);
     gd_csv_close(r);

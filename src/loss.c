@@ -1,10 +1,19 @@
 /*
  * loss: fused forward + MSE + gradient. See include/gdtrain/loss.h.
  *
- * X is read row by row (row-major, as the dataset module lays it out). Each
- * block of rows accumulates its own partial sums, which are then added to
- * the totals in block order: this fixes the order of every addition no
- * matter how blocks are later distributed over threads.
+ * X is read row by row (row-major, as the dataset module lays it out). A
+ * batch is cut into blocks of GD_LOSS_BLOCK rows; each block sums its rows
+ * in order into its own partial sums (gradient, bias gradient, squared
+ * residuals), and the partials are then added to the totals in block order.
+ * Every addition is therefore fixed by the batch alone: whether the blocks
+ * run on one thread or are spread over a pool, the bits are the same.
+ *
+ * Speed: one pass reads each row once. The kernel is compiled once for
+ * every feature count d from 1 to LOSS_MAX_D (inlined with d a constant,
+ * so the loops over features unroll and the weights and gradient sums stay
+ * in registers) and once generically. Rows of an index list (shuffled
+ * mini-batches) are prefetched a few rows ahead, since each is a random
+ * place in memory.
  */
 #include "gdtrain/loss.h"
 
@@ -12,23 +21,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parallel.h"
+
+/* Feature counts with a kernel of their own. */
+#define LOSS_MAX_D 16
+
+/* Rows ahead to prefetch in an index list. */
+#define LOSS_PREFETCH 12
+
+#if defined(__GNUC__)
+#define LOSS_INLINE static inline __attribute__((always_inline))
+#define LOSS_PREFETCH_ROW(p) __builtin_prefetch(p)
+#else
+#define LOSS_INLINE static inline
+#define LOSS_PREFETCH_ROW(p) ((void)0)
+#endif
+
 struct gd_loss {
     const gd_dataset *ds;
-    double *block_grad; /* (d + 1) partial gradient sums of one block */
+    gd_pool *pool;        /* worker threads, or NULL for the caller alone */
+    size_t stride;        /* doubles per block partial: d + 2, padded to 64 bytes */
+    size_t cap_blocks;    /* block partials allocated */
+    double *partial;      /* (cap_blocks, stride): [g_0 .. g_{d-1}, g_b, sse] */
+    /* The evaluation in progress, read by the pool's tasks. */
+    gd_rows rows;
+    const double *params;
+    int want_grad;
 };
 
-gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, gd_error *err)
+int gd_loss_threads(int threads)
+{
+    return gd_pool_threads(threads);
+}
+
+gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, int threads,
+                         gd_error *err)
 {
     *out = NULL;
     gd_loss *loss = calloc(1, sizeof *loss);
     if (loss == NULL)
         return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
     loss->ds = ds;
-    loss->block_grad = calloc(ds->d + 1, sizeof *loss->block_grad);
-    if (loss->block_grad == NULL) {
+    loss->stride = (ds->d + 2 + 7) / 8 * 8;
+    loss->cap_blocks = ds->n / GD_LOSS_BLOCK + 1;
+    loss->partial = calloc(loss->cap_blocks * loss->stride, sizeof *loss->partial);
+    if (loss->partial == NULL) {
         free(loss);
         return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
     }
+    if (ds->n >= GD_LOSS_PARALLEL_MIN && gd_pool_threads(threads) > 1)
+        loss->pool = gd_pool_create(threads);
     *out = loss;
     return GD_OK;
 }
@@ -37,60 +79,159 @@ void gd_loss_free(gd_loss *loss)
 {
     if (loss == NULL)
         return;
-    free(loss->block_grad);
+    gd_pool_free(loss->pool);
+    free(loss->partial);
     free(loss);
 }
 
-static inline double predict_row(const double *x, const double *w, double b, size_t d)
+/* The sums of one block: rows k = 0 .. count-1 of the batch, row index
+ * idx[first + k] (or first + k without a list). Writes out[0..d) = sum r x,
+ * out[d] = sum r, out[d+1] = sum r^2, each summed in row order from 0.
+ * Inlined with d, idx == NULL and want_grad as constants. */
+LOSS_INLINE void loss_kernel(const double *restrict x, const double *restrict y,
+                             const size_t *restrict idx, size_t first, size_t count,
+                             const size_t d, const double *restrict params,
+                             const int want_grad, double *restrict out)
 {
-    double yhat = b;
-    for (size_t j = 0; j < d; j++)
-        yhat += w[j] * x[j];
-    return yhat;
-}
-
-/* Sums over rows [lo, hi) of the batch: returns the sum of squared residuals;
- * with g != NULL, g[0..d) += sum r_i x_i and g[d] += sum r_i. */
-static double block_sums(const gd_dataset *ds, gd_rows rows, size_t lo, size_t hi,
-                         const double *params, double *g)
-{
-    const size_t d = ds->d;
-    const double *w = params;
+    double w[LOSS_MAX_D], g[LOSS_MAX_D + 1];
+    assert(d <= LOSS_MAX_D);
+    for (size_t j = 0; j < d; j++) {
+        w[j] = params[j];
+        g[j] = 0.0;
+    }
+    g[d] = 0.0;
     const double b = params[d];
     double sse = 0.0;
-    for (size_t k = lo; k < hi; k++) {
-        size_t i = rows.index ? rows.index[rows.begin + k] : rows.begin + k;
-        const double *x = gd_dataset_row(ds, i);
-        double r = predict_row(x, w, b, d) - ds->y[i];
+    for (size_t k = 0; k < count; k++) {
+        size_t i;
+        if (idx != NULL) {
+            i = idx[first + k];
+            if (k + LOSS_PREFETCH < count) {
+                size_t ahead = idx[first + k + LOSS_PREFETCH];
+                LOSS_PREFETCH_ROW(x + ahead * d);
+                LOSS_PREFETCH_ROW(x + ahead * d + (d - 1));
+                LOSS_PREFETCH_ROW(y + ahead);
+            }
+        } else {
+            i = first + k;
+        }
+        const double *xr = x + i * d;
+        double yhat = b;
+        for (size_t j = 0; j < d; j++)
+            yhat += w[j] * xr[j];
+        double r = yhat - y[i];
         sse += r * r;
-        if (g != NULL) {
+        if (want_grad) {
             for (size_t j = 0; j < d; j++)
-                g[j] += r * x[j];
+                g[j] += r * xr[j];
             g[d] += r;
         }
     }
-    return sse;
+    for (size_t j = 0; j <= d; j++)
+        out[j] = g[j];
+    out[d + 1] = sse;
+}
+
+/* The same for any d, summing straight into out. */
+static void loss_kernel_any(const double *restrict x, const double *restrict y,
+                            const size_t *restrict idx, size_t first, size_t count,
+                            size_t d, const double *restrict params, int want_grad,
+                            double *restrict out)
+{
+    const double b = params[d];
+    double sse = 0.0;
+    memset(out, 0, (d + 2) * sizeof *out);
+    for (size_t k = 0; k < count; k++) {
+        size_t i = idx != NULL ? idx[first + k] : first + k;
+        const double *xr = x + i * d;
+        double yhat = b;
+        for (size_t j = 0; j < d; j++)
+            yhat += params[j] * xr[j];
+        double r = yhat - y[i];
+        sse += r * r;
+        if (want_grad) {
+            for (size_t j = 0; j < d; j++)
+                out[j] += r * xr[j];
+            out[d] += r;
+        }
+    }
+    out[d + 1] = sse;
+}
+
+/* Dispatches one block to the kernel compiled for its d. */
+static void loss_block(const gd_dataset *ds, gd_rows rows, size_t lo, size_t hi,
+                       const double *params, int want_grad, double *out)
+{
+    const double *x = ds->x, *y = ds->y;
+    const size_t *idx = rows.index;
+    const size_t first = rows.begin + lo, count = hi - lo;
+    switch (ds->d) {
+#define LOSS_CASE(D)                                                                 \
+    case D:                                                                          \
+        if (idx == NULL && want_grad)                                                \
+            loss_kernel(x, y, NULL, first, count, D, params, 1, out);               \
+        else if (idx == NULL)                                                        \
+            loss_kernel(x, y, NULL, first, count, D, params, 0, out);               \
+        else if (want_grad)                                                          \
+            loss_kernel(x, y, idx, first, count, D, params, 1, out);                \
+        else                                                                         \
+            loss_kernel(x, y, idx, first, count, D, params, 0, out);                \
+        return;
+        LOSS_CASE(1) LOSS_CASE(2) LOSS_CASE(3) LOSS_CASE(4)
+        LOSS_CASE(5) LOSS_CASE(6) LOSS_CASE(7) LOSS_CASE(8)
+        LOSS_CASE(9) LOSS_CASE(10) LOSS_CASE(11) LOSS_CASE(12)
+        LOSS_CASE(13) LOSS_CASE(14) LOSS_CASE(15) LOSS_CASE(16)
+#undef LOSS_CASE
+    default:
+        loss_kernel_any(x, y, idx, first, count, ds->d, params, want_grad, out);
+    }
+}
+
+/* A pool task: block number t of the evaluation in progress. */
+static void loss_task(void *ctx, size_t t, int worker)
+{
+    (void)worker;
+    gd_loss *loss = ctx;
+    size_t lo = t * GD_LOSS_BLOCK;
+    size_t hi = lo + GD_LOSS_BLOCK < loss->rows.count ? lo + GD_LOSS_BLOCK
+                                                       : loss->rows.count;
+    loss_block(loss->ds, loss->rows, lo, hi, loss->params, loss->want_grad,
+               loss->partial + t * loss->stride);
 }
 
 double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
 {
     const gd_dataset *ds = loss->ds;
-    const size_t np = ds->d + 1;
+    const size_t d = ds->d, np = d + 1;
     assert(rows.count > 0);
+    const size_t nblocks = (rows.count - 1) / GD_LOSS_BLOCK + 1;
+    const int want_grad = grad != NULL;
+    /* All blocks' partials at once when threads help (and there is room),
+     * else one block at a time in the first slot. */
+    const int parallel = loss->pool != NULL && rows.count >= GD_LOSS_PARALLEL_MIN &&
+                         nblocks <= loss->cap_blocks;
+    if (parallel) {
+        loss->rows = rows;
+        loss->params = params;
+        loss->want_grad = want_grad;
+        gd_pool_run(loss->pool, loss_task, loss, nblocks);
+    }
     double sse = 0.0;
     if (grad != NULL)
         memset(grad, 0, np * sizeof *grad);
-    for (size_t lo = 0; lo < rows.count; lo += GD_LOSS_BLOCK) {
-        size_t hi = lo + GD_LOSS_BLOCK < rows.count ? lo + GD_LOSS_BLOCK : rows.count;
-        double *g = NULL;
-        if (grad != NULL) {
-            g = loss->block_grad;
-            memset(g, 0, np * sizeof *g);
+    for (size_t t = 0; t < nblocks; t++) {
+        double *part = loss->partial;
+        if (parallel) {
+            part += t * loss->stride;
+        } else {
+            size_t lo = t * GD_LOSS_BLOCK;
+            size_t hi = lo + GD_LOSS_BLOCK < rows.count ? lo + GD_LOSS_BLOCK : rows.count;
+            loss_block(ds, rows, lo, hi, params, want_grad, part);
         }
-        sse += block_sums(ds, rows, lo, hi, params, g);
-        if (g != NULL)
+        sse += part[d + 1];
+        if (grad != NULL)
             for (size_t j = 0; j < np; j++)
-                grad[j] += g[j];
+                grad[j] += part[j];
     }
     const double m = (double)rows.count;
     if (grad != NULL)
@@ -101,6 +242,13 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
 
 void gd_loss_predict(const gd_dataset *ds, const double *params, double *out)
 {
-    for (size_t i = 0; i < ds->n; i++)
-        out[i] = predict_row(gd_dataset_row(ds, i), params, params[ds->d], ds->d);
+    const size_t d = ds->d;
+    const double b = params[d];
+    for (size_t i = 0; i < ds->n; i++) {
+        const double *x = gd_dataset_row(ds, i);
+        double yhat = b;
+        for (size_t j = 0; j < d; j++)
+            yhat += params[j] * x[j];
+        out[i] = yhat;
+    }
 }

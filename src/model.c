@@ -5,7 +5,9 @@
  * The file format in detail (what gd_model_save writes and gd_model_load
  * accepts):
  * - Lines end with LF; a CR just before the LF is ignored (a file that passed
- *   through a CRLF editor still loads). NUL bytes are errors.
+ *   through a CRLF editor still loads). NUL bytes are errors. A UTF-8 byte
+ *   order mark at the very start (which some editors add) is skipped and not
+ *   counted in columns.
  * - A line whose first byte is '#', or that holds only spaces and tabs, is
  *   ignored wherever it appears.
  * - The first other line is "gdtrain-model <version>"; the last one is "end".
@@ -882,6 +884,9 @@ static gd_status parse_model(loader *ld, char *buf, size_t size)
     char *p = buf, *limit = buf + size;
     int have_version = 0, done = 0;
     gd_status st = GD_OK;
+
+    if (size >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        p += 3; /* a UTF-8 byte order mark */
 
     while (p < limit) {
         char *nl = memchr(p, '\n', (size_t)(limit - p));

@@ -819,7 +819,9 @@ static int np_round_el(uint64_t w, int q, uint64_t *bits)
     uint64_t base; /* biased exponent field to add the kept bits to */
     if (lead >= -1022) {
         s = t - 52;
-        base = (uint64_t)(lead + 1022); /* kept has its hidden bit: +1 */
+        /* kept has its hidden bit: +1. lead + 1022 is in [0, 2046), so the
+         * int sum cannot overflow and the cast loses nothing. */
+        base = (uint64_t)(lead + 1022); /* NOLINT(bugprone-misplaced-widening-cast) */
     } else {
         s = -1074 - x;
         base = 0;
@@ -916,8 +918,9 @@ static void np_big_mul_pow5(np_big *a, int e)
     assert(e >= 0);
     for (; e >= 13; e -= 13)
         np_big_mul_small(a, pow5[13], 0);
+    /* Here 0 <= e < 13; cppcheck does not carry the loop's bound over. */
     if (e > 0)
-        np_big_mul_small(a, pow5[e], 0);
+        np_big_mul_small(a, pow5[e], 0); /* cppcheck-suppress arrayIndexOutOfBoundsCond */
 }
 
 /* r = a * b; r must not alias a or b. */
@@ -1026,6 +1029,10 @@ static int np_cmp_mid(const np_exact *x, uint64_t bits)
     np_big odd, rhs;
     np_big_set_u64(&odd, 2 * m + 1);
     int c;
+    /* cppcheck's whole-program check takes np_slow's x for uninitialized:
+     * np_slow sets every field read here (p5 only when e < 0, where it is
+     * read). */
+    /* cppcheck-suppress ctuuninitvar */
     if (x->e >= 0) { /* dig 5^e 2^e  vs  (2m+1) 2^(k-1) */
         c = np_big_cmp_scaled(&x->lhs, x->e, &odd, k - 1);
     } else { /* times 5^-e:  dig 2^e  vs  (2m+1) 5^-e 2^(k-1) */
@@ -1357,9 +1364,7 @@ static gd_num_result np_parse(const unsigned char *p, size_t len, double *out)
             return GD_NUM_OK;
         }
 #endif
-        if (w == 0)
-            bits = 0;
-        else if (q < NP_Q_MIN) /* value < 10^19 * 10^-343 = 10^-324 */
+        if (w == 0 || q < NP_Q_MIN) /* zero, or value < 10^19 * 10^-343 = 10^-324 */
             bits = 0;
         else if (q > NP_Q_MAX) /* value >= 10^309 */
             bits = NP_INF_BITS;

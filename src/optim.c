@@ -38,12 +38,29 @@ void gd_optim_params_default(gd_optim_params *p)
     p->beta1 = 0.9;
     p->beta2 = 0.999;
     p->eps = 1e-8;
+    p->weight_decay = 0.01;
+    p->amsgrad = 0;
+    p->lr_decay = 0.0;
+    p->initial_accumulator = 0.0;
+}
+
+void gd_optim_params_default_for(gd_optim_params *p, const gd_optimizer_ops *ops)
+{
+    gd_optim_params_default(p);
+    if (ops->defaults != NULL)
+        ops->defaults(p);
 }
 
 /* Is 0 <= v < 1 (and not NaN)? */
 static int in_unit_interval(double v)
 {
     return v >= 0.0 && v < 1.0;
+}
+
+/* Is 0 <= v < infinity (and not NaN)? */
+static int nonnegative(double v)
+{
+    return v >= 0.0 && isfinite(v);
 }
 
 int gd_optim_params_check(const gd_optimizer_ops *ops, const gd_optim_params *p,
@@ -70,6 +87,19 @@ int gd_optim_params_check(const gd_optimizer_ops *ops, const gd_optim_params *p,
     }
     if ((uses & GD_USES_EPS) && !(p->eps > 0.0 && isfinite(p->eps))) {
         snprintf(buf, size, "--eps must be positive, got %g", p->eps);
+        return 0;
+    }
+    if ((uses & GD_USES_WEIGHT_DECAY) && !nonnegative(p->weight_decay)) {
+        snprintf(buf, size, "--weight-decay must be >= 0, got %g", p->weight_decay);
+        return 0;
+    }
+    if ((uses & GD_USES_LR_DECAY) && !nonnegative(p->lr_decay)) {
+        snprintf(buf, size, "--lr-decay must be >= 0, got %g", p->lr_decay);
+        return 0;
+    }
+    if ((uses & GD_USES_INITIAL_ACCUMULATOR) && !nonnegative(p->initial_accumulator)) {
+        snprintf(buf, size, "--initial-accumulator must be >= 0, got %g",
+                 p->initial_accumulator);
         return 0;
     }
     return 1;

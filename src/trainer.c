@@ -127,119 +127,150 @@ static void init_params(double *params, size_t d, gd_init_kind kind, gd_rng *rng
             params[j] = 0.01 * gd_rng_normal(rng);
 }
 
-/* Everything the loop needs, allocated once. */
-typedef struct train_state {
+gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
+                              const gd_train_config *cfg, double *params, gd_error *err)
+{
+    memset(state, 0, sizeof *state);
+    gd_status status = check_config(ds, cfg, err);
+    if (status != GD_OK)
+        return status;
+    const size_t np = ds->d + 1;
+    const gd_optimizer_ops *ops = cfg->opt;
+    size_t opt_bytes = ops->state_size(np);
+    /* Every rule keeps its state as doubles, so a checkpoint can write it. */
+    assert(opt_bytes % sizeof(double) == 0);
+    state->nparams = np;
+    state->nopt = opt_bytes / sizeof(double);
+    state->opt_state = malloc(opt_bytes ? opt_bytes : 1);
+    state->best_params = cfg->early_stop ? malloc(np * sizeof *state->best_params) : NULL;
+    if (state->opt_state == NULL || (cfg->early_stop && state->best_params == NULL)) {
+        gd_train_state_free(state);
+        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    }
+    gd_rng_seed(&state->rng, cfg->seed);
+    if (cfg->init != GD_INIT_GIVEN)
+        init_params(params, ds->d, cfg->init, &state->rng);
+    ops->init(state->opt_state, np, &cfg->hp);
+    gd_schedule_init(&state->schedule, &cfg->schedule, cfg->lr);
+    state->blowup = NAN; /* set from the first objective by gd_train_run */
+    state->best_val = INFINITY;
+    return GD_OK;
+}
+
+void gd_train_state_free(gd_train_state *state)
+{
+    if (state == NULL)
+        return;
+    free(state->opt_state);
+    free(state->best_params);
+    memset(state, 0, sizeof *state);
+}
+
+/* The loop's scratch space, allocated once per run. */
+typedef struct scratch {
     gd_loss *loss;
     gd_loss *val_loss;   /* evaluator of the validation rows, or NULL */
-    double *best_params; /* (np) early stopping: parameters at the best validation loss */
     double *grad;        /* (np) gradient of the current batch or full data */
     double *prev_params; /* (np) last finite parameters, for divergence */
     size_t *order;       /* (n) row order of this epoch, mini-batches only */
-    void *opt_state;     /* the optimizer's own state */
-} train_state;
+} scratch;
 
-static void train_state_free(train_state *st)
+static void scratch_free(scratch *sc)
 {
-    gd_loss_free(st->loss);
-    gd_loss_free(st->val_loss);
-    free(st->best_params);
-    free(st->grad);
-    free(st->prev_params);
-    free(st->order);
-    free(st->opt_state);
+    gd_loss_free(sc->loss);
+    gd_loss_free(sc->val_loss);
+    free(sc->grad);
+    free(sc->prev_params);
+    free(sc->order);
 }
 
-gd_status gd_train(const gd_dataset *ds, const gd_train_config *cfg, double *params,
-                   gd_train_result *res, gd_epoch_fn on_epoch, void *user,
-                   gd_error *err)
+gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double *params,
+                       gd_train_state *state, gd_train_result *res, gd_epoch_fn on_epoch,
+                       void *user, gd_error *err)
 {
     gd_status status = check_config(ds, cfg, err);
     if (status != GD_OK)
         return status;
-
     const size_t d = ds->d, np = d + 1, n = ds->n;
     const gd_optimizer_ops *ops = cfg->opt;
     const int full_batch = cfg->batch_size == 0 || cfg->batch_size >= n;
-    train_state st = {0};
-    status = gd_loss_create(&st.loss, ds, err);
+    assert(state->nparams == np);
+    scratch sc = {0};
+    status = gd_loss_create(&sc.loss, ds, cfg->threads, err);
     if (status == GD_OK && cfg->val != NULL)
-        status = gd_loss_create(&st.val_loss, cfg->val, err);
+        status = gd_loss_create(&sc.val_loss, cfg->val, cfg->threads, err);
     if (status != GD_OK)
         goto cleanup;
-    size_t opt_bytes = ops->state_size(np);
-    st.grad = malloc(np * sizeof *st.grad);
-    st.prev_params = malloc(np * sizeof *st.prev_params);
-    st.order = full_batch ? NULL : malloc(n * sizeof *st.order);
-    st.opt_state = opt_bytes ? malloc(opt_bytes) : NULL;
-    st.best_params = cfg->early_stop ? malloc(np * sizeof *st.best_params) : NULL;
-    if (!st.grad || !st.prev_params || (!full_batch && !st.order) ||
-        (opt_bytes && !st.opt_state) || (cfg->early_stop && !st.best_params)) {
+    sc.grad = malloc(np * sizeof *sc.grad);
+    sc.prev_params = malloc(np * sizeof *sc.prev_params);
+    sc.order = full_batch ? NULL : malloc(n * sizeof *sc.order);
+    if (!sc.grad || !sc.prev_params || (!full_batch && !sc.order)) {
         status = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
         goto cleanup;
     }
 
-    gd_rng rng;
-    gd_rng_seed(&rng, cfg->seed);
-    init_params(params, d, cfg->init, &rng);
-    ops->init(st.opt_state, np, &cfg->hp);
-    if (!full_batch)
-        for (size_t i = 0; i < n; i++)
-            st.order[i] = i;
-    gd_schedule sched;
-    gd_schedule_init(&sched, &cfg->schedule, cfg->lr);
-
-    /* The full-data loss and gradient at the current parameters. */
-    double loss = gd_loss_eval(st.loss, gd_rows_all(ds), params, st.grad);
-    add_l2_gradient(st.grad, params, d, cfg->l2);
+    /* The full-data loss and gradient at the current parameters: the same
+     * bits whether the run is fresh or resumed, since they depend only on
+     * the parameters. */
+    double loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
+    add_l2_gradient(sc.grad, params, d, cfg->l2);
     double objective = loss + penalty(params, d, cfg->l2, cfg->l1);
+    if (isnan(state->blowup))
+        state->blowup = GD_DIVERGENCE_FACTOR * fmax(objective, DBL_MIN);
 
     memset(res, 0, sizeof *res);
     res->initial_loss = loss;
+    res->train_loss = loss;
     res->val_loss = NAN;
-    double best_val = INFINITY; /* early stopping */
-    int val_bad_epochs = 0;
+    res->epochs = state->epoch;
+    res->steps = state->steps;
+    res->best_epoch = state->best_epoch;
+    res->lr = state->schedule.lr;
     res->reason = GD_STOP_MAX_EPOCHS;
-    const double blowup = GD_DIVERGENCE_FACTOR * fmax(objective, DBL_MIN);
-    long t = 0;           /* optimizer steps */
-    int quiet_epochs = 0; /* epochs in a row with a change below tol */
-    long epoch;
-    for (epoch = 1; epoch <= cfg->max_epochs; epoch++) {
-        const double lr = sched.lr;
-        memcpy(st.prev_params, params, np * sizeof *params);
+    long t = state->steps;
+    for (long epoch = state->epoch + 1; epoch <= cfg->max_epochs; epoch++) {
+        const double lr = state->schedule.lr;
+        memcpy(sc.prev_params, params, np * sizeof *params);
         if (full_batch) {
-            ops->step(st.opt_state, params, st.grad, np, lr, ++t, &cfg->hp);
+            ops->step(state->opt_state, params, sc.grad, np, lr, ++t, &cfg->hp);
             l1_prox(params, d, lr, cfg->l1);
         } else {
+            /* Each epoch's order is a shuffle of the identity, so it depends
+             * on the random stream alone (a checkpoint need not keep it). */
+            for (size_t i = 0; i < n; i++)
+                sc.order[i] = i;
             if (cfg->shuffle)
-                gd_rng_shuffle(&rng, st.order, n);
+                gd_rng_shuffle(&state->rng, sc.order, n);
             for (size_t begin = 0; begin < n; begin += cfg->batch_size) {
                 size_t count = n - begin < cfg->batch_size ? n - begin : cfg->batch_size;
-                gd_rows batch = {st.order, begin, count};
-                gd_loss_eval(st.loss, batch, params, st.grad);
-                add_l2_gradient(st.grad, params, d, cfg->l2);
-                ops->step(st.opt_state, params, st.grad, np, lr, ++t, &cfg->hp);
+                gd_rows batch = {sc.order, begin, count};
+                gd_loss_eval(sc.loss, batch, params, sc.grad);
+                add_l2_gradient(sc.grad, params, d, cfg->l2);
+                ops->step(state->opt_state, params, sc.grad, np, lr, ++t, &cfg->hp);
                 l1_prox(params, d, lr, cfg->l1);
             }
         }
 
         double prev_objective = objective;
-        loss = gd_loss_eval(st.loss, gd_rows_all(ds), params, st.grad);
-        add_l2_gradient(st.grad, params, d, cfg->l2);
+        loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
+        add_l2_gradient(sc.grad, params, d, cfg->l2);
         objective = loss + penalty(params, d, cfg->l2, cfg->l1);
-        double gnorm = norm2(st.grad, np);
-        double val = st.val_loss ? gd_loss_eval(st.val_loss, gd_rows_all(cfg->val), params, NULL)
+        double gnorm = norm2(sc.grad, np);
+        double val = sc.val_loss ? gd_loss_eval(sc.val_loss, gd_rows_all(cfg->val), params, NULL)
                                  : NAN;
 
         res->epochs = epoch;
         res->steps = t;
         res->lr = lr;
-        if (!isfinite(objective) || !isfinite(gnorm) || objective > blowup) {
-            memcpy(params, st.prev_params, np * sizeof *params);
+        if (!isfinite(objective) || !isfinite(gnorm) || objective > state->blowup) {
+            memcpy(params, sc.prev_params, np * sizeof *params);
             res->reason = GD_STOP_DIVERGED;
             res->train_loss = loss;
             res->grad_norm = gnorm;
             break;
         }
+        state->epoch = epoch;
+        state->steps = t;
         res->train_loss = loss;
         res->val_loss = val;
         res->grad_norm = gnorm;
@@ -252,12 +283,12 @@ gd_status gd_train(const gd_dataset *ds, const gd_train_config *cfg, double *par
             }
         }
         if (cfg->early_stop) {
-            if (val < best_val) {
-                best_val = val;
-                val_bad_epochs = 0;
-                res->best_epoch = epoch;
-                memcpy(st.best_params, params, np * sizeof *params);
-            } else if (++val_bad_epochs >= cfg->patience) {
+            if (val < state->best_val) {
+                state->best_val = val;
+                state->val_bad_epochs = 0;
+                state->best_epoch = epoch;
+                memcpy(state->best_params, params, np * sizeof *params);
+            } else if (++state->val_bad_epochs >= cfg->patience) {
                 res->reason = GD_STOP_EARLY;
                 break;
             }
@@ -267,24 +298,37 @@ gd_status gd_train(const gd_dataset *ds, const gd_train_config *cfg, double *par
             break;
         }
         double change = fabs(prev_objective - objective) / fmax(fabs(objective), DBL_MIN);
-        quiet_epochs = change < cfg->tol ? quiet_epochs + 1 : 0;
-        if (cfg->tol > 0.0 && quiet_epochs >= cfg->patience) {
+        state->quiet_epochs = change < cfg->tol ? state->quiet_epochs + 1 : 0;
+        if (cfg->tol > 0.0 && state->quiet_epochs >= cfg->patience) {
             res->reason = GD_STOP_CONVERGED;
             break;
         }
-        gd_schedule_epoch_end(&sched, objective);
+        gd_schedule_epoch_end(&state->schedule, objective);
     }
-    if (cfg->early_stop && res->best_epoch > 0 && res->best_epoch != res->epochs) {
+    res->best_epoch = state->best_epoch;
+    if (cfg->early_stop && state->best_epoch > 0 && state->best_epoch != res->epochs) {
         /* Restore the best weights (scikit-learn keeps the last ones). */
-        memcpy(params, st.best_params, np * sizeof *params);
-        res->train_loss = gd_loss_eval(st.loss, gd_rows_all(ds), params, st.grad);
-        add_l2_gradient(st.grad, params, d, cfg->l2);
-        res->grad_norm = norm2(st.grad, np);
-        res->val_loss = best_val;
+        memcpy(params, state->best_params, np * sizeof *params);
+        res->train_loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
+        add_l2_gradient(sc.grad, params, d, cfg->l2);
+        res->grad_norm = norm2(sc.grad, np);
+        res->val_loss = state->best_val;
     }
     status = GD_OK;
 
 cleanup:
-    train_state_free(&st);
+    scratch_free(&sc);
+    return status;
+}
+
+gd_status gd_train(const gd_dataset *ds, const gd_train_config *cfg, double *params,
+                   gd_train_result *res, gd_epoch_fn on_epoch, void *user,
+                   gd_error *err)
+{
+    gd_train_state state;
+    gd_status status = gd_train_state_init(&state, ds, cfg, params, err);
+    if (status == GD_OK)
+        status = gd_train_run(ds, cfg, params, &state, res, on_epoch, user, err);
+    gd_train_state_free(&state);
     return status;
 }

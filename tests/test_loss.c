@@ -75,7 +75,7 @@ static void test_matches_naive(void **unused)
     problem p = make_problem(n, d, 7);
     gd_loss *loss;
     gd_error err;
-    assert_int_equal(gd_loss_create(&loss, &p.ds, &err), GD_OK);
+    assert_int_equal(gd_loss_create(&loss, &p.ds, 1, &err), GD_OK);
     size_t *all = malloc(n * sizeof *all);
     for (size_t i = 0; i < n; i++)
         all[i] = i;
@@ -118,7 +118,7 @@ static void test_gradient_finite_differences(void **unused)
     const size_t n = 500, d = 7;
     problem p = make_problem(n, d, 11);
     gd_loss *loss;
-    assert_int_equal(gd_loss_create(&loss, &p.ds, NULL), GD_OK);
+    assert_int_equal(gd_loss_create(&loss, &p.ds, 1, NULL), GD_OK);
     double g[8];
     gd_loss_eval(loss, gd_rows_all(&p.ds), p.params, g);
     for (size_t j = 0; j <= d; j++) {
@@ -153,7 +153,7 @@ static void test_predict_and_perfect_fit(void **unused)
     ds.y = y;
     double params[3] = {3, -1, 2}, g[3];
     gd_loss *loss;
-    assert_int_equal(gd_loss_create(&loss, &ds, NULL), GD_OK);
+    assert_int_equal(gd_loss_create(&loss, &ds, 1, NULL), GD_OK);
     assert_true(gd_loss_eval(loss, gd_rows_all(&ds), params, g) == 0.0);
     for (int j = 0; j < 3; j++)
         assert_true(g[j] == 0.0);

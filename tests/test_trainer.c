@@ -325,7 +325,7 @@ static void test_early_stop_restores_best(void **unused)
     assert_int_equal(tr.epochs, best + 5);
     /* The returned weights score exactly the best validation loss. */
     gd_loss *loss;
-    assert_int_equal(gd_loss_create(&loss, &val, NULL), GD_OK);
+    assert_int_equal(gd_loss_create(&loss, &val, 1, NULL), GD_OK);
     double v = gd_loss_eval(loss, gd_rows_all(&val), params, NULL);
     assert_true(v == tr.val[best - 1]);
     assert_true(res.val_loss == v);

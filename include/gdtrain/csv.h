@@ -44,6 +44,32 @@ gd_status gd_csv_open(gd_csv_reader **out, const char *path, char delimiter,
 gd_status gd_csv_open_stream(gd_csv_reader **out, FILE *stream,
                              const char *name, char delimiter, gd_error *err);
 
+/* Opens a reader over the len bytes at data (which must stay valid and
+ * unchanged while the reader uses it), as if they were a file named name
+ * whose first byte is at line first_line, column 1. No byte order mark is
+ * skipped. Used to re-read one line of a large file on its own, with the
+ * file's positions in messages. On error *out is NULL. */
+gd_status gd_csv_open_memory(gd_csv_reader **out, const char *data, size_t len,
+                             const char *name, char delimiter, long first_line,
+                             gd_error *err);
+
+/* Points a reader made by gd_csv_open_memory at new bytes, as a fresh
+ * reader (errors and the end of input forgotten), keeping its buffers, so
+ * re-reading many lines does not allocate for each. Cannot fail. */
+void gd_csv_reset_memory(gd_csv_reader *r, const char *data, size_t len,
+                         long first_line);
+
+/* Where the reader stands: *offset is the byte offset, from the start of the
+ * input (a skipped byte order mark counts), of the first byte not yet
+ * consumed, and *line its line. Right after gd_csv_next has returned a record
+ * that is the start of the line after it. */
+void gd_csv_position(const gd_csv_reader *r, long long *offset, long *line);
+
+/* The stream being read (NULL for a memory reader), for callers that want
+ * to look at the file itself (its size, or mapping it): they must not read
+ * from it or move its position. */
+FILE *gd_csv_stream(const gd_csv_reader *r);
+
 /* Reads the next record. On GD_OK, *fields and *nfields describe it; they
  * stay valid until the next call or gd_csv_close. At the end of input
  * *nfields is 0. An empty line in the middle of the data is a record of one

@@ -24,6 +24,8 @@ typedef struct gd_dataset {
     double *y;              /* (n); NULL when loaded without a target */
     char **feature_names;   /* d names, in the order of X's columns */
     char *target_name;      /* NULL when loaded without a target */
+    int threads;            /* threads for passes over the whole matrix
+                               (standardization); 0 = the online CPUs */
 } gd_dataset;
 
 typedef struct gd_load_options {
@@ -34,12 +36,16 @@ typedef struct gd_load_options {
     size_t nfeatures;               /* entries in features */
     int need_target;                /* 0: read only the features (predict); the target,
                                        even if named, is neither required nor read */
+    int threads;                    /* threads for parsing (and the dataset's later
+                                       passes); 0 = the number of online CPUs */
 } gd_load_options;
 
 /* Loads a CSV file into *ds (which need not be initialised). Header names are
  * trimmed of surrounding spaces; numeric cells may have surrounding spaces.
  * Columns not selected are skipped without parsing, but every row must still
- * have the header's number of fields.
+ * have the header's number of fields. A regular file is parsed by several
+ * threads (opt->threads); the result, and the first error in file order
+ * when there are several, are the same for any number of threads.
  *
  * Errors are GD_ERR_DATA with FILE:LINE:COL and the column's name and the text
  * found: empty file, header only, empty cell, non-numeric text, nan/inf/hex,

@@ -7,11 +7,19 @@
  *     dMSE/dw = (2/m) sum_i r_i x_i         dMSE/db = (2/m) sum_i r_i
  * computed together in one pass over the rows. This is the hot loop.
  *
- * Determinism: sums run over fixed blocks of GD_LOSS_BLOCK rows, and the
- * blocks' partial sums are added in block order, so the bits of the result
- * never depend on how the blocks are scheduled. Each row's prediction adds
- * b first, then w_j x_ij for j ascending (the model module predicts the same
- * way, so predictions agree bit for bit).
+ * Determinism: sums run over fixed blocks of GD_LOSS_BLOCK rows (counted
+ * from the start of the batch); within a block the rows are added in order,
+ * each block's partial sums start from 0, and the blocks' partial sums are
+ * added to the totals in block order. So the bits of the result never depend
+ * on how the blocks are scheduled over threads, and an evaluator with any
+ * thread count gives the same bits as one with a single thread. Each row's
+ * prediction adds b first, then w_j x_ij for j ascending (the model module
+ * predicts the same way, so predictions agree bit for bit).
+ *
+ * Threads: an evaluator may run the blocks of a large batch on a pool of
+ * worker threads that it owns (created with it, idle between evaluations).
+ * Batches of fewer than GD_LOSS_PARALLEL_MIN rows always run on the calling
+ * thread, so mini-batch steps never pay for waking threads.
  */
 #ifndef GDTRAIN_LOSS_H
 #define GDTRAIN_LOSS_H
@@ -22,6 +30,9 @@
 #include "gdtrain/error.h"
 
 #define GD_LOSS_BLOCK 4096
+
+/* Batches with at least this many rows may be split over threads. */
+#define GD_LOSS_PARALLEL_MIN (8 * GD_LOSS_BLOCK)
 
 /* A batch of rows: index[begin .. begin+count) when index is not NULL,
  * otherwise the contiguous rows begin .. begin+count. */
@@ -42,9 +53,18 @@ static inline gd_rows gd_rows_all(const gd_dataset *ds)
  * so that evaluating never allocates. */
 typedef struct gd_loss gd_loss;
 
-/* Creates an evaluator for ds (which must outlive it). GD_ERR_IO if out of
- * memory, *out NULL then. */
-gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, gd_error *err);
+/* Creates an evaluator for ds (which must outlive it), using up to threads
+ * threads for large batches (0 = the number of online CPUs; 1 = only the
+ * calling thread). Worker threads are started here only when ds has at
+ * least GD_LOSS_PARALLEL_MIN rows; if they cannot be started the evaluator
+ * quietly uses fewer (results are the same bits either way). GD_ERR_IO if
+ * out of memory, *out NULL then. */
+gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, int threads,
+                         gd_error *err);
+
+/* The number of threads `threads` stands for: itself if > 0, else the
+ * number of online CPUs. For reports ("threads": N). */
+int gd_loss_threads(int threads);
 
 /* Frees the evaluator. Accepts NULL. */
 void gd_loss_free(gd_loss *loss);

@@ -22,6 +22,7 @@
 #include "gdtrain/dataset.h"
 #include "gdtrain/error.h"
 #include "gdtrain/optim.h"
+#include "gdtrain/rng.h"
 #include "gdtrain/schedule.h"
 
 typedef enum gd_stop_reason {
@@ -39,7 +40,8 @@ const char *gd_stop_reason_name(gd_stop_reason reason);
 
 typedef enum gd_init_kind {
     GD_INIT_ZEROS,  /* every parameter 0 */
-    GD_INIT_RANDOM  /* weights normal with std 0.01 from the seed, bias 0 */
+    GD_INIT_RANDOM, /* weights normal with std 0.01 from the seed, bias 0 */
+    GD_INIT_GIVEN   /* start from the parameters passed in (a warm start) */
 } gd_init_kind;
 
 typedef struct gd_train_config {
@@ -62,6 +64,9 @@ typedef struct gd_train_config {
     int early_stop;              /* stop when the validation loss has not improved for
                                     patience epochs, and restore the best weights */
     gd_schedule_config schedule; /* learning-rate schedule */
+    int threads;                 /* threads for the loss and gradient passes; 0 = the
+                                    number of online CPUs. Results are the same bits
+                                    for every value */
 } gd_train_config;
 
 /* Fills cfg with the defaults for the rule ops (its default lr and batch
@@ -95,10 +100,52 @@ typedef struct gd_train_result {
     double lr;             /* the rate of the last epoch */
 } gd_train_result;
 
+/* Everything that carries over from one epoch to the next besides the
+ * parameters: what a checkpoint saves so that training continues bit for bit
+ * as if it had never stopped. Plain fields, so a checkpoint can write and
+ * read them; the buffers are owned by the state. */
+typedef struct gd_train_state {
+    long epoch;            /* epochs done */
+    long steps;            /* optimizer steps done */
+    gd_rng rng;            /* the shuffling stream */
+    gd_schedule schedule;  /* the learning-rate schedule */
+    int quiet_epochs;      /* epochs in a row with a change below tol */
+    double blowup;         /* objective above which training has diverged */
+    double best_val;       /* early stopping: best validation loss (INFINITY if none) */
+    int val_bad_epochs;    /* early stopping: epochs since it improved */
+    long best_epoch;       /* early stopping: epoch of best_val */
+    size_t nparams;        /* d + 1 */
+    double *best_params;   /* (nparams) early stopping's best weights, or NULL */
+    size_t nopt;           /* doubles of optimizer state */
+    double *opt_state;     /* (nopt) the optimizer's state */
+} gd_train_state;
+
+/* Starts a run: allocates *state for ds and cfg, seeds the random stream,
+ * sets params (d + 1 numbers) from cfg->init (GD_INIT_GIVEN keeps them as
+ * passed), and puts the optimizer and schedule in their initial condition.
+ * GD_ERR_USAGE for an invalid configuration, GD_ERR_IO when out of memory;
+ * on error *state is safe to free. */
+gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
+                              const gd_train_config *cfg, double *params, gd_error *err);
+
+/* Frees what *state holds and zeroes it. Accepts a zeroed struct. */
+void gd_train_state_free(gd_train_state *state);
+
+/* Runs epochs state->epoch + 1 .. cfg->max_epochs from params and *state
+ * (fresh from gd_train_state_init, or restored from a checkpoint with the
+ * same ds and cfg), until a stop condition; updates both. res->epochs and
+ * res->steps count from the very start. Returns GD_OK whenever training
+ * ran, including divergence (res->reason says so; params then hold the last
+ * finite values). Deterministic: the same inputs give the same bits. */
+gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double *params,
+                       gd_train_state *state, gd_train_result *res, gd_epoch_fn on_epoch,
+                       void *user, gd_error *err);
+
 /* Trains a linear model on the standardized dataset ds. params (d + 1
  * numbers, [w, b]) receives the result. The objective is
  *     MSE + l2 |w|^2 + l1 |w|_1
- * and convergence is tested on it. Returns GD_OK whenever training ran,
+ * and convergence is tested on it. The same as gd_train_state_init, then
+ * gd_train_run, then gd_train_state_free. Returns GD_OK whenever training ran,
  * including divergence (res->reason says so; params then hold the last
  * finite values); GD_ERR_USAGE for an invalid configuration, GD_ERR_IO when
  * out of memory. Deterministic: the same inputs give the same bits. */

@@ -10,6 +10,9 @@ int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_solve(int argc, char **argv);
+int cmd_curve_diff(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* Prints the top-level help (subcommands, exit codes) to stdout. */
 void cli_print_main_help(void);

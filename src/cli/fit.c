@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "msg.h"
@@ -49,8 +50,13 @@ int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scal
         st = gd_dataset_split(ds, choice->val_split, choice->split_seed, val, &err);
     /* Statistics come from the training rows only, so nothing about the
      * validation rows leaks into training. */
-    if (st == GD_OK)
+    if (st == GD_OK) {
         st = gd_dataset_standardize(ds, sc, &err);
+        /* Its errors are about a whole column of the data: name the file. */
+        if (st != GD_OK && err.file[0] == '\0')
+            snprintf(err.file, sizeof err.file, "%s",
+                     strcmp(choice->path, "-") == 0 ? "<stdin>" : choice->path);
+    }
     if (st == GD_OK && val != NULL && val->n > 0)
         gd_dataset_apply_scaling(val, sc);
     if (st != GD_OK) {

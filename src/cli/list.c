@@ -41,6 +41,7 @@ char **cli_split_list(const char *text, size_t *count, char *msg, size_t size)
             cli_free_list(list);
             return NULL;
         }
+        assert(a < b);
         list[i] = malloc((size_t)(b - a) + 1);
         if (list[i] == NULL) {
             snprintf(msg, size, "out of memory");

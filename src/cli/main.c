@@ -19,7 +19,10 @@ static const subcommand subcommands[] = {
     {"train", cmd_train, "train a model on a CSV file (the default subcommand)"},
     {"predict", cmd_predict, "predict the target for every row of a CSV file"},
     {"solve", cmd_solve, "fit the exact least-squares model (no gradient descent)"},
+    {"eval", cmd_eval, "score a model on a labelled CSV file: MSE, RMSE, MAE, R^2"},
     {"gen", cmd_gen, "write a synthetic house-price CSV to standard output"},
+    {"curve-diff", cmd_curve_diff, "compare two loss-curve files (exit 1 if they differ)"},
+    {"plot", cmd_plot, "draw loss-curve files as an SVG chart"},
     {NULL, NULL, NULL},
 };
 

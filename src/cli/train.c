@@ -12,8 +12,10 @@
 
 #include "commands.h"
 #include "fit.h"
+#include "gdtrain/curve.h"
 #include "gdtrain/dataset.h"
 #include "gdtrain/json.h"
+#include "gdtrain/svg.h"
 #include "gdtrain/model.h"
 #include "gdtrain/optim.h"
 #include "gdtrain/schedule.h"
@@ -52,6 +54,11 @@ typedef struct train_settings {
     int quiet;
     int verbose;
     int json;
+    const char *curve;       /* loss-curve CSV to write */
+    const char *check_curve; /* reference curve to check against while training */
+    double rtol, atol;       /* --check-curve tolerances */
+    const char *plot;        /* SVG of the loss curve */
+    long threads;            /* 0 = every online CPU */
 } train_settings;
 
 #define S(field) offsetof(train_settings, field)
@@ -84,6 +91,12 @@ static const cli_option train_options[] = {
     {"quiet", 'q', OPT_FLAG, 0, S(quiet), NULL, "print nothing but errors"},
     {"verbose", 'v', OPT_FLAG, 0, S(verbose), NULL, "print a table row at epochs 1, 2, 4, 8, ... and the last"},
     {"json", 0, OPT_FLAG, 0, S(json), NULL, "print a JSON summary of the run on standard output"},
+    {"curve", 0, OPT_STRING, 0, S(curve), "FILE", "write the loss curve, one CSV row per epoch, as training runs ('-' = standard output)"},
+    {"check-curve", 0, OPT_STRING, 0, S(check_curve), "REF", "compare every epoch with the curve file REF and fail (exit 1) at the first difference"},
+    {"rtol", 0, OPT_DOUBLE, OPT_NONNEG, S(rtol), "R", "--check-curve relative tolerance (default: 1e-9; 0 = identical)"},
+    {"atol", 0, OPT_DOUBLE, OPT_NONNEG, S(atol), "A", "--check-curve absolute tolerance (default: 0)"},
+    {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file"},
+    {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef S
@@ -151,6 +164,7 @@ static int make_config(const train_settings *s, const unsigned char *set,
     IF_SET("grad-tol") cfg->grad_tol = s->grad_tol;
     IF_SET("l2") cfg->l2 = s->l2;
     IF_SET("l1") cfg->l1 = s->l1;
+    cfg->threads = (int)(s->threads > 1024 ? 1024 : s->threads);
     cfg->early_stop = s->early_stop;
 #undef IF_SET
     if (s->early_stop && s->val_split == 0 && s->val == NULL) {
@@ -280,6 +294,14 @@ typedef struct train_observer {
     int64_t start_ns;
     int64_t last_draw_ns;
     int drawn;           /* a progress line is on the screen */
+    gd_curve_writer *curve;   /* --curve, or NULL */
+    gd_curve_check *check;    /* --check-curve, or NULL */
+    gd_curve history;         /* every epoch, for --plot (rows NULL when not kept) */
+    size_t history_cap;
+    int keep_history;
+    gd_status failure;        /* why the observer stopped training, GD_OK if it did not */
+    gd_error err;             /* its message */
+    gd_curve_diff diff;       /* --check-curve: the difference found */
 } train_observer;
 
 /* The gap of an epoch, shown only for unpenalized runs: with a penalty the
@@ -329,9 +351,38 @@ static void progress_clear(train_observer *ob)
     ob->drawn = 0;
 }
 
+/* Keeps a row for --plot; 0 if out of memory. */
+static int remember(train_observer *ob, const gd_curve_row *row)
+{
+    if (ob->history.n == ob->history_cap) {
+        size_t cap = ob->history_cap ? 2 * ob->history_cap : 1024;
+        gd_curve_row *rows = realloc(ob->history.rows, cap * sizeof *rows);
+        if (rows == NULL)
+            return 0;
+        ob->history.rows = rows;
+        ob->history_cap = cap;
+    }
+    ob->history.rows[ob->history.n++] = *row;
+    return 1;
+}
+
 static int on_epoch(const gd_epoch_info *e, void *user)
 {
     train_observer *ob = user;
+    gd_curve_row row = {e->epoch, e->train_loss * ob->loss_scale, e->val_loss * ob->loss_scale,
+                        e->grad_norm, e->lr, (double)(now_ns() - ob->start_ns) * 1e-9};
+    if (ob->curve != NULL && gd_curve_append(ob->curve, &row, &ob->err) != GD_OK) {
+        ob->failure = GD_ERR_IO;
+        return 1;
+    }
+    if (ob->check != NULL && !gd_curve_check_row(ob->check, &row, &ob->diff)) {
+        ob->failure = GD_ERR_TRAIN;
+        return 1;
+    }
+    if (ob->keep_history && !remember(ob, &row)) {
+        ob->failure = gd_error_set(&ob->err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return 1;
+    }
     if (ob->verbose && e->epoch >= ob->next_row) {
         verbose_row(ob, e);
         ob->next_row *= 2;
@@ -434,6 +485,16 @@ int cmd_train(int argc, char **argv)
     int exit_code = 0;
     gd_error err;
     gd_error_clear(&err);
+    train_observer ob = {0};
+    gd_curve_writer curve = {0};
+    gd_curve reference = {0};
+    gd_curve_check check;
+    gd_curve_tol tol;
+    gd_curve_tol_default(&tol);
+    if (set[cli_option_index(train_options, "rtol")])
+        tol.rtol = s.rtol;
+    if (set[cli_option_index(train_options, "atol")])
+        tol.atol = s.atol;
     gd_dataset ds = {0}, val = {0};
     gd_scaling sc = {0};
     gd_model model = {0};
@@ -464,18 +525,53 @@ int cmd_train(int argc, char **argv)
         st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
         goto fail;
     }
-    train_observer ob = {
+    ob = (train_observer){
         .loss_scale = loss_scale, .optimum = have_opt ? opt.objective : NAN, .cfg = &cfg,
         .verbose = s.verbose && !s.quiet,
         .progress = !s.verbose && !s.quiet && isatty(fileno(stderr)),
-        .next_row = 1, .start_ns = now_ns(),
+        .next_row = 1, .keep_history = s.plot != NULL,
     };
+    if (s.check_curve != NULL) {
+        st = gd_curve_load(&reference, s.check_curve, tol.columns, &err);
+        if (st != GD_OK)
+            goto fail;
+        gd_curve_check_start(&check, &reference, &tol);
+        ob.check = &check;
+    }
+    if (s.curve != NULL) {
+        st = gd_curve_open(&curve, s.curve, &err);
+        if (st != GD_OK)
+            goto fail;
+        ob.curve = &curve;
+    }
+    ob.start_ns = now_ns();
     gd_train_result res;
     st = gd_train(&ds, &cfg, params, &res, on_epoch, &ob, &err);
     progress_clear(&ob);
     if (st != GD_OK)
         goto fail;
     int64_t t_trained = now_ns();
+    if (ob.failure == GD_OK && ob.check != NULL && res.reason != GD_STOP_DIVERGED &&
+        !gd_curve_check_finish(&check, &ob.diff))
+        ob.failure = GD_ERR_TRAIN;
+    if (ob.failure == GD_ERR_TRAIN) {
+        char what[512];
+        gd_curve_diff_format(&ob.diff, &tol, s.check_curve, "this run", what, sizeof what);
+        cli_error("--check-curve: %s; no model was written", what);
+        exit_code = 1;
+        goto done;
+    }
+    if (ob.failure != GD_OK) {
+        err = ob.err;
+        st = ob.failure;
+        goto fail;
+    }
+    if (ob.curve != NULL) {
+        st = gd_curve_close(&curve, &err);
+        ob.curve = NULL;
+        if (st != GD_OK)
+            goto fail;
+    }
     if (res.reason == GD_STOP_DIVERGED) {
         cli_error("training diverged at epoch %ld: the loss %s; try a smaller --lr "
                   "(this run used %g); no model was written",
@@ -507,6 +603,17 @@ int cmd_train(int argc, char **argv)
         st = gd_model_save(&model, s.out, &err);
     if (st != GD_OK)
         goto fail;
+    if (s.plot != NULL) {
+        gd_svg_hline optimum_line = {have_opt ? opt.mse * loss_scale : NAN, "optimum"};
+        char title[256];
+        snprintf(title, sizeof title, "gdtrain %s on %s", cfg.opt->name, s.data);
+        gd_svg_curve_options po = {title, 0, &optimum_line, have_opt && cfg.l2 == 0 ? 1 : 0};
+        ob.history.columns = GD_CURVE_BIT(GD_CURVE_TRAIN_LOSS) |
+                             (val.n > 0 ? GD_CURVE_BIT(GD_CURVE_VAL_LOSS) : 0);
+        st = gd_svg_save_curves(s.plot, &ob.history, NULL, 1, &po, &err);
+        if (st != GD_OK)
+            goto fail;
+    }
     int64_t t_written = now_ns();
 
     double mse = res.train_loss * loss_scale;
@@ -563,6 +670,9 @@ fail:
     cli_report(&err);
     exit_code = (int)st;
 done:
+    gd_curve_close(&curve, NULL);
+    gd_curve_free(&reference);
+    free(ob.history.rows);
     gd_model_free(&model);
     free(params);
     gd_scaling_free(&sc);

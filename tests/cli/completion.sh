@@ -1,0 +1,74 @@
+# The bash completion (docs/gdtrain.bash-completion) completes what the
+# program has: it reads the --help output, so these checks compare it with
+# the program's own lists, and with the data file's header.
+. "$(dirname "$0")/lib.bash"
+export LC_ALL=C
+# shellcheck source=../../docs/gdtrain.bash-completion
+. "$SRC/docs/gdtrain.bash-completion"
+cd "$SRC" || fail "cd $SRC"
+
+# complete WORD...: the completions of the last word, one per line, in $WORK/out.
+complete_words() {
+    COMP_WORDS=("$GDTRAIN" "$@")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMPREPLY=()
+    _gdtrain
+    printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort >"$WORK/out"
+}
+# expect_completions DESCRIPTION EXPECTED...: exactly these, in any order.
+expect_completions() {
+    local what=$1
+    shift
+    CHECKS=$((CHECKS + 1))
+    printf '%s\n' "$@" | sed '/^$/d' | sort >"$WORK/expected"
+    cmp -s "$WORK/out" "$WORK/expected" || {
+        diff "$WORK/expected" "$WORK/out" >&2
+        fail "$what: completions differ (< expected, > got)"
+    }
+}
+
+complete -p gdtrain >/dev/null 2>&1 || fail "sourcing the script registers no completion"
+"$GDTRAIN" --help >"$WORK/help"
+mapfile -t subs < <(awk '/^Subcommands:/ { on = 1; next } on && /^ *$/ { exit }
+                        on { print $1 }' "$WORK/help")
+[ ${#subs[@]} -ge 4 ] || fail "too few subcommands in --help"
+
+complete_words ""
+expect_completions "subcommands" "${subs[@]}"
+complete_words pre
+expect_completions "a subcommand's prefix" predict
+
+# Options: every long option of a subcommand's --help, and nothing else.
+for sub in "${subs[@]}"; do
+    "$GDTRAIN" "$sub" --help >"$WORK/subhelp"
+    mapfile -t opts < <(sed -nE 's/^  (-[A-Za-z0-9], |    )(--[A-Za-z0-9][A-Za-z0-9-]*).*/\2/p' "$WORK/subhelp")
+    if [ "$sub" = train ]; then complete_words --; else complete_words "$sub" --; fi
+    expect_completions "options of $sub" "${opts[@]}" --help
+done
+
+# Values.
+mapfile -t optimizers < <(awk '/^Optimizers/ { on = 1; next } on && /^ *$/ { exit }
+                              on { print $1 }' "$WORK/help")
+[ ${#optimizers[@]} -ge 4 ] || fail "too few optimizers in --help"
+complete_words --opt ""
+expect_completions "--opt" "${optimizers[@]}"
+complete_words --data data/houses.csv --opt = ""
+expect_completions "--opt=" "${optimizers[@]}"
+complete_words --opt ad
+expect_completions "--opt ad" $(printf '%s\n' "${optimizers[@]}" | grep '^ad')
+complete_words --schedule ""
+expect_completions "--schedule" constant plateau
+complete_words --data data/hou
+expect_completions "--data: file names" data/houses.csv
+complete_words predict -m data/hou
+expect_completions "predict -m: file names" data/houses.csv
+complete_words -d data/houses.csv --target ""
+expect_completions "--target: the data's columns" $(head -n 1 data/houses.csv | tr , ' ')
+complete_words -d data/houses.csv --features area_sqm,ba
+expect_completions "--features: the next column" area_sqm,bathrooms
+complete_words --epochs ""
+expect_completions "--epochs: a number, nothing to offer"
+complete_words --no-sh
+expect_completions "--no- forms of flags" --no-shuffle
+
+done_ok

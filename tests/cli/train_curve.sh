@@ -1,0 +1,57 @@
+# Training with --curve, --check-curve and --plot.
+. "$(dirname "$0")/lib.bash"
+DATA=$SRC/data/houses.csv
+
+run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --curve c.csv --plot p.svg --out m.model --quiet
+expect_status 0 "--curve --plot"
+head -1 c.csv | grep -qx 'epoch,train_loss,val_loss,grad_norm,lr,seconds' || fail "curve header"
+epochs=$(model_info m.model epochs)
+[ "$(($(wc -l <c.csv) - 1))" -eq "$epochs" ] || fail "one curve row per epoch"
+awk -F, 'NR > 1 && (NF != 6 || $1 != NR - 1 || $3 == "") { exit 1 }' c.csv || fail "curve rows"
+# The last row's train_loss is the model's training MSE.
+[ "$(tail -1 c.csv | cut -d, -f2)" = "$(model_info m.model train_mse)" ] || fail "last train_loss"
+# Deterministic: a second run's curve differs only in the seconds column.
+run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --curve c2.csv --out m2.model --quiet
+cmp -s <(cut -d, -f1-5 c.csv) <(cut -d, -f1-5 c2.csv) || fail "curves differ between runs"
+# The SVG has a polyline/path per series and the optimum line.
+grep -q '<svg' p.svg || fail "not an SVG"
+grep -q 'optimum' p.svg || fail "no optimum line"
+
+# --check-curve: same run passes, another fails fast with exit 1 and no model.
+run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --check-curve c.csv --out ok.model --quiet
+expect_status 0 "--check-curve on the same run"
+run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --seed 5 --check-curve c.csv --out bad.model
+expect_status 1 "--check-curve on another run"
+expect_err_line '^gdtrain: error: --check-curve: curves differ at epoch 1, column (train_loss|val_loss): ' "difference message"
+expect_no_file bad.model "model after a failed check"
+run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --epochs 3 --check-curve c.csv --out short.model
+expect_status 1 "--check-curve on a shorter run"
+expect_err_line 'epoch 4 is in c.csv but not in this run' "length message"
+# Tolerances: a slightly different rate passes a loose check.
+run "$GDTRAIN" --data "$DATA" --opt gd --tol 0 --epochs 20 --curve g.csv --out g.model --quiet
+run "$GDTRAIN" --data "$DATA" --opt gd --tol 0 --epochs 20 --lr 0.1000001 --check-curve g.csv --out g2.model --quiet
+expect_status 1 "--check-curve with default rtol"
+run "$GDTRAIN" --data "$DATA" --opt gd --tol 0 --epochs 20 --lr 0.1000001 --check-curve g.csv --rtol 1e-4 --out g2.model --quiet
+expect_status 0 "--check-curve with --rtol 1e-4"
+# A malformed reference is bad input.
+printf 'epoch,train_loss,val_loss\n1,abc,\n' >broken.csv
+run "$GDTRAIN" --data "$DATA" --check-curve broken.csv
+expect_status 3 "malformed reference"
+expect_err_line '^gdtrain: error: broken.csv:2:3: ' "malformed reference message"
+
+# A killed run leaves every finished epoch on disk, each line complete.
+( timeout -s KILL 1 "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 --epochs 100000 \
+    --curve killed.csv --out killed.model --quiet ) 2>/dev/null
+[ "$(wc -l <killed.csv)" -ge 2 ] || fail "nothing streamed before the kill"
+awk -F, 'NR > 1 && (NF != 6 || $1 != NR - 1) { exit 1 }' killed.csv || fail "a torn curve row"
+expect_no_file killed.model "model of a killed run"
+
+# Output errors: exit 4.
+run "$GDTRAIN" --data "$DATA" --curve no/such/dir/c.csv
+expect_status 4 "curve in a missing folder"
+if [ -c /dev/full ]; then
+    run "$GDTRAIN" --data "$DATA" --curve /dev/full
+    expect_status 4 "curve on a full disk"
+fi
+
+done_ok

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole CTest suite under Valgrind's memcheck: every unit-test program and
+# every run of gdtrain by the end-to-end tests. Exits non-zero on any memory
+# error or definite/indirect leak, or on a failed test.
+#
+#   tests/valgrind.sh BUILD_DIR      (e.g. build-valgrind)
+#
+# Valgrind cannot run ASan binaries, so BUILD_DIR gets its own plain Debug
+# build (no sanitizers). CTest runs the tests as usual; to put Valgrind under
+# them without touching the test definitions, each test program and gdtrain
+# in BUILD_DIR is moved to NAME.real and replaced by a small script that runs
+# NAME.real under Valgrind. Each process writes its own log; a log that is not
+# empty (-q prints only errors) fails the run, so an error cannot hide behind
+# an expected exit status of a CLI test.
+set -euo pipefail
+[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+cd "$(dirname "$0")/.."
+SRC=$PWD
+BUILD=$1
+command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed" >&2; exit 2; }
+
+# Undo the wrapping of an earlier run before building, so the build sees the
+# real programs.
+if [ -d "$BUILD" ]; then
+    find "$BUILD" -name '*.real' -type f | while read -r real; do mv -f "$real" "${real%.real}"; done
+fi
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DGDTRAIN_SANITIZE=OFF >/dev/null
+cmake --build "$BUILD" -j2 >/dev/null
+
+LOGS=$(cd "$BUILD" && pwd)/valgrind-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+wrap() {
+    local prog=$1
+    mv -f "$prog" "$prog.real"
+    cat >"$prog" <<WRAP
+#!/bin/sh
+exec valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \\
+    --log-file="$LOGS/$(basename "$prog").%p.log" "$prog.real" "\$@"
+WRAP
+    chmod +x "$prog"
+}
+wrap "$BUILD/gdtrain"
+for t in "$BUILD"/tests/test_*; do
+    case "$t" in *.real) continue ;; esac
+    [ -x "$t" ] && [ -f "$t" ] && wrap "$t"
+done
+
+status=0
+ctest --test-dir "$BUILD" --output-on-failure --no-tests=error --timeout 1800 || status=1
+nlogs=$(find "$LOGS" -name '*.log' | wc -l)
+bad=$(find "$LOGS" -name '*.log' -size +0c)
+if [ -n "$bad" ]; then
+    echo "== valgrind reports ==" >&2
+    for f in $bad; do echo "--- $f" >&2; cat "$f" >&2; done
+    status=1
+fi
+echo "valgrind: $nlogs processes checked, $(echo "$bad" | grep -c . || true) with reports"
+exit "$status"
