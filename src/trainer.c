@@ -25,6 +25,7 @@ static const char *const stop_names[] = {
     [GD_STOP_DIVERGED] = "diverged",
     [GD_STOP_REQUESTED] = "requested",
     [GD_STOP_EARLY] = "early_stop",
+    [GD_STOP_INTERRUPTED] = "interrupted",
 };
 
 const char *gd_stop_reason_name(gd_stop_reason reason)
@@ -171,7 +172,8 @@ typedef struct scratch {
     gd_loss *loss;
     gd_loss *val_loss;   /* evaluator of the validation rows, or NULL */
     double *grad;        /* (np) gradient of the current batch or full data */
-    double *prev_params; /* (np) last finite parameters, for divergence */
+    double *prev_params; /* (np) parameters at the start of the epoch */
+    double *prev_opt;    /* (nopt) optimizer state at the start of the epoch */
     size_t *order;       /* (n) row order of this epoch, mini-batches only */
 } scratch;
 
@@ -181,6 +183,7 @@ static void scratch_free(scratch *sc)
     gd_loss_free(sc->val_loss);
     free(sc->grad);
     free(sc->prev_params);
+    free(sc->prev_opt);
     free(sc->order);
 }
 
@@ -203,8 +206,9 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         goto cleanup;
     sc.grad = malloc(np * sizeof *sc.grad);
     sc.prev_params = malloc(np * sizeof *sc.prev_params);
+    sc.prev_opt = malloc((state->nopt ? state->nopt : 1) * sizeof *sc.prev_opt);
     sc.order = full_batch ? NULL : malloc(n * sizeof *sc.order);
-    if (!sc.grad || !sc.prev_params || (!full_batch && !sc.order)) {
+    if (!sc.grad || !sc.prev_params || !sc.prev_opt || (!full_batch && !sc.order)) {
         status = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
         goto cleanup;
     }
@@ -229,10 +233,15 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
     res->reason = GD_STOP_MAX_EPOCHS;
     long t = state->steps;
     for (long epoch = state->epoch + 1; epoch <= cfg->max_epochs; epoch++) {
-        const double lr = state->schedule.lr;
+        double lr = 0.0; /* the schedule's rate, asked before every step */
+        /* What an interrupted epoch rolls back to. */
         memcpy(sc.prev_params, params, np * sizeof *params);
+        memcpy(sc.prev_opt, state->opt_state, state->nopt * sizeof *sc.prev_opt);
+        const gd_rng prev_rng = state->rng;
+        int interrupted = 0;
         if (full_batch) {
-            ops->step(state->opt_state, params, sc.grad, np, lr, ++t, &cfg->hp);
+            lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
+            ops->step(state->opt_state, params, sc.grad, np, lr, t, &cfg->hp);
             l1_prox(params, d, lr, cfg->l1);
         } else {
             /* Each epoch's order is a shuffle of the identity, so it depends
@@ -246,9 +255,24 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
                 gd_rows batch = {sc.order, begin, count};
                 gd_loss_eval(sc.loss, batch, params, sc.grad);
                 add_l2_gradient(sc.grad, params, d, cfg->l2);
-                ops->step(state->opt_state, params, sc.grad, np, lr, ++t, &cfg->hp);
+                lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
+                ops->step(state->opt_state, params, sc.grad, np, lr, t, &cfg->hp);
                 l1_prox(params, d, lr, cfg->l1);
+                if (cfg->interrupt != NULL && *cfg->interrupt) {
+                    interrupted = 1;
+                    break;
+                }
             }
+        }
+        if (interrupted || (cfg->interrupt != NULL && *cfg->interrupt)) {
+            /* Back to the end of the last complete epoch, so that a
+             * checkpoint of this state resumes exactly. */
+            memcpy(params, sc.prev_params, np * sizeof *params);
+            memcpy(state->opt_state, sc.prev_opt, state->nopt * sizeof *sc.prev_opt);
+            state->rng = prev_rng;
+            t = state->steps;
+            res->reason = GD_STOP_INTERRUPTED;
+            break;
         }
 
         double prev_objective = objective;
@@ -306,7 +330,8 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         gd_schedule_epoch_end(&state->schedule, objective);
     }
     res->best_epoch = state->best_epoch;
-    if (cfg->early_stop && state->best_epoch > 0 && state->best_epoch != res->epochs) {
+    if (cfg->early_stop && state->best_epoch > 0 && state->best_epoch != res->epochs &&
+        res->reason != GD_STOP_INTERRUPTED) {
         /* Restore the best weights (scikit-learn keeps the last ones). */
         memcpy(params, state->best_params, np * sizeof *params);
         res->train_loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);

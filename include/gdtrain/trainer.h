@@ -17,6 +17,7 @@
 #define GDTRAIN_TRAINER_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "gdtrain/dataset.h"
@@ -31,11 +32,13 @@ typedef enum gd_stop_reason {
     GD_STOP_MAX_EPOCHS, /* the epoch limit was reached */
     GD_STOP_DIVERGED,   /* the loss became non-finite or blew up */
     GD_STOP_REQUESTED,  /* the epoch callback asked to stop */
-    GD_STOP_EARLY       /* early stopping: the validation loss stopped improving */
+    GD_STOP_EARLY,      /* early stopping: the validation loss stopped improving */
+    GD_STOP_INTERRUPTED /* *interrupt was set: stopped after a batch, state rolled back
+                           to the end of the last complete epoch */
 } gd_stop_reason;
 
 /* A short word for the reason: "converged", "gradient", "max_epochs",
- * "diverged", "requested", "early_stop". */
+ * "diverged", "requested", "early_stop", "interrupted". */
 const char *gd_stop_reason_name(gd_stop_reason reason);
 
 typedef enum gd_init_kind {
@@ -63,6 +66,8 @@ typedef struct gd_train_config {
     const gd_dataset *val;       /* validation rows, standardized like ds; NULL = none */
     int early_stop;              /* stop when the validation loss has not improved for
                                     patience epochs, and restore the best weights */
+    const volatile sig_atomic_t *interrupt; /* when not NULL and set (e.g. by a signal
+                                    handler), stop after the current batch; NULL = never */
     gd_schedule_config schedule; /* learning-rate schedule */
     int threads;                 /* threads for the loss and gradient passes; 0 = the
                                     number of online CPUs. Results are the same bits

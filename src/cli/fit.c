@@ -112,9 +112,22 @@ int cli_optimum(const gd_dataset *ds, double l2, gd_solve_info *info)
     return 1;
 }
 
-double cli_relative_gap(double value, double optimum)
+double cli_relative_gap(double value, double optimum, double scale)
 {
-    return optimum > 0 ? (value - optimum) / optimum : NAN;
+    return optimum > 1e-12 * scale ? (value - optimum) / optimum : NAN;
+}
+
+size_t cli_constant_columns(const gd_scaling *sc)
+{
+    size_t count = 0;
+    for (size_t j = 0; j < sc->d; j++)
+        count += sc->constant[j] != 0;
+    return count;
+}
+
+const char *cli_plural(size_t count)
+{
+    return count == 1 ? "" : "s";
 }
 
 const char *cli_num(char *buf, size_t size, double v)

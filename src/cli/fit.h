@@ -56,8 +56,17 @@ void cli_say_formula(const gd_model *m);
  * failure warns and returns 0, else fills *info and returns 1. */
 int cli_optimum(const gd_dataset *ds, double l2, gd_solve_info *info);
 
-/* Relative gap (value - optimum) / optimum, or NaN when the optimum is 0. */
-double cli_relative_gap(double value, double optimum);
+/* Relative gap (value - optimum) / optimum, or NaN when the optimum is an
+ * exact fit: at most 1e-12 of scale (the MSE of predicting the mean), where
+ * the ratio would only measure rounding. */
+double cli_relative_gap(double value, double optimum, double scale);
+
+/* How many feature columns are constant: each lowers the rank by one
+ * without making the other weights ambiguous (it gets weight 0). */
+size_t cli_constant_columns(const gd_scaling *sc);
+
+/* "s" unless count is 1, for "%zu row%s". */
+const char *cli_plural(size_t count);
 
 /* "%.17g" into buf: how every number goes into a model file's info. */
 const char *cli_num(char *buf, size_t size, double v);

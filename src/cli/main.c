@@ -56,8 +56,14 @@ int main(int argc, char **argv)
             if (strcmp(argv[1], s->name) == 0)
                 return s->run(argc - 2, argv + 2);
         if (argv[1][0] != '-') {
-            cli_usage_error(NULL, "unknown subcommand '%s' (try train, predict, solve, gen)",
-                            argv[1]);
+            char names[256] = "";
+            for (const subcommand *s = subcommands; s->name != NULL; s++) {
+                strncat(names, s->name, sizeof names - strlen(names) - 1);
+                if (s[1].name != NULL)
+                    strncat(names, ", ", sizeof names - strlen(names) - 1);
+            }
+            cli_usage_error(NULL, "unknown subcommand '%s' (the subcommands are: %s)", argv[1],
+                            names);
             return 2;
         }
     }

@@ -98,15 +98,16 @@ int cmd_solve(int argc, char **argv)
         goto fail;
 
     double mse = info.mse * loss_scale;
-    cli_say("gdtrain: exact least squares%s on %s: %zu rows, %zu features\n",
+    cli_say("gdtrain: exact least squares%s on %s: %zu row%s, %zu feature%s\n",
             s.l2 > 0 ? " with ridge penalty" : "",
-            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, ds.n, ds.d);
+            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, ds.n, cli_plural(ds.n), ds.d,
+            cli_plural(ds.d));
     cli_say_formula(&model);
     cli_say("  MSE %.6g, RMSE %.6g", mse, sqrt(mse));
     if (!sc.y_constant)
         cli_say(", R^2 %.6f", 1.0 - info.mse / info.mse_const);
     cli_say("; rank %zu of %zu, condition number %.3g\n", info.rank, ds.d + 1, info.cond);
-    if (info.rank < ds.d + 1)
+    if (info.rank + cli_constant_columns(&sc) < ds.d + 1)
         cli_warn("the features are collinear (rank %zu of %zu): this is the minimum-norm "
                  "solution; others fit equally well", info.rank, ds.d + 1);
     cli_say("  model written to %s\n", s.out);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +60,7 @@ typedef struct train_settings {
     double rtol, atol;       /* --check-curve tolerances */
     const char *plot;        /* SVG of the loss curve */
     long threads;            /* 0 = every online CPU */
+    const char *init_from;   /* warm start from this model file */
 } train_settings;
 
 #define S(field) offsetof(train_settings, field)
@@ -78,6 +80,7 @@ static const cli_option train_options[] = {
     {"seed", 0, OPT_U64, 0, S(seed), "N", "seed for shuffling and random init (default: 1)"},
     {"shuffle", 0, OPT_FLAG, 0, S(shuffle), NULL, "shuffle rows every epoch for mini-batches (default: on; --no-shuffle keeps file order)"},
     {"init", 0, OPT_STRING, 0, S(init), "KIND", "initial weights: zeros or random (default: zeros)"},
+    {"init-from", 0, OPT_STRING, 0, S(init_from), "MODEL", "warm start from a model file with the same feature names"},
     {"tol", 0, OPT_DOUBLE, OPT_NONNEG, S(tol), "REL", "stop when the loss changes by less than REL (relative) for --patience epochs; 0 = run all --epochs (default: 1e-10)"},
     {"patience", 0, OPT_LONG, OPT_POSITIVE, S(patience), "N", "epochs the change must stay below --tol (default: 10)"},
     {"grad-tol", 0, OPT_DOUBLE, OPT_NONNEG, S(grad_tol), "G", "stop when the gradient norm is below G; 0 = off (default: 1e-9)"},
@@ -175,7 +178,13 @@ static int make_config(const train_settings *s, const unsigned char *set,
         cli_usage_error(NULL, "give either --val-split or --val, not both");
         return 0;
     }
-    if (strcmp(s->init, "zeros") == 0) {
+    if (s->init_from != NULL && set[cli_option_index(train_options, "init")]) {
+        cli_usage_error(NULL, "give either --init or --init-from, not both");
+        return 0;
+    }
+    if (s->init_from != NULL) {
+        cfg->init = GD_INIT_GIVEN;
+    } else if (strcmp(s->init, "zeros") == 0) {
         cfg->init = GD_INIT_ZEROS;
     } else if (strcmp(s->init, "random") == 0) {
         cfg->init = GD_INIT_RANDOM;
@@ -273,6 +282,9 @@ static const char *stop_explanation(const gd_train_result *r, const gd_train_con
     case GD_STOP_REQUESTED:
         snprintf(buf, size, "stopped on request");
         break;
+    case GD_STOP_INTERRUPTED:
+        snprintf(buf, size, "interrupted");
+        break;
     case GD_STOP_EARLY:
         snprintf(buf, size, "early stopping: the validation loss did not improve for %d "
                  "epochs; kept the weights of epoch %ld", cfg->patience, r->best_epoch);
@@ -286,6 +298,7 @@ static const char *stop_explanation(const gd_train_result *r, const gd_train_con
 typedef struct train_observer {
     double loss_scale;   /* standardized MSE -> target units */
     double optimum;      /* the optimum's objective (standardized), NaN if unknown */
+    double scale;        /* the MSE of predicting the mean (standardized) */
     const gd_train_config *cfg;
     int verbose;         /* print table rows */
     int progress;        /* draw the progress line */
@@ -310,7 +323,7 @@ static double gap_of(const train_observer *ob, const gd_epoch_info *e)
 {
     if (ob->cfg->l2 != 0 || ob->cfg->l1 != 0)
         return NAN;
-    return cli_relative_gap(e->train_loss, ob->optimum);
+    return cli_relative_gap(e->train_loss, ob->optimum, ob->scale);
 }
 
 static void verbose_row(train_observer *ob, const gd_epoch_info *e)
@@ -463,6 +476,66 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     return gd_json_finish(&j);
 }
 
+/* --init-from: the model's function, expressed in this run's standardized
+ * units, as the starting parameters. The model must have exactly the data's
+ * feature names (in any order). */
+static gd_status warm_start(const char *path, const gd_dataset *ds, const gd_scaling *sc,
+                            double *params, gd_error *err)
+{
+    gd_model m = {0};
+    gd_status st = gd_model_load(&m, path, err);
+    if (st != GD_OK)
+        return st;
+    if (m.d != ds->d) {
+        st = gd_error_set(err, GD_ERR_DATA, path, 0, 0,
+                          "the model has %zu features, the data %zu: --init-from needs "
+                          "the same feature columns", m.d, ds->d);
+        goto done;
+    }
+    /* target = intercept + sum_k w_k x_k, with x_j = mean_j + std_j z_j and
+     * target = y_mean + y_std t: so t = b + sum_j w'_j z_j with
+     * w'_j = w_k std_j / y_std and b = (intercept + sum_k w_k mean_j - y_mean) / y_std. */
+    double b = m.intercept;
+    for (size_t j = 0; j < ds->d; j++) {
+        size_t k = 0;
+        while (k < m.d && strcmp(m.features[k], ds->feature_names[j]) != 0)
+            k++;
+        if (k == m.d) {
+            st = gd_error_set(err, GD_ERR_DATA, path, 0, 0,
+                              "the model has no feature '%s': --init-from needs the same "
+                              "feature columns", ds->feature_names[j]);
+            goto done;
+        }
+        params[j] = sc->constant[j] ? 0.0 : m.weights[k] * sc->x_std[j] / sc->y_std;
+        b += m.weights[k] * sc->x_mean[j];
+    }
+    params[ds->d] = (b - sc->y_mean) / sc->y_std;
+done:
+    gd_model_free(&m);
+    return st;
+}
+
+/* The signal that interrupted training (SIGINT, SIGTERM), or 0. */
+static volatile sig_atomic_t interrupt_signal = 0;
+
+static void on_signal(int signo)
+{
+    interrupt_signal = signo;
+}
+
+/* While training, SIGINT and SIGTERM ask the trainer to stop after the
+ * current batch instead of killing the process, so the curve is complete,
+ * a checkpoint can be written and no temporary file is left behind. */
+static void catch_signals(int on)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on ? on_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 int cmd_train(int argc, char **argv)
 {
     train_settings s = {
@@ -525,8 +598,11 @@ int cmd_train(int argc, char **argv)
         st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
         goto fail;
     }
+    if (s.init_from != NULL && (st = warm_start(s.init_from, &ds, &sc, params, &err)) != GD_OK)
+        goto fail;
     ob = (train_observer){
-        .loss_scale = loss_scale, .optimum = have_opt ? opt.objective : NAN, .cfg = &cfg,
+        .loss_scale = loss_scale, .optimum = have_opt ? opt.objective : NAN,
+        .scale = have_opt ? opt.mse_const : NAN, .cfg = &cfg,
         .verbose = s.verbose && !s.quiet,
         .progress = !s.verbose && !s.quiet && isatty(fileno(stderr)),
         .next_row = 1, .keep_history = s.plot != NULL,
@@ -546,11 +622,21 @@ int cmd_train(int argc, char **argv)
     }
     ob.start_ns = now_ns();
     gd_train_result res;
+    cfg.interrupt = &interrupt_signal;
+    catch_signals(1);
     st = gd_train(&ds, &cfg, params, &res, on_epoch, &ob, &err);
+    catch_signals(0);
     progress_clear(&ob);
     if (st != GD_OK)
         goto fail;
     int64_t t_trained = now_ns();
+    if (res.reason == GD_STOP_INTERRUPTED) {
+        int signo = (int)interrupt_signal;
+        cli_error("interrupted by %s after epoch %ld; no model was written",
+                  signo == SIGINT ? "SIGINT" : "SIGTERM", res.epochs);
+        exit_code = 128 + signo;
+        goto done;
+    }
     if (ob.failure == GD_OK && ob.check != NULL && res.reason != GD_STOP_DIVERGED &&
         !gd_curve_check_finish(&check, &ob.diff))
         ob.failure = GD_ERR_TRAIN;
@@ -592,7 +678,8 @@ int cmd_train(int argc, char **argv)
     double penalty = 0;
     for (size_t j = 0; j < ds.d; j++)
         penalty += cfg.l2 * params[j] * params[j];
-    double gap = have_opt ? cli_relative_gap(res.train_loss + penalty, opt.objective) : NAN;
+    double gap = have_opt ? cli_relative_gap(res.train_loss + penalty, opt.objective,
+                                             opt.mse_const) : NAN;
 
     st = cli_make_model(&ds, &sc, params, &model, &err);
     if (st == GD_OK)
@@ -618,8 +705,9 @@ int cmd_train(int argc, char **argv)
 
     double mse = res.train_loss * loss_scale;
     char why[256];
-    cli_say("gdtrain: %s on %s: %zu rows, %zu features\n", cfg.opt->name,
-            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, ds.n, ds.d);
+    cli_say("gdtrain: %s on %s: %zu row%s, %zu feature%s\n", cfg.opt->name,
+            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, ds.n, cli_plural(ds.n), ds.d,
+            cli_plural(ds.d));
     if (val.n > 0)
         cli_say("  validation: %zu rows %s\n", val.n,
                 s.val ? "from --val" : "held out by --val-split");
@@ -634,12 +722,13 @@ int cmd_train(int argc, char **argv)
                 sqrt(res.val_loss * loss_scale));
     if (have_opt) {
         if (isnan(gap))
-            cli_say("  optimum MSE %.6g (exact least squares)\n", opt.mse * loss_scale);
+            cli_say("  optimum MSE %.6g (exact least squares: an exact fit, so no relative "
+                    "gap)\n", opt.mse * loss_scale);
         else
             cli_say("  optimum MSE %.6g (exact least squares), gap %.3g%s; predicting the mean "
                     "scores MSE %.6g\n", opt.mse * loss_scale, gap,
                     cfg.l2 > 0 ? " on MSE + l2 penalty" : "", opt.mse_const * loss_scale);
-        if (opt.rank < ds.d + 1)
+        if (opt.rank + cli_constant_columns(&sc) < ds.d + 1)
             cli_warn("the features are collinear (rank %zu of %zu): the weights are not "
                      "unique", opt.rank, ds.d + 1);
     }
