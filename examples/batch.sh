@@ -33,7 +33,7 @@ fi
 GDTRAIN=$1
 OUT=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
-DATA=${3:-$HERE/../data/houses.csv}
+DATA=${3:-$(cd "$HERE/.." && pwd)/data/houses.csv}
 OPTS=${OPTS:-gd sgd rmsprop adam}
 LRS=${LRS:-0.001 0.01 0.1}
 GDTRAIN_ARGS=${GDTRAIN_ARGS:-}
@@ -152,7 +152,7 @@ done
 
 # One picture of every curve.
 if [ $# -gt 0 ]; then
-    "$GDTRAIN" plot "$@" -o "$OUT/compare.svg" --title "$(basename "$DATA"): optimizers x learning rates"
+    "$GDTRAIN" plot --quiet "$@" -o "$OUT/compare.svg" --title "$(basename "$DATA"): optimizers x learning rates"
 fi
 
 # The table, aligned, for a person.

@@ -552,7 +552,7 @@ static gd_status ds_rows_sequential(gd_csv_reader *r, ds_load *c, gd_dataset *ds
 enum {
     DS_CHUNK = 1 << 20,   /* nominal bytes per chunk: a pread, parsed from cache */
     DS_WINDOW = 1 << 16,  /* bytes per pread when looking for a line end */
-    DS_SLACK = 24         /* zero bytes after a chunk in its buffer */
+    DS_SLACK = 8          /* zero bytes after a chunk in its buffer (a NUL) */
 };
 
 /* One chunk of the data: whole lines [begin, end) of the file. */
@@ -691,8 +691,7 @@ static gd_status ds_make_chunks(ds_par *P, size_t start, size_t end, gd_error *e
     return GD_OK;
 }
 
-/* Reads chunk ch into the worker's buffer, followed by DS_SLACK zero bytes
- * (a NUL, and room for the 8-byte reads of ds_plain_line). */
+/* Reads chunk ch into the worker's buffer, followed by DS_SLACK zero bytes. */
 static int ds_chunk_read(ds_par *P, const ds_chunk *ch, ds_worker *w, gd_error *err)
 {
     size_t len = ch->end - ch->begin;
@@ -757,69 +756,36 @@ static void ds_count_task(void *ctx, size_t t, int worker)
     ch->lines = ds_count_lf(P->workers[worker].buf, ch->end - ch->begin);
 }
 
+/* Clinger's fast path needs double arithmetic without excess precision
+ * (not x87). */
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
 #define DS_CLINGER 1
-/* Powers of ten that are exact doubles (5^22 < 2^53). */
-static const double ds_pow10[23] = {
-    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 #else
 #define DS_CLINGER 0
 #endif
 
-#define DS_ONES UINT64_C(0x0101010101010101)
-#define DS_HIGH UINT64_C(0x8080808080808080)
-
-/* p[0..8) as an integer, p[0] in the lowest byte (one load on most
- * machines). */
-static inline uint64_t ds_load8(const char *p)
-{
-    const unsigned char *u = (const unsigned char *)p;
-    return (uint64_t)u[0] | (uint64_t)u[1] << 8 | (uint64_t)u[2] << 16 |
-           (uint64_t)u[3] << 24 | (uint64_t)u[4] << 32 | (uint64_t)u[5] << 40 |
-           (uint64_t)u[6] << 48 | (uint64_t)u[7] << 56;
-}
-
-/* How many of the bytes of x, lowest first, are ASCII digits before the
- * first one that is not (8 if all are); a holds x - "00000000". A byte b
- * is a digit when b - '0' is below 10: then neither (b - '0') nor
- * (b - '0') + 0x76 has its top bit set. Borrows and carries only move
- * upwards, so they cannot disturb the bytes below the first non-digit. */
-static inline unsigned ds_digit_run(uint64_t a)
-{
-    uint64_t m = ((a + 0x76 * DS_ONES) | a) & DS_HIGH;
-    if (m == 0)
-        return 8;
-    /* The lowest set top bit, as a byte index. */
-    return (unsigned)((((m & (~m + 1)) >> 7) * UINT64_C(0x0001020304050607)) >> 56);
-}
-
-/* The value of the k (1..8) digit values in the low bytes of a, the first
- * (most significant) lowest: moved to the top, the bytes below act as
- * leading zeros; then pairs, quads and all eight are combined. */
-static inline uint64_t ds_digits_value(uint64_t a, unsigned k)
-{
-    a <<= 8 * (8 - k);
-    a = (a * (10 * 256 + 1)) >> 8 & UINT64_C(0x00ff00ff00ff00ff);
-    a = (a * (100 * 65536 + 1)) >> 16 & UINT64_C(0x0000ffff0000ffff);
-    return (a * (10000 * UINT64_C(4294967296) + 1)) >> 32;
-}
-
-static const uint64_t ds_pow10_int[9] = {1, 10, 100, 1000, 10000, 100000, 1000000,
-                                         10000000, 100000000};
+/* Powers of ten that are exact doubles (5^22 < 2^53). */
+static const double ds_pow10[23] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 /* Parses the line at p as a plain line into row `row`: unquoted fields, as
  * many as the header's, the selected ones numbers, ending in LF, CRLF or,
- * for the input's last line, at end (where the buffer holds a NUL, and at
- * least 16 more bytes follow, so that 8-byte reads never leave it).
+ * for the input's last line, at end (where the buffer holds a NUL).
  * Returns the start of the next line, or NULL if the line is not plain or a
  * cell is not a number (then the general reader must look at it).
  *
- * A cell of the most common shape, [-]d[.d] with at most 7 digits on each
- * side of the point, is read 8 bytes at a time without a loop: its digits
- * form an integer w < 2^53, and w / 10^decimals is one correctly rounded
- * division of exact doubles (Clinger's fast path, numparse's first tier),
- * the same bits as strtod. Any other cell goes to numparse whole. */
+ * A cell of the common shape [-]digits[.digits], at most 19 digits, is read
+ * while it is scanned: its digits as an integer w, and when w <= 2^53 and
+ * there are at most 22 decimals, w / 10^decimals is one correctly rounded
+ * division of exact doubles (Clinger's fast path, as numparse's first
+ * tier): the same bits as strtod. Any other cell goes to numparse whole.
+ *
+ * Two other designs were measured and were slower on the machine this was
+ * tuned on (a 2-CPU Xeon VM): reading a cell 8 bytes at a time without a
+ * loop (finding where a cell ends then sits on the chain of dependent
+ * operations from one cell to the next), and cutting fields at the bits of
+ * a separator bitmap built with SSE2 for the whole chunk (1.4x slower). */
 static const char *ds_plain_line(const ds_load *c, const unsigned char *stop,
                                  const char *p, const char *end, size_t row)
 {
@@ -834,37 +800,37 @@ static const char *ds_plain_line(const ds_load *c, const unsigned char *stop,
                 p++;
         } else {
             double v;
-#if DS_CLINGER
             const int neg = *p == '-';
-            const char *q = p + neg;
-            uint64_t a = ds_load8(q) - '0' * DS_ONES;
-            unsigned k = ds_digit_run(a), nfrac = 0;
-            uint64_t w = k > 0 && k < 8 ? ds_digits_value(a, k) : 0;
-            q += k;
-            if (*q == '.' && k < 8) {
-                a = ds_load8(q + 1) - '0' * DS_ONES;
-                nfrac = ds_digit_run(a);
-                if (nfrac > 0 && nfrac < 8)
-                    w = w * ds_pow10_int[nfrac] + ds_digits_value(a, nfrac);
-                q += 1 + nfrac;
+            p += neg;
+            const char *digits = p;
+            uint64_t w = 0;
+            while ((unsigned)(*p - '0') < 10)
+                w = w * 10 + (uint64_t)(*p++ - '0');
+            size_t ndig = (size_t)(p - digits), nfrac = 0;
+            if (*p == '.') {
+                const char *frac = ++p;
+                while ((unsigned)(*p - '0') < 10)
+                    w = w * 10 + (uint64_t)(*p++ - '0');
+                nfrac = (size_t)(p - frac);
+                ndig += nfrac;
             }
-            if (k < 8 && nfrac < 8 && k + nfrac > 0 && stop[(unsigned char)*q]) {
+            if (DS_CLINGER && stop[(unsigned char)*p] && ndig - 1 < 19 &&
+                w <= (UINT64_C(1) << 53) && nfrac <= 22) {
                 v = (double)w;
                 if (nfrac > 0)
                     v /= ds_pow10[nfrac];
                 if (neg)
                     v = -v;
-                p = q;
-            } else
-#endif
-            {
+            } else {
                 while (!stop[(unsigned char)*p])
                     p++;
                 size_t len = (size_t)(p - s);
                 if (len > 0 && (ds_is_blank(s[0], delim) || ds_is_blank(s[len - 1], delim)))
                     ds_trim(&s, &len, delim);
-                if (gd_numparse(s, len, &v) != GD_NUM_OK)
+                double parsed;
+                if (gd_numparse(s, len, &parsed) != GD_NUM_OK)
                     return NULL;
+                v = parsed;
             }
             if (dst < d)
                 xrow[dst] = v;
@@ -1129,26 +1095,6 @@ cleanup:
     return st;
 }
 
-void gd_dataset_apply_scaling(gd_dataset *ds, const gd_scaling *sc)
-{
-    assert(sc->d == ds->d);
-    const size_t n = ds->n, d = ds->d;
-    /* x' = (x - mean) / std; a constant column becomes exactly 0 (also when
-     * its spread only underflowed to 0), in every row of every set, because
-     * the model gives it weight 0. */
-    for (size_t i = 0; i < n; i++) {
-        double *row = ds->x + i * d;
-        for (size_t j = 0; j < d; j++) {
-            double mean = sc->x_mean[j], std = sc->x_std[j];
-            row[j] = sc->constant[j] ? 0.0 : (row[j] - mean) / std;
-        }
-    }
-    if (ds->y != NULL) {
-        for (size_t i = 0; i < n; i++)
-            ds->y[i] = sc->y_constant ? 0.0 : (ds->y[i] - sc->y_mean) / sc->y_std;
-    }
-}
-
 /* Copies name strings: dst[j] = copy of src[j]. 0 on success. */
 static int ds_copy_names(char **dst, char *const *src, size_t d)
 {
@@ -1244,12 +1190,24 @@ void gd_dataset_free(gd_dataset *ds)
     memset(ds, 0, sizeof *ds);
 }
 
+/* ---- standardization ------------------------------------------------------
+ *
+ * The passes over the matrix (the sums for the means, the sums of squared
+ * deviations, the z-scores) run over fixed blocks of DS_STAT_ROWS rows on a
+ * pool of threads (the dataset's `threads`). A block sums its rows in order
+ * from zero; the blocks' sums are then added in block order. So the bits
+ * never depend on the number of threads, and for up to DS_STAT_ROWS rows the
+ * sums are exactly the plain sums in row order.
+ */
+
+#define DS_STAT_ROWS 8192
+
 /* Neumaier's compensated sum: s + c is the running total. */
 typedef struct ds_sum {
     double s, c;
 } ds_sum;
 
-static void ds_sum_add(ds_sum *a, double v)
+static inline void ds_sum_add(ds_sum *a, double v)
 {
     double t = a->s + v;
     /* Whichever of the two is smaller lost its low digits in t. */
@@ -1258,82 +1216,268 @@ static void ds_sum_add(ds_sum *a, double v)
     a->s = t;
 }
 
-/* Mean and population standard deviation of v[0..n) (n > 0), in order. A
- * constant vector (all values identical, or a standard deviation of 0) gets
- * its first value as mean (exact, where the computed mean may be off by an
- * ulp), std 1, and *constant = 1. Returns -1 if the mean or the standard
- * deviation is not finite (values too large), else 0. */
-static int ds_stats_vec(const double *v, size_t n, double *mean, double *std,
-                        unsigned char *constant)
+/* The passes' shared state. Column j < d is X's column j; column d is y
+ * when there is one. */
+typedef struct ds_std_job {
+    double *x, *y;
+    size_t n, d;
+    size_t m;               /* columns: d, plus 1 with y */
+    size_t stride;          /* sums per block in part, m padded to 4 (64 bytes) */
+    ds_sum *part;           /* (blocks, stride) each block's sums */
+    unsigned char *same;    /* (blocks, stride) 1 if all the block's values are
+                               row 0's */
+    const double *mean;     /* (m) the means, for the second pass */
+    const gd_scaling *sc;   /* the z-scores' statistics, for the third */
+} ds_std_job;
+
+static void ds_block_rows(const ds_std_job *job, size_t b, size_t *lo, size_t *hi)
 {
-    ds_sum sum = {0.0, 0.0};
-    int same = 1;
-    for (size_t i = 0; i < n; i++) {
-        ds_sum_add(&sum, v[i]);
-        same &= v[i] == v[0];
-    }
-    double m = same ? v[0] : (sum.s + sum.c) / (double)n;
-    ds_sum ss = {0.0, 0.0};
-    for (size_t i = 0; i < n; i++) {
-        double dev = v[i] - m;
-        ds_sum_add(&ss, dev * dev);
-    }
-    double s = sqrt((ss.s + ss.c) / (double)n);
-    if (!isfinite(m) || !isfinite(s))
-        return -1;
-    *mean = m;
-    *std = (same || s == 0.0) ? 1.0 : s;
-    *constant = (unsigned char)(same || s == 0.0);
-    return 0;
+    *lo = b * DS_STAT_ROWS;
+    *hi = *lo + DS_STAT_ROWS < job->n ? *lo + DS_STAT_ROWS : job->n;
 }
 
-/* The same for the d columns of x (n > 0 rows, row-major), both passes going
- * over the rows in order, so memory is read sequentially. acc is scratch for
- * d sums. On failure *bad is the offending column. */
-static int ds_stats_rows(const double *restrict x, size_t n, size_t d,
-                         double *restrict mean, double *restrict std,
-                         unsigned char *restrict constant, ds_sum *restrict acc,
-                         size_t *bad)
+#if defined(__GNUC__)
+#define DS_INLINE static inline __attribute__((always_inline))
+#else
+#define DS_INLINE static inline
+#endif
+
+/* The feature counts whose passes are compiled with d a constant (so the
+ * loops over a row unroll and the sums stay in registers). */
+#define DS_MAX_D 16
+
+/* Rows [lo, hi) of the first pass over X: acc[j] += x_ij, in row order, and
+ * same[j] &= (x_ij == x_0j). Inlined with d a constant. */
+DS_INLINE void ds_sum_rows(const double *restrict x, size_t lo, size_t hi, const size_t d,
+                           ds_sum *restrict out, unsigned char *restrict same_out)
 {
-    if (d == 1) {
-        *bad = 0;
-        return ds_stats_vec(x, n, mean, std, constant);
-    }
-    const double *first = x;
+    ds_sum acc[DS_MAX_D];
+    double first[DS_MAX_D];
+    int same[DS_MAX_D];
     for (size_t j = 0; j < d; j++) {
         acc[j].s = acc[j].c = 0.0;
-        constant[j] = 1;
+        first[j] = x[j];
+        same[j] = 1;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = lo; i < hi; i++) {
         const double *row = x + i * d;
         for (size_t j = 0; j < d; j++) {
             ds_sum_add(&acc[j], row[j]);
-            constant[j] &= row[j] == first[j];
+            same[j] &= row[j] == first[j];
         }
     }
     for (size_t j = 0; j < d; j++) {
-        mean[j] = constant[j] ? first[j] : (acc[j].s + acc[j].c) / (double)n;
-        acc[j].s = acc[j].c = 0.0;
+        out[j] = acc[j];
+        same_out[j] = (unsigned char)same[j];
     }
-    for (size_t i = 0; i < n; i++) {
+}
+
+/* Rows [lo, hi) of the second pass: out[j] = sum of (x_ij - mean_j)^2. */
+DS_INLINE void ds_dev_rows(const double *restrict x, size_t lo, size_t hi, const size_t d,
+                           const double *restrict mean_in, ds_sum *restrict out)
+{
+    ds_sum acc[DS_MAX_D];
+    double mean[DS_MAX_D];
+    for (size_t j = 0; j < d; j++) {
+        acc[j].s = acc[j].c = 0.0;
+        mean[j] = mean_in[j];
+    }
+    for (size_t i = lo; i < hi; i++) {
         const double *row = x + i * d;
         for (size_t j = 0; j < d; j++) {
             double dev = row[j] - mean[j];
             ds_sum_add(&acc[j], dev * dev);
         }
     }
+    for (size_t j = 0; j < d; j++)
+        out[j] = acc[j];
+}
+
+/* Rows [lo, hi) of the third pass: x_ij = (x_ij - mean_j) / std_j, or 0 for
+ * a constant column. */
+DS_INLINE void ds_scale_rows(double *restrict x, size_t lo, size_t hi, const size_t d,
+                             const gd_scaling *sc)
+{
+    double mean[DS_MAX_D], std[DS_MAX_D];
+    int constant[DS_MAX_D];
     for (size_t j = 0; j < d; j++) {
-        std[j] = sqrt((acc[j].s + acc[j].c) / (double)n);
-        if (!isfinite(mean[j]) || !isfinite(std[j])) {
-            *bad = j;
-            return -1;
+        mean[j] = sc->x_mean[j];
+        std[j] = sc->x_std[j];
+        constant[j] = sc->constant[j];
+    }
+    for (size_t i = lo; i < hi; i++) {
+        double *row = x + i * d;
+        for (size_t j = 0; j < d; j++)
+            row[j] = constant[j] ? 0.0 : (row[j] - mean[j]) / std[j];
+    }
+}
+
+/* Calls FN(..., D, ...) with D the literal value of d when d <= DS_MAX_D. */
+#define DS_DISPATCH_D(d, CALL)                                                    \
+    switch (d) {                                                                  \
+    case 1: CALL(1); break;   case 2: CALL(2); break;   case 3: CALL(3); break;   \
+    case 4: CALL(4); break;   case 5: CALL(5); break;   case 6: CALL(6); break;   \
+    case 7: CALL(7); break;   case 8: CALL(8); break;   case 9: CALL(9); break;   \
+    case 10: CALL(10); break; case 11: CALL(11); break; case 12: CALL(12); break; \
+    case 13: CALL(13); break; case 14: CALL(14); break; case 15: CALL(15); break; \
+    case 16: CALL(16); break;                                                     \
+    default: assert(0);                                                           \
+    }
+
+/* First pass, block b: sums of the values, and whether they are row 0's. */
+static void ds_sum_task(void *ctx, size_t b, int worker)
+{
+    (void)worker;
+    const ds_std_job *job = ctx;
+    const size_t d = job->d;
+    const double *restrict x = job->x;
+    ds_sum *restrict acc = job->part + b * job->stride;
+    unsigned char *restrict same = job->same + b * job->stride;
+    size_t lo, hi;
+    ds_block_rows(job, b, &lo, &hi);
+    if (d >= 1 && d <= DS_MAX_D) {
+#define DS_CALL(D) ds_sum_rows(x, lo, hi, D, acc, same)
+        DS_DISPATCH_D(d, DS_CALL)
+#undef DS_CALL
+    } else {
+        for (size_t j = 0; j < d; j++) {
+            acc[j].s = acc[j].c = 0.0;
+            same[j] = 1;
         }
-        if (constant[j] || std[j] == 0.0) {
-            std[j] = 1.0;
-            constant[j] = 1;
+        for (size_t i = lo; i < hi; i++) {
+            const double *row = x + i * d;
+            for (size_t j = 0; j < d; j++) {
+                ds_sum_add(&acc[j], row[j]);
+                same[j] &= row[j] == x[j];
+            }
         }
     }
-    return 0;
+    if (job->m > d) {
+        const double *restrict y = job->y;
+        ds_sum a = {0.0, 0.0};
+        int all = 1;
+        for (size_t i = lo; i < hi; i++) {
+            ds_sum_add(&a, y[i]);
+            all &= y[i] == y[0];
+        }
+        acc[d] = a;
+        same[d] = (unsigned char)all;
+    }
+}
+
+/* Second pass, block b: sums of the squared deviations from the means. */
+static void ds_dev_task(void *ctx, size_t b, int worker)
+{
+    (void)worker;
+    const ds_std_job *job = ctx;
+    const size_t d = job->d;
+    const double *restrict x = job->x;
+    const double *restrict mean = job->mean;
+    ds_sum *restrict acc = job->part + b * job->stride;
+    size_t lo, hi;
+    ds_block_rows(job, b, &lo, &hi);
+    if (d >= 1 && d <= DS_MAX_D) {
+#define DS_CALL(D) ds_dev_rows(x, lo, hi, D, mean, acc)
+        DS_DISPATCH_D(d, DS_CALL)
+#undef DS_CALL
+    } else {
+        for (size_t j = 0; j < d; j++)
+            acc[j].s = acc[j].c = 0.0;
+        for (size_t i = lo; i < hi; i++) {
+            const double *row = x + i * d;
+            for (size_t j = 0; j < d; j++) {
+                double dev = row[j] - mean[j];
+                ds_sum_add(&acc[j], dev * dev);
+            }
+        }
+    }
+    if (job->m > d) {
+        const double *restrict y = job->y;
+        ds_sum a = {0.0, 0.0};
+        for (size_t i = lo; i < hi; i++) {
+            double dev = y[i] - mean[d];
+            ds_sum_add(&a, dev * dev);
+        }
+        acc[d] = a;
+    }
+}
+
+/* Third pass, block b: x' = (x - mean) / std; a constant column becomes
+ * exactly 0 (also when its spread only underflowed to 0), in every row of
+ * every set, because the model gives it weight 0. */
+static void ds_scale_task(void *ctx, size_t b, int worker)
+{
+    (void)worker;
+    const ds_std_job *job = ctx;
+    const gd_scaling *sc = job->sc;
+    const size_t d = job->d;
+    double *restrict x = job->x;
+    size_t lo, hi;
+    ds_block_rows(job, b, &lo, &hi);
+    if (d >= 1 && d <= DS_MAX_D) {
+#define DS_CALL(D) ds_scale_rows(x, lo, hi, D, sc)
+        DS_DISPATCH_D(d, DS_CALL)
+#undef DS_CALL
+    } else {
+        for (size_t i = lo; i < hi; i++) {
+            double *row = x + i * d;
+            for (size_t j = 0; j < d; j++)
+                row[j] = sc->constant[j] ? 0.0 : (row[j] - sc->x_mean[j]) / sc->x_std[j];
+        }
+    }
+    if (job->y != NULL) {
+        double *restrict y = job->y;
+        const double ym = sc->y_mean, ys = sc->y_std;
+        if (sc->y_constant) {
+            for (size_t i = lo; i < hi; i++)
+                y[i] = 0.0;
+        } else {
+            for (size_t i = lo; i < hi; i++)
+                y[i] = (y[i] - ym) / ys;
+        }
+    }
+}
+
+/* Column j's total over the blocks, in block order. */
+static double ds_total(const ds_std_job *job, size_t nb, size_t j)
+{
+    ds_sum t = {0.0, 0.0};
+    for (size_t b = 0; b < nb; b++) {
+        const ds_sum *p = &job->part[b * job->stride + j];
+        ds_sum_add(&t, p->s);
+        t.c += p->c;
+    }
+    return t.s + t.c;
+}
+
+static size_t ds_blocks(size_t n)
+{
+    return n == 0 ? 0 : (n - 1) / DS_STAT_ROWS + 1;
+}
+
+/* A pool for the passes over ds, or NULL when one thread will do. */
+static gd_pool *ds_pool(const gd_dataset *ds)
+{
+    size_t nb = ds_blocks(ds->n);
+    int threads = gd_pool_threads(ds->threads);
+    if (nb < 2 || threads < 2)
+        return NULL;
+    return gd_pool_create(nb < (size_t)threads ? (int)nb : threads);
+}
+
+void gd_dataset_apply_scaling(gd_dataset *ds, const gd_scaling *sc)
+{
+    assert(sc->d == ds->d);
+    ds_std_job job;
+    memset(&job, 0, sizeof job);
+    job.x = ds->x;
+    job.y = ds->y;
+    job.n = ds->n;
+    job.d = ds->d;
+    job.sc = sc;
+    gd_pool *pool = ds_pool(ds);
+    gd_pool_run(pool, ds_scale_task, &job, ds_blocks(ds->n));
+    gd_pool_free(pool);
 }
 
 /* Fails with the error for column name whose values overflow. */
@@ -1348,23 +1492,27 @@ static gd_status ds_too_large(const char *name, gd_error *err)
 
 /* Beyond the header's contract: if a column's mean or spread overflows (values
  * near 1e154 and beyond), this fails with GD_ERR_DATA and leaves X and y as
- * they were, rather than filling them with NaNs. */
+ * they were, rather than filling them with NaNs.
+ *
+ * Per column: a block-wise compensated sum of the values gives the mean (or
+ * the first value, exactly, if all are equal), then a block-wise compensated
+ * sum of the squared deviations from it gives the population variance. */
 gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
 {
     assert(ds != NULL && sc != NULL);
     const size_t n = ds->n, d = ds->d;
     gd_status st = GD_OK;
-    size_t bad = 0;
+    ds_std_job job;
+    gd_pool *pool = NULL;
+    double *mean = NULL;
+    memset(&job, 0, sizeof job);
     memset(sc, 0, sizeof *sc);
     sc->d = d;
     sc->x_mean = malloc((d ? d : 1) * sizeof *sc->x_mean);
     sc->x_std = malloc((d ? d : 1) * sizeof *sc->x_std);
     sc->constant = malloc(d ? d : 1);
-    ds_sum *acc = malloc((d ? d : 1) * sizeof *acc);
-    if (sc->x_mean == NULL || sc->x_std == NULL || sc->constant == NULL || acc == NULL) {
-        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
-        goto cleanup;
-    }
+    if (sc->x_mean == NULL || sc->x_std == NULL || sc->constant == NULL)
+        goto oom;
 
     sc->y_mean = 0.0;
     sc->y_std = 1.0;
@@ -1378,24 +1526,71 @@ gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
         sc->y_constant = ds->y != NULL;
         goto cleanup;
     }
-    if (d > 0 &&
-        ds_stats_rows(ds->x, n, d, sc->x_mean, sc->x_std, sc->constant, acc, &bad) != 0) {
-        st = ds_too_large(ds->feature_names ? ds->feature_names[bad] : NULL, err);
-        goto cleanup;
+
+    const size_t nb = ds_blocks(n);
+    job.x = ds->x;
+    job.y = ds->y;
+    job.n = n;
+    job.d = d;
+    job.m = d + (ds->y != NULL);
+    job.stride = (job.m + 3) / 4 * 4;
+    job.part = malloc(nb * job.stride * sizeof *job.part);
+    job.same = malloc(nb * job.stride);
+    mean = malloc((job.m ? job.m : 1) * sizeof *mean);
+    if (job.part == NULL || job.same == NULL || mean == NULL)
+        goto oom;
+    job.mean = mean;
+    pool = ds_pool(ds);
+
+    /* Means: the first value when all are equal (exact, where the computed
+     * mean may be off by an ulp). */
+    gd_pool_run(pool, ds_sum_task, &job, nb);
+    unsigned char *same = sc->constant; /* reused: whether a column is constant */
+    unsigned char y_same = 1;
+    for (size_t j = 0; j < job.m; j++) {
+        unsigned char all = 1;
+        for (size_t b = 0; b < nb; b++)
+            all &= job.same[b * job.stride + j];
+        double first = j < d ? ds->x[j] : ds->y[0];
+        mean[j] = all ? first : ds_total(&job, nb, j) / (double)n;
+        if (j < d)
+            same[j] = all;
+        else
+            y_same = all;
     }
-    if (ds->y != NULL) {
-        unsigned char yc;
-        if (ds_stats_vec(ds->y, n, &sc->y_mean, &sc->y_std, &yc) != 0) {
-            st = ds_too_large(ds->target_name, err);
+
+    /* Standard deviations; a constant column (or a spread of 0) gets 1. */
+    gd_pool_run(pool, ds_dev_task, &job, nb);
+    for (size_t j = 0; j < job.m; j++) {
+        double sd = sqrt(ds_total(&job, nb, j) / (double)n);
+        if (!isfinite(mean[j]) || !isfinite(sd)) {
+            st = ds_too_large(j < d ? (ds->feature_names ? ds->feature_names[j] : NULL)
+                                    : ds->target_name, err);
             goto cleanup;
         }
-        sc->y_constant = yc;
+        unsigned char constant = (unsigned char)((j < d ? same[j] : y_same) || sd == 0.0);
+        if (j < d) {
+            sc->x_mean[j] = mean[j];
+            sc->x_std[j] = constant ? 1.0 : sd;
+            sc->constant[j] = constant;
+        } else {
+            sc->y_mean = mean[j];
+            sc->y_std = constant ? 1.0 : sd;
+            sc->y_constant = constant;
+        }
     }
 
-    gd_dataset_apply_scaling(ds, sc);
+    job.sc = sc;
+    gd_pool_run(pool, ds_scale_task, &job, nb);
+    goto cleanup;
 
+oom:
+    st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
 cleanup:
-    free(acc);
+    gd_pool_free(pool);
+    free(job.part);
+    free(job.same);
+    free(mean);
     if (st != GD_OK)
         gd_scaling_free(sc);
     return st;

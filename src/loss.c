@@ -40,7 +40,8 @@
 struct gd_loss {
     const gd_dataset *ds;
     gd_pool *pool;        /* worker threads, or NULL for the caller alone */
-    size_t stride;        /* doubles per block partial: d + 2, padded to 64 bytes */
+    size_t stride;        /* doubles per block partial: 5 (d + 2), padded to 64
+                             bytes (the generic kernel's lanes follow the sums) */
     size_t cap_blocks;    /* block partials allocated */
     double *partial;      /* (cap_blocks, stride): [g_0 .. g_{d-1}, g_b, sse] */
     /* The evaluation in progress, read by the pool's tasks. */
@@ -62,7 +63,7 @@ gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, int threads,
     if (loss == NULL)
         return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
     loss->ds = ds;
-    loss->stride = (ds->d + 2 + 7) / 8 * 8;
+    loss->stride = (5 * (ds->d + 2) + 7) / 8 * 8;
     loss->cap_blocks = ds->n / GD_LOSS_BLOCK + 1;
     loss->partial = calloc(loss->cap_blocks * loss->stride, sizeof *loss->partial);
     if (loss->partial == NULL) {
@@ -84,78 +85,163 @@ void gd_loss_free(gd_loss *loss)
     free(loss);
 }
 
-/* The sums of one block: rows k = 0 .. count-1 of the batch, row index
+/* Two-lane vectors of doubles, where the compiler has them (GCC, clang):
+ * one SSE2 register on x86-64, one NEON register on ARM64. Each lane is
+ * ordinary IEEE double arithmetic, so the scalar version below (also
+ * built with -DGD_LOSS_SCALAR) gives the same bits. */
+#if defined(__GNUC__) && !defined(GD_LOSS_SCALAR)
+#define LOSS_VEC 1
+typedef double loss_v2 __attribute__((vector_size(16)));
+#else
+#define LOSS_VEC 0
+#endif
+
+/* Prefetches the row LOSS_PREFETCH places after position k of an index
+ * list (no-op for contiguous rows). */
+#define LOSS_PREFETCH_AHEAD(k, end)                                            \
+    do {                                                                       \
+        if (idx != NULL && (k) + LOSS_PREFETCH < (end)) {                      \
+            size_t ahead_ = idx[first + (k) + LOSS_PREFETCH];                  \
+            LOSS_PREFETCH_ROW(x + ahead_ * d);                                 \
+            LOSS_PREFETCH_ROW(x + ahead_ * d + (d - 1));                       \
+            LOSS_PREFETCH_ROW(y + ahead_);                                     \
+        }                                                                      \
+    } while (0)
+
+/* Row index of position k of the block. */
+#define LOSS_ROW(k) (idx != NULL ? idx[first + (k)] : first + (k))
+
+/* One row into one lane's sums: r = b + sum w_j x_j - y, sse += r^2,
+ * g_j += r x_j, g_d += r. */
+static inline void loss_row(const double *restrict xr, double yi,
+                            const double *restrict params, size_t d, int want_grad,
+                            double *restrict g, double *restrict sse)
+{
+    double r = params[d];
+    for (size_t j = 0; j < d; j++)
+        r += params[j] * xr[j];
+    r -= yi;
+    *sse += r * r;
+    if (want_grad) {
+        for (size_t j = 0; j < d; j++)
+            g[j] += r * xr[j];
+        g[d] += r;
+    }
+}
+
+/*
+ * The sums of one block: positions k = 0 .. count-1 of the batch, row
  * idx[first + k] (or first + k without a list). Writes out[0..d) = sum r x,
- * out[d] = sum r, out[d+1] = sum r^2, each summed in row order from 0.
- * Inlined with d, idx == NULL and want_grad as constants. */
+ * out[d] = sum r, out[d+1] = sum r^2. Inlined with d, idx == NULL and
+ * want_grad as constants.
+ *
+ * Four lanes: with q = count / 4, lane l sums positions [l q, (l + 1) q) in
+ * order from 0; the positions from 4 q on are then added to lane 0, in
+ * order; the block's sums are (lane 0 + lane 1) + (lane 2 + lane 3). Lanes
+ * 0 and 1, and lanes 2 and 3, run side by side in vector registers (each
+ * lane ordinary IEEE arithmetic, so the scalar version gives the same
+ * bits). Reading the block as four streams keeps more memory requests in
+ * flight than one: measured 1.5x faster than two adjacent rows at a time,
+ * and faster than a column-major kernel, on the VM this was tuned on.
+ */
 LOSS_INLINE void loss_kernel(const double *restrict x, const double *restrict y,
                              const size_t *restrict idx, size_t first, size_t count,
                              const size_t d, const double *restrict params,
                              const int want_grad, double *restrict out)
 {
-    double w[LOSS_MAX_D], g[LOSS_MAX_D + 1];
+    double g[4][LOSS_MAX_D + 1], sse[4];
+    const size_t q = count / 4;
     assert(d <= LOSS_MAX_D);
+#if LOSS_VEC
+    loss_v2 w[LOSS_MAX_D], ga[LOSS_MAX_D + 1], gb[LOSS_MAX_D + 1];
+    loss_v2 sa = {0.0, 0.0}, sb = {0.0, 0.0};
     for (size_t j = 0; j < d; j++) {
-        w[j] = params[j];
-        g[j] = 0.0;
+        w[j] = (loss_v2){params[j], params[j]};
+        ga[j] = gb[j] = (loss_v2){0.0, 0.0};
     }
-    g[d] = 0.0;
-    const double b = params[d];
-    double sse = 0.0;
-    for (size_t k = 0; k < count; k++) {
-        size_t i;
-        if (idx != NULL) {
-            i = idx[first + k];
-            if (k + LOSS_PREFETCH < count) {
-                size_t ahead = idx[first + k + LOSS_PREFETCH];
-                LOSS_PREFETCH_ROW(x + ahead * d);
-                LOSS_PREFETCH_ROW(x + ahead * d + (d - 1));
-                LOSS_PREFETCH_ROW(y + ahead);
-            }
-        } else {
-            i = first + k;
+    ga[d] = gb[d] = (loss_v2){0.0, 0.0};
+    const loss_v2 b = {params[d], params[d]};
+    for (size_t k = 0; k < q; k++) {
+        LOSS_PREFETCH_AHEAD(k, q);
+        LOSS_PREFETCH_AHEAD(k + q, 2 * q);
+        LOSS_PREFETCH_AHEAD(k + 2 * q, 3 * q);
+        LOSS_PREFETCH_AHEAD(k + 3 * q, 4 * q);
+        const size_t i0 = LOSS_ROW(k), i1 = LOSS_ROW(k + q);
+        const size_t i2 = LOSS_ROW(k + 2 * q), i3 = LOSS_ROW(k + 3 * q);
+        const double *x0 = x + i0 * d, *x1 = x + i1 * d;
+        const double *x2 = x + i2 * d, *x3 = x + i3 * d;
+        loss_v2 ra = b, rb = b;
+        for (size_t j = 0; j < d; j++) {
+            ra += w[j] * (loss_v2){x0[j], x1[j]};
+            rb += w[j] * (loss_v2){x2[j], x3[j]};
         }
-        const double *xr = x + i * d;
-        double yhat = b;
-        for (size_t j = 0; j < d; j++)
-            yhat += w[j] * xr[j];
-        double r = yhat - y[i];
-        sse += r * r;
+        ra -= (loss_v2){y[i0], y[i1]};
+        rb -= (loss_v2){y[i2], y[i3]};
+        sa += ra * ra;
+        sb += rb * rb;
         if (want_grad) {
-            for (size_t j = 0; j < d; j++)
-                g[j] += r * xr[j];
-            g[d] += r;
+            for (size_t j = 0; j < d; j++) {
+                ga[j] += ra * (loss_v2){x0[j], x1[j]};
+                gb[j] += rb * (loss_v2){x2[j], x3[j]};
+            }
+            ga[d] += ra;
+            gb[d] += rb;
         }
+    }
+    for (size_t j = 0; j <= d; j++) {
+        g[0][j] = ga[j][0];
+        g[1][j] = ga[j][1];
+        g[2][j] = gb[j][0];
+        g[3][j] = gb[j][1];
+    }
+    sse[0] = sa[0];
+    sse[1] = sa[1];
+    sse[2] = sb[0];
+    sse[3] = sb[1];
+#else
+    for (int l = 0; l < 4; l++) {
+        for (size_t j = 0; j <= d; j++)
+            g[l][j] = 0.0;
+        sse[l] = 0.0;
+    }
+    for (size_t k = 0; k < q; k++)
+        for (int l = 0; l < 4; l++) {
+            size_t i = LOSS_ROW(k + (size_t)l * q);
+            loss_row(x + i * d, y[i], params, d, want_grad, g[l], &sse[l]);
+        }
+#endif
+    for (size_t k = 4 * q; k < count; k++) { /* the rest: lane 0 */
+        size_t i = LOSS_ROW(k);
+        loss_row(x + i * d, y[i], params, d, want_grad, g[0], &sse[0]);
     }
     for (size_t j = 0; j <= d; j++)
-        out[j] = g[j];
-    out[d + 1] = sse;
+        out[j] = want_grad ? (g[0][j] + g[1][j]) + (g[2][j] + g[3][j]) : 0.0;
+    out[d + 1] = (sse[0] + sse[1]) + (sse[2] + sse[3]);
 }
 
-/* The same for any d, summing straight into out. */
+/* The same for any d, in the same four lanes (so the same bits), with the
+ * lanes' sums in scratch (4 (d + 2) doubles). */
 static void loss_kernel_any(const double *restrict x, const double *restrict y,
                             const size_t *restrict idx, size_t first, size_t count,
                             size_t d, const double *restrict params, int want_grad,
-                            double *restrict out)
+                            double *restrict out, double *restrict scratch)
 {
-    const double b = params[d];
-    double sse = 0.0;
-    memset(out, 0, (d + 2) * sizeof *out);
-    for (size_t k = 0; k < count; k++) {
-        size_t i = idx != NULL ? idx[first + k] : first + k;
-        const double *xr = x + i * d;
-        double yhat = b;
-        for (size_t j = 0; j < d; j++)
-            yhat += params[j] * xr[j];
-        double r = yhat - y[i];
-        sse += r * r;
-        if (want_grad) {
-            for (size_t j = 0; j < d; j++)
-                out[j] += r * xr[j];
-            out[d] += r;
+    double *lane[4];
+    const size_t q = count / 4;
+    memset(scratch, 0, 4 * (d + 2) * sizeof *scratch);
+    for (int l = 0; l < 4; l++)
+        lane[l] = scratch + (size_t)l * (d + 2);
+    for (size_t k = 0; k < q; k++)
+        for (int l = 0; l < 4; l++) {
+            size_t i = LOSS_ROW(k + (size_t)l * q);
+            loss_row(x + i * d, y[i], params, d, want_grad, lane[l], &lane[l][d + 1]);
         }
+    for (size_t k = 4 * q; k < count; k++) {
+        size_t i = LOSS_ROW(k);
+        loss_row(x + i * d, y[i], params, d, want_grad, lane[0], &lane[0][d + 1]);
     }
-    out[d + 1] = sse;
+    for (size_t j = 0; j < d + 2; j++)
+        out[j] = (lane[0][j] + lane[1][j]) + (lane[2][j] + lane[3][j]);
 }
 
 /* Dispatches one block to the kernel compiled for its d. */
@@ -183,7 +269,8 @@ static void loss_block(const gd_dataset *ds, gd_rows rows, size_t lo, size_t hi,
         LOSS_CASE(13) LOSS_CASE(14) LOSS_CASE(15) LOSS_CASE(16)
 #undef LOSS_CASE
     default:
-        loss_kernel_any(x, y, idx, first, count, ds->d, params, want_grad, out);
+        loss_kernel_any(x, y, idx, first, count, ds->d, params, want_grad, out,
+                        out + ds->d + 2);
     }
 }
 

@@ -3,7 +3,10 @@
  * See include/gdtrain/model.h for the contract and the format's outline.
  *
  * The file format in detail (what gd_model_save writes and gd_model_load
- * accepts):
+ * accepts). The lexical rules, the first line and the 'end' line are those
+ * of every gdtrain text file, and the code that reads and writes them is
+ * shared with the checkpoint (src/textfile.c); this file parses the model's
+ * own keyword lines.
  * - Lines end with LF; a CR just before the LF is ignored (a file that passed
  *   through a CRLF editor still loads). NUL bytes are errors. A UTF-8 byte
  *   order mark at the very start (which some editors add) is skipped and not
@@ -39,16 +42,13 @@
 #include "gdtrain/model.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <locale.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdtrain/atomicfile.h"
+#include "textfile.h"
 
 /* Files larger than this are not model files: refuse them before they
  * exhaust memory. A feature line takes about 110 bytes, so this still allows
@@ -291,18 +291,6 @@ double gd_model_predict(const gd_model *m, const double *x)
 /* ---------------------------------------------------------------------- */
 /* Saving                                                                  */
 
-static void write_escaped(FILE *fp, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '\\': fputs("\\\\", fp); break;
-        case '\n': fputs("\\n", fp); break;
-        case '\r': fputs("\\r", fp); break;
-        default: fputc(*s, fp); break;
-        }
-    }
-}
-
 /* Checks that every number of m can be written and read back: the loader
  * accepts only finite numbers and stds > 0. Non-finite parameters mean the
  * training diverged (GD_ERR_TRAIN); a bad scaling comes from the data
@@ -340,13 +328,14 @@ static gd_status check_savable(const gd_model *m, const char *path, gd_error *er
     return GD_OK;
 }
 
-static void write_model(FILE *fp, const gd_model *m)
+static void write_model(FILE *fp, const void *user)
 {
+    const gd_model *m = user;
     const gd_scaling *sc = &m->scaling;
     fputs("# gdtrain model file; see 'man gdtrain' for the format\n", fp);
     fprintf(fp, "%s %d\n", MODEL_MAGIC, GD_MODEL_FORMAT_VERSION);
     fputs("target ", fp);
-    write_escaped(fp, m->target);
+    gd_text_write_escaped(fp, m->target);
     fputc('\n', fp);
     fprintf(fp, "features %zu\n", m->d);
     fprintf(fp, "intercept %.17g\n", m->intercept);
@@ -357,13 +346,13 @@ static void write_model(FILE *fp, const gd_model *m)
         assert(m->features[j] != NULL);
         fprintf(fp, "feature %.17g %.17g %.17g %.17g ", m->weights[j], m->w_std[j],
                 sc->x_mean[j], sc->x_std[j]);
-        write_escaped(fp, m->features[j]);
+        gd_text_write_escaped(fp, m->features[j]);
         fputc('\n', fp);
     }
     for (size_t i = 0; i < m->ninfo; i++) {
         assert(is_info_key(m->info_keys[i], strlen(m->info_keys[i])));
         fprintf(fp, "info %s ", m->info_keys[i]);
-        write_escaped(fp, m->info_values[i]);
+        gd_text_write_escaped(fp, m->info_values[i]);
         fputc('\n', fp);
     }
     fputs("end\n", fp);
@@ -375,87 +364,11 @@ gd_status gd_model_save(const gd_model *m, const char *path, gd_error *err)
     gd_status st = check_savable(m, path, err);
     if (st != GD_OK)
         return st;
-
-    locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (c_locale == (locale_t)0)
-        return gd_error_set(err, GD_ERR_IO, path, 0, 0,
-                            "cannot set up the C locale: %s", strerror(errno));
-    gd_atomic_file f;
-    st = gd_atomic_open(&f, path, err);
-    if (st == GD_OK) {
-        locale_t old = uselocale(c_locale);
-        write_model(f.fp, m);
-        uselocale(old);
-        st = gd_atomic_commit(&f, err); /* catches any write error above */
-    }
-    freelocale(c_locale);
-    return st;
+    return gd_text_save(path, write_model, m, err);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Loading                                                                 */
-
-/* Reads all of path into a new NUL-terminated buffer. GD_ERR_IO if it cannot
- * be read, GD_ERR_DATA if it is larger than MODEL_MAX_FILE_SIZE. */
-static gd_status read_small_file(const char *path, char **out, size_t *outlen,
-                                 gd_error *err)
-{
-    gd_status st = GD_OK;
-    size_t cap = 4096, len = 0;
-    char *buf = NULL;
-    *out = NULL;
-    *outlen = 0;
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot open: %s",
-                            strerror(errno));
-    buf = malloc(cap + 1);
-    if (buf == NULL) {
-        st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
-        goto done;
-    }
-    for (;;) {
-        if (len == cap) {
-            /* Grow up to one byte past the limit, to see if there is more. */
-            if (cap > MODEL_MAX_FILE_SIZE) {
-                st = gd_error_set(err, GD_ERR_DATA, path, 0, 0,
-                                  "file is larger than %zu MiB: not a model file",
-                                  MODEL_MAX_FILE_SIZE >> 20);
-                goto done;
-            }
-            size_t ncap = cap * 2 <= MODEL_MAX_FILE_SIZE ? cap * 2
-                                                          : MODEL_MAX_FILE_SIZE + 1;
-            char *nbuf = realloc(buf, ncap + 1);
-            if (nbuf == NULL) {
-                st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
-                goto done;
-            }
-            buf = nbuf;
-            cap = ncap;
-        }
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (len < cap) {
-            if (ferror(fp)) {
-                st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot read: %s",
-                                  strerror(errno));
-                goto done;
-            }
-            if (feof(fp))
-                break;
-        }
-    }
-    buf[len] = '\0';
-    fclose(fp);
-    *out = buf;
-    *outlen = len;
-    return GD_OK;
-
-done:
-    fclose(fp);
-    free(buf);
-    return st;
-}
 
 enum {
     KW_TARGET,
@@ -469,514 +382,213 @@ enum {
     NKEYWORDS
 };
 
-/* The state of one gd_model_load. */
+/* The state of one gd_model_load (the file's state is in the reader). */
 typedef struct loader {
-    const char *path; /* for messages */
-    gd_model *m;      /* being filled */
-    gd_error *err;
-    size_t size;      /* bytes in the file */
-    char *line;       /* the current line (inside the file's buffer), without its end */
-    size_t len;       /* its length */
-    long lineno;      /* its 1-based number */
+    gd_model *m;          /* being filled */
     long seen[NKEYWORDS]; /* line where each keyword first appeared, 0 if not yet */
-    size_t nfeatures; /* feature lines read so far */
+    size_t nfeatures;     /* feature lines read so far */
 } loader;
 
-typedef gd_status (*line_parser)(loader *ld, size_t pos);
+typedef gd_status (*line_parser)(gd_text_reader *r, loader *ld, size_t pos);
 
-/* Fails the load with GD_ERR_DATA at byte pos (0-based) of the current line. */
-static gd_status fail_at(loader *ld, size_t pos, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static gd_status fail_at(loader *ld, size_t pos, const char *fmt, ...)
+/* A text field of the model (a name, an info value): see gd_text_parse_text. */
+static gd_status parse_name(gd_text_reader *r, size_t pos, char **out)
 {
-    char msg[sizeof ld->err->message];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return gd_error_set(ld->err, GD_ERR_DATA, ld->path, ld->lineno, (long)pos + 1,
-                        "%s", msg);
+    return gd_text_parse_text(r, pos, "a name", out);
 }
 
-/* Quotes line[pos..end) for a message, into buf. */
-static const char *quote_text(const loader *ld, size_t pos, size_t end, char *buf,
-                              size_t size)
+static gd_status parse_target(gd_text_reader *r, loader *ld, size_t pos)
 {
-    return gd_error_quote(ld->line + pos, end - pos, buf, size);
+    return parse_name(r, pos, &ld->m->target);
 }
 
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static size_t skip_blanks(const loader *ld, size_t pos)
-{
-    while (pos < ld->len && is_blank(ld->line[pos]))
-        pos++;
-    return pos;
-}
-
-static size_t token_end(const loader *ld, size_t pos)
-{
-    while (pos < ld->len && !is_blank(ld->line[pos]))
-        pos++;
-    return pos;
-}
-
-/* 1 if s[0..n) is [+-] (digits [. [digits]] | . digits) [(e|E) [+-] digits]. */
-static int is_decimal(const char *s, size_t n)
-{
-    size_t i = 0, digits = 0;
-    if (i < n && (s[i] == '+' || s[i] == '-'))
-        i++;
-    for (; i < n && is_digit(s[i]); i++)
-        digits++;
-    if (i < n && s[i] == '.')
-        for (i++; i < n && is_digit(s[i]); i++)
-            digits++;
-    if (digits == 0)
-        return 0;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        size_t exp_digits = 0;
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        for (; i < n && is_digit(s[i]); i++)
-            exp_digits++;
-        if (exp_digits == 0)
-            return 0;
-    }
-    return i == n;
-}
-
-/* Case-insensitive: does s[0..n) start, after a sign, with "inf" or "nan"? */
-static int looks_non_finite(const char *s, size_t n)
-{
-    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
-        s++;
-        n--;
-    }
-    if (n < 3)
-        return 0;
-    char w[4];
-    for (int i = 0; i < 3; i++)
-        w[i] = (char)(s[i] | 0x20); /* ASCII lower case */
-    w[3] = '\0';
-    return strcmp(w, "inf") == 0 || strcmp(w, "nan") == 0;
-}
-
-/* Reads the number `what` from the next token at or after *pos (blanks
- * skipped) into *out and moves *pos past it. Must run under the C locale. */
-static gd_status parse_number(loader *ld, size_t *pos, const char *what, double *out)
+static gd_status parse_features(gd_text_reader *r, loader *ld, size_t pos)
 {
     char q[128];
-    size_t start = skip_blanks(ld, *pos);
-    if (start == ld->len)
-        return fail_at(ld, start, "expected %s (a number), found the end of the line",
-                       what);
-    size_t end = token_end(ld, start);
-    char *tok = ld->line + start;
-    size_t n = end - start;
-    if (!is_decimal(tok, n)) {
-        if (looks_non_finite(tok, n))
-            return fail_at(ld, start, "%s must be a finite number, found \"%s\"", what,
-                           quote_text(ld, start, end, q, sizeof q));
-        return fail_at(ld, start, "expected %s (a decimal number), found \"%s\"", what,
-                       quote_text(ld, start, end, q, sizeof q));
-    }
-    /* strtod needs a terminator: borrow the byte after the token (a blank, the
-     * line's end or the buffer's final NUL) and put it back. */
-    char saved = tok[n];
-    tok[n] = '\0';
-    char *stop = NULL;
-    errno = 0;
-    double v = strtod(tok, &stop);
-    tok[n] = saved;
-    if (stop != tok + n)
-        return fail_at(ld, start, "expected %s (a decimal number), found \"%s\"", what,
-                       quote_text(ld, start, end, q, sizeof q));
-    /* ERANGE also flags underflow to a subnormal, which %.17g output can
-     * legitimately need; only overflow is an error. */
-    if (!isfinite(v))
-        return fail_at(ld, start, "%s is out of range, found \"%s\"", what,
-                       quote_text(ld, start, end, q, sizeof q));
-    *out = v;
-    *pos = end;
-    return GD_OK;
-}
-
-/* Like parse_number, and the value must be > 0 (a standard deviation). */
-static gd_status parse_std(loader *ld, size_t *pos, const char *what, double *out)
-{
-    char q[128];
-    size_t start = skip_blanks(ld, *pos);
-    gd_status st = parse_number(ld, pos, what, out);
-    if (st == GD_OK && !(*out > 0))
-        return fail_at(ld, start, "%s must be > 0, found \"%s\"", what,
-                       quote_text(ld, start, *pos, q, sizeof q));
-    return st;
-}
-
-/* Nothing but blanks may follow pos on the line. */
-static gd_status expect_end_of_line(loader *ld, size_t pos, const char *after)
-{
-    char q[128];
-    pos = skip_blanks(ld, pos);
-    if (pos < ld->len)
-        return fail_at(ld, pos, "unexpected text after %s, found \"%s\"", after,
-                       quote_text(ld, pos, ld->len, q, sizeof q));
-    return GD_OK;
-}
-
-/* The text field that runs from just after the blank at pos (or is empty if
- * pos is the line's end) to the end of the line, unescaped into a new
- * string *out. */
-static gd_status parse_text(loader *ld, size_t pos, char **out)
-{
-    char q[32];
-    *out = NULL;
-    size_t start = pos;
-    if (pos < ld->len) {
-        assert(is_blank(ld->line[pos]));
-        start = pos + 1;
-    }
-    char *s = malloc(ld->len - start + 1);
-    if (s == NULL)
-        return gd_error_set(ld->err, GD_ERR_IO, ld->path, 0, 0, "out of memory");
-    size_t n = 0;
-    for (size_t i = start; i < ld->len; i++) {
-        char c = ld->line[i];
-        if (c == '\\') {
-            if (i + 1 == ld->len) {
-                free(s);
-                return fail_at(ld, i, "a backslash ends the line; a backslash in a "
-                                      "name is written \"\\\\\"");
-            }
-            char e = ld->line[i + 1];
-            if (e == '\\')
-                c = '\\';
-            else if (e == 'n')
-                c = '\n';
-            else if (e == 'r')
-                c = '\r';
-            else {
-                free(s);
-                return fail_at(ld, i, "unknown escape \"%s\" (only \\\\, \\n and \\r "
-                                      "are allowed)",
-                               quote_text(ld, i, i + 2, q, sizeof q));
-            }
-            i++;
-        }
-        s[n++] = c;
-    }
-    s[n] = '\0';
-    *out = s;
-    return GD_OK;
-}
-
-static gd_status parse_target(loader *ld, size_t pos)
-{
-    return parse_text(ld, pos, &ld->m->target);
-}
-
-static gd_status parse_features(loader *ld, size_t pos)
-{
-    char q[128];
-    size_t start = skip_blanks(ld, pos);
-    size_t end = token_end(ld, start);
+    size_t start = gd_text_skip_blanks(r, pos);
+    size_t end = gd_text_token_end(r, start);
     if (start == end)
-        return fail_at(ld, start, "expected the number of features, found the end "
-                                  "of the line");
+        return gd_text_fail_at(r, start, "expected the number of features, found the "
+                                         "end of the line");
     size_t d = 0;
     for (size_t i = start; i < end; i++) {
-        if (!is_digit(ld->line[i]))
-            return fail_at(ld, start, "expected the number of features (digits), "
-                                      "found \"%s\"",
-                           quote_text(ld, start, end, q, sizeof q));
-        unsigned digit = (unsigned)(ld->line[i] - '0');
+        if (!gd_text_is_digit(r->line[i]))
+            return gd_text_fail_at(r, start, "expected the number of features (digits), "
+                                             "found \"%s\"",
+                                   gd_text_quote(r, start, end, q, sizeof q));
+        unsigned digit = (unsigned)(r->line[i] - '0');
         if (d > (SIZE_MAX - digit) / 10) {
             d = SIZE_MAX;
             break;
         }
         d = d * 10 + digit;
     }
-    if (d > ld->size / MIN_FEATURE_LINE)
-        return fail_at(ld, start, "the file is too short to hold the %s features "
-                                  "it declares (truncated?)",
-                       quote_text(ld, start, end, q, sizeof q));
-    gd_status st = expect_end_of_line(ld, end, "the number of features");
+    if (d > r->size / MIN_FEATURE_LINE)
+        return gd_text_fail_at(r, start, "the file is too short to hold the %s features "
+                                         "it declares (truncated?)",
+                               gd_text_quote(r, start, end, q, sizeof q));
+    gd_status st = gd_text_expect_end_of_line(r, end, "the number of features");
     if (st != GD_OK)
         return st;
     if (model_alloc(ld->m, d) != 0)
-        return gd_error_set(ld->err, GD_ERR_IO, ld->path, 0, 0, "out of memory");
+        return gd_text_out_of_memory(r);
     return GD_OK;
 }
 
-static gd_status parse_intercept(loader *ld, size_t pos)
+static gd_status parse_intercept(gd_text_reader *r, loader *ld, size_t pos)
 {
-    gd_status st = parse_number(ld, &pos, "the intercept", &ld->m->intercept);
-    return st != GD_OK ? st : expect_end_of_line(ld, pos, "the intercept");
+    gd_status st = gd_text_parse_number(r, &pos, "the intercept", &ld->m->intercept);
+    return st != GD_OK ? st : gd_text_expect_end_of_line(r, pos, "the intercept");
 }
 
-static gd_status parse_target_scaling(loader *ld, size_t pos)
+static gd_status parse_target_scaling(gd_text_reader *r, loader *ld, size_t pos)
 {
     gd_scaling *sc = &ld->m->scaling;
-    gd_status st = parse_number(ld, &pos, "the target's mean", &sc->y_mean);
+    gd_status st = gd_text_parse_number(r, &pos, "the target's mean", &sc->y_mean);
     if (st == GD_OK)
-        st = parse_std(ld, &pos, "the target's std", &sc->y_std);
-    return st != GD_OK ? st : expect_end_of_line(ld, pos, "the target's mean and std");
+        st = gd_text_parse_std(r, &pos, "the target's std", &sc->y_std);
+    return st != GD_OK ? st
+                       : gd_text_expect_end_of_line(r, pos, "the target's mean and std");
 }
 
-static gd_status parse_bias_std(loader *ld, size_t pos)
+static gd_status parse_bias_std(gd_text_reader *r, loader *ld, size_t pos)
 {
-    gd_status st = parse_number(ld, &pos, "the standardized bias", &ld->m->b_std);
-    return st != GD_OK ? st : expect_end_of_line(ld, pos, "the standardized bias");
+    gd_status st = gd_text_parse_number(r, &pos, "the standardized bias", &ld->m->b_std);
+    return st != GD_OK ? st : gd_text_expect_end_of_line(r, pos, "the standardized bias");
 }
 
-static gd_status parse_feature(loader *ld, size_t pos)
+static gd_status parse_feature(gd_text_reader *r, loader *ld, size_t pos)
 {
     gd_model *m = ld->m;
     if (ld->seen[KW_FEATURES] == 0)
-        return fail_at(ld, 0, "a 'feature' line before the 'features' line that "
-                              "gives their number");
+        return gd_text_fail_at(r, 0, "a 'feature' line before the 'features' line that "
+                                     "gives their number");
     if (ld->nfeatures == m->d)
-        return fail_at(ld, 0, "more 'feature' lines than the %zu declared on line %ld",
-                       m->d, ld->seen[KW_FEATURES]);
+        return gd_text_fail_at(r, 0, "more 'feature' lines than the %zu declared on "
+                                     "line %ld", m->d, ld->seen[KW_FEATURES]);
     size_t j = ld->nfeatures;
-    gd_status st = parse_number(ld, &pos, "the weight", &m->weights[j]);
+    gd_status st = gd_text_parse_number(r, &pos, "the weight", &m->weights[j]);
     if (st == GD_OK)
-        st = parse_number(ld, &pos, "the standardized weight", &m->w_std[j]);
+        st = gd_text_parse_number(r, &pos, "the standardized weight", &m->w_std[j]);
     if (st == GD_OK)
-        st = parse_number(ld, &pos, "the feature's mean", &m->scaling.x_mean[j]);
+        st = gd_text_parse_number(r, &pos, "the feature's mean", &m->scaling.x_mean[j]);
     if (st == GD_OK)
-        st = parse_std(ld, &pos, "the feature's std", &m->scaling.x_std[j]);
+        st = gd_text_parse_std(r, &pos, "the feature's std", &m->scaling.x_std[j]);
     if (st == GD_OK)
-        st = parse_text(ld, pos, &m->features[j]);
+        st = parse_name(r, pos, &m->features[j]);
     if (st == GD_OK)
         ld->nfeatures++;
     return st;
 }
 
-static gd_status parse_info(loader *ld, size_t pos)
+static gd_status parse_info(gd_text_reader *r, loader *ld, size_t pos)
 {
     char q[128];
-    size_t start = skip_blanks(ld, pos);
-    size_t end = token_end(ld, start);
+    size_t start = gd_text_skip_blanks(r, pos);
+    size_t end = gd_text_token_end(r, start);
     if (start == end)
-        return fail_at(ld, start, "expected an info key, found the end of the line");
-    if (!is_info_key(ld->line + start, end - start))
-        return fail_at(ld, start, "an info key must be printable, found \"%s\"",
-                       quote_text(ld, start, end, q, sizeof q));
-    char *key = dup_range(ld->line + start, end - start);
+        return gd_text_fail_at(r, start, "expected an info key, found the end of the "
+                                         "line");
+    if (!is_info_key(r->line + start, end - start))
+        return gd_text_fail_at(r, start, "an info key must be printable, found \"%s\"",
+                               gd_text_quote(r, start, end, q, sizeof q));
+    char *key = dup_range(r->line + start, end - start);
     char *value = NULL;
-    gd_status st = key ? GD_OK
-                       : gd_error_set(ld->err, GD_ERR_IO, ld->path, 0, 0, "out of memory");
+    gd_status st = key ? GD_OK : gd_text_out_of_memory(r);
     if (st == GD_OK && gd_model_get_info(ld->m, key) != NULL)
-        st = fail_at(ld, start, "repeated info key \"%s\"",
-                     quote_text(ld, start, end, q, sizeof q));
+        st = gd_text_fail_at(r, start, "repeated info key \"%s\"",
+                             gd_text_quote(r, start, end, q, sizeof q));
     if (st == GD_OK)
-        st = parse_text(ld, end, &value);
+        st = parse_name(r, end, &value);
     if (st == GD_OK)
-        st = gd_model_set_info(ld->m, key, value, ld->err);
+        st = gd_model_set_info(ld->m, key, value, r->err);
     free(key);
     free(value);
     return st;
 }
 
-static gd_status parse_end(loader *ld, size_t pos)
+/* At the 'end' line: every required line was there, with all features. */
+static gd_status check_complete(gd_text_reader *r, loader *ld);
+
+static gd_status parse_end(gd_text_reader *r, loader *ld, size_t pos)
 {
-    return expect_end_of_line(ld, pos, "'end'");
+    gd_status st = gd_text_expect_end_of_line(r, pos, "'end'");
+    return st != GD_OK ? st : check_complete(r, ld);
 }
 
-/* The keywords of the format: name, parser, and whether the line must appear
- * exactly once. */
+/* The keywords of the format, in the order the "unknown keyword" message
+ * lists them. */
+static const char *const keyword_names[NKEYWORDS] = {
+    [KW_TARGET] = "target",
+    [KW_FEATURES] = "features",
+    [KW_INTERCEPT] = "intercept",
+    [KW_TARGET_SCALING] = "target_scaling",
+    [KW_BIAS_STD] = "bias_std",
+    [KW_FEATURE] = "feature",
+    [KW_INFO] = "info",
+    [KW_END] = "end",
+};
+
+/* Each keyword's parser, and whether its line must appear exactly once. */
 static const struct keyword {
-    const char *name;
     line_parser parse;
     int once;
 } keywords[NKEYWORDS] = {
-    [KW_TARGET] = {"target", parse_target, 1},
-    [KW_FEATURES] = {"features", parse_features, 1},
-    [KW_INTERCEPT] = {"intercept", parse_intercept, 1},
-    [KW_TARGET_SCALING] = {"target_scaling", parse_target_scaling, 1},
-    [KW_BIAS_STD] = {"bias_std", parse_bias_std, 1},
-    [KW_FEATURE] = {"feature", parse_feature, 0},
-    [KW_INFO] = {"info", parse_info, 0},
-    [KW_END] = {"end", parse_end, 1},
+    [KW_TARGET] = {parse_target, 1},
+    [KW_FEATURES] = {parse_features, 1},
+    [KW_INTERCEPT] = {parse_intercept, 1},
+    [KW_TARGET_SCALING] = {parse_target_scaling, 1},
+    [KW_BIAS_STD] = {parse_bias_std, 1},
+    [KW_FEATURE] = {parse_feature, 0},
+    [KW_INFO] = {parse_info, 0},
+    [KW_END] = {parse_end, 1},
 };
 
-static int find_keyword(const char *s, size_t len)
-{
-    for (int k = 0; k < NKEYWORDS; k++)
-        if (strlen(keywords[k].name) == len && memcmp(keywords[k].name, s, len) == 0)
-            return k;
-    return -1;
-}
+static const gd_text_format model_format = {
+    .kind = "model",
+    .magic = MODEL_MAGIC,
+    .version = GD_MODEL_FORMAT_VERSION,
+    .max_size = MODEL_MAX_FILE_SIZE,
+    .keywords = keyword_names,
+    .nkeywords = NKEYWORDS,
+    .end_keyword = KW_END,
+};
 
-/* The first meaningful line: "gdtrain-model <version>". */
-static gd_status parse_version(loader *ld)
-{
-    char q[128];
-    size_t end = token_end(ld, 0);
-    if (end != strlen(MODEL_MAGIC) || memcmp(ld->line, MODEL_MAGIC, end) != 0)
-        return fail_at(ld, 0, "not a gdtrain model file: expected \"%s %d\", "
-                              "found \"%s\"", MODEL_MAGIC, GD_MODEL_FORMAT_VERSION,
-                       quote_text(ld, 0, ld->len, q, sizeof q));
-    size_t start = skip_blanks(ld, end);
-    end = token_end(ld, start);
-    if (start == end)
-        return fail_at(ld, start, "expected the format version after '%s', found "
-                                  "the end of the line", MODEL_MAGIC);
-    long version = 0;
-    for (size_t i = start; i < end; i++) {
-        if (!is_digit(ld->line[i]))
-            return fail_at(ld, start, "expected the format version (digits), "
-                                      "found \"%s\"",
-                           quote_text(ld, start, end, q, sizeof q));
-        if (version < 1000000)
-            version = version * 10 + (ld->line[i] - '0');
-    }
-    if (version > GD_MODEL_FORMAT_VERSION)
-        return fail_at(ld, start, "model format version %s is newer than this "
-                                  "gdtrain supports (%d)",
-                       quote_text(ld, start, end, q, sizeof q),
-                       GD_MODEL_FORMAT_VERSION);
-    if (version != GD_MODEL_FORMAT_VERSION)
-        return fail_at(ld, start, "unknown model format version %s (this gdtrain "
-                                  "reads version %d)",
-                       quote_text(ld, start, end, q, sizeof q),
-                       GD_MODEL_FORMAT_VERSION);
-    return expect_end_of_line(ld, end, "the format version");
-}
-
-/* At the 'end' line: every required line was there, with all features. */
-static gd_status check_complete(loader *ld)
+static gd_status check_complete(gd_text_reader *r, loader *ld)
 {
     for (int k = 0; k < NKEYWORDS; k++)
         if (keywords[k].once && ld->seen[k] == 0)
-            return fail_at(ld, 0, "missing '%s' line before 'end'", keywords[k].name);
+            return gd_text_fail_at(r, 0, "missing '%s' line before 'end'",
+                                   keyword_names[k]);
     if (ld->nfeatures != ld->m->d)
-        return fail_at(ld, 0, "found %zu 'feature' lines, but 'features' on line %ld "
-                              "declares %zu", ld->nfeatures, ld->seen[KW_FEATURES],
-                       ld->m->d);
+        return gd_text_fail_at(r, 0, "found %zu 'feature' lines, but 'features' on line "
+                                     "%ld declares %zu", ld->nfeatures,
+                               ld->seen[KW_FEATURES], ld->m->d);
     return GD_OK;
 }
 
-static int is_ignored(const loader *ld)
+/* One keyword line (gd_text_line_fn): a line that must appear once may not
+ * repeat; then the keyword's parser. */
+static gd_status parse_line(gd_text_reader *r, int k, size_t pos, void *user)
 {
-    return (ld->len > 0 && ld->line[0] == '#') || skip_blanks(ld, 0) == ld->len;
-}
-
-/* Parses buf[0..size) (NUL-terminated at size) into ld->m. */
-static gd_status parse_model(loader *ld, char *buf, size_t size)
-{
-    char q[128];
-    char *p = buf, *limit = buf + size;
-    int have_version = 0, done = 0;
-    gd_status st = GD_OK;
-
-    if (size >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        p += 3; /* a UTF-8 byte order mark */
-
-    while (p < limit) {
-        char *nl = memchr(p, '\n', (size_t)(limit - p));
-        char *line_end = nl ? nl : limit;
-        ld->lineno++;
-        ld->line = p;
-        ld->len = (size_t)(line_end - p);
-        p = nl ? nl + 1 : limit;
-        char *nul = memchr(ld->line, '\0', ld->len);
-        if (nul != NULL)
-            return fail_at(ld, (size_t)(nul - ld->line), "a NUL byte: not a text file");
-        if (ld->len > 0 && ld->line[ld->len - 1] == '\r')
-            ld->len--;
-        if (is_ignored(ld))
-            continue;
-        if (done)
-            return fail_at(ld, 0, "unexpected text after the 'end' line, found \"%s\"",
-                           quote_text(ld, 0, ld->len, q, sizeof q));
-        if (!have_version) {
-            st = parse_version(ld);
-            if (st != GD_OK)
-                return st;
-            have_version = 1;
-            continue;
-        }
-        size_t kw_end = token_end(ld, 0);
-        if (kw_end == 0)
-            return fail_at(ld, 0, "expected a keyword at the start of the line, "
-                                  "found \"%s\"",
-                           quote_text(ld, 0, ld->len, q, sizeof q));
-        int k = find_keyword(ld->line, kw_end);
-        if (k < 0)
-            return fail_at(ld, 0, "unknown keyword \"%s\" (expected target, features, "
-                                  "intercept, target_scaling, bias_std, feature, "
-                                  "info or end)",
-                           quote_text(ld, 0, kw_end, q, sizeof q));
-        if (keywords[k].once && ld->seen[k] != 0)
-            return fail_at(ld, 0, "repeated '%s' line (first on line %ld)",
-                           keywords[k].name, ld->seen[k]);
-        if (ld->seen[k] == 0)
-            ld->seen[k] = ld->lineno;
-        st = keywords[k].parse(ld, kw_end);
-        if (st != GD_OK)
-            return st;
-        if (k == KW_END) {
-            st = check_complete(ld);
-            if (st != GD_OK)
-                return st;
-            done = 1;
-        }
-    }
-    if (!have_version)
-        return gd_error_set(ld->err, GD_ERR_DATA, ld->path, 0, 0,
-                            "not a gdtrain model file: it has no \"%s %d\" line",
-                            MODEL_MAGIC, GD_MODEL_FORMAT_VERSION);
-    if (!done)
-        return fail_at(ld, ld->len, "missing 'end' line at the end of the file "
-                                    "(truncated?)");
-    return GD_OK;
+    loader *ld = user;
+    assert(k >= 0 && k < NKEYWORDS);
+    if (keywords[k].once && ld->seen[k] != 0)
+        return gd_text_fail_at(r, 0, "repeated '%s' line (first on line %ld)",
+                               keyword_names[k], ld->seen[k]);
+    if (ld->seen[k] == 0)
+        ld->seen[k] = r->lineno;
+    return keywords[k].parse(r, ld, pos);
 }
 
 gd_status gd_model_load(gd_model *m, const char *path, gd_error *err)
 {
     assert(m != NULL && path != NULL);
     memset(m, 0, sizeof *m);
-    char *buf = NULL;
-    size_t size = 0;
-    gd_status st = read_small_file(path, &buf, &size, err);
-    if (st != GD_OK)
-        return st;
-
-    locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (c_locale == (locale_t)0) {
-        free(buf);
-        return gd_error_set(err, GD_ERR_IO, path, 0, 0,
-                            "cannot set up the C locale: %s", strerror(errno));
-    }
-    locale_t old = uselocale(c_locale);
-
     loader ld;
     memset(&ld, 0, sizeof ld);
-    ld.path = path;
     ld.m = m;
-    ld.err = err;
-    ld.size = size;
-    st = parse_model(&ld, buf, size);
-
-    uselocale(old);
-    freelocale(c_locale);
-    free(buf);
+    gd_status st = gd_text_load(path, &model_format, parse_line, &ld, err);
     if (st != GD_OK)
         gd_model_free(m);
     return st;

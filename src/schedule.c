@@ -34,8 +34,8 @@ static const char *const kind_summaries[KIND_COUNT] = {
     [GD_SCHEDULE_CONSTANT] = "the base rate throughout",
     [GD_SCHEDULE_PLATEAU] = "halve the rate after 5 epochs without a new best loss "
                             "(ReduceLROnPlateau)",
-    [GD_SCHEDULE_STEP] = "multiply the rate by gamma (0.5) every step_size (100) epochs (StepLR)",
-    [GD_SCHEDULE_EXP] = "multiply the rate by gamma (0.99) every epoch (ExponentialLR)",
+    [GD_SCHEDULE_STEP] = "multiply the rate by gamma (0.5) every step_size (200) epochs (StepLR)",
+    [GD_SCHEDULE_EXP] = "multiply the rate by gamma (0.998) every epoch (ExponentialLR)",
     [GD_SCHEDULE_COSINE] = "lower the rate along a half cosine to its floor at the epoch "
                            "limit (CosineAnnealingLR)",
     [GD_SCHEDULE_INVSCALING] = "lr / t^power_t (power_t 0.25), t = optimizer steps so far "
@@ -79,8 +79,8 @@ void gd_schedule_config_default(gd_schedule_config *cfg, gd_schedule_kind kind)
     cfg->patience = 5;
     cfg->threshold = 0.0;
     cfg->min_lr = 0.0;
-    cfg->step_size = 100;
-    cfg->gamma = kind == GD_SCHEDULE_EXP ? 0.99 : 0.5;
+    cfg->step_size = 200;
+    cfg->gamma = kind == GD_SCHEDULE_EXP ? 0.998 : 0.5;
     cfg->t_max = 0;
     cfg->power_t = 0.25;
 }

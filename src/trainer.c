@@ -37,7 +37,7 @@ void gd_train_config_default(gd_train_config *cfg, const gd_optimizer_ops *ops)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->opt = ops;
-    gd_optim_params_default(&cfg->hp);
+    gd_optim_params_default_for(&cfg->hp, ops);
     cfg->lr = ops->default_lr;
     cfg->batch_size = ops->default_batch;
     cfg->max_epochs = 10000;
@@ -48,7 +48,18 @@ void gd_train_config_default(gd_train_config *cfg, const gd_optimizer_ops *ops)
     cfg->seed = 1;
     cfg->init = GD_INIT_ZEROS;
     cfg->l2 = 0.0;
-    gd_schedule_config_default(&cfg->schedule, GD_SCHEDULE_PLATEAU);
+    gd_schedule_config_default(&cfg->schedule, ops->needs_decay ? GD_SCHEDULE_PLATEAU
+                                                                : GD_SCHEDULE_CONSTANT);
+}
+
+/* The schedule as a run uses it: cosine anneals over the epoch limit
+ * unless its length was set. */
+static gd_schedule_config schedule_config(const gd_train_config *cfg)
+{
+    gd_schedule_config sched = cfg->schedule;
+    if (sched.kind == GD_SCHEDULE_COSINE && sched.t_max == 0)
+        sched.t_max = cfg->max_epochs;
+    return sched;
 }
 
 static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
@@ -74,6 +85,9 @@ static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "early stopping needs validation rows");
     if (!gd_optim_params_check(cfg->opt, &cfg->hp, msg, sizeof msg))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
+    gd_schedule_config sched = schedule_config(cfg);
+    if (!gd_schedule_config_check(&sched, msg, sizeof msg))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
     return GD_OK;
 }
@@ -152,7 +166,8 @@ gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
     if (cfg->init != GD_INIT_GIVEN)
         init_params(params, ds->d, cfg->init, &state->rng);
     ops->init(state->opt_state, np, &cfg->hp);
-    gd_schedule_init(&state->schedule, &cfg->schedule, cfg->lr);
+    gd_schedule_config sched = schedule_config(cfg);
+    gd_schedule_init(&state->schedule, &sched, cfg->lr);
     state->blowup = NAN; /* set from the first objective by gd_train_run */
     state->best_val = INFINITY;
     return GD_OK;
@@ -229,7 +244,7 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
     res->epochs = state->epoch;
     res->steps = state->steps;
     res->best_epoch = state->best_epoch;
-    res->lr = state->schedule.lr;
+    res->lr = gd_schedule_lr(&state->schedule, state->epoch, state->steps + 1);
     res->reason = GD_STOP_MAX_EPOCHS;
     long t = state->steps;
     for (long epoch = state->epoch + 1; epoch <= cfg->max_epochs; epoch++) {
@@ -330,9 +345,10 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         gd_schedule_epoch_end(&state->schedule, objective);
     }
     res->best_epoch = state->best_epoch;
-    if (cfg->early_stop && state->best_epoch > 0 && state->best_epoch != res->epochs &&
-        res->reason != GD_STOP_INTERRUPTED) {
-        /* Restore the best weights (scikit-learn keeps the last ones). */
+    if (res->reason == GD_STOP_EARLY && state->best_epoch != res->epochs) {
+        /* Restore the best weights (scikit-learn keeps the last ones). Only
+         * when early stopping ends the run: at the epoch limit the state is
+         * that of the last epoch, so that a checkpoint of it resumes. */
         memcpy(params, state->best_params, np * sizeof *params);
         res->train_loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
         add_l2_gradient(sc.grad, params, d, cfg->l2);

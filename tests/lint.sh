@@ -23,10 +23,15 @@ mapfile -t sources < <(find src -name '*.c' | LC_ALL=C sort)
 
 status=0
 echo "== clang-tidy (${#sources[@]} files) =="
-# --quiet drops the "N warnings generated" chatter; findings still print, and
-# WarningsAsErrors in .clang-tidy makes any of them fail the run.
-clang-tidy -p "$BUILD" --quiet "${sources[@]}" 2> >(grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$' >&2) ||
-    status=1
+# One process per file: clang-tidy 14 given several files in one run reports
+# false "uninitialized va_list" findings in every file after the first
+# (llvm-project issue 40656, bugs.llvm.org 41311). --quiet drops the
+# "N warnings generated" chatter; findings still print, and WarningsAsErrors
+# in .clang-tidy makes any of them fail the run.
+for f in "${sources[@]}"; do
+    clang-tidy -p "$BUILD" --quiet "$f" 2> >(grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$' >&2) ||
+        status=1
+done
 
 echo "== cppcheck =="
 # One configuration (_POSIX_C_SOURCE as in the build, NDEBUG not defined).

@@ -63,9 +63,9 @@ static void test_defaults(void **unused)
     assert_int_equal(c.kind, GD_SCHEDULE_PLATEAU);
     assert_true(c.factor == 0.5 && c.patience == 5 && c.threshold == 0.0 && c.min_lr == 0.0);
     gd_schedule_config_default(&c, GD_SCHEDULE_STEP);
-    assert_true(c.step_size == 100 && c.gamma == 0.5);
+    assert_true(c.step_size == 200 && c.gamma == 0.5);
     gd_schedule_config_default(&c, GD_SCHEDULE_EXP);
-    assert_true(c.gamma == 0.99);
+    assert_true(c.gamma == 0.998);
     gd_schedule_config_default(&c, GD_SCHEDULE_COSINE);
     assert_true(c.min_lr == 0.0 && c.t_max == 0);
     gd_schedule_config_default(&c, GD_SCHEDULE_INVSCALING);
@@ -182,13 +182,14 @@ static void test_exp(void **unused)
     assert_true(gd_schedule_lr(&s, 1, 2) == 1.0);
     assert_true(gd_schedule_lr(&s, 4, 9) == 0.125);
     assert_true(gd_schedule_lr(&s, 10, 11) == 2.0 / 1024);
-    /* the default gamma 0.99: 0.99^2 = 0.9801, 0.99^3 = 0.970299 */
+    /* the default gamma 0.998: 0.998^2 = 0.996004, 0.998^3 = 0.994011992 */
     s = make(GD_SCHEDULE_EXP, 0.01);
     assert_true(gd_schedule_lr(&s, 0, 1) == 0.01);
-    assert_ratio(gd_schedule_lr(&s, 2, 1), 0.009801, 1e-15);
-    assert_ratio(gd_schedule_lr(&s, 3, 1), 0.00970299, 1e-15);
-    /* about 10-fold in 230 epochs: 0.99^230 = exp(230 ln 0.99) ~ 0.0991 */
-    assert_ratio(gd_schedule_lr(&s, 230, 1), 0.01 * 0.09910, 1e-3);
+    assert_ratio(gd_schedule_lr(&s, 2, 1), 0.00996004, 1e-15);
+    assert_ratio(gd_schedule_lr(&s, 3, 1), 0.00994011992, 1e-15);
+    /* about 10-fold in 1150 epochs: 1150 ln 0.998 = -2.30230, e^-2.30230 =
+     * 0.100028 */
+    assert_ratio(gd_schedule_lr(&s, 1150, 1), 0.01 * 0.100028, 1e-5);
 }
 
 /* CosineAnnealingLR from 1 to 0.1 over T = 12 epochs, at angles pi e / 12

@@ -82,9 +82,9 @@ static void test_defaults_reach_optimum(void **unused)
     gd_dataset ds = make_problem(2000, 7, 3, 2.0);
     double opt[MAXP], params[MAXP];
     double mse_opt = exact_optimum(&ds, 0.0, opt);
-    const char *names[] = {"gd", "adam", "rmsprop", "sgd"};
-    const double bar[] = {1e-6, 1e-6, 1e-6, 1e-4};
-    for (int k = 0; k < 4; k++) {
+    const char *names[] = {"gd", "adam", "rmsprop", "sgd", "adamw", "adagrad"};
+    const double bar[] = {1e-6, 1e-6, 1e-6, 1e-4, 1e-6, 1e-6};
+    for (int k = 0; k < 6; k++) {
         gd_train_config cfg = defaults(names[k]);
         gd_train_result res;
         assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
@@ -172,6 +172,72 @@ static void test_minibatch_semantics(void **unused)
     assert_int_equal(res.steps, 4);
     for (int j = 0; j < 3; j++)
         assert_close_rel(params[j], expect[j], 1e-14);
+    free_problem(&ds);
+}
+
+/* The schedule's rate is asked before every step: two epochs of plain sgd
+ * without shuffling, batch 3 on 10 rows (4 steps an epoch), with
+ * invscaling lr_t = 0.08 / t^(1/2), done by hand; the callback sees the
+ * rate of each epoch's last step, 0.08 / sqrt(4) and 0.08 / sqrt(8). */
+static int record_lr(const gd_epoch_info *info, void *user)
+{
+    ((double *)user)[info->epoch - 1] = info->lr;
+    return 0;
+}
+
+static void test_schedule_per_step(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(10, 2, 9, 0.3);
+    double expect[3] = {0, 0, 0};
+    long t = 0;
+    for (int epoch = 0; epoch < 2; epoch++) {
+        for (size_t begin = 0; begin < 10; begin += 3) {
+            size_t end = begin + 3 < 10 ? begin + 3 : 10;
+            double g[3] = {0, 0, 0};
+            for (size_t i = begin; i < end; i++) {
+                double r = expect[2] + expect[0] * ds.x[2 * i] +
+                           expect[1] * ds.x[2 * i + 1] - ds.y[i];
+                g[0] += 2 * r * ds.x[2 * i];
+                g[1] += 2 * r * ds.x[2 * i + 1];
+                g[2] += 2 * r;
+            }
+            double lr = 0.08 / sqrt((double)++t);
+            for (int j = 0; j < 3; j++)
+                expect[j] -= lr * g[j] / (double)(end - begin);
+        }
+    }
+    gd_train_config cfg = defaults("sgd");
+    cfg.lr = 0.08;
+    cfg.batch_size = 3;
+    cfg.shuffle = 0;
+    cfg.max_epochs = 2;
+    cfg.tol = 0;
+    gd_schedule_config_default(&cfg.schedule, GD_SCHEDULE_INVSCALING);
+    cfg.schedule.power_t = 0.5;
+    double params[3], seen[2] = {0, 0};
+    gd_train_result res;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, record_lr, seen, NULL), GD_OK);
+    assert_int_equal(res.steps, 8);
+    for (int j = 0; j < 3; j++)
+        assert_close_rel(params[j], expect[j], 1e-14);
+    assert_close_rel(seen[0], 0.04, 1e-15);
+    assert_close_rel(seen[1], 0.08 / sqrt(8.0), 1e-15);
+    assert_close_rel(res.lr, 0.08 / sqrt(8.0), 1e-15);
+
+    /* StepLR over epochs, full batch: 0.1 for epochs 1-2, 0.05 for 3-4,
+     * 0.025 for epoch 5 (0-based epoch e: 0.1 * 0.5^floor(e / 2)). */
+    double seen5[5];
+    cfg = defaults("gd");
+    cfg.max_epochs = 5;
+    cfg.tol = 0;
+    cfg.grad_tol = 0;
+    gd_schedule_config_default(&cfg.schedule, GD_SCHEDULE_STEP);
+    cfg.schedule.step_size = 2;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, record_lr, seen5, NULL), GD_OK);
+    const double step_lr[5] = {0.1, 0.1, 0.05, 0.05, 0.025};
+    for (int e = 0; e < 5; e++)
+        assert_true(seen5[e] == step_lr[e]);
     free_problem(&ds);
 }
 
@@ -344,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_ridge_optimum),
         cmocka_unit_test(test_tol_zero_runs_every_epoch),
         cmocka_unit_test(test_minibatch_semantics),
+        cmocka_unit_test(test_schedule_per_step),
         cmocka_unit_test(test_deterministic_and_seeded),
         cmocka_unit_test(test_divergence),
         cmocka_unit_test(test_callback_stops),

@@ -8,13 +8,18 @@
  * computed together in one pass over the rows. This is the hot loop.
  *
  * Determinism: sums run over fixed blocks of GD_LOSS_BLOCK rows (counted
- * from the start of the batch); within a block the rows are added in order,
- * each block's partial sums start from 0, and the blocks' partial sums are
- * added to the totals in block order. So the bits of the result never depend
- * on how the blocks are scheduled over threads, and an evaluator with any
- * thread count gives the same bits as one with a single thread. Each row's
- * prediction adds b first, then w_j x_ij for j ascending (the model module
- * predicts the same way, so predictions agree bit for bit).
+ * from the start of the batch). A block of m rows is summed in four lanes:
+ * with q = m / 4 (rounded down), lane l adds the block's rows l q to
+ * (l + 1) q - 1 in order, starting from 0; the rows from 4 q on are then
+ * added to lane 0, in order; the block's sums are (lane 0 + lane 1) +
+ * (lane 2 + lane 3). (So a batch of fewer than 4 rows is summed in plain
+ * row order.) The blocks' sums are added to the totals in block order. The
+ * bits of the result thus depend on the batch alone: never on how the
+ * blocks are scheduled over threads (an evaluator with any thread count
+ * gives the same bits as one with a single thread), nor on whether the
+ * compiler offers vector types. Each row's prediction adds b first, then
+ * w_j x_ij for j ascending (the model module predicts the same way, so
+ * predictions agree bit for bit).
  *
  * Threads: an evaluator may run the blocks of a large batch on a pool of
  * worker threads that it owns (created with it, idle between evaluations).

@@ -60,6 +60,10 @@ typedef struct gd_optimizer_ops {
     /* Optional (NULL = none): changes gd_optim_params_default's values where
      * this rule's defaults differ (adagrad: eps 1e-10). */
     void (*defaults)(gd_optim_params *p);
+    /* 1 if the rule converges only with a decaying rate (mini-batch noise,
+     * or steps that do not shrink with the gradient): its runs default to
+     * the plateau schedule, the others to a constant rate. */
+    int needs_decay;
     /* Bytes of state for nparams parameters (may be 0). */
     size_t (*state_size)(size_t nparams);
     /* Puts the state in its initial condition (before step t = 1). */

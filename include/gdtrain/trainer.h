@@ -65,7 +65,8 @@ typedef struct gd_train_config {
                                     reach exactly 0 */
     const gd_dataset *val;       /* validation rows, standardized like ds; NULL = none */
     int early_stop;              /* stop when the validation loss has not improved for
-                                    patience epochs, and restore the best weights */
+                                    patience epochs, and restore the best weights then
+                                    (other stops keep the last weights) */
     const volatile sig_atomic_t *interrupt; /* when not NULL and set (e.g. by a signal
                                     handler), stop after the current batch; NULL = never */
     gd_schedule_config schedule; /* learning-rate schedule */

@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "fit.h"
+#include "gdtrain/checkpoint.h"
 #include "gdtrain/curve.h"
 #include "gdtrain/dataset.h"
 #include "gdtrain/json.h"
@@ -61,13 +62,24 @@ typedef struct train_settings {
     const char *plot;        /* SVG of the loss curve */
     long threads;            /* 0 = every online CPU */
     const char *init_from;   /* warm start from this model file */
+    long lr_step;            /* step schedule */
+    double lr_gamma;         /* step, exp schedules */
+    double lr_power;         /* invscaling schedule */
+    double lr_min;           /* plateau floor, cosine final rate */
+    long cosine_epochs;      /* cosine: epochs of the half cosine */
+    double weight_decay;     /* adamw */
+    int amsgrad;             /* adam, adamw */
+    double lr_decay;         /* adagrad */
+    double initial_accumulator; /* adagrad */
+    const char *checkpoint;  /* save the paused run here */
+    const char *resume;      /* continue the run saved here */
 } train_settings;
 
 #define S(field) offsetof(train_settings, field)
 static const cli_option train_options[] = {
     CLI_DATA_OPTIONS(train_settings),
     {"out", 'o', OPT_STRING, 0, S(out), "FILE", "model file to write (default: " DEFAULT_MODEL_PATH ")"},
-    {"opt", 0, OPT_STRING, 0, S(opt), "NAME", "optimizer: gd, sgd, rmsprop, adam (default: adam)"},
+    {"opt", 0, OPT_STRING, 0, S(opt), "NAME", "optimizer, one of those listed below (default: adam)"},
     {"lr", 0, OPT_DOUBLE, OPT_POSITIVE, S(lr), "RATE", "learning rate (default: the optimizer's, listed below)"},
     {"epochs", 'e', OPT_LONG, OPT_POSITIVE, S(epochs), "N", "maximum number of epochs (default: 10000)"},
     {"batch-size", 'b', OPT_SIZE, 0, S(batch_size), "N", "rows per step; 0 = all rows (default: the optimizer's)"},
@@ -76,11 +88,17 @@ static const cli_option train_options[] = {
     {"alpha", 0, OPT_DOUBLE, OPT_UNIT, S(alpha), "A", "rmsprop smoothing constant (default: 0.99)"},
     {"beta1", 0, OPT_DOUBLE, OPT_UNIT, S(beta1), "B1", "adam first-moment decay (default: 0.9)"},
     {"beta2", 0, OPT_DOUBLE, OPT_UNIT, S(beta2), "B2", "adam second-moment decay (default: 0.999)"},
-    {"eps", 0, OPT_DOUBLE, OPT_POSITIVE, S(eps), "EPS", "rmsprop/adam denominator term (default: 1e-8)"},
+    {"eps", 0, OPT_DOUBLE, OPT_POSITIVE, S(eps), "EPS", "rmsprop/adam/adamw/adagrad denominator term (default: 1e-8; adagrad 1e-10)"},
+    {"amsgrad", 0, OPT_FLAG, 0, S(amsgrad), NULL, "adam/adamw: divide by the running maximum of the second moment (AMSGrad)"},
+    {"weight-decay", 0, OPT_DOUBLE, OPT_NONNEG, S(weight_decay), "WD", "adamw decoupled weight decay (default: 0.01)"},
+    {"lr-decay", 0, OPT_DOUBLE, OPT_NONNEG, S(lr_decay), "ETA", "adagrad rate decay: lr / (1 + (t-1)*ETA) (default: 0)"},
+    {"initial-accumulator", 0, OPT_DOUBLE, OPT_NONNEG, S(initial_accumulator), "V", "adagrad starting sum of squared gradients (default: 0)"},
     {"seed", 0, OPT_U64, 0, S(seed), "N", "seed for shuffling and random init (default: 1)"},
     {"shuffle", 0, OPT_FLAG, 0, S(shuffle), NULL, "shuffle rows every epoch for mini-batches (default: on; --no-shuffle keeps file order)"},
     {"init", 0, OPT_STRING, 0, S(init), "KIND", "initial weights: zeros or random (default: zeros)"},
     {"init-from", 0, OPT_STRING, 0, S(init_from), "MODEL", "warm start from a model file with the same feature names"},
+    {"checkpoint", 0, OPT_STRING, 0, S(checkpoint), "FILE", "when training stops at --epochs or on SIGINT/SIGTERM, save the run (weights, optimizer state, schedule, random stream) to FILE"},
+    {"resume", 0, OPT_STRING, 0, S(resume), "FILE", "continue the run saved in FILE with its options; options given here override them (e.g. a higher --epochs)"},
     {"tol", 0, OPT_DOUBLE, OPT_NONNEG, S(tol), "REL", "stop when the loss changes by less than REL (relative) for --patience epochs; 0 = run all --epochs (default: 1e-10)"},
     {"patience", 0, OPT_LONG, OPT_POSITIVE, S(patience), "N", "epochs the change must stay below --tol (default: 10)"},
     {"grad-tol", 0, OPT_DOUBLE, OPT_NONNEG, S(grad_tol), "G", "stop when the gradient norm is below G; 0 = off (default: 1e-9)"},
@@ -89,7 +107,12 @@ static const cli_option train_options[] = {
     {"val-split", 0, OPT_DOUBLE, OPT_UNIT, S(val_split), "F", "hold out a seeded random fraction F of the rows for validation (default: 0)"},
     {"val", 0, OPT_STRING, 0, S(val), "FILE", "validation rows from another CSV with the same columns"},
     {"early-stop", 0, OPT_FLAG, 0, S(early_stop), NULL, "stop when the validation loss has not improved for --patience epochs, and keep the best weights"},
-    {"schedule", 0, OPT_STRING, 0, S(schedule), "NAME", "learning-rate schedule: constant, or plateau: halve the rate after 5 epochs without a new best loss (default)"},
+    {"schedule", 0, OPT_STRING, 0, S(schedule), "NAME", "learning-rate schedule, one of those listed below (default: plateau for sgd and rmsprop, constant for the others)"},
+    {"lr-step", 0, OPT_LONG, OPT_POSITIVE, S(lr_step), "N", "step schedule: multiply the rate by --lr-gamma every N epochs (default: 200)"},
+    {"lr-gamma", 0, OPT_DOUBLE, OPT_POSITIVE, S(lr_gamma), "G", "step/exp schedules: the factor (default: step 0.5, exp 0.998)"},
+    {"lr-power", 0, OPT_DOUBLE, OPT_NONNEG, S(lr_power), "P", "invscaling schedule: lr / t^P with t the step count (default: 0.25)"},
+    {"lr-min", 0, OPT_DOUBLE, OPT_NONNEG, S(lr_min), "LR", "plateau: the floor of the rate (default: lr*1e-6); cosine: the final rate (default: 0)"},
+    {"cosine-epochs", 0, OPT_LONG, OPT_POSITIVE, S(cosine_epochs), "T", "cosine schedule: anneal over T epochs (default: --epochs; set it to resume a cosine run exactly)"},
     {"strict", 0, OPT_FLAG, 0, S(strict), NULL, "exit 1 when training stops at the epoch limit without converging"},
     {"quiet", 'q', OPT_FLAG, 0, S(quiet), NULL, "print nothing but errors"},
     {"verbose", 'v', OPT_FLAG, 0, S(verbose), NULL, "print a table row at epochs 1, 2, 4, 8, ... and the last"},
@@ -118,6 +141,12 @@ static void print_train_help(void)
             snprintf(batch, sizeof batch, "%zu rows", (*o)->default_batch);
         printf("  %-8s lr %-6g batch %-9s %s\n", (*o)->name, (*o)->default_lr, batch,
                (*o)->summary);
+    }
+    printf("\nSchedules (--schedule):\n");
+    for (const char *const *n = gd_schedule_list(); *n != NULL; n++) {
+        gd_schedule_kind kind;
+        gd_schedule_kind_from_name(*n, &kind);
+        printf("  %-11s %s\n", *n, gd_schedule_kind_summary(kind));
     }
     printf("\nTraining runs on standardized columns (z-scores); losses are reported as\n"
            "mean squared error in the target's own units. Training stops when the\n"
@@ -192,19 +221,43 @@ static int make_config(const train_settings *s, const unsigned char *set,
         cli_usage_error("train", "unknown --init '%s' (choose zeros or random)", s->init);
         return 0;
     }
-    gd_schedule_kind kind;
-    if (!gd_schedule_kind_from_name(s->schedule, &kind)) {
-        cli_usage_error("train", "unknown --schedule '%s' (choose constant or plateau)",
-                        s->schedule);
+    gd_schedule_kind kind = cfg->schedule.kind; /* the optimizer's default */
+    if (s->schedule != NULL && !gd_schedule_kind_from_name(s->schedule, &kind)) {
+        char names[256] = "";
+        for (const char *const *n = gd_schedule_list(); *n; n++) {
+            strncat(names, *n, sizeof names - strlen(names) - 1);
+            if (n[1] != NULL)
+                strncat(names, ", ", sizeof names - strlen(names) - 1);
+        }
+        cli_usage_error(NULL, "unknown --schedule '%s' (choose one of: %s)", s->schedule, names);
         return 0;
     }
     gd_schedule_config_default(&cfg->schedule, kind);
     /* The plateau schedule's floor: far enough below the base rate to reach
      * the optimum, high enough that a stalled run still ends. */
-    cfg->schedule.min_lr = cfg->lr * 1e-6;
+    if (kind == GD_SCHEDULE_PLATEAU)
+        cfg->schedule.min_lr = cfg->lr * 1e-6;
+#define IF_SET(name) if (set[cli_option_index(train_options, name)])
+    IF_SET("lr-min") cfg->schedule.min_lr = s->lr_min;
+    IF_SET("lr-step") cfg->schedule.step_size = s->lr_step;
+    IF_SET("lr-gamma") cfg->schedule.gamma = s->lr_gamma;
+    IF_SET("lr-power") cfg->schedule.power_t = s->lr_power;
+    IF_SET("cosine-epochs") cfg->schedule.t_max = s->cosine_epochs;
+    IF_SET("weight-decay") cfg->hp.weight_decay = s->weight_decay;
+    IF_SET("amsgrad") cfg->hp.amsgrad = s->amsgrad;
+    IF_SET("lr-decay") cfg->hp.lr_decay = s->lr_decay;
+    IF_SET("initial-accumulator") cfg->hp.initial_accumulator = s->initial_accumulator;
+#undef IF_SET
     char msg[256];
     if (!gd_optim_params_check(ops, &cfg->hp, msg, sizeof msg)) {
-        cli_usage_error("train", "%s", msg);
+        cli_usage_error(NULL, "%s", msg);
+        return 0;
+    }
+    gd_schedule_config sched = cfg->schedule;
+    if (sched.kind == GD_SCHEDULE_COSINE && sched.t_max == 0)
+        sched.t_max = cfg->max_epochs;
+    if (!gd_schedule_config_check(&sched, msg, sizeof msg)) {
+        cli_usage_error(NULL, "%s", msg);
         return 0;
     }
     return 1;
@@ -232,7 +285,23 @@ static gd_status describe_training(gd_model *m, const train_settings *s,
     if (uses & GD_USES_ALPHA) INFO_NUM("alpha", cfg->hp.alpha);
     if (uses & GD_USES_BETAS) { INFO_NUM("beta1", cfg->hp.beta1); INFO_NUM("beta2", cfg->hp.beta2); }
     if (uses & GD_USES_EPS) INFO_NUM("eps", cfg->hp.eps);
+    if (uses & GD_USES_WEIGHT_DECAY) INFO_NUM("weight_decay", cfg->hp.weight_decay);
+    if (uses & GD_USES_AMSGRAD) INFO("amsgrad", cfg->hp.amsgrad ? "yes" : "no");
+    if (uses & GD_USES_LR_DECAY) INFO_NUM("lr_decay", cfg->hp.lr_decay);
+    if (uses & GD_USES_INITIAL_ACCUMULATOR)
+        INFO_NUM("initial_accumulator", cfg->hp.initial_accumulator);
     INFO("schedule", gd_schedule_kind_name(cfg->schedule.kind));
+    switch (cfg->schedule.kind) {
+    case GD_SCHEDULE_PLATEAU: INFO_NUM("lr_min", cfg->schedule.min_lr); break;
+    case GD_SCHEDULE_STEP: INFO_NUM("lr_step", (double)cfg->schedule.step_size);
+                           INFO_NUM("lr_gamma", cfg->schedule.gamma); break;
+    case GD_SCHEDULE_EXP: INFO_NUM("lr_gamma", cfg->schedule.gamma); break;
+    case GD_SCHEDULE_COSINE: INFO_NUM("lr_min", cfg->schedule.min_lr);
+                             INFO_NUM("cosine_epochs", (double)(cfg->schedule.t_max
+                                      ? cfg->schedule.t_max : cfg->max_epochs)); break;
+    case GD_SCHEDULE_INVSCALING: INFO_NUM("lr_power", cfg->schedule.power_t); break;
+    case GD_SCHEDULE_CONSTANT: break;
+    }
     INFO("shuffle", cfg->shuffle ? "yes" : "no");
     INFO("init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
     snprintf(num, sizeof num, "%llu", (unsigned long long)cfg->seed);
@@ -432,6 +501,10 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_number(&j, "beta1", cfg->hp.beta1);
     gd_json_number(&j, "beta2", cfg->hp.beta2);
     gd_json_number(&j, "eps", cfg->hp.eps);
+    gd_json_number(&j, "weight_decay", cfg->hp.weight_decay);
+    gd_json_bool(&j, "amsgrad", cfg->hp.amsgrad);
+    gd_json_number(&j, "lr_decay", cfg->hp.lr_decay);
+    gd_json_number(&j, "initial_accumulator", cfg->hp.initial_accumulator);
     gd_json_integer(&j, "seed", (long long)cfg->seed);
     gd_json_bool(&j, "shuffle", cfg->shuffle);
     gd_json_string(&j, "init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
@@ -441,6 +514,13 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_number(&j, "l2", cfg->l2);
     gd_json_number(&j, "l1", cfg->l1);
     gd_json_string(&j, "schedule", gd_schedule_kind_name(cfg->schedule.kind));
+    gd_json_number(&j, "lr_min", cfg->schedule.min_lr);
+    gd_json_integer(&j, "lr_step", cfg->schedule.step_size);
+    gd_json_number(&j, "lr_gamma", cfg->schedule.gamma);
+    gd_json_number(&j, "lr_power", cfg->schedule.power_t);
+    gd_json_integer(&j, "cosine_epochs", cfg->schedule.t_max ? cfg->schedule.t_max
+                                                            : cfg->max_epochs);
+    gd_json_integer(&j, "threads", cfg->threads);
     gd_json_number(&j, "val_split", s->val_split);
     gd_json_string(&j, "val", s->val);
     gd_json_bool(&j, "early_stop", cfg->early_stop);
@@ -515,6 +595,65 @@ done:
     return st;
 }
 
+/* The arguments of a run: what a checkpoint saves and --resume parses again.
+ * Drops "--resume FILE" (and --resume=FILE), so a resumed run's checkpoint
+ * holds the combined options. Returns a new array of argc borrowed
+ * pointers, NULL-terminated, or NULL if out of memory. */
+static char **run_arguments(int argc, char **argv, int *out_argc)
+{
+    char **args = malloc(((size_t)argc + 1) * sizeof *args);
+    if (args == NULL)
+        return NULL;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--resume") == 0) {
+            i++; /* and its value */
+            continue;
+        }
+        if (strncmp(argv[i], "--resume=", 9) == 0)
+            continue;
+        args[n++] = argv[i];
+    }
+    args[n] = NULL;
+    *out_argc = n;
+    return args;
+}
+
+/* The checkpoint's arguments followed by this command line's (which win,
+ * being later), as one new array of borrowed pointers. */
+static char **resumed_arguments(const gd_checkpoint *ck, int argc, char **argv, int *out_argc)
+{
+    char **args = malloc((ck->nargs + (size_t)argc + 1) * sizeof *args);
+    if (args == NULL)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < ck->nargs; i++)
+        args[n++] = ck->args[i];
+    for (int i = 0; i < argc; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    *out_argc = (int)n;
+    return args;
+}
+
+/* Saves the paused run. */
+static gd_status save_checkpoint(const char *path, int argc, char **argv, const gd_dataset *ds,
+                                 const gd_scaling *sc, double *params,
+                                 const gd_train_state *state, gd_error *err)
+{
+    int nargs;
+    char **args = run_arguments(argc, argv, &nargs);
+    if (args == NULL)
+        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    gd_checkpoint ck = {
+        .nargs = (size_t)nargs, .args = args, .rows = ds->n, .scaling = *sc,
+        .params = params, .state = *state,
+    };
+    gd_status st = gd_checkpoint_save(&ck, path, err);
+    free(args);
+    return st;
+}
+
 /* The signal that interrupted training (SIGINT, SIGTERM), or 0. */
 static volatile sig_atomic_t interrupt_signal = 0;
 
@@ -536,16 +675,60 @@ static void catch_signals(int on)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* Parses the training options into fresh settings; -1 to go on, else the
+ * exit status. */
+static int parse_settings(int argc, char **argv, train_settings *s, unsigned char *set)
+{
+    *s = (train_settings){
+        .delimiter = ',', .out = DEFAULT_MODEL_PATH, .opt = "adam",
+        .init = "zeros", .shuffle = 1,
+    };
+    memset(set, 0, sizeof train_options / sizeof train_options[0]);
+    return cli_parse_command(NULL, train_options, argc, argv, s, set, print_train_help);
+}
+
+static int train_run(const train_settings *settings, const unsigned char *set, int argc,
+                     char **argv, const gd_checkpoint *resume);
+
 int cmd_train(int argc, char **argv)
 {
-    train_settings s = {
-        .delimiter = ',', .out = DEFAULT_MODEL_PATH, .opt = "adam",
-        .init = "zeros", .schedule = "plateau", .shuffle = 1,
-    };
-    unsigned char set[sizeof train_options / sizeof train_options[0]] = {0};
-    int early = cli_parse_command(NULL, train_options, argc, argv, &s, set, print_train_help);
+    train_settings s;
+    unsigned char set[sizeof train_options / sizeof train_options[0]];
+    int early = parse_settings(argc, argv, &s, set);
     if (early >= 0)
         return early;
+    if (s.resume == NULL)
+        return train_run(&s, set, argc, argv, NULL);
+
+    /* --resume: the saved run's arguments, then this command line's. */
+    gd_checkpoint ck;
+    gd_error err;
+    gd_status st = gd_checkpoint_load(&ck, s.resume, &err);
+    if (st != GD_OK) {
+        cli_report(&err);
+        return (int)st;
+    }
+    int nargs;
+    char **args = resumed_arguments(&ck, argc, argv, &nargs);
+    int code;
+    if (args == NULL) {
+        cli_error("out of memory");
+        code = 4;
+    } else {
+        early = parse_settings(nargs, args, &s, set);
+        code = early >= 0 ? early : train_run(&s, set, nargs, args, &ck);
+    }
+    free(args);
+    gd_checkpoint_free(&ck);
+    return code;
+}
+
+/* One training run with the parsed settings; argc/argv are its arguments
+ * (for a checkpoint). resume is the checkpoint to continue, or NULL. */
+static int train_run(const train_settings *settings, const unsigned char *set, int argc,
+                     char **argv, const gd_checkpoint *resume)
+{
+    const train_settings s = *settings;
     cli_quiet = s.quiet;
     if (s.data == NULL) {
         cli_usage_error(NULL, "no training data: give --data FILE");
@@ -569,6 +752,7 @@ int cmd_train(int argc, char **argv)
     if (set[cli_option_index(train_options, "atol")])
         tol.atol = s.atol;
     gd_dataset ds = {0}, val = {0};
+    gd_train_state state = {0};
     gd_scaling sc = {0};
     gd_model model = {0};
     double *params = NULL;
@@ -600,6 +784,18 @@ int cmd_train(int argc, char **argv)
     }
     if (s.init_from != NULL && (st = warm_start(s.init_from, &ds, &sc, params, &err)) != GD_OK)
         goto fail;
+    st = gd_train_state_init(&state, &ds, &cfg, params, &err);
+    if (st != GD_OK)
+        goto fail;
+    if (resume != NULL) {
+        st = gd_checkpoint_check_data(resume, ds.n, &sc, &err);
+        if (st == GD_OK)
+            st = gd_checkpoint_restore(resume, &state, params, &err);
+        if (st != GD_OK) {
+            snprintf(err.file, sizeof err.file, "%s", s.resume);
+            goto fail;
+        }
+    }
     ob = (train_observer){
         .loss_scale = loss_scale, .optimum = have_opt ? opt.objective : NAN,
         .scale = have_opt ? opt.mse_const : NAN, .cfg = &cfg,
@@ -624,16 +820,27 @@ int cmd_train(int argc, char **argv)
     gd_train_result res;
     cfg.interrupt = &interrupt_signal;
     catch_signals(1);
-    st = gd_train(&ds, &cfg, params, &res, on_epoch, &ob, &err);
+    st = gd_train_run(&ds, &cfg, params, &state, &res, on_epoch, &ob, &err);
     catch_signals(0);
     progress_clear(&ob);
     if (st != GD_OK)
         goto fail;
     int64_t t_trained = now_ns();
+    /* A checkpoint is a state between two epochs: what training leaves at
+     * the epoch limit or when interrupted (the other stops end mid-update). */
+    int pausable = res.reason == GD_STOP_MAX_EPOCHS || res.reason == GD_STOP_INTERRUPTED;
+    if (s.checkpoint != NULL && pausable &&
+        (st = save_checkpoint(s.checkpoint, argc, argv, &ds, &sc, params, &state, &err)) != GD_OK)
+        goto fail;
+    if (s.checkpoint != NULL && !pausable && res.reason != GD_STOP_DIVERGED)
+        cli_warn("no checkpoint written: training finished (%s), there is nothing to resume",
+                 gd_stop_reason_name(res.reason));
     if (res.reason == GD_STOP_INTERRUPTED) {
         int signo = (int)interrupt_signal;
-        cli_error("interrupted by %s after epoch %ld; no model was written",
-                  signo == SIGINT ? "SIGINT" : "SIGTERM", res.epochs);
+        cli_error("interrupted by %s after epoch %ld; no model was written%s%s",
+                  signo == SIGINT ? "SIGINT" : "SIGTERM", res.epochs,
+                  s.checkpoint ? "; resume with --resume " : "",
+                  s.checkpoint ? s.checkpoint : "");
         exit_code = 128 + signo;
         goto done;
     }
@@ -762,6 +969,7 @@ done:
     gd_curve_close(&curve, NULL);
     gd_curve_free(&reference);
     free(ob.history.rows);
+    gd_train_state_free(&state);
     gd_model_free(&model);
     free(params);
     gd_scaling_free(&sc);

@@ -25,7 +25,7 @@ static void adamw_step(void *state, double *params, const double *grad, size_t n
 const gd_optimizer_ops gd_optim_adamw = {
     .name = "adamw",
     .summary = "AdamW: Adam with decoupled weight decay (--weight-decay, default 0.01)",
-    .default_lr = 0.01,
+    .default_lr = 0.004,
     .default_batch = 0,
     .uses = GD_USES_BETAS | GD_USES_EPS | GD_USES_AMSGRAD | GD_USES_WEIGHT_DECAY,
     .state_size = gd_adam_state_size,

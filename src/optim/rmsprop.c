@@ -36,6 +36,7 @@ const gd_optimizer_ops gd_optim_rmsprop = {
     .summary = "RMSprop: steps scaled by a running average of squared gradients",
     .default_lr = 0.01,
     .default_batch = 0,
+    .needs_decay = 1,
     .uses = GD_USES_ALPHA | GD_USES_EPS,
     .state_size = rmsprop_state_size,
     .init = rmsprop_init,

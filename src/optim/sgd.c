@@ -44,6 +44,7 @@ const gd_optimizer_ops gd_optim_sgd = {
     .summary = "stochastic gradient descent on shuffled mini-batches, optional (Nesterov) momentum",
     .default_lr = 0.01,
     .default_batch = 32,
+    .needs_decay = 1,
     .uses = GD_USES_MOMENTUM | GD_USES_NESTEROV,
     .state_size = gd_sgd_state_size,
     .init = gd_sgd_init,

@@ -55,7 +55,8 @@ expect_completions "--opt" "${optimizers[@]}"
 complete_words --data data/houses.csv --opt = ""
 expect_completions "--opt=" "${optimizers[@]}"
 complete_words --opt ad
-expect_completions "--opt ad" $(printf '%s\n' "${optimizers[@]}" | grep '^ad')
+mapfile -t ad < <(printf '%s\n' "${optimizers[@]}" | grep '^ad')
+expect_completions "--opt ad" "${ad[@]}"
 complete_words --schedule ""
 expect_completions "--schedule" constant plateau
 complete_words --data data/hou
@@ -63,9 +64,18 @@ expect_completions "--data: file names" data/houses.csv
 complete_words predict -m data/hou
 expect_completions "predict -m: file names" data/houses.csv
 complete_words -d data/houses.csv --target ""
-expect_completions "--target: the data's columns" $(head -n 1 data/houses.csv | tr , ' ')
+mapfile -t columns < <(head -n 1 data/houses.csv | tr , '\n')
+expect_completions "--target: the data's columns" "${columns[@]}"
 complete_words -d data/houses.csv --features area_sqm,ba
 expect_completions "--features: the next column" area_sqm,bathrooms
+complete_words --check-curve data/hou
+expect_completions "--check-curve: file names" data/houses.csv
+complete_words --init-from data/hou
+expect_completions "--init-from: file names" data/houses.csv
+complete_words curve-diff a.csv b.csv --columns train_loss,g
+expect_completions "curve-diff --columns" train_loss,grad_norm
+complete_words curve-diff data/hou
+expect_completions "curve-diff: file arguments" data/houses.csv
 complete_words --epochs ""
 expect_completions "--epochs: a number, nothing to offer"
 complete_words --no-sh

@@ -62,7 +62,8 @@ check_example() {
     EX_OUT=ex-$2.txt
     cp "$WORK/out" "$EX_OUT"
     v() { awk -v k="$1" '$1 == k { print $2 }' "$EX_OUT"; }
-    [ "$(v rows)" = 2000 ] && [ "$(v features)" = 7 ] || fail "$2: rows/features: $(head -n 2 "$EX_OUT")"
+    [ "$(v rows)" = 2000 ] || fail "$2: rows $(v rows)"
+    [ "$(v features)" = 7 ] || fail "$2: features $(v features)"
     [ "$(v stop_reason)" = converged ] || fail "$2: stop_reason $(v stop_reason)"
     awk -v g="$(v gap)" 'BEGIN { exit !(g >= -1e-12 && g < 1e-6) }' || fail "$2: gap $(v gap)"
     grep -c '^weight ' "$EX_OUT" | grep -qx 7 || fail "$2: not 7 weight lines"

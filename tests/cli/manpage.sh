@@ -52,7 +52,7 @@ man_options() {
                 gsub(/ +/, " ", opt)
                 if (opt !~ /--(help|version)$/) print cmd, opt
             } else {
-                printf "%s ?unparsed tag: %s\n", cmd, s
+                printf "%s ?unparsed %s\n", cmd, s
             }
         }
     ' "$MAN"
@@ -68,8 +68,8 @@ subcommands=$(awk '/^Subcommands:/ { on = 1; next }
 man_options >"$WORK/man.all"
 problems=""
 note() { problems="$problems$1"$'\n'; }
-if grep -q '?unparsed tag' "$WORK/man.all"; then
-    note "$(grep '?unparsed tag' "$WORK/man.all" | sed 's/^/  man page: option item that does not start with an option: /')"
+if grep -q '^[^ ]* ?unparsed ' "$WORK/man.all"; then
+    note "$(sed -n "s/^\([^ ]*\) ?unparsed \(.*\)/  \1: a .TP item whose tag is not an option: '\2'/p" "$WORK/man.all")"
 fi
 
 for sub in $subcommands; do
@@ -81,7 +81,7 @@ for sub in $subcommands; do
         note "  $sub: no section in the man page: add .SS \"gdtrain $sub\" under .SH COMMANDS, with one .TP item per option"
         continue
     fi
-    awk -v c="$sub" '$1 == c && $2 != "(section)" { $1 = ""; sub(/^ /, ""); print }' \
+    awk -v c="$sub" '$1 == c && $2 != "(section)" && $2 != "?unparsed" { $1 = ""; sub(/^ /, ""); print }' \
         "$WORK/man.all" | sort -u >"$WORK/man.$sub"
     missing=$(comm -23 "$WORK/help.$sub" "$WORK/man.$sub" | paste -sd';' | sed 's/;/; /g')
     extra=$(comm -13 "$WORK/help.$sub" "$WORK/man.$sub" | paste -sd';' | sed 's/;/; /g')
@@ -91,10 +91,10 @@ for sub in $subcommands; do
 done
 
 # Sections for subcommands that the program does not have.
-for sub in $(awk '$2 == "(section)" { print $1 }' "$WORK/man.all"); do
-    printf '%s\n' $subcommands | grep -qx -- "$sub" ||
+while read -r sub; do
+    grep -qx -- "$sub" <<<"$subcommands" ||
         note "  $sub: the man page has .SS \"gdtrain $sub\" but 'gdtrain --help' lists no such subcommand"
-done
+done < <(awk '$2 == "(section)" { print $1 }' "$WORK/man.all")
 
 if [ -n "$problems" ]; then
     printf 'docs/gdtrain.1 and the --help output disagree:\n%s' "$problems" >&2
@@ -105,7 +105,10 @@ fi
 if command -v groff >/dev/null 2>&1; then
     run groff -man -ww -z "$MAN"
     CHECKS=$((CHECKS + 1))
-    [ "$STATUS" -eq 0 ] && [ ! -s "$WORK/err" ] || { cat "$WORK/err" >&2; fail "groff warns about docs/gdtrain.1"; }
+    if [ "$STATUS" -ne 0 ] || [ -s "$WORK/err" ]; then
+        cat "$WORK/err" >&2
+        fail "groff warns about docs/gdtrain.1"
+    fi
 else
     echo "note: groff not installed; the man page was not rendered" >&2
 fi

@@ -83,12 +83,15 @@ static inline void fuzz_write_file(const char *path, const uint8_t *data, size_t
     FUZZ_CHECK(close(fd) == 0, "cannot close %s", path);
 }
 
-/* Reads every byte of s[0..len), so that ASan sees an access to each. */
+/* Reads the first and the last byte of s[0..len), so that ASan checks that
+ * the whole range lies in valid memory (it is one object). */
 static inline void fuzz_touch(const char *s, size_t len)
 {
     volatile unsigned char sink = 0;
-    for (size_t i = 0; i < len; i++)
-        sink ^= (unsigned char)s[i];
+    if (len > 0) {
+        sink ^= (unsigned char)s[0];
+        sink ^= (unsigned char)s[len - 1];
+    }
     (void)sink;
 }
 
