@@ -906,6 +906,46 @@ static void test_large_values(void **state)
     assert_close_rel(x[1], 1e150, 1e-13);
 }
 
+/* The elastic net on an orthonormal design, solved by hand: with centered
+ * columns x1 = (1,-1,1,-1), x2 = (1,1,-1,-1) the Gram matrix (1/n) X^T X is
+ * the identity, so each weight is its own problem:
+ *     w_j = S(c_j, l1/2) / (1 + l2),  c = (1/n) X^T (y - mean y).
+ * For y = 5 + 3 x1 + 0.1 x2: c = (3, 0.1). With l1 = 1: w = (2.5, 0) (the
+ * small one is thresholded to exactly 0), b = 5; with l2 = 1 as well, w1 =
+ * 1.25. The MSE at (2.5, 0, 5): residuals -0.5 x1 - 0.1 x2, so MSE =
+ * 0.25 + 0.01 = 0.26; the objective adds l1 |w|_1 = 2.5. */
+static void test_elastic_net_by_hand(void **state)
+{
+    (void)state;
+    double x[8] = {1, 1, -1, 1, 1, -1, -1, -1};
+    double y[4];
+    for (int i = 0; i < 4; i++)
+        y[i] = 5 + 3 * x[2 * i] + 0.1 * x[2 * i + 1];
+    gd_dataset ds = {0};
+    ds.n = 4;
+    ds.d = 2;
+    ds.x = x;
+    ds.y = y;
+    double p[3];
+    gd_solve_info info;
+    assert_int_equal(gd_solve_elastic_net(&ds, 1.0, 0.0, p, &info, NULL), GD_OK);
+    assert_true(fabs(p[0] - 2.5) < 1e-14);
+    assert_true(p[1] == 0.0);
+    assert_true(fabs(p[2] - 5) < 1e-14);
+    assert_true(fabs(info.mse - 0.26) < 1e-14);
+    assert_true(fabs(info.objective - 2.76) < 1e-14);
+    assert_int_equal(gd_solve_elastic_net(&ds, 1.0, 1.0, p, &info, NULL), GD_OK);
+    assert_true(fabs(p[0] - 1.25) < 1e-14);
+    assert_true(p[1] == 0.0);
+    /* Without penalties it is least squares. */
+    double q[3];
+    assert_int_equal(gd_solve_elastic_net(&ds, 0.0, 0.0, p, NULL, NULL), GD_OK);
+    assert_int_equal(gd_solve_dataset(&ds, 0.0, q, NULL, NULL), GD_OK);
+    for (int j = 0; j < 3; j++)
+        assert_true(fabs(p[j] - q[j]) < 1e-13);
+    assert_int_equal(gd_solve_elastic_net(&ds, -1.0, 0.0, p, NULL, NULL), GD_ERR_USAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -937,6 +977,7 @@ int main(void)
         cmocka_unit_test(test_rank_tolerance),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_large_values),
+        cmocka_unit_test(test_elastic_net_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "gdtrain/loss.h"
 #include "gdtrain/rng.h"
+#include "gdtrain/solve.h"
 #include "gdtrain/trainer.h"
 
 enum { MAXP = 16 };
@@ -342,6 +343,13 @@ static void test_l1_zeroes_irrelevant_weights(void **unused)
     assert_true(params[2] == 0.0);
     assert_true(params[3] == 0.0);
     assert_true(params[0] > 1.0 && params[1] < -1.0);
+    /* The trainer's fixed point is the lasso optimum of the coordinate-
+     * descent reference. */
+    double ref[MAXP];
+    assert_int_equal(gd_solve_elastic_net(&ds, cfg.l1, 0.0, ref, NULL, NULL), GD_OK);
+    assert_true(ref[2] == 0.0 && ref[3] == 0.0);
+    for (size_t j = 0; j <= ds.d; j++)
+        assert_close_abs(params[j], ref[j], 2e-5); /* the default --tol stop */
     /* The same without the penalty leaves the irrelevant weights nonzero. */
     cfg.l1 = 0;
     assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);

@@ -97,12 +97,17 @@ void cli_say_formula(const gd_model *m)
     cli_say("\n");
 }
 
-int cli_optimum(const gd_dataset *ds, double l2, gd_solve_info *info)
+int cli_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_info *info)
 {
     gd_error err;
     double *params = malloc((ds->d + 1) * sizeof *params);
-    gd_status st = params ? gd_solve_dataset(ds, l2, params, info, &err)
-                          : gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    gd_status st;
+    if (params == NULL)
+        st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    else if (l1 > 0)
+        st = gd_solve_elastic_net(ds, l1, l2, params, info, &err);
+    else
+        st = gd_solve_dataset(ds, l2, params, info, &err);
     free(params);
     if (st != GD_OK) {
         char buf[sizeof err.file + sizeof err.message + 8];

@@ -52,9 +52,10 @@ gd_status cli_make_model(const gd_dataset *ds, const gd_scaling *sc, const doubl
 /* Prints "  price = 52311.2 + 1503.9*area_sqm - ..." on stderr. */
 void cli_say_formula(const gd_model *m);
 
-/* The exact optimum of the same problem, for the gap. Solves on ds; on
- * failure warns and returns 0, else fills *info and returns 1. */
-int cli_optimum(const gd_dataset *ds, double l2, gd_solve_info *info);
+/* The optimum of the same problem, for the gap: exact least squares (ridge
+ * with l2), or with l1 > 0 the coordinate-descent elastic net. Solves on
+ * ds; on failure warns and returns 0, else fills *info and returns 1. */
+int cli_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_info *info);
 
 /* Relative gap (value - optimum) / optimum, or NaN when the optimum is an
  * exact fit: at most 1e-12 of scale (the MSE of predicting the mean), where

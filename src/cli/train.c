@@ -772,10 +772,10 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
     int64_t t_loaded = now_ns();
     const double loss_scale = sc.y_std * sc.y_std;
 
-    /* The exact optimum of the same objective, for the gap (L1 has no
-     * closed form: no gap then). */
+    /* The optimum of the same objective, for the gap: exact least squares,
+     * or the coordinate-descent reference with --l1. */
     gd_solve_info opt;
-    int have_opt = cfg.l1 == 0 && cli_optimum(&ds, cfg.l2, &opt);
+    int have_opt = cli_optimum(&ds, cfg.l1, cfg.l2, &opt);
 
     params = calloc(ds.d + 1, sizeof *params);
     if (params == NULL) {
@@ -884,7 +884,7 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
      * the ridge penalty, if any. */
     double penalty = 0;
     for (size_t j = 0; j < ds.d; j++)
-        penalty += cfg.l2 * params[j] * params[j];
+        penalty += cfg.l2 * params[j] * params[j] + cfg.l1 * fabs(params[j]);
     double gap = have_opt ? cli_relative_gap(res.train_loss + penalty, opt.objective,
                                              opt.mse_const) : NAN;
 
@@ -932,9 +932,11 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
             cli_say("  optimum MSE %.6g (exact least squares: an exact fit, so no relative "
                     "gap)\n", opt.mse * loss_scale);
         else
-            cli_say("  optimum MSE %.6g (exact least squares), gap %.3g%s; predicting the mean "
-                    "scores MSE %.6g\n", opt.mse * loss_scale, gap,
-                    cfg.l2 > 0 ? " on MSE + l2 penalty" : "", opt.mse_const * loss_scale);
+            cli_say("  optimum MSE %.6g (%s), gap %.3g%s; predicting the mean scores MSE %.6g\n",
+                    opt.mse * loss_scale,
+                    cfg.l1 > 0 ? "coordinate-descent elastic net" : "exact least squares", gap,
+                    cfg.l1 > 0 || cfg.l2 > 0 ? " on MSE + penalty" : "",
+                    opt.mse_const * loss_scale);
         if (opt.rank + cli_constant_columns(&sc) < ds.d + 1)
             cli_warn("the features are collinear (rank %zu of %zu): the weights are not "
                      "unique", opt.rank, ds.d + 1);

@@ -52,6 +52,18 @@ zeros=$(awk '$1 == "feature" && $3 == 0 { n++ } END { print n + 0 }' l1.model)
 zeros=$(awk '$1 == "feature" && $3 == 0 { n++ } END { print n + 0 }' a.model)
 [ "$zeros" -eq 0 ] || fail "weights are zero without --l1"
 
+# Lasso on generated data with two columns whose true coefficient is 0
+# (columns of another generated file, independent of this price): at this
+# penalty exactly those two weights are 0 and the seven real ones are not,
+# and the gap is measured against the coordinate-descent reference.
+paste -d, <("$GDTRAIN" gen --rows 5000 --seed 8 | cut -d, -f2,5 | sed '1s/.*/noise_a,noise_b/') \
+    <("$GDTRAIN" gen --rows 5000 --seed 7) >lasso.csv
+run "$GDTRAIN" --data lasso.csv --opt gd --l1 0.006 --out lasso.model
+expect_status 0 "lasso"
+[ "$(awk '$1 == "feature" && $3 == 0 { printf "%s ", $6 }' lasso.model)" = "noise_a noise_b " ] ||
+    fail "lasso zeroed: $(awk '$1 == "feature" && $3 == 0 { printf "%s ", $6 }' lasso.model)"
+expect_err_line 'coordinate-descent elastic net\), gap [0-9.]+e-(09|1[0-9]) on MSE \+ penalty' "lasso gap"
+
 # --verbose: a table at epochs 1, 2, 4, ... and the last.
 run "$GDTRAIN" --data "$DATA" --opt gd --verbose --out verbose.model
 expect_status 0 "--verbose"
