@@ -188,6 +188,11 @@ static gd_status writer_flush(gd_curve_writer *w, int write_failed, gd_error *er
 
 gd_status gd_curve_open(gd_curve_writer *w, const char *path, gd_error *err)
 {
+    return gd_curve_open_mode(w, path, 0, err);
+}
+
+gd_status gd_curve_open_mode(gd_curve_writer *w, const char *path, int append, gd_error *err)
+{
     assert(w != NULL && path != NULL);
     memset(w, 0, sizeof *w);
     size_t len = strlen(path);
@@ -200,7 +205,7 @@ gd_status gd_curve_open(gd_curve_writer *w, const char *path, gd_error *err)
         w->fp = stdout;
         w->owns_fp = 0;
     } else {
-        w->fp = fopen(path, "w");
+        w->fp = fopen(path, append ? "a" : "w");
         if (w->fp == NULL) {
             int e = errno;
             free(copy);
@@ -210,7 +215,7 @@ gd_status gd_curve_open(gd_curve_writer *w, const char *path, gd_error *err)
         }
         w->owns_fp = 1;
     }
-    int bad = fputs(GD_CURVE_HEADER "\n", w->fp) == EOF;
+    int bad = !append && fputs(GD_CURVE_HEADER "\n", w->fp) == EOF;
     gd_status st = writer_flush(w, bad, err);
     if (st != GD_OK)
         gd_curve_close(w, NULL);

@@ -843,7 +843,10 @@ static int build_curve_series(const gd_curve *curves, const char *const *names,
             se->y = y;
             se->n = c->n;
             se->color = (int)(i % GD_SVG_PALETTE_SIZE);
-            se->dash = pass == 0 ? GD_SVG_SOLID : GD_SVG_DASHED;
+            /* Past the palette, colours repeat: such a curve's training
+             * line is dotted, so it cannot be taken for the first one's. */
+            int repeat = i >= GD_SVG_PALETTE_SIZE;
+            se->dash = pass == 1 ? GD_SVG_DASHED : repeat ? GD_SVG_DOTTED : GD_SVG_SOLID;
         }
     }
     return 0;

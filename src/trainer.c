@@ -157,7 +157,7 @@ gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
     state->nparams = np;
     state->nopt = opt_bytes / sizeof(double);
     state->opt_state = malloc(opt_bytes ? opt_bytes : 1);
-    state->best_params = cfg->early_stop ? malloc(np * sizeof *state->best_params) : NULL;
+    state->best_params = cfg->early_stop ? calloc(np, sizeof *state->best_params) : NULL;
     if (state->opt_state == NULL || (cfg->early_stop && state->best_params == NULL)) {
         gd_train_state_free(state);
         return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
@@ -345,7 +345,8 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         gd_schedule_epoch_end(&state->schedule, objective);
     }
     res->best_epoch = state->best_epoch;
-    if (res->reason == GD_STOP_EARLY && state->best_epoch != res->epochs) {
+    if (res->reason == GD_STOP_EARLY && state->best_epoch > 0 &&
+        state->best_epoch != res->epochs) {
         /* Restore the best weights (scikit-learn keeps the last ones). Only
          * when early stopping ends the run: at the epoch limit the state is
          * that of the last epoch, so that a checkpoint of it resumes. */

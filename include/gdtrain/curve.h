@@ -141,6 +141,11 @@ typedef struct gd_curve_writer {
  * write is left in place. */
 gd_status gd_curve_open(gd_curve_writer *w, const char *path, gd_error *err);
 
+/* The same, but with append set, adds rows to the end of an existing curve
+ * file without writing a header (a resumed run continuing its curve; the
+ * caller checks that the file's last epoch is the one before its first). */
+gd_status gd_curve_open_mode(gd_curve_writer *w, const char *path, int append, gd_error *err);
+
 /* Writes one row and flushes it to the file (to the kernel: a killed process
  * loses nothing, though a machine crash may). On a write error returns
  * GD_ERR_IO naming the path and the system's reason; the file then holds the

@@ -654,6 +654,20 @@ static gd_status save_checkpoint(const char *path, int argc, char **argv, const 
     return st;
 }
 
+/* Whether a resumed run appends to the curve file: when the file's last
+ * epoch is the checkpoint's, it holds the first part of this very run. */
+static int continues_curve(const char *path, const gd_checkpoint *resume)
+{
+    if (resume == NULL || strcmp(path, "-") == 0)
+        return 0;
+    gd_curve old;
+    if (gd_curve_load(&old, path, 0, NULL) != GD_OK)
+        return 0;
+    int continues = old.n > 0 && old.rows[old.n - 1].epoch == resume->state.epoch;
+    gd_curve_free(&old);
+    return continues;
+}
+
 /* The signal that interrupted training (SIGINT, SIGTERM), or 0. */
 static volatile sig_atomic_t interrupt_signal = 0;
 
@@ -811,7 +825,7 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
         ob.check = &check;
     }
     if (s.curve != NULL) {
-        st = gd_curve_open(&curve, s.curve, &err);
+        st = gd_curve_open_mode(&curve, s.curve, continues_curve(s.curve, resume), &err);
         if (st != GD_OK)
             goto fail;
         ob.curve = &curve;

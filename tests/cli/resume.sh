@@ -46,6 +46,15 @@ same50 "sgd/validation" --opt sgd --val-split 0.2
 same50 "sgd/early stopping" --opt sgd --val-split 0.2 --early-stop --patience 1000
 echo "50+50 = 100 for: $(echo $opts) / $(echo $schedules)"
 
+# Resumed without naming a curve, the run continues its own curve file.
+"$GDTRAIN" --data "$DATA" --opt sgd --tol 0 --epochs 100 --curve one.csv --out one.model -q
+"$GDTRAIN" --data "$DATA" --opt sgd --tol 0 --epochs 50 --curve two.csv --checkpoint two.ck \
+    --out two.model -q
+"$GDTRAIN" --resume two.ck --epochs 100 -q || fail "resume continuing its curve"
+cmp -s <(cut -d, -f1-5 one.csv) <(cut -d, -f1-5 two.csv) || fail "the continued curve differs"
+cmp -s one.model two.model || fail "the model of the continued run differs"
+CHECKS=$((CHECKS + 2))
+
 # Interrupted by SIGINT mid-epoch, then resumed to the limit: the same as
 # never stopping.
 "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 --epochs 5000 --out full.model -q ||
