@@ -32,7 +32,7 @@ static const char *const kind_names[KIND_COUNT + 1] = {
 
 static const char *const kind_summaries[KIND_COUNT] = {
     [GD_SCHEDULE_CONSTANT] = "the base rate throughout",
-    [GD_SCHEDULE_PLATEAU] = "halve the rate after 5 epochs without a new best loss "
+    [GD_SCHEDULE_PLATEAU] = "halve the rate after 10 epochs without a new best loss "
                             "(ReduceLROnPlateau)",
     [GD_SCHEDULE_STEP] = "multiply the rate by gamma (0.5) every step_size (200) epochs (StepLR)",
     [GD_SCHEDULE_EXP] = "multiply the rate by gamma (0.998) every epoch (ExponentialLR)",
@@ -76,7 +76,7 @@ void gd_schedule_config_default(gd_schedule_config *cfg, gd_schedule_kind kind)
     memset(cfg, 0, sizeof *cfg);
     cfg->kind = kind;
     cfg->factor = 0.5;
-    cfg->patience = 5;
+    cfg->patience = 10;
     cfg->threshold = 0.0;
     cfg->min_lr = 0.0;
     cfg->step_size = 200;
@@ -164,7 +164,7 @@ double gd_schedule_lr(const gd_schedule *s, long epoch, long step)
     case GD_SCHEDULE_STEP:
         assert(c->step_size >= 1);
         /* lr0 * gamma^floor(e / step_size); e >= 0, so / is floor */
-        return s->base_lr * pow(c->gamma, (double)(epoch / c->step_size));
+        return s->base_lr * pow(c->gamma, (double)(epoch / c->step_size)); /* NOLINT(bugprone-integer-division): the floor is the point */
     case GD_SCHEDULE_EXP:
         return s->base_lr * pow(c->gamma, (double)epoch);
     case GD_SCHEDULE_COSINE:

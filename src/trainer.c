@@ -219,6 +219,7 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         status = gd_loss_create(&sc.val_loss, cfg->val, cfg->threads, err);
     if (status != GD_OK)
         goto cleanup;
+    assert(np >= 1); /* the bias at least */
     sc.grad = malloc(np * sizeof *sc.grad);
     sc.prev_params = malloc(np * sizeof *sc.prev_params);
     sc.prev_opt = malloc((state->nopt ? state->nopt : 1) * sizeof *sc.prev_opt);
@@ -285,7 +286,7 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
             memcpy(params, sc.prev_params, np * sizeof *params);
             memcpy(state->opt_state, sc.prev_opt, state->nopt * sizeof *sc.prev_opt);
             state->rng = prev_rng;
-            t = state->steps;
+            res->steps = state->steps;
             res->reason = GD_STOP_INTERRUPTED;
             break;
         }

@@ -61,7 +61,7 @@ static void test_defaults(void **unused)
     gd_schedule_config c;
     gd_schedule_config_default(&c, GD_SCHEDULE_PLATEAU);
     assert_int_equal(c.kind, GD_SCHEDULE_PLATEAU);
-    assert_true(c.factor == 0.5 && c.patience == 5 && c.threshold == 0.0 && c.min_lr == 0.0);
+    assert_true(c.factor == 0.5 && c.patience == 10 && c.threshold == 0.0 && c.min_lr == 0.0);
     gd_schedule_config_default(&c, GD_SCHEDULE_STEP);
     assert_true(c.step_size == 200 && c.gamma == 0.5);
     gd_schedule_config_default(&c, GD_SCHEDULE_EXP);
@@ -347,9 +347,12 @@ static void test_plateau_threshold(void **unused)
         loss = nextafter(loss, 0.0);
     }
     assert_true(s.lr == 0.01 && s.bad_epochs == 0);
-    /* and after 6 equal losses (more than patience 5) it halves */
-    for (int i = 0; i < 6; i++)
+    /* it keeps the rate for 10 equal losses (patience 10, PyTorch's default) */
+    for (int i = 0; i < 10; i++)
         gd_schedule_epoch_end(&s, 1.0);
+    assert_true(s.lr == 0.01);
+    /* and halves it at the 11th */
+    gd_schedule_epoch_end(&s, 1.0);
     assert_true(s.lr == 0.005);
 }
 

@@ -411,10 +411,45 @@ static void test_early_stop_restores_best(void **unused)
     free_problem(&ds);
 }
 
+/* Property: on random well-conditioned problems (sizes, correlations, noise
+ * and seeds drawn at random), every optimizer with its default settings ends
+ * within the convergence bars of the training issue (1e-6 relative to the
+ * optimum's MSE; 1e-4 for mini-batch sgd), the optimum coming from the
+ * solve module's QR. */
+static void test_property_defaults_vs_solve(void **unused)
+{
+    (void)unused;
+    gd_rng pick;
+    gd_rng_seed(&pick, 2026);
+    for (int trial = 0; trial < 4; trial++) {
+        size_t n = 300 + (size_t)gd_rng_below(&pick, 1500);
+        size_t d = 2 + (size_t)gd_rng_below(&pick, 7);
+        double noise = 0.3 + 2.0 * gd_rng_uniform(&pick);
+        gd_dataset ds = make_problem(n, d, 1000 + (uint64_t)trial, noise);
+        double opt[MAXP], params[MAXP];
+        gd_solve_info info;
+        assert_int_equal(gd_solve_dataset(&ds, 0.0, opt, &info, NULL), GD_OK);
+        for (const gd_optimizer_ops *const *o = gd_optimizer_list(); *o != NULL; o++) {
+            gd_train_config cfg = defaults((*o)->name);
+            gd_train_result res;
+            assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+            double gap = (res.train_loss - info.mse) / info.mse;
+            double bar = (*o)->default_batch > 0 ? 1e-4 : 1e-6;
+            if (!(gap < bar && gap > -1e-10))
+                print_error("n %zu d %zu noise %.2f %s: gap %.3g (%ld epochs, %s)\n", n, d,
+                            noise, (*o)->name, gap, res.epochs,
+                            gd_stop_reason_name(res.reason));
+            assert_true(gap < bar && gap > -1e-10);
+        }
+        free_problem(&ds);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_reach_optimum),
+        cmocka_unit_test(test_property_defaults_vs_solve),
         cmocka_unit_test(test_ridge_optimum),
         cmocka_unit_test(test_tol_zero_runs_every_epoch),
         cmocka_unit_test(test_minibatch_semantics),

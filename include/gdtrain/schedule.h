@@ -89,7 +89,7 @@ const char *gd_schedule_kind_summary(gd_schedule_kind kind);
 const char *const *gd_schedule_list(void);
 
 /* Fills cfg with kind and the defaults of every field:
- *   plateau: factor 0.5, patience 5, threshold 0 (any new best loss counts
+ *   plateau: factor 0.5, patience 10 (as PyTorch), threshold 0 (any new best loss counts
  *            as progress, so a steadily converging run keeps its rate and
  *            only a stalled or oscillating one is slowed down), min_lr 0;
  *   step:    step_size 200, gamma 0.5 (halve the rate every 200 epochs);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "gdtrain/json.h"
 #include "fit.h"
 #include "msg.h"
 #include "options.h"
@@ -21,6 +22,7 @@ typedef struct solve_settings {
     const char *out;
     double l2;
     int quiet;
+    int json;
 } solve_settings;
 
 static const cli_option solve_options[] = {
@@ -28,6 +30,7 @@ static const cli_option solve_options[] = {
     {"out", 'o', OPT_STRING, 0, offsetof(solve_settings, out), "FILE", "model file to write (default: gdtrain.model)"},
     {"l2", 0, OPT_DOUBLE, OPT_NONNEG, offsetof(solve_settings, l2), "LAMBDA", "ridge penalty: minimize MSE + LAMBDA*|w|^2 on standardized data (default: 0)"},
     {"quiet", 'q', OPT_FLAG, 0, offsetof(solve_settings, quiet), NULL, "print nothing but errors"},
+    {"json", 0, OPT_FLAG, 0, offsetof(solve_settings, json), NULL, "print a JSON summary on standard output"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -41,6 +44,39 @@ static void print_solve_help(void)
     cli_print_options(solve_options, stdout);
     printf("\n");
     cli_print_exit_codes();
+}
+
+static int print_json(const solve_settings *s, const gd_dataset *ds, const gd_model *m,
+                      const gd_solve_info *info, double loss_scale)
+{
+    gd_json j;
+    gd_json_start(&j, stdout);
+    gd_json_object_begin(&j, NULL);
+    gd_json_string(&j, "command", "solve");
+    gd_json_string(&j, "data", s->data);
+    gd_json_string(&j, "model", s->out);
+    gd_json_object_begin(&j, "options");
+    gd_json_number(&j, "l2", s->l2);
+    gd_json_object_end(&j);
+    gd_json_integer(&j, "rows", (long long)ds->n);
+    gd_json_array_begin(&j, "features");
+    for (size_t k = 0; k < m->d; k++)
+        gd_json_string(&j, NULL, m->features[k]);
+    gd_json_array_end(&j);
+    gd_json_string(&j, "target", m->target);
+    gd_json_number(&j, "mse", info->mse * loss_scale);
+    gd_json_number(&j, "rmse", sqrt(info->mse * loss_scale));
+    gd_json_number(&j, "r2", info->mse_const > 0 ? 1.0 - info->mse / info->mse_const : NAN);
+    gd_json_number(&j, "constant_mse", info->mse_const * loss_scale);
+    gd_json_integer(&j, "rank", (long long)info->rank);
+    gd_json_number(&j, "cond", info->cond);
+    gd_json_number(&j, "intercept", m->intercept);
+    gd_json_object_begin(&j, "weights");
+    for (size_t k = 0; k < m->d; k++)
+        gd_json_number(&j, m->features[k], m->weights[k]);
+    gd_json_object_end(&j);
+    gd_json_object_end(&j);
+    return gd_json_finish(&j);
 }
 
 int cmd_solve(int argc, char **argv)
@@ -111,6 +147,10 @@ int cmd_solve(int argc, char **argv)
         cli_warn("the features are collinear (rank %zu of %zu): this is the minimum-norm "
                  "solution; others fit equally well", info.rank, ds.d + 1);
     cli_say("  model written to %s\n", s.out);
+    if (s.json && print_json(&s, &ds, &model, &info, loss_scale) != 0) {
+        cli_error("cannot write the JSON summary to standard output");
+        exit_code = 4;
+    }
     goto done;
 
 fail:

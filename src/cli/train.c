@@ -637,8 +637,11 @@ static char **resumed_arguments(const gd_checkpoint *ck, int argc, char **argv, 
 }
 
 /* Saves the paused run. */
+/* params stays unchanged; it is not const only because gd_checkpoint.params,
+ * which also holds loaded parameters, is not. */
 static gd_status save_checkpoint(const char *path, int argc, char **argv, const gd_dataset *ds,
-                                 const gd_scaling *sc, double *params,
+                                 const gd_scaling *sc,
+                                 double *params, /* NOLINT(readability-non-const-parameter) */
                                  const gd_train_state *state, gd_error *err)
 {
     int nargs;
@@ -697,7 +700,8 @@ static int parse_settings(int argc, char **argv, train_settings *s, unsigned cha
         .delimiter = ',', .out = DEFAULT_MODEL_PATH, .opt = "adam",
         .init = "zeros", .shuffle = 1,
     };
-    memset(set, 0, sizeof train_options / sizeof train_options[0]);
+    /* One flag byte per option row. */
+    memset(set, 0, (sizeof train_options / sizeof train_options[0]) * sizeof *set);
     return cli_parse_command(NULL, train_options, argc, argv, s, set, print_train_help);
 }
 

@@ -44,4 +44,13 @@ expect_status 0 "--json --val-split"
 [ "$("$JSONCHECK" out rows)" = 1500 ] || fail "rows after the split"
 "$JSONCHECK" out val_mse | grep -Eq '^[0-9.e+]+$' || fail "val_mse is not a number"
 
+# solve --json: valid, and its optimum is the one training reports.
+run "$GDTRAIN" solve --data "$DATA" --json --out s.model --quiet
+expect_status 0 "solve --json"
+"$JSONCHECK" out >/dev/null || fail "solve --json is not valid JSON"
+[ "$("$JSONCHECK" out mse)" = "$(model_info m.model optimum_mse)" ] || fail "solve mse vs train optimum_mse"
+[ "$("$JSONCHECK" out rank)" = 8 ] || fail "solve rank"
+[ "$("$JSONCHECK" out weights.garage)" = "$(awk '$6 == "garage" { print $2 }' s.model)" ] ||
+    fail "solve weight vs its model file"
+
 done_ok
