@@ -85,6 +85,14 @@ static void parse_config_word(golden *g, const char *word)
         g->hp.beta2 = v;
     else if (KEY("eps"))
         g->hp.eps = v;
+    else if (KEY("weight_decay"))
+        g->hp.weight_decay = v;
+    else if (KEY("amsgrad"))
+        g->hp.amsgrad = v != 0.0;
+    else if (KEY("lr_decay"))
+        g->hp.lr_decay = v;
+    else if (KEY("initial_accumulator"))
+        g->hp.initial_accumulator = v;
     else
         fail_msg("unknown config key in '%s'", word);
 #undef KEY
@@ -281,6 +289,16 @@ static void test_rmsprop(void **state) { check_golden(state, "rmsprop"); }
 static void test_rmsprop_b32(void **state) { check_golden(state, "rmsprop_b32"); }
 static void test_adam(void **state) { check_golden(state, "adam"); }
 static void test_adam_b32(void **state) { check_golden(state, "adam_b32"); }
+static void test_adamw(void **state) { check_golden(state, "adamw"); }
+static void test_adamw_wd(void **state) { check_golden(state, "adamw_wd"); }
+static void test_adamw_b32(void **state) { check_golden(state, "adamw_b32"); }
+static void test_adam_amsgrad(void **state) { check_golden(state, "adam_amsgrad"); }
+static void test_adam_amsgrad_b32(void **state) { check_golden(state, "adam_amsgrad_b32"); }
+static void test_adamw_amsgrad(void **state) { check_golden(state, "adamw_amsgrad"); }
+static void test_adamw_amsgrad_b32(void **state) { check_golden(state, "adamw_amsgrad_b32"); }
+static void test_adagrad_b32(void **state) { check_golden(state, "adagrad_b32"); }
+static void test_adagrad_decay(void **state) { check_golden(state, "adagrad_decay"); }
+static void test_adagrad_decay_b32(void **state) { check_golden(state, "adagrad_decay_b32"); }
 
 /* The comparison can fail: small changes to a run's configuration move it
  * well beyond the tolerance. */
@@ -307,6 +325,21 @@ static void test_sensitivity(void **state)
     *g = base;
     g->hp.beta2 = 0.999;
     assert_true(run_against(*state, g).loss > 1e-6);
+
+    /* The newer hyperparameters reach their rules: each golden run misses
+     * its file without the setting that made it. */
+    golden_read(g, "adamw_wd");
+    g->hp.weight_decay = 0.01;
+    assert_true(run_against(*state, g).loss > 1e-6);
+    golden_read(g, "adam_amsgrad_b32");
+    g->hp.amsgrad = 0;
+    assert_true(run_against(*state, g).loss > 1e-6);
+    golden_read(g, "adagrad_decay");
+    g->hp.lr_decay = 0;
+    assert_true(run_against(*state, g).loss > 1e-6);
+    golden_read(g, "adagrad_decay");
+    g->hp.initial_accumulator = 0.5;
+    assert_true(run_against(*state, g).loss > 1e-6);
     free(g);
 }
 
@@ -322,6 +355,16 @@ int main(void)
         cmocka_unit_test(test_rmsprop_b32),
         cmocka_unit_test(test_adam),
         cmocka_unit_test(test_adam_b32),
+        cmocka_unit_test(test_adamw),
+        cmocka_unit_test(test_adamw_wd),
+        cmocka_unit_test(test_adamw_b32),
+        cmocka_unit_test(test_adam_amsgrad),
+        cmocka_unit_test(test_adam_amsgrad_b32),
+        cmocka_unit_test(test_adamw_amsgrad),
+        cmocka_unit_test(test_adamw_amsgrad_b32),
+        cmocka_unit_test(test_adagrad_b32),
+        cmocka_unit_test(test_adagrad_decay),
+        cmocka_unit_test(test_adagrad_decay_b32),
         cmocka_unit_test(test_sensitivity),
     };
     return cmocka_run_group_tests(tests, setup_data, teardown_data);

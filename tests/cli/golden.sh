@@ -83,4 +83,13 @@ done
 CHECKS=$((CHECKS + 1))
 [ "$n" -ge 6 ] || fail "only $n golden files in $GOLDEN"
 
+# Every variant the reference script makes must have been run above (a
+# missing file would otherwise only lower the count).
+for name in gd sgd sgd_momentum sgd_nesterov gd_nesterov rmsprop rmsprop_b32 \
+    adam adam_b32 adamw adamw_wd adamw_b32 adam_amsgrad adam_amsgrad_b32 \
+    adamw_amsgrad adamw_amsgrad_b32 adagrad_b32 adagrad_decay adagrad_decay_b32; do
+    expect_file "$GOLDEN/$name.csv" "golden variant $name"
+    expect_file "$name.model" "golden variant $name run"
+done
+
 done_ok

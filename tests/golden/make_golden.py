@@ -10,12 +10,16 @@ Run:    python3 tests/golden/make_golden.py            (from the repository root
 Writes: tests/golden/houses200.csv      the first 200 data rows of data/houses.csv
         tests/golden/<variant>.csv      per-epoch full-data MSE, target units
         tests/golden/<variant>.params   final standardized parameters [w..., b]
+        tests/golden/houses/<opt>.csv   100-epoch curves on all of data/houses.csv
+                                        with each rule's defaults, in gdtrain's
+                                        --curve format (see HOUSES below)
 
 What it computes. An independent float64 implementation of the update rules
 of PyTorch's torch.optim (SGD with and without momentum and Nesterov momentum,
-RMSprop, Adam), written from the algorithms in PyTorch's documentation
-(pytorch.org/docs/1.13/generated/torch.optim.{SGD,RMSprop,Adam}.html), on a
-linear model trained by mean squared error:
+RMSprop, Adam and AdamW with and without AMSGrad, Adagrad), written from the
+algorithms in PyTorch's documentation
+(pytorch.org/docs/1.13/generated/torch.optim.{SGD,RMSprop,Adam,AdamW,Adagrad}.html),
+on a linear model trained by mean squared error:
 
   data     the 200 rows of houses200.csv; every column z-scored with its mean
            and population standard deviation (ddof = 0), target included;
@@ -43,6 +47,24 @@ steps from 1, g is the batch gradient):
   Adam     m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;
            mhat = m/(1-b1^t);  vhat = v/(1-b2^t);
            theta -= lr * mhat/(sqrt(vhat) + eps)
+           AMSGrad: vmax = max(vmax, v) (vmax_0 = 0) over the raw v, then
+           vhat = vmax/(1-b2^t). This is what PyTorch computes
+           (max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq), then
+           divided by sqrt(1-b2^t)) and what its documentation says since
+           pytorch/pytorch#142351 (issue #142323). The 1.10-2.5 pseudo-code
+           (docs/1.10/generated/torch.optim.AdamW.html and Adam.html) takes
+           the maximum over the corrected vhat instead, max(vmax, v/(1-b2^t)),
+           which gives other steps (1-b2^t grows with t); we follow the code.
+  AdamW    (docs/1.10/generated/torch.optim.AdamW.html) g is taken at
+           theta_{t-1}; then theta *= 1 - lr*lambda (decoupled weight decay,
+           every parameter, the bias included: one parameter group); then
+           the Adam step above (with AMSGrad if set) on that g.
+  Adagrad  (docs/1.12/generated/torch.optim.Adagrad.html, weight decay 0)
+           clr = lr/(1 + (t-1)*lr_decay); sum = sum + g^2 with
+           sum_0 = initial_accumulator_value (the pseudo-code's tau; its
+           'state_sum_0 <- 0' line is the default tau = 0; the class fills
+           the state with tau); theta -= clr * g/(sqrt(sum) + eps);
+           PyTorch's default eps is 1e-10.
 
 Order of operations and rounding. This script evaluates each formula as the
 pseudo-code reads, left to right, in plain IEEE-754 double arithmetic with
@@ -115,15 +137,41 @@ VARIANTS = [
     ("rmsprop_b32", dict(opt="rmsprop", lr=0.001, batch=32)),
     ("adam", dict(opt="adam", lr=0.01, batch=0, beta1=0.85, beta2=0.995, eps=0.05)),
     ("adam_b32", dict(opt="adam", lr=0.01, batch=32)),
+    # AdamW, AMSGrad and Adagrad. The full-batch ones keep the bias at noise
+    # level as above: eps = 0.05 for the Adam family; for Adagrad an initial
+    # accumulator of 1 bounds b's rate by lr/sqrt(1) = 0.5 < 1 (with the
+    # default tau = 0 and eps = 1e-10 the first step that sees b's noise
+    # moves b by about lr whatever the noise's size, and the trajectory
+    # depends on that noise at the 1e-7 level). The mini-batch ones use the
+    # defaults (weight_decay 0.01, eps 1e-8 and 1e-10).
+    ("adamw", dict(opt="adamw", lr=0.01, batch=0, beta1=0.85, beta2=0.995, eps=0.05)),
+    ("adamw_wd", dict(opt="adamw", lr=0.01, batch=0, beta1=0.85, beta2=0.995, eps=0.05,
+                      weight_decay=0.5)),
+    ("adamw_b32", dict(opt="adamw", lr=0.004, batch=32)),
+    ("adam_amsgrad", dict(opt="adam", lr=0.01, batch=0, beta1=0.85, beta2=0.995, eps=0.05,
+                          amsgrad=1)),
+    ("adam_amsgrad_b32", dict(opt="adam", lr=0.01, batch=32, amsgrad=1)),
+    ("adamw_amsgrad", dict(opt="adamw", lr=0.01, batch=0, beta1=0.85, beta2=0.995, eps=0.05,
+                           weight_decay=0.2, amsgrad=1)),
+    ("adamw_amsgrad_b32", dict(opt="adamw", lr=0.004, batch=32, amsgrad=1)),
+    ("adagrad_b32", dict(opt="adagrad", lr=0.05, batch=32)),
+    ("adagrad_decay", dict(opt="adagrad", lr=0.5, batch=0, lr_decay=0.05,
+                           initial_accumulator=1.0)),
+    ("adagrad_decay_b32", dict(opt="adagrad", lr=0.05, batch=32, lr_decay=0.01,
+                               initial_accumulator=0.25)),
 ]
 
-DEFAULTS = dict(momentum=0.0, nesterov=0, alpha=0.99, beta1=0.9, beta2=0.999, eps=1e-8)
+DEFAULTS = dict(momentum=0.0, nesterov=0, alpha=0.99, beta1=0.9, beta2=0.999, eps=1e-8,
+                weight_decay=0.01, amsgrad=0, lr_decay=0.0, initial_accumulator=0.0)
+# Where a rule's PyTorch default differs from DEFAULTS.
+RULE_DEFAULTS = {"adagrad": dict(eps=1e-10)}
 
 
-def settings(v):
+def settings(v, epochs=EPOCHS):
     s = dict(DEFAULTS)
+    s.update(RULE_DEFAULTS.get(v["opt"], {}))
     s.update(v)
-    s["epochs"] = EPOCHS
+    s["epochs"] = epochs
     return s
 
 
@@ -139,10 +187,10 @@ def write_subset():
         f.write("\n".join(lines[: ROWS + 1]) + "\n")
 
 
-def load():
+def load(path=SUBSET):
     """(names, X (n, d), y (n)) from houses200.csv; target = last column.
     float() on a decimal string is correctly rounded, as strtod is."""
-    with open(SUBSET, newline="") as f:
+    with open(path, newline="") as f:
         rows = list(csv.reader(f))
     names = [c.strip() for c in rows[0]]
     data = np.array([[float(c) for c in r] for r in rows[1:]], dtype=np.float64)
@@ -219,22 +267,45 @@ def rmsprop_step(st, theta, g, lr, t, s, torch_order):
 
 
 def adam_init(n):
-    return {"m": np.zeros(n), "v": np.zeros(n)}
+    return {"m": np.zeros(n), "v": np.zeros(n), "vmax": np.zeros(n)}
 
 
 def adam_step(st, theta, g, lr, t, s, torch_order):
     b1, b2, eps = s["beta1"], s["beta2"], s["eps"]
     st["m"] = b1 * st["m"] + (1.0 - b1) * g
     st["v"] = b2 * st["v"] + (1.0 - b2) * g * g
+    second = st["v"]
+    if s["amsgrad"]:
+        # Over the raw v, before the bias correction (see the docstring).
+        st["vmax"] = np.maximum(st["vmax"], st["v"])
+        second = st["vmax"]
     bc1 = 1.0 - b1 ** t
     bc2 = 1.0 - b2 ** t
     if torch_order:
-        den = np.sqrt(st["v"]) / math.sqrt(bc2) + eps
+        den = np.sqrt(second) / math.sqrt(bc2) + eps
         theta -= (lr / bc1) * (st["m"] / den)
     else:
         mhat = st["m"] / bc1
-        vhat = st["v"] / bc2
+        vhat = second / bc2
         theta -= lr * (mhat / (np.sqrt(vhat) + eps))
+
+
+def adamw_step(st, theta, g, lr, t, s, torch_order):
+    # g was computed at theta_{t-1}; the decay comes first, then Adam.
+    theta *= 1.0 - lr * s["weight_decay"]
+    adam_step(st, theta, g, lr, t, s, torch_order)
+
+
+def adagrad_init(n):
+    return {"sum": None}
+
+
+def adagrad_step(st, theta, g, lr, t, s, torch_order):
+    if st["sum"] is None:
+        st["sum"] = np.full(theta.shape[0], s["initial_accumulator"])
+    clr = lr / (1.0 + (t - 1) * s["lr_decay"])
+    st["sum"] = st["sum"] + g * g
+    theta -= clr * (g / (np.sqrt(st["sum"]) + s["eps"]))
 
 
 RULES = {
@@ -242,6 +313,8 @@ RULES = {
     "sgd": (sgd_init, sgd_step),
     "rmsprop": (rmsprop_init, rmsprop_step),
     "adam": (adam_init, adam_step),
+    "adamw": (adam_init, adamw_step),
+    "adagrad": (adagrad_init, adagrad_step),
 }
 
 
@@ -250,8 +323,10 @@ def batches(n, size):
     return [(b, min(b + size, n)) for b in range(0, n, size)]
 
 
-def train(x, y, s, torch_order=False):
-    """Per-epoch full-data MSE (standardized) and the final parameters."""
+def train(x, y, s, torch_order=False, norms=None):
+    """Per-epoch full-data MSE (standardized) and the final parameters. If
+    norms is a list, the Euclidean norm of the full-data gradient after each
+    epoch is appended to it."""
     n, d = x.shape
     init, step = RULES[s["opt"]]
     theta = np.zeros(d + 1)
@@ -263,7 +338,10 @@ def train(x, y, s, torch_order=False):
             _, g = loss_grad(x[lo:hi], y[lo:hi], theta)
             t += 1
             step(st, theta, g, s["lr"], t, s, torch_order)
-        curve.append(loss_grad(x, y, theta)[0])
+        mse, g = loss_grad(x, y, theta)
+        curve.append(mse)
+        if norms is not None:
+            norms.append(math.sqrt(math.fsum(g * g)))
     return curve, theta
 
 
@@ -281,9 +359,17 @@ def train_torch(torch, x, y, s):
                               nesterov=bool(s["nesterov"]))
     elif s["opt"] == "rmsprop":
         opt = torch.optim.RMSprop([w, b], lr=s["lr"], alpha=s["alpha"], eps=s["eps"])
+    elif s["opt"] == "adagrad":
+        opt = torch.optim.Adagrad([w, b], lr=s["lr"], lr_decay=s["lr_decay"],
+                                  initial_accumulator_value=s["initial_accumulator"],
+                                  eps=s["eps"])
+    elif s["opt"] == "adamw":
+        opt = torch.optim.AdamW([w, b], lr=s["lr"], betas=(s["beta1"], s["beta2"]),
+                                eps=s["eps"], weight_decay=s["weight_decay"],
+                                amsgrad=bool(s["amsgrad"]))
     else:
         opt = torch.optim.Adam([w, b], lr=s["lr"], betas=(s["beta1"], s["beta2"]),
-                               eps=s["eps"])
+                               eps=s["eps"], amsgrad=bool(s["amsgrad"]))
     curve = []
     for _ in range(s["epochs"]):
         for lo, hi in batches(n, s["batch"]):
@@ -317,15 +403,33 @@ def cli_flags(s):
         f += ["--nesterov"]
     if s["opt"] == "rmsprop":
         f += ["--alpha", repr(s["alpha"]), "--eps", repr(s["eps"])]
-    if s["opt"] == "adam":
+    if s["opt"] in ("adam", "adamw"):
         f += ["--beta1", repr(s["beta1"]), "--beta2", repr(s["beta2"]),
               "--eps", repr(s["eps"])]
+    if s["opt"] == "adamw":
+        f += ["--weight-decay", repr(s["weight_decay"])]
+    if s["amsgrad"]:
+        f += ["--amsgrad"]
+    if s["opt"] == "adagrad":
+        f += ["--eps", repr(s["eps"])]
+        if s["lr_decay"]:
+            f += ["--lr-decay", repr(s["lr_decay"])]
+        if s["initial_accumulator"]:
+            f += ["--initial-accumulator", repr(s["initial_accumulator"])]
     return " ".join(f)
 
 
 def config_words(s):
     keys = ["opt", "lr", "batch", "epochs", "momentum", "nesterov", "alpha",
             "beta1", "beta2", "eps"]
+    # The newer keys only where they matter, so the older files' config
+    # lines stay as they were.
+    if s["opt"] == "adamw":
+        keys.append("weight_decay")
+    if s["amsgrad"]:
+        keys.append("amsgrad")
+    if s["opt"] == "adagrad":
+        keys += ["lr_decay", "initial_accumulator"]
     return " ".join("%s=%s" % (k, s[k] if isinstance(s[k], str) else repr(s[k]))
                     for k in keys)
 
@@ -348,6 +452,68 @@ def header(name, s, spread, torch_note):
     ]
 
 
+# ---------------------------------------------------------------- houses
+# Curves on all of data/houses.csv, one per rule with gdtrain's defaults
+# (`gdtrain --help` lists them: the rate and the batch size of each rule; the
+# other hyperparameters are PyTorch's, as DEFAULTS and RULE_DEFAULTS), a
+# constant rate, file order, zeros init, HOUSES_EPOCHS epochs. Written in
+# gdtrain's --curve format so that `gdtrain curve-diff` compares them:
+# epoch,train_loss,val_loss,grad_norm,lr,seconds with val_loss and seconds
+# empty, train_loss in the target's units, grad_norm the Euclidean norm of
+# the full-data gradient on standardized data (bias included) after the
+# epoch. The format has no comment lines, so how they were made goes in
+# houses/README.
+HOUSES_DIR = os.path.join(HERE, "houses")
+HOUSES_EPOCHS = 100
+HOUSES = [
+    ("gd", dict(opt="gd", lr=0.1, batch=0)),
+    ("sgd", dict(opt="sgd", lr=0.01, batch=32)),
+    ("rmsprop", dict(opt="rmsprop", lr=0.01, batch=0)),
+    ("adam", dict(opt="adam", lr=0.01, batch=0)),
+    ("adamw", dict(opt="adamw", lr=0.004, batch=0)),
+    ("adagrad", dict(opt="adagrad", lr=0.5, batch=0)),
+]
+
+
+def write_houses(torch):
+    names, target, x, y = load(SOURCE)
+    xs, ys, y_std = standardize(x, y)
+    scale = y_std * y_std
+    os.makedirs(HOUSES_DIR, exist_ok=True)
+    notes = []
+    for name, v in HOUSES:
+        s = settings(v, HOUSES_EPOCHS)
+        norms = []
+        curve, theta = train(xs, ys, s, False, norms)
+        alt_curve, _ = train(xs, ys, s, True)
+        spread = max_rel(curve, alt_curve)
+        torch_note = "not done"
+        if torch is not None:
+            t_curve, _ = train_torch(torch, xs, ys, s)
+            torch_note = "torch %s: %.2g" % (torch.__version__, max_rel(curve, t_curve))
+        with open(os.path.join(HOUSES_DIR, name + ".csv"), "w") as f:
+            f.write("epoch,train_loss,val_loss,grad_norm,lr,seconds\n")
+            for e, (l, gn) in enumerate(zip(curve, norms), 1):
+                f.write("%d,%.17g,,%.17g,%r,\n" % (e, l * scale, gn, s["lr"]))
+        note = ("%-8s %s (tol 0, grad-tol 0, no shuffle, constant schedule); "
+                "largest relative train_loss difference: implementation order "
+                "%.2g, %s" % (name, cli_flags(s), spread, torch_note))
+        notes.append(note)
+        print("houses " + note)
+    with open(os.path.join(HOUSES_DIR, "README"), "w") as f:
+        f.write("Golden loss curves on all of data/houses.csv (do not edit; regenerate with\n"
+                "python3 tests/golden/make_golden.py, an independent float64 reference of\n"
+                "torch.optim, not gdtrain's output). Python %s, numpy %s.\n"
+                "Each rule with gdtrain's default rate and batch size and PyTorch's other\n"
+                "defaults, zeros init, file order, constant rate, %d epochs; columns as\n"
+                "gdtrain --curve writes them: train_loss in the target's units, val_loss\n"
+                "and seconds empty, grad_norm = |full-data gradient| on standardized data.\n"
+                "Checked by tests/cli/golden_houses.sh. Runs:\n"
+                % (platform.python_version(), np.__version__, HOUSES_EPOCHS))
+        for note in notes:
+            f.write("  " + note + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--torch-order", action="store_true",
@@ -355,6 +521,8 @@ def main():
                          "from the documented pseudo-code (Adam)")
     ap.add_argument("--no-torch", action="store_true",
                     help="skip the cross-check against torch even if it is installed")
+    ap.add_argument("--houses-only", action="store_true",
+                    help="only write tests/golden/houses/*.csv")
     args = ap.parse_args()
 
     write_subset()
@@ -367,6 +535,9 @@ def main():
             import torch  # noqa: F401  (optional cross-check)
         except ImportError:
             print("torch not installed: no cross-check against torch.optim")
+    if args.houses_only:
+        write_houses(torch)
+        return
     for name, v in VARIANTS:
         s = settings(v)
         curve, theta = train(xs, ys, s, args.torch_order)
@@ -393,6 +564,7 @@ def main():
             f.write("bias,%.17g\n" % theta[-1])
         print("%-13s final loss %.6g (target units); order spread %.2g; %s" % (
             name, curve[-1] * scale, spread, torch_note))
+    write_houses(torch)
 
 
 if __name__ == "__main__":
