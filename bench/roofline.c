@@ -21,11 +21,17 @@
  * to second, and how fast an array reads depends on where its pages landed
  * (four arrays made alike read in 43 to 76 ms there). So every kernel reads
  * the same buffer, which each round fills first row-major (read, row, row4,
- * gdtrain), then column-major (col), and the kernels are interleaved: each
+ * gdtrain), then column-major (col), each fill followed by an untimed read
+ * of the buffer so that every timed kernel runs after a full pass over it
+ * (what of it stays in the caches is then alike), and the kernels are
+ * interleaved: each
  * round runs every kernel once on 1 and on 2 threads, --reps rounds after a
  * warm-up round. The median and the minimum per kernel are printed as
  * "kernel threads median_ms min_ms GB/s", GB/s from the median and the
- * (d + 1) * 8 * n bytes an epoch reads.
+ * (d + 1) * 8 * n bytes an epoch reads; then, for each other kernel,
+ * "ratio kernel threads R": R is the median over the rounds of gdtrain's
+ * time divided by that kernel's in the same round, which a passing
+ * disturbance of the machine biases far less than a ratio of medians.
  *
  * Build with the same flags as gdtrain, against its library (the bench
  * script does):
@@ -395,6 +401,8 @@ int main(int argc, char **argv)
                 for (size_t c = 0; c < d; c++) /* column-major */
                     for (size_t i = 0; i < n; i++)
                         work[c * n + i] = src[i * d + c];
+            if (k == 0 || k == NCOL) /* so that every kernel follows a full read */
+                run_once(k_read, &proto, 1);
             for (int threads = 1; threads <= 2; threads++) {
                 proto.loss = loss[threads - 1];
                 double sec = run_once(kernels[k].fn, &proto, threads);
@@ -413,6 +421,19 @@ int main(int argc, char **argv)
             double med = times[reps / 2];
             printf("%s %d %.3f %.3f %.2f\n", kernels[k].name, threads, med * 1e3,
                    times[0] * 1e3, bytes / med * 1e-9);
+        }
+    }
+    const int kg = 5; /* gdtrain's index in kernels */
+    for (int threads = 1; threads <= 2; threads++) {
+        const double *g = all + ((size_t)(threads - 1) * NK + (size_t)kg) * (size_t)reps;
+        for (int k = 0; k < NK; k++) {
+            if (k == kg)
+                continue;
+            const double *t = all + ((size_t)(threads - 1) * NK + (size_t)k) * (size_t)reps;
+            for (int r = 0; r < reps; r++)
+                times[r] = g[r] / t[r];
+            qsort(times, (size_t)reps, sizeof *times, cmp_double);
+            printf("ratio %s %d %.3f\n", kernels[k].name, threads, times[reps / 2]);
         }
     }
     gd_loss_free(loss[0]);

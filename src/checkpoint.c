@@ -572,10 +572,13 @@ gd_status gd_checkpoint_load(gd_checkpoint *ck, const char *path, gd_error *err)
 /* ---------------------------------------------------------------------- */
 /* Resuming                                                                */
 
-/* 1 if a and b hold the same bits. */
+/* 1 if a and b hold the same bits (so -0 differs from 0). */
 static int same_bits(double a, double b)
 {
-    return memcmp(&a, &b, sizeof a) == 0;
+    uint64_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    return ua == ub;
 }
 
 gd_status gd_checkpoint_check_data(const gd_checkpoint *ck, size_t rows,

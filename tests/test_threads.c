@@ -2,8 +2,8 @@
  * Threads: whatever the number of threads, gdtrain must compute the same
  * bits (DESIGN.md: reductions over fixed blocks, added in a fixed order) and
  * report the same first error. Checked for 1, 2, 3 and 4 threads on data
- * large enough to split into many pieces: about 9 MB of CSV (9 parsing
- * chunks of 1 MiB), 150000 rows (19 standardization blocks, 37 loss blocks).
+ * large enough to split into many pieces: about 6 MB of CSV (6 parsing
+ * chunks of 1 MiB), 100000 rows (13 standardization blocks, 25 loss blocks).
  *
  * Expected values are independent of the code under test: cells are
  * compared with strtod on the very text written, sums with long double
@@ -23,7 +23,7 @@
 #include "gdtrain/rng.h"
 #include "gdtrain/trainer.h"
 
-enum { ROWS = 150000, FEATS = 6, COLS = FEATS + 2, MAX_THREADS = 4 };
+enum { ROWS = 100000, FEATS = 6, COLS = FEATS + 2, MAX_THREADS = 4 };
 
 /* ---- a generated file ---- */
 
@@ -127,6 +127,44 @@ static void free_file(csv_file *f)
     memset(f, 0, sizeof *f);
 }
 
+/* The file every test starts from, made once (making it is the slow part
+ * under the sanitizers), and a copy of it that a test may change. */
+static csv_file base;
+
+static int make_base(void **state)
+{
+    (void)state;
+    base = make_file(ROWS, 11);
+    return 0;
+}
+
+static int free_base(void **state)
+{
+    (void)state;
+    free_file(&base);
+    return 0;
+}
+
+/* A copy of the base file's first `rows` rows (the error tests use 60000:
+ * still 3 parsing chunks, and less work under Valgrind). */
+static csv_file copy_base(size_t rows)
+{
+    csv_file f = base;
+    f.rows = rows;
+    f.len = rows < ROWS ? base.line_start[rows] : base.len;
+    f.cap = f.len + 1;
+    f.text = malloc(f.cap);
+    f.want = malloc(rows * (FEATS + 1) * sizeof *f.want);
+    f.line_start = malloc(rows * sizeof *f.line_start);
+    assert_true(f.text && f.want && f.line_start);
+    memcpy(f.text, base.text, f.len);
+    memcpy(f.want, base.want, rows * (FEATS + 1) * sizeof *f.want);
+    memcpy(f.line_start, base.line_start, rows * sizeof *f.line_start);
+    return f;
+}
+
+enum { ERR_ROWS = 60000 };
+
 static gd_status load_path(const char *path, int threads, gd_dataset *ds, gd_error *err)
 {
     static const char *const feats[] = {"f0", "f1", "f2", "f3", "f4", "f5"};
@@ -160,8 +198,8 @@ static size_t count_bad_cells(const gd_dataset *ds, const double *want)
 static void test_load_same_bits(void **state)
 {
     (void)state;
-    csv_file f = make_file(ROWS, 11);
-    assert_true(f.len > 8 * (1 << 20)); /* many parsing chunks */
+    const csv_file f = base;
+    assert_true(f.len > 5 * (1 << 20)); /* many parsing chunks */
     const char *path = write_temp_file(f.text, f.len);
     for (int t = 1; t <= MAX_THREADS; t++) {
         gd_dataset ds;
@@ -172,7 +210,6 @@ static void test_load_same_bits(void **state)
         assert_int_equal(count_bad_cells(&ds, f.want), 0);
         gd_dataset_free(&ds);
     }
-    free_file(&f);
 }
 
 /* The error of the first bad place in file order, whichever thread meets
@@ -217,28 +254,29 @@ static void test_first_error_wins(void **state)
 {
     (void)state;
     long line, col, l2, c2;
-    csv_file f = make_file(ROWS, 12);
+    csv_file f = copy_base(ERR_ROWS);
+    assert_true(f.len > 3 * (1 << 20));
     /* A cell that is not a number near the end, then another one early on:
      * the early one is reported. Column 7 is y; "q" replaces its first
      * character, so the cell is never a number. */
-    poke(&f, ROWS - 100, 7, 'q', &l2, &c2);
+    poke(&f, ERR_ROWS - 100, 7, 'q', &l2, &c2);
     expect_first_error(&f, l2, c2, "column 'y': expected a number");
-    poke(&f, 20000, 2, 'x', &line, &col);
+    poke(&f, ERR_ROWS / 8, 2, 'x', &line, &col);
     expect_first_error(&f, line, col, "column 'f2': expected a number");
     free_file(&f);
 
     /* A NUL byte late, a row with too many fields earlier: the note
-     * "r90000" becomes ",90000", so the old y field is a ninth field. */
-    f = make_file(ROWS, 13);
-    poke(&f, 140000, 0, '\0', &line, &col);
+     * "r30000" becomes ",30000", so the old y field is a ninth field. */
+    f = copy_base(ERR_ROWS);
+    poke(&f, ERR_ROWS - 3000, 0, '\0', &line, &col);
     expect_first_error(&f, line, col, "NUL byte");
-    poke(&f, 90000, 6, ',', &line, &col);
-    expect_first_error(&f, line, field_col(&f, 90000, 8), "found 9: extra field");
+    poke(&f, ERR_ROWS / 2, 6, ',', &line, &col);
+    expect_first_error(&f, line, field_col(&f, ERR_ROWS / 2, 8), "found 9: extra field");
     free_file(&f);
 
     /* A bare CR in the middle of a row. */
-    f = make_file(ROWS, 14);
-    poke(&f, 70001, 6, '\r', &line, &col);
+    f = copy_base(ERR_ROWS);
+    poke(&f, ERR_ROWS / 3, 6, '\r', &line, &col);
     expect_first_error(&f, line, col, "carriage return");
     free_file(&f);
 }
@@ -246,9 +284,9 @@ static void test_first_error_wins(void **state)
 static void test_empty_line_in_the_middle(void **state)
 {
     (void)state;
-    csv_file f = make_file(ROWS, 15);
-    /* Make row 123456's line empty: shift the rest of the text left. */
-    size_t i = 123456, p = f.line_start[i];
+    csv_file f = copy_base(ERR_ROWS);
+    /* Make row 51234's line empty: shift the rest of the text left. */
+    size_t i = 51234, p = f.line_start[i];
     size_t end = (size_t)((char *)memchr(f.text + p, '\n', f.len - p) - f.text);
     if (f.text[end - 1] == '\r')
         end--;
@@ -263,15 +301,15 @@ static void test_empty_line_in_the_middle(void **state)
 static void test_quoted_newlines(void **state)
 {
     (void)state;
-    csv_file f = make_file(ROWS, 16);
-    size_t i = 100000;
-    /* Row i's note "r100000" becomes a quoted cell holding two fake rows. */
+    csv_file f = copy_base(ERR_ROWS);
+    size_t i = 40000;
+    /* Row i's note "r40000" becomes a quoted cell holding two fake rows. */
     size_t p = f.line_start[i];
     for (int k = 0; k < 6; k++)
         p = (size_t)((char *)memchr(f.text + p, ',', f.len - p) - f.text) + 1;
     static const char fake[] = "\"1,2,3,4,5,6,x,7\n8,9,10,11,12,13,\"\"y\"\",14\n\"";
-    size_t old = strlen("r100000"), add = sizeof fake - 1;
-    assert_true(memcmp(f.text + p, "r100000", old) == 0);
+    size_t old = strlen("r40000"), add = sizeof fake - 1;
+    assert_true(memcmp(f.text + p, "r40000", old) == 0);
     put(&f, "", 0);
     while (f.cap - f.len < add + 1) {
         f.cap *= 2;
@@ -290,15 +328,15 @@ static void test_quoted_newlines(void **state)
             print_error("threads %d: %ld:%ld: %s\n", t, err.line, err.column, err.message);
             fail();
         }
-        assert_int_equal(ds.n, ROWS);
+        assert_int_equal(ds.n, ERR_ROWS);
         assert_int_equal(count_bad_cells(&ds, f.want), 0);
         gd_dataset_free(&ds);
     }
     /* An error after the quoted field is reported on its physical line
      * (two more than its row's). */
     long line, col;
-    f.line_start[ROWS - 10] += add - old;
-    poke(&f, ROWS - 10, 1, 'z', &line, &col);
+    f.line_start[ERR_ROWS - 10] += add - old;
+    poke(&f, ERR_ROWS - 10, 1, 'z', &line, &col);
     expect_first_error(&f, line + 2, col, "column 'f1'");
     free_file(&f);
 }
@@ -317,7 +355,7 @@ static void load_standardized(const char *path, int t, gd_dataset *ds, gd_scalin
 static void test_standardize_same_bits(void **state)
 {
     (void)state;
-    csv_file f = make_file(ROWS, 21);
+    const csv_file f = base;
     const char *path = write_temp_file(f.text, f.len);
     gd_dataset ref;
     gd_scaling rsc;
@@ -353,7 +391,6 @@ static void test_standardize_same_bits(void **state)
     }
     gd_scaling_free(&rsc);
     gd_dataset_free(&ref);
-    free_file(&f);
 }
 
 /* MSE and gradient the plain way, in long double. */
@@ -381,8 +418,7 @@ static double naive_loss(const gd_dataset *ds, const size_t *rows, size_t m,
 static void test_loss_same_bits(void **state)
 {
     (void)state;
-    csv_file f = make_file(ROWS, 31);
-    const char *path = write_temp_file(f.text, f.len);
+    const char *path = write_temp_file(base.text, base.len);
     gd_dataset ds;
     gd_scaling sc;
     load_standardized(path, 2, &ds, &sc);
@@ -440,37 +476,35 @@ static void test_loss_same_bits(void **state)
     free(order);
     gd_scaling_free(&sc);
     gd_dataset_free(&ds);
-    free_file(&f);
 }
 
 static void test_train_same_bits(void **state)
 {
     (void)state;
-    csv_file f = make_file(ROWS, 41);
-    const char *path = write_temp_file(f.text, f.len);
-    /* Full-batch adam, and shuffled mini-batches of sgd with a validation
+    const char *path = write_temp_file(base.text, base.len);
+    /* Full-batch adam, then shuffled mini-batches of sgd on a validation
      * split (two evaluators, each with its threads). */
-    static const char *const opts[2] = {"adam", "sgd"};
-    for (int k = 0; k < 2; k++) {
-        double ref[FEATS + 1];
-        gd_train_result rres;
-        for (int t = 1; t <= MAX_THREADS; t++) {
-            gd_dataset ds, val;
-            gd_scaling sc;
-            gd_error err;
-            load_standardized(path, t, &ds, &sc);
+    double ref[2][FEATS + 1];
+    gd_train_result rres[2];
+    for (int t = 1; t <= MAX_THREADS; t++) {
+        gd_dataset ds, val;
+        gd_scaling sc;
+        gd_error err;
+        load_standardized(path, t, &ds, &sc);
+        memset(&val, 0, sizeof val);
+        for (int k = 0; k < 2; k++) {
             gd_train_config cfg;
-            gd_train_config_default(&cfg, gd_optimizer_find(opts[k]));
+            gd_train_config_default(&cfg, gd_optimizer_find(k == 0 ? "adam" : "sgd"));
             cfg.threads = t;
             cfg.tol = 0;
             cfg.grad_tol = 0;
             if (k == 0) {
-                cfg.max_epochs = 30;
-                memset(&val, 0, sizeof val);
+                cfg.max_epochs = 12;
             } else {
-                cfg.max_epochs = 2;
+                cfg.max_epochs = 1;
                 cfg.batch_size = 512;
                 assert_int_equal(gd_dataset_split(&ds, 0.25, 3, &val, &err), GD_OK);
+                assert_int_equal(val.threads, t);
                 cfg.val = &val;
             }
             double params[FEATS + 1];
@@ -478,21 +512,20 @@ static void test_train_same_bits(void **state)
             assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, &err), GD_OK);
             assert_true(isfinite(res.train_loss) && res.epochs == cfg.max_epochs);
             if (t == 1) {
-                memcpy(ref, params, sizeof ref);
-                rres = res;
+                memcpy(ref[k], params, sizeof params);
+                rres[k] = res;
             } else {
-                assert_memory_equal(params, ref, sizeof ref);
-                assert_int_equal(res.epochs, rres.epochs);
-                assert_true(memcmp(&res.train_loss, &rres.train_loss, sizeof(double)) == 0);
-                assert_true(memcmp(&res.grad_norm, &rres.grad_norm, sizeof(double)) == 0);
-                assert_true(memcmp(&res.val_loss, &rres.val_loss, sizeof(double)) == 0);
+                assert_memory_equal(params, ref[k], sizeof params);
+                assert_int_equal(res.steps, rres[k].steps);
+                assert_true(memcmp(&res.train_loss, &rres[k].train_loss, sizeof(double)) == 0);
+                assert_true(memcmp(&res.grad_norm, &rres[k].grad_norm, sizeof(double)) == 0);
+                assert_true(memcmp(&res.val_loss, &rres[k].val_loss, sizeof(double)) == 0);
             }
-            gd_dataset_free(&val);
-            gd_scaling_free(&sc);
-            gd_dataset_free(&ds);
         }
+        gd_dataset_free(&val);
+        gd_scaling_free(&sc);
+        gd_dataset_free(&ds);
     }
-    free_file(&f);
 }
 
 int main(void)
@@ -506,5 +539,5 @@ int main(void)
         cmocka_unit_test(test_loss_same_bits),
         cmocka_unit_test(test_train_same_bits),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_base, free_base);
 }

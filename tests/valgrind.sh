@@ -12,6 +12,11 @@
 # NAME.real under Valgrind. Each process writes its own log; a log that is not
 # empty (-q prints only errors) fails the run, so an error cannot hide behind
 # an expected exit status of a CLI test.
+#
+# Tests that stop gdtrain after a fixed wall-clock delay (timeout -s KILL 1,
+# -s INT 0.5) expect work done by then, which a program running 20 to 50
+# times slower has not done: they are skipped. VALGRIND_EXCLUDE (a CTest -E
+# regex) replaces that list; set it to '^$' to run everything.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 cd "$(dirname "$0")/.."
@@ -47,7 +52,9 @@ for t in "$BUILD"/tests/test_*; do
 done
 
 status=0
-ctest --test-dir "$BUILD" --output-on-failure --no-tests=error --timeout 1800 || status=1
+EXCLUDE=${VALGRIND_EXCLUDE:-'^cli_(train_curve|signals|resume)$'}
+ctest --test-dir "$BUILD" --output-on-failure --no-tests=error --timeout 1800 -E "$EXCLUDE" ||
+    status=1
 nlogs=$(find "$LOGS" -name '*.log' | wc -l)
 bad=$(find "$LOGS" -name '*.log' -size +0c)
 if [ -n "$bad" ]; then

@@ -37,7 +37,7 @@
 #define GD_LOSS_BLOCK 4096
 
 /* Batches with at least this many rows may be split over threads. */
-#define GD_LOSS_PARALLEL_MIN (8 * GD_LOSS_BLOCK)
+#define GD_LOSS_PARALLEL_MIN ((size_t)8 * GD_LOSS_BLOCK)
 
 /* A batch of rows: index[begin .. begin+count) when index is not NULL,
  * otherwise the contiguous rows begin .. begin+count. */

@@ -18,7 +18,7 @@ static gd_status load_validation(const cli_data_choice *choice, const gd_dataset
     gd_load_options lo = {
         .path = choice->val_path, .delimiter = choice->delimiter,
         .target = ds->target_name, .features = (const char *const *)ds->feature_names,
-        .nfeatures = ds->d, .need_target = 1,
+        .nfeatures = ds->d, .need_target = 1, .threads = choice->threads,
     };
     return gd_dataset_load(val, &lo, err);
 }
@@ -39,7 +39,7 @@ int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scal
     gd_load_options lo = {
         .path = choice->path, .delimiter = choice->delimiter, .target = choice->target,
         .features = (const char *const *)features, .nfeatures = nfeatures,
-        .need_target = 1,
+        .need_target = 1, .threads = choice->threads,
     };
     gd_error err;
     gd_status st = gd_dataset_load(ds, &lo, &err);

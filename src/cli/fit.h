@@ -33,6 +33,7 @@ typedef struct cli_data_choice {
     double val_split;     /* fraction of rows held out for validation; 0 = none */
     uint64_t split_seed;  /* which rows val_split holds out */
     const char *val_path; /* a separate validation file (same columns), or NULL */
+    int threads;          /* for loading and standardizing; 0 = every online CPU */
 } cli_data_choice;
 
 /* Loads the data into *ds and z-scores it in place, with its statistics in

@@ -17,6 +17,7 @@
 #include "gdtrain/curve.h"
 #include "gdtrain/dataset.h"
 #include "gdtrain/json.h"
+#include "gdtrain/loss.h"
 #include "gdtrain/svg.h"
 #include "gdtrain/model.h"
 #include "gdtrain/optim.h"
@@ -520,7 +521,7 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_number(&j, "lr_power", cfg->schedule.power_t);
     gd_json_integer(&j, "cosine_epochs", cfg->schedule.t_max ? cfg->schedule.t_max
                                                             : cfg->max_epochs);
-    gd_json_integer(&j, "threads", cfg->threads);
+    gd_json_integer(&j, "threads", gd_loss_threads(cfg->threads));
     gd_json_number(&j, "val_split", s->val_split);
     gd_json_string(&j, "val", s->val);
     gd_json_bool(&j, "early_stop", cfg->early_stop);
@@ -780,7 +781,7 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
     cli_data_choice choice = {
         .path = s.data, .delimiter = s.delimiter, .target = s.target,
         .features = s.features, .val_split = s.val_split, .split_seed = cfg.seed,
-        .val_path = s.val,
+        .val_path = s.val, .threads = cfg.threads,
     };
     exit_code = cli_load_standardized(&choice, &ds, &sc, &val);
     if (exit_code != 0)

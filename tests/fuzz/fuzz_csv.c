@@ -14,10 +14,12 @@
  *                    ten times a plain run, hence the rarer combination.
  *   byte 1 bits 0-5  the boundary falls this many bytes into the text
  * Steps:
- *  1. gd_csv_open_stream on fmemopen of the text; read every record, touching
- *     each field's first and last byte (ASan), checking positions (line, column >= 1, lines
- *     never go back) and that the end, once reached, stays the end; on error,
- *     the status is DATA or IO with a message, and the reader repeats it.
+ *  1. gd_csv_open_stream on fmemopen of the text; read every record,
+ *     touching each field's first and last byte (ASan), checking positions
+ *     (line, column >= 1, lines never go back), that an unquoted field holds
+ *     no delimiter, quote or LF, and that the end, once reached, stays the
+ *     end; on error, the status is DATA or IO with a one-line message (DATA
+ *     with its place), and the reader repeats it.
  *  2. gd_dataset_load on the same text in a temporary file; on success every
  *     cell is finite and the names are there, and gd_dataset_standardize must
  *     either fail cleanly or give finite z-scores with positive stds.

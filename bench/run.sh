@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# bench/run.sh: how fast gdtrain is, against the roofline of one epoch and
+# against what a user would otherwise write (pandas + numpy), measured side
+# by side in one run. See bench/README.md for what each line means.
+#
+#   bench/run.sh           the full benchmark (about 5 minutes); prints the
+#                          table and writes it to bench/RESULTS.md
+#   bench/run.sh --smoke   a small file, one repetition, no baselines, in a
+#                          few seconds: checks that the script still works
+#                          (CI runs it); writes nothing in the repository
+#
+# Environment: GDTRAIN_BENCH_BUILD=DIR builds (or reuses) the Release build
+# there instead of a temporary folder; BENCH_ROWS=N (default 10000000) sets
+# the big file's size; BENCH_REPS=R (default 5) the repetitions of the
+# in-process measurements; CC the compiler of the bench programs (cc).
+set -euo pipefail
+
+SMOKE=0
+case "${1:-}" in
+--smoke) SMOKE=1 ;;
+"") ;;
+*) echo "usage: bench/run.sh [--smoke]" >&2; exit 2 ;;
+esac
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/gdtrain-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+BUILD=${GDTRAIN_BENCH_BUILD:-$TMP/build}
+CC=${CC:-cc}
+if [ "$SMOKE" -eq 1 ]; then
+    ROWS=${BENCH_ROWS:-20000}
+    REPS=1
+    E2E_REPS=1
+else
+    ROWS=${BENCH_ROWS:-10000000}
+    REPS=${BENCH_REPS:-5}
+    E2E_REPS=3
+fi
+log() { echo "bench: $*" >&2; }
+start=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+# ---- build: a Release gdtrain, and the bench programs with the same flags
+log "building a Release gdtrain in $BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DGDTRAIN_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j2 --target gdtrain >/dev/null
+GDTRAIN=$BUILD/gdtrain
+LIB=$BUILD/libgdtrain.a
+BFLAGS=(-std=c11 -O3 -DNDEBUG -ffp-contract=off -D_POSIX_C_SOURCE=200809L -I"$ROOT/include")
+"$CC" "${BFLAGS[@]}" "$ROOT/bench/roofline.c" "$LIB" -o "$TMP/roofline" -lm -lpthread
+"$CC" "${BFLAGS[@]}" "$ROOT/bench/phases.c" "$LIB" -o "$TMP/phases" -lm -lpthread
+
+# ---- data, made by gdtrain itself
+big=$TMP/houses_big.csv
+log "generating $ROWS rows"
+"$GDTRAIN" gen --rows "$ROWS" --seed 7 --out "$big"
+sizes=()
+for n in 10000 100000 1000000 10000000; do
+    [ "$n" -lt "$ROWS" ] || continue
+    "$GDTRAIN" gen --rows "$n" --seed 7 --out "$TMP/houses_$n.csv"
+    sizes+=("$n")
+done
+BYTES=$(wc -c <"$big")
+FEATURES=$(($(head -1 "$big" | tr -cd , | wc -c)))
+
+# get FILE KEY [FIELD]: the FIELD-th number (1 = median) after KEY in FILE.
+get() { awk -v k="$2" -v f="${3:-1}" '$1 == k { print $(f + 1); found = 1; exit } END { if (!found) print "nan" }' "$1"; }
+# median of the numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print v[int((NR + 1) / 2)] }'; }
+# calc EXPR: awk arithmetic, printed with %.4g ("n/a" if a number is missing)
+calc() {
+    case "$1" in
+    *nan*) echo "n/a" ;;
+    *) awk "BEGIN { v = $1; printf \"%.4g\", v }" ;;
+    esac
+}
+
+# ---- roofline kernels and gdtrain's epoch, interleaved on one buffer
+log "roofline kernels (n=$ROWS, d=$FEATURES)"
+"$TMP/roofline" --rows "$ROWS" --features "$FEATURES" --reps "$REPS" >"$TMP/roofline.txt"
+
+# ---- gdtrain's phases, in-process
+log "gdtrain phases"
+"$TMP/phases" "$big" --reps "$REPS" --mini-epochs 3 >"$TMP/phases.txt"
+for n in "${sizes[@]}"; do
+    "$TMP/phases" "$TMP/houses_$n.csv" --reps "$REPS" --what load,epoch >"$TMP/phases_$n.txt"
+done
+cp "$TMP/phases.txt" "$TMP/phases_$ROWS.txt"
+
+# ---- the end-to-end run, alternating with the pandas + numpy script
+PY=""
+for p in /usr/bin/python3 python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy, pandas' 2>/dev/null; then
+        PY=$p
+        break
+    fi
+done
+[ "$SMOKE" -eq 1 ] && PY=""
+TIMEV=""
+if [ -x /usr/bin/time ]; then TIMEV=/usr/bin/time; fi
+# run_timed OUT CMD...: wall seconds and peak RSS (KB) of CMD into OUT.
+run_timed() {
+    local out=$1
+    shift
+    if [ -n "$TIMEV" ]; then
+        "$TIMEV" -f "%e %M" -o "$out.time" "$@" >"$out" 2>"$out.err"
+        tail -1 "$out.time" >>"$out.wall"
+    else
+        local t0 t1
+        t0=$(date +%s%N)
+        "$@" >"$out" 2>"$out.err"
+        t1=$(date +%s%N)
+        echo "$(calc "($t1 - $t0) / 1e9") nan" >>"$out.wall"
+    fi
+}
+log "end to end ($E2E_REPS x gdtrain${PY:+ and the pandas + numpy script})"
+for _ in $(seq "$E2E_REPS"); do
+    run_timed "$TMP/e2e" "$GDTRAIN" --data "$big" --opt adam --epochs 100 --tol 0 \
+        --out "$TMP/e2e.model" --quiet
+    if [ -n "$PY" ]; then
+        run_timed "$TMP/py" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+            "$PY" "$ROOT/bench/baseline.py" "$big" "$TMP/py.weights"
+        cat "$TMP/py" >>"$TMP/py.all"
+    fi
+done
+e2e_wall=$(cut -d' ' -f1 "$TMP/e2e.wall" | median)
+e2e_rss=$(cut -d' ' -f2 "$TMP/e2e.wall" | median)
+if [ -n "$PY" ]; then
+    py_wall=$(cut -d' ' -f1 "$TMP/py.wall" | median)
+    py_rss=$(cut -d' ' -f2 "$TMP/py.wall" | median)
+    py_read=$(awk '$1 == "read_csv" { print $2 }' "$TMP/py.all" | median)
+    py_epoch=$(awk '$1 == "epoch" { print $2 }' "$TMP/py.all" | median)
+else
+    py_wall=nan py_rss=nan py_read=nan py_epoch=nan
+fi
+
+# Bit-identical results for any --threads, through the command line too
+# (when it has the option).
+threads_cli="n/a (no --threads option)"
+if "$GDTRAIN" --help 2>&1 | grep -q -- '--threads'; then
+    small=$TMP/houses_${sizes[0]:-$ROWS}.csv
+    [ -f "$small" ] || small=$big
+    same=yes
+    for t in 1 2 3 4; do
+        "$GDTRAIN" --data "$small" --opt adam --epochs 50 --tol 0 --quiet --threads "$t" \
+            --out "$TMP/t$t.model"
+        grep -v '^info' "$TMP/t$t.model" >"$TMP/t$t.cmp"
+        cmp -s "$TMP/t1.cmp" "$TMP/t$t.cmp" || same=no
+    done
+    threads_cli=$same
+fi
+
+# ---- small runs: the shipped job
+log "small runs (data/houses.csv)"
+small_ms=nan
+if command -v hyperfine >/dev/null 2>&1; then
+    runs=30
+    [ "$SMOKE" -eq 1 ] && runs=3
+    hyperfine -N --warmup 3 --runs "$runs" --export-json "$TMP/hf.json" \
+        "$GDTRAIN --data $ROOT/data/houses.csv --out $TMP/h.model --quiet" >/dev/null 2>&1 || true
+    small_ms=$(awk -F: '/"median"/ { gsub(/[ ,]/, "", $2); printf "%.1f", $2 * 1000; exit }' "$TMP/hf.json" 2>/dev/null || echo nan)
+fi
+if [ "$small_ms" = nan ] || [ -z "$small_ms" ]; then
+    for _ in $(seq 15); do
+        t0=$(date +%s%N)
+        "$GDTRAIN" --data "$ROOT/data/houses.csv" --out "$TMP/h.model" --quiet
+        t1=$(date +%s%N)
+        echo $(((t1 - t0) / 1000)) >>"$TMP/small.us"
+    done
+    small_ms=$(calc "$(median <"$TMP/small.us") / 1000")
+fi
+load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+# ---- the table
+P=$TMP/phases.txt
+R=$TMP/roofline.txt
+mb=$(calc "$BYTES / 1e6")
+xy=$(get "$P" bytes_xy)
+load1=$(get "$P" load_t1)
+load2=$(get "$P" load_t2)
+std2=$(get "$P" std_t2)
+solve=$(get "$P" solve)
+ep2=$(awk '$1 == "gdtrain" && $2 == 2 { print $3 }' "$R")
+ep1=$(awk '$1 == "gdtrain" && $2 == 1 { print $3 }' "$R")
+# The fused kernel gdtrain compares worst with: the largest of the median
+# per-round ratios, and that kernel's median time.
+best() {
+    awk -v t="$1" '$1 == "ratio" && $3 == t && ($2 == "row" || $2 == "row4" || $2 == "rowq" || $2 == "col") { if (r == "" || $4 > r) { r = $4; k = $2 } } END { print r, k }' "$R"
+}
+read -r ratio1 best1k <<<"$(best 1)"
+read -r ratio2 best2k <<<"$(best 2)"
+best1=$(awk -v k="$best1k" '$1 == k && $2 == 1 { print $3 }' "$R")
+best2=$(awk -v k="$best2k" '$1 == k && $2 == 2 { print $3 }' "$R")
+floor1=$(awk '$1 == "ratio" && $2 == "read4" && $3 == 1 { print $4 }' "$R")
+floor2=$(awk '$1 == "ratio" && $2 == "read4" && $3 == 2 { print $4 }' "$R")
+train_ep=$(get "$P" train_epoch)
+bits=$(get "$P" same_bits)
+
+# ok EXPR: "met" or "NOT met" ("n/a" if a number is missing)
+ok() {
+    case "$1" in
+    *nan*) echo "n/a" ;;
+    *) if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi ;;
+    esac
+}
+
+table=$TMP/table.md
+{
+    echo "| goal | measure | gdtrain | baseline | ratio | bar | verdict |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    echo "| 1 load | parse $mb MB into X, y: 2 threads | $(calc "$load2") s = $(calc "$BYTES / $load2 / 1e6") MB/s (376 MB: $(calc "$load2 * 376e6 / $BYTES") s) | pandas.read_csv $(calc "$py_read") s | $(calc "$py_read / $load2")x faster | <= 0.5 s for 376 MB (>= 750 MB/s) | $(ok "$BYTES / $load2 / 1e6 >= 750") |"
+    echo "| 1 load | the same, 1 thread | $(calc "$load1") s = $(calc "$BYTES / $load1 / 1e6") MB/s | | | >= 400 MB/s | $(ok "$BYTES / $load1 / 1e6 >= 400") |"
+    echo "| 2 epoch | full batch, 1 thread (roofline run) | $(calc "$ep1 * 1") ms | best fused C ($best1k) $(calc "$best1 * 1") ms | $(calc "$ratio1")x | <= 1.25x | $(ok "$ratio1 <= 1.25") |"
+    echo "| 2 epoch | full batch, 2 threads (roofline run) | $(calc "$ep2 * 1") ms | best fused C ($best2k) $(calc "$best2 * 1") ms | $(calc "$ratio2")x | <= 1.25x | $(ok "$ratio2 <= 1.25") |"
+    echo "| 2 epoch | vs reading X and y only (4 streams) | | | 1T $(calc "$floor1")x, 2T $(calc "$floor2")x | (information) | |"
+    echo "| 2 epoch | vs numpy's two-product epoch | $(calc "$ep2 * 1") ms | numpy $(calc "$py_epoch * 1000") ms | $(calc "$py_epoch * 1000 / $ep2")x faster | >= 3x | $(ok "$py_epoch * 1000 / $ep2 >= 3") |"
+    for b in 32 128 1024; do
+        mini=$(get "$P" "mini_b$b")
+        echo "| 2 mini-batch | shuffled sgd epoch, batch $b | $(calc "$mini") s | full-batch adam epoch $(calc "$train_ep") s | $(calc "$mini / $train_ep")x | <= 2x | $(ok "$mini / $train_ep <= 2") |"
+    done
+    echo "| 3 end to end | \`gdtrain --data F --opt adam --epochs 100 --tol 0\` | $(calc "$e2e_wall") s | pandas + numpy script $(calc "$py_wall") s | $(calc "$py_wall / $e2e_wall")x faster | >= 5x | $(ok "$py_wall / $e2e_wall >= 5") |"
+    echo "| 3 memory | peak RSS of that run | $(calc "$e2e_rss / 1024") MiB | X + y $(calc "$xy / 1048576") MiB; script $(calc "$py_rss / 1024") MiB | $(calc "$e2e_rss * 1024 / $xy")x of X+y; $(calc "$e2e_rss / $py_rss") of script | <= 1.15x; <= 0.33 | $(ok "$e2e_rss * 1024 / $xy <= 1.15") ; $(ok "$e2e_rss / $py_rss <= 1 / 3") |"
+    echo "| 3 phases | load / standardize / solve, 2 threads | $(calc "$load2") / $(calc "$std2") / $(calc "$solve") s | | | (information) | |"
+    echo "| 4 small | \`gdtrain --data data/houses.csv\` wall | $small_ms ms | | | < 50 ms | $(ok "$small_ms < 50") |"
+    echo "| 5 threads | same bits, 1 vs 2 threads: load, z-scores, epoch (phases); model file, 1-4 threads (CLI) | phases: $([ "$bits" = 1 ] && echo yes || echo no); CLI: $threads_cli | | | identical | $( [ "$bits" = 1 ] && echo met || echo "NOT met") |"
+    line="| 6 scaling | time per row: load (2T) / epoch (2T), ns |"
+    for n in "${sizes[@]}" "$ROWS"; do
+        f=$TMP/phases_$n.txt
+        line="$line $n rows: $(calc "$(get "$f" load_t2) / $n * 1e9") / $(calc "$(get "$f" epoch_t2) / $n * 1e9");"
+    done
+    echo "$line | | | flat | see the numbers |"
+} >"$table"
+
+cpu=$(awk -F: '/^model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuinfo 2>/dev/null || uname -m)
+ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo "?")
+mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo "?")
+secs=$(($(date +%s) - start))
+report=$TMP/RESULTS.md
+{
+    echo "# gdtrain benchmark results"
+    echo
+    echo "Made by \`bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $cpu, $ncpu CPUs, $mem,"
+    echo "$(uname -sr). $ROWS rows x $FEATURES features + target ($mb MB of CSV, from"
+    echo "\`gdtrain gen --rows $ROWS --seed 7\`); load average $load_start at the start, $load_end at"
+    echo "the end; the run took $secs s. Times are medians ($REPS repetitions in-process,"
+    echo "$E2E_REPS end-to-end runs, alternating gdtrain and the script). Baselines:"
+    if [ -n "$PY" ]; then
+        "$PY" -c 'import numpy, pandas, sys; print(f"Python {sys.version.split()[0]}, numpy {numpy.__version__}, pandas {pandas.__version__}.")'
+    else
+        echo "none (numpy and pandas are not installed)."
+    fi
+    echo
+    echo "Ratios of epochs are medians of per-round ratios (see \`bench/roofline.c\`)."
+    echo
+    cat "$table"
+    echo
+    echo "Roofline run (\`bench/roofline.c\`, one buffer, kernels interleaved; median ms):"
+    echo
+    echo '```'
+    cat "$R"
+    echo '```'
+    echo
+    echo "In-process phases (\`bench/phases.c\`; median and minimum seconds):"
+    echo
+    echo '```'
+    cat "$P"
+    echo '```'
+} >"$report"
+
+cat "$table"
+if [ "$SMOKE" -eq 1 ]; then
+    # The smoke run checks that every number came out.
+    if grep -q 'nan' "$P" "$R" || ! grep -q '^same_bits 1' "$P" || [ "$e2e_wall" = nan ]; then
+        echo "bench: smoke run: missing or bad numbers" >&2
+        exit 1
+    fi
+    log "smoke run passed in $secs s"
+else
+    cp "$report" "$ROOT/bench/RESULTS.md"
+    log "wrote bench/RESULTS.md ($secs s)"
+fi
