@@ -13,6 +13,17 @@ awk -F, 'NR > 1 && (NF != 6 || $1 != NR - 1 || $3 == "") { exit 1 }' c.csv || fa
 # Deterministic: a second run's curve differs only in the seconds column.
 run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --curve c2.csv --out m2.model --quiet
 cmp -s <(cut -d, -f1-5 c.csv) <(cut -d, -f1-5 c2.csv) || fail "curves differ between runs"
+# ... and whatever --threads says (the loss passes add fixed row blocks in a
+# fixed order). 30000 rows make several blocks and more than one task.
+"$GDTRAIN" gen --rows 30000 --seed 3 --out big.csv
+for t in 1 2 3; do
+    "$GDTRAIN" --data big.csv --opt adam --tol 0 --epochs 30 --threads $t --curve t$t.csv \
+        --out t$t.model --quiet || fail "--threads $t"
+done
+for t in 2 3; do
+    cmp -s <(cut -d, -f1-5 t1.csv) <(cut -d, -f1-5 t$t.csv) || fail "curve with --threads $t differs"
+    cmp -s t1.model t$t.model || fail "model with --threads $t differs"
+done
 # The SVG has a polyline/path per series and the optimum line.
 grep -q '<svg' p.svg || fail "not an SVG"
 grep -q 'optimum' p.svg || fail "no optimum line"
