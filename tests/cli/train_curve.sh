@@ -14,8 +14,8 @@ awk -F, 'NR > 1 && (NF != 6 || $1 != NR - 1 || $3 == "") { exit 1 }' c.csv || fa
 run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --curve c2.csv --out m2.model --quiet
 cmp -s <(cut -d, -f1-5 c.csv) <(cut -d, -f1-5 c2.csv) || fail "curves differ between runs"
 # ... and whatever --threads says (the loss passes add fixed row blocks in a
-# fixed order). 30000 rows make several blocks and more than one task.
-"$GDTRAIN" gen --rows 30000 --seed 3 --out big.csv
+# fixed order). 50000 rows make 13 blocks, enough for the worker pool.
+"$GDTRAIN" gen --rows 50000 --seed 3 --out big.csv
 for t in 1 2 3; do
     "$GDTRAIN" --data big.csv --opt adam --tol 0 --epochs 30 --threads $t --curve t$t.csv \
         --out t$t.model --quiet || fail "--threads $t"
