@@ -31,6 +31,8 @@ if [ -d "$BUILD" ]; then
 fi
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DGDTRAIN_SANITIZE=OFF >/dev/null
 cmake --build "$BUILD" -j2 >/dev/null
+# The wrappers run from the tests' own working folders: absolute paths only.
+BUILD=$(cd "$BUILD" && pwd)
 
 LOGS=$(cd "$BUILD" && pwd)/valgrind-logs
 rm -rf "$LOGS"
