@@ -36,51 +36,8 @@
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
 
-static int same_bits(double a, double b)
-{
-    return memcmp(&a, &b, sizeof a) == 0;
-}
 
-static void check_same_bits(double a, double b, const char *what, size_t i,
-                            const char *file, int line)
-{
-    if (!same_bits(a, b)) {
-        print_error("%s:%d: %s[%zu]: %a (%.17g) vs %a (%.17g)\n", file, line, what, i,
-                    a, a, b, b);
-        fail();
-    }
-}
-#define assert_same_bits(a, b, what, i) \
-    check_same_bits((a), (b), (what), (i), __FILE__, __LINE__)
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    assert_non_null(buf);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-static void make_dir(char *dir, size_t size)
-{
-    snprintf(dir, size, "%s", temp_path("dir"));
-    assert_int_equal(mkdir(dir, 0700), 0);
-}
 
 /* The names in folder dir (without . and ..), sorted, joined by '|'. */
 static void list_dir(const char *dir, char *out, size_t size)
@@ -574,15 +531,10 @@ static void test_roundtrip_large(void **state)
 static void test_locale_independent(void **state)
 {
     (void)state;
-    static const char *const locales[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8",
-                                          "fr_FR.utf8", "ru_RU.UTF-8", "nl_NL.UTF-8"};
-    int found = 0;
-    for (size_t i = 0; i < sizeof locales / sizeof locales[0] && !found; i++)
-        found = setlocale(LC_ALL, locales[i]) != NULL &&
-                strcmp(localeconv()->decimal_point, ",") == 0;
-    if (!found) {
+    if (!set_comma_locale()) {
         setlocale(LC_ALL, "C");
-        skip(); /* no comma-decimal locale installed */
+        fail_msg("no locale with a decimal comma could be set or built "
+                 "(Debian: apt-get install locales)");
     }
     gd_checkpoint ck = hand_checkpoint(), back;
     char path[256];

@@ -1,9 +1,11 @@
 #include "testutil.h"
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void check_close_rel(double a, double b, double rel_tol, const char *expr,
@@ -122,4 +124,64 @@ double normal_equations_fit(const double *x, const double *y, size_t n, size_t d
         sse += r * r;
     }
     return (double)(sse / n);
+}
+
+void check_same_bits(double a, double b, const char *what, size_t i, const char *file,
+                     int line)
+{
+    if (memcmp(&a, &b, sizeof a) != 0) {
+        print_error("%s:%d: %s[%zu]: %a (%.17g) vs %a (%.17g)\n", file, line, what, i,
+                    a, a, b, b);
+        fail();
+    }
+}
+
+char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    assert_non_null(buf);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            assert_non_null(buf);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+void make_dir(char *dir, size_t size)
+{
+    snprintf(dir, size, "%s", temp_path("dir"));
+    assert_int_equal(mkdir(dir, 0700), 0);
+}
+
+int set_comma_locale(void)
+{
+    static const char *const names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8",
+                                        "fr_FR.utf8", "ru_RU.UTF-8", "nl_NL.UTF-8"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (setlocale(LC_ALL, names[i]) != NULL && strcmp(localeconv()->decimal_point, ",") == 0)
+            return 1;
+    /* None installed: build one. */
+    char dir[256], cmd[600], made[300];
+    make_dir(dir, sizeof dir);
+    snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' >/dev/null 2>&1", dir);
+    int rc = system(cmd); /* warnings give a nonzero status: judge by the result */
+    (void)rc;
+    snprintf(made, sizeof made, "%s/de_DE.UTF-8", dir);
+    if (access(made, F_OK) != 0)
+        return 0;
+    setenv("LOCPATH", dir, 1);
+    return setlocale(LC_ALL, "de_DE.UTF-8") != NULL &&
+           strcmp(localeconv()->decimal_point, ",") == 0;
 }

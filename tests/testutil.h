@@ -38,4 +38,27 @@ const char *temp_path(const char *basename);
 double normal_equations_fit(const double *x, const double *y, size_t n, size_t d,
                             double l2, double *params);
 
+/* Fails, printing both values in hex and decimal, unless a and b have the
+ * same bits (so -0 differs from 0, and a NaN equals only itself). what and i
+ * name the value in the message. */
+void check_same_bits(double a, double b, const char *what, size_t i, const char *file,
+                     int line);
+#define assert_same_bits(a, b, what, i) \
+    check_same_bits((a), (b), (what), (i), __FILE__, __LINE__)
+
+/* The whole file at path in a new NUL-terminated buffer (free it); its
+ * length in *len if len is not NULL. Fails the test if it cannot be read. */
+char *read_all(const char *path, size_t *len);
+
+/* Makes a new, empty temporary folder (removed at exit) and writes its path
+ * into dir (size bytes). */
+void make_dir(char *dir, size_t size);
+
+/* Switches the whole program to a locale whose decimal point is a comma
+ * (de_DE and the like), to prove that file formats do not depend on the
+ * locale. Uses an installed one, or compiles de_DE.UTF-8 with localedef
+ * (from Debian's locales sources) into a temporary folder and points LOCPATH
+ * at it. Returns 1 on success, 0 if no such locale can be had. */
+int set_comma_locale(void);
+
 #endif

@@ -20,16 +20,12 @@ close() {
         fail "$4: $1 vs $2 (tolerance $3 relative)"
 }
 
-# is_json: out is one valid JSON value (python3 when there is one).
-HAVE_PY=0
-command -v python3 >/dev/null 2>&1 && python3 -c 'import json' 2>/dev/null && HAVE_PY=1
-[ "$HAVE_PY" -eq 1 ] || echo "note: no python3: the JSON validity checks are skipped"
+# is_json: out is one valid JSON value (the project's strict checker).
+[ -x "${JSONCHECK:-}" ] || fail "JSONCHECK is not set to the jsoncheck tool"
 is_json() {
-    [ "$HAVE_PY" -eq 1 ] || return 0
     CHECKS=$((CHECKS + 1))
     [ "$(wc -l <"$WORK/out")" -eq 1 ] || fail "$1: not one line"
-    python3 -c 'import json, sys; json.load(sys.stdin)' <"$WORK/out" ||
-        fail "$1: not valid JSON: $(cat "$WORK/out")"
+    "$JSONCHECK" "$WORK/out" >/dev/null || fail "$1: not valid JSON: $(cat "$WORK/out")"
 }
 
 # --- on the training data, eval reproduces what training recorded
