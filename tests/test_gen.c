@@ -67,29 +67,6 @@ static char *gen_text(size_t rows, uint64_t seed, size_t *len)
     return buf;
 }
 
-/* Reads a whole file; returns its bytes (caller frees). */
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-    }
-    assert_false(ferror(f));
-    fclose(f);
-    *len = n;
-    return buf;
-}
 
 /* Parses generator output back with strtod into x (rows x NCOL, row-major,
  * allocated here). Checks the header, that every row has NCOL fields, that
@@ -365,7 +342,7 @@ static void test_shipped_file(void **state)
 {
     (void)state;
     size_t len_file, len_gen;
-    char *file = read_file(GDTRAIN_SOURCE_DIR "/data/houses.csv", &len_file);
+    char *file = read_all(GDTRAIN_SOURCE_DIR "/data/houses.csv", &len_file);
     char *gen = gen_text(2000, 42, &len_gen);
     assert_int_equal(len_file, len_gen);
     assert_memory_equal(file, gen, len_gen);
@@ -472,7 +449,7 @@ static void test_fit_shipped_file(void **state)
 {
     (void)state;
     size_t len;
-    char *text = read_file(GDTRAIN_SOURCE_DIR "/data/houses.csv", &len);
+    char *text = read_all(GDTRAIN_SOURCE_DIR "/data/houses.csv", &len);
     double *x = parse_table(text, len, 2000);
     fit f;
     ols(x, 2000, &f);
