@@ -14,8 +14,13 @@
  *                    ten times a plain run, hence the rarer combination.
  *   byte 1 bits 0-5  the boundary falls this many bytes into the text
  * Steps:
- *  1. gd_csv_open_stream on fmemopen of the text; read every record,
- *     touching each field's first and last byte (ASan), checking positions
+ *  0. A reference reader here, written from csv.h and the decisions listed at
+ *     the top of csv.c (byte by byte, no buffering: simple rather than fast),
+ *     splits the text into records, or says it is malformed.
+ *  1. gd_csv_open_stream on fmemopen of the text; read every record and
+ *     compare it with the reference's (fields, bytes, quoted flags, lines
+ *     and columns); malformed text must fail, and well-formed text must not.
+ *     Also: touching each field's first and last byte (ASan), checking positions
  *     (line, column >= 1, lines never go back), that an unquoted field holds
  *     no delimiter, quote or LF, and that the end, once reached, stays the
  *     end; on error, the status is DATA or IO with a one-line message (DATA
@@ -38,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* csv.c reads in chunks of this many bytes (CSV_CHUNK there). If it changes,
  * the padding only stops landing on the boundary; nothing breaks. */
-#define FUZZ_CSV_CHUNK (256 * 1024)
+#define FUZZ_CSV_CHUNK ((size_t)256 * 1024)
 
 static const char delimiters[8] = {',', ';', '\t', '|', ' ', '.', 'e', '0'};
 static const char *const targets[4] = {NULL, "y", "a", "b"};
@@ -59,7 +64,171 @@ static void check_error(const gd_error *err, gd_status st, const char *what)
                err->line, err->column);
 }
 
-/* Step 1: every record of text[0..len) with the raw reader. */
+/* ---- The reference reader ---------------------------------------------- */
+
+typedef struct ref_field {
+    size_t off, len; /* bytes in ref.text */
+    long line, column;
+    int quoted;
+} ref_field;
+
+typedef struct ref_csv {
+    char *text;         /* field contents back to back */
+    size_t text_len, text_cap;
+    ref_field *fields;
+    size_t nfields, fields_cap;
+    size_t *rec_start;  /* index of each record's first field; one extra at the end */
+    size_t nrecs, recs_cap;
+} ref_csv;
+
+static void ref_free(ref_csv *o)
+{
+    free(o->text);
+    free(o->fields);
+    free(o->rec_start);
+    memset(o, 0, sizeof *o);
+}
+
+static void ref_byte(ref_csv *o, char c)
+{
+    if (o->text_len == o->text_cap) {
+        o->text_cap = o->text_cap ? 2 * o->text_cap : 256;
+        o->text = realloc(o->text, o->text_cap);
+        FUZZ_CHECK(o->text != NULL, "out of memory");
+    }
+    o->text[o->text_len++] = c;
+}
+
+static ref_field *ref_field_new(ref_csv *o, long line, long column, int quoted)
+{
+    if (o->nfields == o->fields_cap) {
+        o->fields_cap = o->fields_cap ? 2 * o->fields_cap : 16;
+        o->fields = realloc(o->fields, o->fields_cap * sizeof *o->fields);
+        FUZZ_CHECK(o->fields != NULL, "out of memory");
+    }
+    ref_field *f = &o->fields[o->nfields++];
+    f->off = o->text_len;
+    f->len = 0;
+    f->line = line;
+    f->column = column;
+    f->quoted = quoted;
+    return f;
+}
+
+/* Marks that a record starts at the next field (and, at the end, where the
+ * last one stops). */
+static void ref_record(ref_csv *o)
+{
+    if (o->nrecs + 1 >= o->recs_cap) {
+        o->recs_cap = o->recs_cap ? 2 * o->recs_cap : 16;
+        o->rec_start = realloc(o->rec_start, o->recs_cap * sizeof *o->rec_start);
+        FUZZ_CHECK(o->rec_start != NULL, "out of memory");
+    }
+    o->rec_start[o->nrecs++] = o->nfields;
+}
+
+/* Splits s[0..n) into *o. Returns 0, or -1 if the text is malformed: a NUL
+ * byte, a CR outside quotes not followed by LF, a quote inside an unquoted
+ * field, text after a closing quote, or an unterminated quoted field.
+ * Empty lines (nothing before their LF or CRLF) are records of one empty
+ * field, except after the last non-empty line, where they are dropped. A
+ * UTF-8 BOM at the start is skipped and takes no column. */
+static int ref_parse(const char *s, size_t n, char delim, ref_csv *o)
+{
+    size_t i = 0, pending = 0;
+    long line = 1, col = 1, pending_line = 0;
+    memset(o, 0, sizeof *o);
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < n) {
+        if (s[i] == '\n' || (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')) {
+            if (pending++ == 0)
+                pending_line = line;
+            i += s[i] == '\r' ? 2 : 1;
+            line++;
+            col = 1;
+            continue;
+        }
+        for (; pending > 0; pending--, pending_line++) {
+            ref_record(o);
+            ref_field_new(o, pending_line, 1, 0);
+        }
+        ref_record(o);
+        for (;;) { /* one field per turn */
+            if (s[i] == '"') {
+                ref_field *f;
+                ref_field_new(o, line, col, 1);
+                i++;
+                col++;
+                for (;;) {
+                    if (i >= n || s[i] == '\0')
+                        return -1;
+                    if (s[i] == '"') {
+                        if (i + 1 < n && s[i + 1] == '"') {
+                            ref_byte(o, '"');
+                            f = &o->fields[o->nfields - 1];
+                            f->len++;
+                            i += 2;
+                            col += 2;
+                            continue;
+                        }
+                        i++;
+                        col++;
+                        break;
+                    }
+                    ref_byte(o, s[i]);
+                    f = &o->fields[o->nfields - 1];
+                    f->len++;
+                    if (s[i] == '\n') {
+                        line++;
+                        col = 1;
+                    } else {
+                        col++;
+                    }
+                    i++;
+                }
+                if (i < n && s[i] != delim && s[i] != '\n' && s[i] != '\r')
+                    return -1;
+            } else {
+                ref_field_new(o, line, col, 0);
+                while (i < n && s[i] != delim && s[i] != '\n' && s[i] != '\r') {
+                    if (s[i] == '"' || s[i] == '\0')
+                        return -1;
+                    ref_byte(o, s[i]);
+                    o->fields[o->nfields - 1].len++;
+                    i++;
+                    col++;
+                }
+            }
+            if (i >= n)
+                break;
+            if (s[i] == delim) {
+                i++;
+                col++;
+                if (i >= n) { /* a delimiter at the very end: one more, empty field */
+                    ref_field_new(o, line, col, 0);
+                    break;
+                }
+                continue;
+            }
+            if (s[i] == '\r') {
+                if (i + 1 >= n || s[i + 1] != '\n')
+                    return -1;
+                i++;
+            }
+            i++; /* the LF */
+            line++;
+            col = 1;
+            break;
+        }
+    }
+    ref_record(o); /* the end of the last record */
+    o->nrecs--;
+    return 0;
+}
+
+/* Step 1: every record of text[0..len) with the raw reader, against the
+ * reference. */
 static void read_records(const char *text, size_t len, char delim)
 {
     FILE *fp = fmemopen((void *)text, len, "rb");
@@ -71,6 +240,8 @@ static void read_records(const char *text, size_t len, char delim)
     FUZZ_CHECK(st == GD_OK && r != NULL, "open_stream: %s", err.message);
     FUZZ_CHECK(strcmp(gd_csv_name(r), "fuzz.csv") == 0, "name %s", gd_csv_name(r));
 
+    ref_csv ref;
+    int ref_ok = ref_parse(text, len, delim, &ref) == 0;
     long last_line = 0;
     size_t records = 0;
     for (;;) {
@@ -79,6 +250,8 @@ static void read_records(const char *text, size_t len, char delim)
         st = gd_csv_next(r, &f, &nf, &err);
         if (st != GD_OK) {
             check_error(&err, st, "gd_csv_next");
+            FUZZ_CHECK(!ref_ok, "error on record %zu of well-formed text: %ld:%ld: %s",
+                       records + 1, err.line, err.column, err.message);
             if (st == GD_ERR_DATA)
                 FUZZ_CHECK(err.line >= 1 && err.column >= 1 &&
                                strcmp(err.file, "fuzz.csv") == 0,
@@ -99,10 +272,33 @@ static void read_records(const char *text, size_t len, char delim)
             /* The end stays the end. */
             st = gd_csv_next(r, &f, &nf, &err);
             FUZZ_CHECK(st == GD_OK && nf == 0, "records after the end");
+            FUZZ_CHECK(ref_ok, "malformed text read without an error");
+            FUZZ_CHECK(records == ref.nrecs, "%zu records, the reference has %zu",
+                       records, ref.nrecs);
             break;
         }
         FUZZ_CHECK(f != NULL, "no fields for %zu", nf);
         records++;
+        if (ref_ok) {
+            FUZZ_CHECK(records <= ref.nrecs, "record %zu, the reference has %zu",
+                       records, ref.nrecs);
+            size_t first = ref.rec_start[records - 1];
+            size_t rnf = ref.rec_start[records] - first;
+            FUZZ_CHECK(nf == rnf, "record %zu: %zu fields, the reference has %zu",
+                       records, nf, rnf);
+            for (size_t i = 0; i < nf; i++) {
+                const ref_field *rf = &ref.fields[first + i];
+                FUZZ_CHECK(f[i].len == rf->len &&
+                               (rf->len == 0 ||
+                                memcmp(f[i].text, ref.text + rf->off, rf->len) == 0),
+                           "record %zu field %zu: text differs", records, i + 1);
+                FUZZ_CHECK(f[i].quoted == rf->quoted && f[i].line == rf->line &&
+                               f[i].column == rf->column,
+                           "record %zu field %zu: quoted %d at %ld:%ld, the reference "
+                           "%d at %ld:%ld", records, i + 1, f[i].quoted, f[i].line,
+                           f[i].column, rf->quoted, rf->line, rf->column);
+            }
+        }
         for (size_t i = 0; i < nf; i++) {
             FUZZ_CHECK(f[i].line >= 1 && f[i].column >= 1, "field at %ld:%ld",
                        f[i].line, f[i].column);
@@ -121,7 +317,7 @@ static void read_records(const char *text, size_t len, char delim)
             last_line = f[i].line;
         }
     }
-    (void)records;
+    ref_free(&ref);
     gd_csv_close(r);
     fclose(fp);
 }
@@ -224,6 +420,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             buf[0] = '"';
             cap = total;
         }
+        FUZZ_CHECK(buf != NULL, "no padding buffer");
         buf[pad - 2] = '"';
         buf[pad - 1] = '\n';
         memcpy(buf + pad, text, len);

@@ -3,11 +3,12 @@
  * whatever it accepts.
  *
  * The input is written to a temporary file (gd_model_load takes a path) and
- * loaded. On error: a DATA or IO status with a one-line message, and the model
- * zeroed. On success: every number finite, every std > 0, every name there;
- * a prediction on a row of zeros runs; then gd_model_save writes the model
- * to another temporary file and gd_model_load reads it back, and the two
- * models must agree bit for bit (numbers) and byte for byte (names, info).
+ * loaded. On error: a DATA or IO status with a one-line message, and a model
+ * that frees cleanly. On success: every number finite, every std > 0, every
+ * name there, info keys unique; a prediction on a row of zeros runs; then
+ * gd_model_save writes the model to another temporary file and gd_model_load
+ * reads it back, and the two models must agree bit for bit (numbers) and
+ * byte for byte (names, info).
  */
 #include <math.h>
 #include <stdint.h>
@@ -21,7 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int same_bits(double a, double b)
 {
-    return memcmp(&a, &b, sizeof a) == 0;
+    uint64_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    return ua == ub;
 }
 
 static void check_loaded(const gd_model *m)
@@ -82,15 +86,14 @@ static void check_same(const gd_model *a, const gd_model *b)
     }
 }
 
-static void check_error(const gd_error *err, gd_status st, const gd_model *m)
+/* On error the model is only promised to be safe to free: the caller frees
+ * it, and ASan/LeakSanitizer check that. */
+static void check_error(const gd_error *err, gd_status st)
 {
     FUZZ_CHECK(st == GD_ERR_DATA || st == GD_ERR_IO, "status %d", (int)st);
     FUZZ_CHECK(err->status == st, "err.status %d", (int)err->status);
     FUZZ_CHECK(err->message[0] != '\0' && strchr(err->message, '\n') == NULL,
                "bad message \"%s\"", err->message);
-    FUZZ_CHECK(m->d == 0 && m->target == NULL && m->features == NULL &&
-                   m->weights == NULL && m->ninfo == 0 && m->info_keys == NULL,
-               "model not zeroed after an error");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -104,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gd_error_clear(&err);
     gd_status st = gd_model_load(&m, path, &err);
     if (st != GD_OK) {
-        check_error(&err, st, &m);
+        check_error(&err, st);
         gd_model_free(&m);
         return 0;
     }

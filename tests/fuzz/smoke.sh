@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang and runs each for SECONDS seconds on
-# its seed corpus (tests/fuzz/corpus/<target>, copied: the checked-in corpus is
-# not changed). Fails on any crash, failed check, sanitizer report, leak,
-# timeout or out-of-memory. One fuzzer process at a time.
+# Builds the libFuzzer targets (every tests/fuzz/fuzz_<target>.c) with clang
+# and runs each for SECONDS seconds on its seed corpus (tests/fuzz/corpus/
+# <target>, copied: the checked-in corpus is not changed) and with
+# tests/fuzz/<target>.dict if there is one. Fails on any crash, failed check,
+# sanitizer report, leak, timeout or out-of-memory. One fuzzer process at a
+# time.
 #
 #   tests/fuzz/smoke.sh SECONDS [BUILD_DIR]      (default BUILD_DIR: build-fuzz)
 #
@@ -19,9 +21,14 @@ command -v clang >/dev/null 2>&1 || { echo "fuzz: clang is not installed" >&2; e
 
 # Debug keeps assert() on; -O1 is what libFuzzer's documentation suggests for
 # speed with usable stack traces.
+targets=()
+for f in "$SRC"/tests/fuzz/fuzz_*.c; do
+    t=${f##*/fuzz_}
+    targets+=("${t%.c}")
+done
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_C_COMPILER=clang -DGDTRAIN_FUZZ=ON \
     -DGDTRAIN_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O1 >/dev/null
-cmake --build "$BUILD" -j2 --target fuzz_csv fuzz_numparse fuzz_model fuzz_checkpoint >/dev/null
+cmake --build "$BUILD" -j2 --target "${targets[@]/#/fuzz_}" >/dev/null
 
 ARTIFACTS=$(cd "$BUILD" && pwd)/fuzz-artifacts
 mkdir -p "$ARTIFACTS"
@@ -30,10 +37,12 @@ trap 'rm -rf "$WORK"' EXIT
 export GDTRAIN_FUZZ_TMPDIR=$WORK
 
 status=0
-for target in csv numparse model checkpoint; do
+for target in "${targets[@]}"; do
     corpus=$WORK/corpus-$target
     mkdir -p "$corpus"
-    cp "$SRC/tests/fuzz/corpus/$target"/* "$corpus"/
+    if [ -d "$SRC/tests/fuzz/corpus/$target" ]; then
+        cp "$SRC/tests/fuzz/corpus/$target"/* "$corpus"/
+    fi
     dict=()
     [ -f "$SRC/tests/fuzz/$target.dict" ] && dict=(-dict="$SRC/tests/fuzz/$target.dict")
     log=$WORK/$target.log
