@@ -140,3 +140,21 @@ const char *cli_num(char *buf, size_t size, double v)
     snprintf(buf, size, "%.17g", v);
     return buf;
 }
+
+void cli_json_columns(gd_json *j, const gd_model *m)
+{
+    gd_json_array_begin(j, "features");
+    for (size_t k = 0; k < m->d; k++)
+        gd_json_string(j, NULL, m->features[k]);
+    gd_json_array_end(j);
+    gd_json_string(j, "target", m->target);
+}
+
+void cli_json_weights(gd_json *j, const gd_model *m)
+{
+    gd_json_number(j, "intercept", m->intercept);
+    gd_json_object_begin(j, "weights");
+    for (size_t k = 0; k < m->d; k++)
+        gd_json_number(j, m->features[k], m->weights[k]);
+    gd_json_object_end(j);
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "gdtrain/dataset.h"
+#include "gdtrain/json.h"
 #include "gdtrain/model.h"
 #include "gdtrain/solve.h"
 
@@ -66,6 +67,12 @@ double cli_relative_gap(double value, double optimum, double scale);
 /* How many feature columns are constant: each lowers the rank by one
  * without making the other weights ambiguous (it gets weight 0). */
 size_t cli_constant_columns(const gd_scaling *sc);
+
+/* The model's "features" (array) and "target" members, for --json. */
+void cli_json_columns(gd_json *j, const gd_model *m);
+
+/* The model's "intercept" and "weights" (by feature name) members. */
+void cli_json_weights(gd_json *j, const gd_model *m);
 
 /* "s" unless count is 1, for "%zu row%s". */
 const char *cli_plural(size_t count);

@@ -59,22 +59,14 @@ static int print_json(const solve_settings *s, const gd_dataset *ds, const gd_mo
     gd_json_number(&j, "l2", s->l2);
     gd_json_object_end(&j);
     gd_json_integer(&j, "rows", (long long)ds->n);
-    gd_json_array_begin(&j, "features");
-    for (size_t k = 0; k < m->d; k++)
-        gd_json_string(&j, NULL, m->features[k]);
-    gd_json_array_end(&j);
-    gd_json_string(&j, "target", m->target);
+    cli_json_columns(&j, m);
     gd_json_number(&j, "mse", info->mse * loss_scale);
     gd_json_number(&j, "rmse", sqrt(info->mse * loss_scale));
     gd_json_number(&j, "r2", info->mse_const > 0 ? 1.0 - info->mse / info->mse_const : NAN);
     gd_json_number(&j, "constant_mse", info->mse_const * loss_scale);
     gd_json_integer(&j, "rank", (long long)info->rank);
     gd_json_number(&j, "cond", info->cond);
-    gd_json_number(&j, "intercept", m->intercept);
-    gd_json_object_begin(&j, "weights");
-    for (size_t k = 0; k < m->d; k++)
-        gd_json_number(&j, m->features[k], m->weights[k]);
-    gd_json_object_end(&j);
+    cli_json_weights(&j, m);
     gd_json_object_end(&j);
     return gd_json_finish(&j);
 }

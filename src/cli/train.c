@@ -527,11 +527,7 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_bool(&j, "early_stop", cfg->early_stop);
     gd_json_object_end(&j);
     gd_json_integer(&j, "rows", (long long)ds->n);
-    gd_json_array_begin(&j, "features");
-    for (size_t k = 0; k < m->d; k++)
-        gd_json_string(&j, NULL, m->features[k]);
-    gd_json_array_end(&j);
-    gd_json_string(&j, "target", m->target);
+    cli_json_columns(&j, m);
     gd_json_integer(&j, "epochs", res->epochs);
     gd_json_integer(&j, "steps", res->steps);
     gd_json_string(&j, "stop_reason", gd_stop_reason_name(res->reason));
@@ -543,11 +539,7 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_number(&j, "rmse", sqrt(res->train_loss * loss_scale));
     gd_json_number(&j, "r2", m->scaling.y_std > 0 && have_opt && opt->mse_const > 0
                                  ? 1.0 - res->train_loss / opt->mse_const : NAN);
-    gd_json_number(&j, "intercept", m->intercept);
-    gd_json_object_begin(&j, "weights");
-    for (size_t k = 0; k < m->d; k++)
-        gd_json_number(&j, m->features[k], m->weights[k]);
-    gd_json_object_end(&j);
+    cli_json_weights(&j, m);
     gd_json_object_begin(&j, "seconds");
     gd_json_number(&j, "load", seconds[0]);
     gd_json_number(&j, "train", seconds[1]);
