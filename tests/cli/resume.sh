@@ -57,10 +57,10 @@ CHECKS=$((CHECKS + 2))
 
 # Interrupted by SIGINT mid-epoch, then resumed to the limit: the same as
 # never stopping.
-"$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 --epochs 5000 --out full.model -q ||
+"$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 --epochs 20000 --out full.model -q ||
     fail "the uninterrupted run failed"
 timeout --preserve-status -s INT 0.5 "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 \
-    --epochs 5000 --out int.model --checkpoint int.ck -q 2>err
+    --epochs 20000 --out int.model --checkpoint int.ck -q 2>err
 STATUS=$?
 expect_status 130 "SIGINT with --checkpoint"
 expect_err_line 'resume with --resume int.ck' "the hint to resume"
