@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum {
     CSV_CHUNK = 256 * 1024, /* bytes per fread */
@@ -63,6 +64,10 @@ struct gd_csv_reader {
     size_t mem_pos;   /* bytes of mem already copied into in */
     size_t chunk;     /* bytes per fill: CSV_CHUNK, or CSV_MEM_CHUNK */
     long long base;   /* input offset of in[0] */
+    long long size;   /* a regular file's bytes from where reading began (as
+                         fstat saw them at open), or -1 */
+    int need_line_end; /* a pipe, socket or terminal: its last line must end
+                          with a line end, or the writer may have stopped */
     int owns_stream;  /* 1 if gd_csv_close must fclose it */
     char *name;       /* for messages: the path or "<stdin>" */
     char delim;       /* field separator */
@@ -152,10 +157,15 @@ static gd_status csv_fill(gd_csv_reader *r, gd_error *err)
         if (ferror(r->stream)) {
             int e = errno;
             r->eof = 1;
-            return csv_fail(r, err, GD_ERR_IO, 0, 0, "cannot read: %s",
+            return csv_fail(r, err, GD_ERR_IO, r->line, r->col, "cannot read: %s",
                             e != 0 ? strerror(e) : "read error");
         }
         r->eof = 1;
+        long long total = r->base + (long long)got;
+        if (total < r->size)
+            return csv_fail(r, err, GD_ERR_IO, r->line, r->col,
+                            "cannot read: the file ended after %lld of its %lld bytes "
+                            "(was it truncated while being read?)", total, r->size);
     }
     r->end = got;
     r->in[got] = '\0'; /* sentinel for the run scanners */
@@ -230,6 +240,26 @@ static const char *csv_found(const char *s, size_t len, const char *tail,
     return gd_error_quote(tmp, len + tail_len, buf, size);
 }
 
+/* Decides what the end of this stream proves: a regular file must yield the
+ * bytes its size promised (fewer means it shrank while being read); input
+ * from a pipe, socket or terminal has no size, so only a line end after the
+ * last row shows that its writer finished. Streams without a descriptor get
+ * neither check. */
+static void csv_stream_kind(gd_csv_reader *r, FILE *stream)
+{
+    struct stat sb;
+    int fd = fileno(stream);
+    if (fd < 0 || fstat(fd, &sb) != 0)
+        return;
+    if (S_ISREG(sb.st_mode)) {
+        off_t at = ftello(stream);
+        if (at >= 0 && sb.st_size >= at)
+            r->size = (long long)(sb.st_size - at);
+    } else if (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || S_ISCHR(sb.st_mode)) {
+        r->need_line_end = 1;
+    }
+}
+
 static gd_status csv_open_common(gd_csv_reader **out, FILE *stream, int owns,
                                  const char *name, char delimiter, size_t chunk,
                                  gd_error *err)
@@ -240,6 +270,9 @@ static gd_status csv_open_common(gd_csv_reader **out, FILE *stream, int owns,
         goto oom;
     r->stream = stream;
     r->owns_stream = owns;
+    r->size = -1;
+    if (stream != NULL)
+        csv_stream_kind(r, stream);
     r->chunk = chunk;
     r->delim = delimiter;
     r->line = 1;
@@ -652,8 +685,15 @@ gd_status gd_csv_next(gd_csv_reader *r, const gd_csv_field **fields,
         if (st != GD_OK)
             return st;
         f->len = r->rec_len - start; /* f is still valid: no push since */
-        if (r->pos == r->end)
+        if (r->pos == r->end) {
+            if (r->need_line_end)
+                return csv_fail(r, err, GD_ERR_DATA, r->line, r->col,
+                                "the input ended in the middle of a line: its last "
+                                "line has no line end, so the program writing it may "
+                                "have stopped early (if the line is complete, end it "
+                                "with a newline)");
             break; /* end of input ends the record */
+        }
         char c = r->in[r->pos];
         if (c == r->delim) {
             r->pos++;

@@ -586,8 +586,10 @@ typedef struct ds_par {
     atomic_size_t first_bad; /* lowest chunk with an error so far, or SIZE_MAX */
 } ds_par;
 
-/* Reads exactly len bytes at offset off. 0, or an errno value (EIO when the
- * file ended early: it changed while being read). */
+enum { DS_SHORT = -1 }; /* ds_pread: the file ended before the bytes asked for */
+
+/* Reads exactly len bytes at offset off. 0, an errno value, or DS_SHORT when
+ * the file ended early: it was cut after its size was taken. */
 static int ds_pread(int fd, char *buf, size_t len, size_t off)
 {
     while (len > 0) {
@@ -598,7 +600,7 @@ static int ds_pread(int fd, char *buf, size_t len, size_t off)
             return errno != 0 ? errno : EIO;
         }
         if (got == 0)
-            return EIO;
+            return DS_SHORT;
         buf += got;
         len -= (size_t)got;
         off += (size_t)got;
@@ -608,9 +610,11 @@ static int ds_pread(int fd, char *buf, size_t len, size_t off)
 
 static gd_status ds_read_error(const char *file, int e, gd_error *err)
 {
-    return gd_error_set(err, GD_ERR_IO, file, 0, 0, "cannot read: %s",
-                        e == EIO ? "input/output error (did the file change while "
-                                   "it was read?)" : strerror(e));
+    if (e == DS_SHORT)
+        return gd_error_set(err, GD_ERR_IO, file, 0, 0,
+                            "cannot read: the file is shorter than when loading began "
+                            "(was it truncated while being read?)");
+    return gd_error_set(err, GD_ERR_IO, file, 0, 0, "cannot read: %s", strerror(e));
 }
 
 /* The end of the data: the file size less the empty lines (LF or CRLF) at
@@ -742,6 +746,17 @@ static void ds_chunk_fail(ds_par *P, size_t t, gd_status st, int quoted)
     size_t seen = atomic_load(&P->first_bad);
     while (t < seen && !atomic_compare_exchange_weak(&P->first_bad, &seen, t))
         ;
+}
+
+/* Fails chunk t because its lines are not those counted in pass 1. */
+static void ds_chunk_changed(ds_par *P, size_t t, gd_error *err)
+{
+    gd_error_set(err, GD_ERR_IO, P->file, 0, 0,
+                 "cannot read: the file changed while it was being read (the %zu "
+                 "bytes from offset %zu hold a different number of lines than a "
+                 "moment ago)", P->chunks[t].end - P->chunks[t].begin,
+                 P->chunks[t].begin);
+    ds_chunk_fail(P, t, GD_ERR_IO, 0);
 }
 
 /* Pass 1 task: counts the newlines of chunk t. */
@@ -899,8 +914,16 @@ static void ds_parse_task(void *ctx, size_t t, int worker)
         return;
     }
     const char *p = w->buf, *end = w->buf + (ch->end - ch->begin);
+    /* Pass 1 counted this chunk's lines and X has room for exactly those. If
+     * the file was rewritten since, the lines differ: more would be written
+     * past the chunk's rows, fewer would leave rows unset. */
     size_t row = ch->first_row;
+    const size_t row_end = ch->first_row + ch->lines + (t + 1 == P->nchunks);
     while (p < end) {
+        if (row == row_end) {
+            ds_chunk_changed(P, t, &ch->err);
+            return;
+        }
         const char *next = ds_plain_line(P->c, P->stop, p, end, row);
         if (next == NULL) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -915,7 +938,8 @@ static void ds_parse_task(void *ctx, size_t t, int worker)
         p = next;
         row++;
     }
-    assert(row == ch->first_row + ch->lines + (t + 1 == P->nchunks));
+    if (row != row_end)
+        ds_chunk_changed(P, t, &ch->err);
 }
 
 /* Reads the rows of the file behind r in parallel (see above). Sets *n and

@@ -5,12 +5,15 @@
  * Expected fields and positions are written out by hand, or, for generated
  * inputs, tracked by the generator while it writes the bytes.
  */
+#define _GNU_SOURCE /* fopencookie: a stream whose reads fail on cue */
 #include "testutil.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "gdtrain/csv.h"
 
@@ -374,6 +377,187 @@ static void test_io_errors(void **state)
     } else {
         assert_int_equal(err.status, GD_ERR_IO);
     }
+}
+
+/* Text of `lines` numbered records "i,2i\n"; its length in *len. */
+static char *numbered_lines(size_t lines, size_t *len)
+{
+    char *text = malloc(lines * 24);
+    assert_non_null(text);
+    size_t n = 0;
+    for (size_t i = 0; i < lines; i++)
+        n += (size_t)sprintf(text + n, "%zu,%zu\n", i, 2 * i);
+    *len = n;
+    return text;
+}
+
+/* Reads records until the end or an error; returns the status and counts
+ * the records in *records. */
+static gd_status read_to_end(gd_csv_reader *r, size_t *records, gd_error *err)
+{
+    const gd_csv_field *f;
+    size_t nf;
+    gd_status st;
+    *records = 0;
+    while ((st = gd_csv_next(r, &f, &nf, err)) == GD_OK && nf > 0)
+        (*records)++;
+    return st;
+}
+
+/* A file cut short after the reader opened it (another program rewriting
+ * it, a full disk on the writer's side) ends early: that is an error, not a
+ * shorter file. The first chunk is read before the cut, so the cut lands in
+ * the middle of reading. */
+static void test_file_truncated_while_read(void **state)
+{
+    (void)state;
+    size_t len, records;
+    char *text = numbered_lines(100000, &len); /* about 1.2 MB: several chunks */
+    const char *path = write_temp_file(text, len);
+    gd_csv_reader *r = NULL;
+    gd_error err;
+
+    /* Untouched, every record arrives. */
+    assert_int_equal(gd_csv_open(&r, path, ',', &err), GD_OK);
+    assert_int_equal(read_to_end(r, &records, &err), GD_OK);
+    assert_int_equal(records, 100000);
+    gd_csv_close(r);
+
+    const off_t cuts[] = {600000, 600001, (off_t)len - 1};
+    for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        FILE *f = fopen(path, "wb"); /* the whole text again */
+        assert_non_null(f);
+        assert_int_equal(fwrite(text, 1, len, f), len);
+        assert_int_equal(fclose(f), 0);
+
+        assert_int_equal(gd_csv_open(&r, path, ',', &err), GD_OK);
+        const gd_csv_field *fields;
+        size_t nf;
+        assert_int_equal(gd_csv_next(r, &fields, &nf, &err), GD_OK);
+        assert_int_equal(truncate(path, cuts[k]), 0);
+        gd_error_clear(&err);
+        gd_status st = read_to_end(r, &records, &err);
+        assert_int_equal(st, GD_ERR_IO);
+        assert_string_equal(err.file, path);
+        assert_non_null(strstr(err.message, "truncated while being read"));
+        char sizes[96];
+        snprintf(sizes, sizeof sizes, "after %lld of its %zu bytes", (long long)cuts[k],
+                 len);
+        assert_non_null(strstr(err.message, sizes));
+        /* Only whole records before the cut came out (the first was read
+         * before the loop), and the error names the line where it ended. */
+        assert_true(records + 1 < 100000);
+        assert_true(err.line > (long)records && err.line <= 100000);
+        gd_csv_close(r);
+    }
+    free(text);
+}
+
+/* Writes text into a new pipe, closes its writing end, and opens a reader
+ * over the reading end (the text fits the pipe's buffer). */
+static gd_csv_reader *open_pipe(const char *text, FILE **out)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fds[1], text, len), (ssize_t)len);
+    assert_int_equal(close(fds[1]), 0);
+    FILE *f = fdopen(fds[0], "rb");
+    assert_non_null(f);
+    gd_csv_reader *r = NULL;
+    gd_error err;
+    assert_int_equal(gd_csv_open_stream(&r, f, "<stdin>", ',', &err), GD_OK);
+    *out = f;
+    return r;
+}
+
+/* A pipe has no size to check, so a last line without a line end is the
+ * only sign that its writer stopped mid-row ("head -c", a killed process):
+ * an error there, while a regular file may end without one
+ * (test_no_final_newline). */
+static void test_pipe_must_end_lines(void **state)
+{
+    (void)state;
+    static const char *const complete[] = {"a,b\n1,2\n", "a,b\r\n1,2\r\n",
+                                           "a,b\n1,2\n\n\n", "a,b\n1,\"2\"\n", ""};
+    for (size_t k = 0; k < sizeof complete / sizeof complete[0]; k++) {
+        FILE *f;
+        gd_csv_reader *r = open_pipe(complete[k], &f);
+        size_t records;
+        gd_error err;
+        assert_int_equal(read_to_end(r, &records, &err), GD_OK);
+        assert_int_equal(records, k == 4 ? 0 : 2);
+        gd_csv_close(r);
+        fclose(f);
+    }
+
+    static const struct {
+        const char *text;
+        long line, col;
+    } cut[] = {
+        {"a,b\n1,2", 2, 4},       /* the 2 might have been 25 */
+        {"a,b\n1,\"2\"", 2, 6}, /* a closing quote, then nothing */
+        {"a,b\n1,", 2, 3},        /* an empty last field */
+        {"a,b", 1, 4},             /* the header alone */
+    };
+    for (size_t k = 0; k < sizeof cut / sizeof cut[0]; k++) {
+        FILE *f;
+        gd_csv_reader *r = open_pipe(cut[k].text, &f);
+        size_t records;
+        gd_error err;
+        gd_error_clear(&err);
+        assert_int_equal(read_to_end(r, &records, &err), GD_ERR_DATA);
+        assert_int_equal(records, cut[k].line - 1);
+        assert_string_equal(err.file, "<stdin>");
+        assert_int_equal(err.line, cut[k].line);
+        assert_int_equal(err.column, cut[k].col);
+        assert_non_null(strstr(err.message, "ended in the middle of a line"));
+        gd_csv_close(r);
+        fclose(f);
+    }
+}
+
+/* A stream that yields `good` bytes of text and then fails with EIO, like a
+ * disk or network file system giving up halfway. */
+typedef struct failing_source {
+    const char *text;
+    size_t good, pos;
+} failing_source;
+
+static ssize_t failing_read(void *cookie, char *buf, size_t size)
+{
+    failing_source *s = cookie;
+    if (s->pos == s->good) {
+        errno = EIO;
+        return -1;
+    }
+    size_t n = s->good - s->pos < size ? s->good - s->pos : size;
+    memcpy(buf, s->text + s->pos, n);
+    s->pos += n;
+    return (ssize_t)n;
+}
+
+static void test_read_error_midway(void **state)
+{
+    (void)state;
+    size_t len, records;
+    char *text = numbered_lines(100000, &len);
+    failing_source src = {text, 700000, 0};
+    cookie_io_functions_t io = {failing_read, NULL, NULL, NULL};
+    FILE *f = fopencookie(&src, "r", io);
+    assert_non_null(f);
+    gd_csv_reader *r = NULL;
+    gd_error err;
+    assert_int_equal(gd_csv_open_stream(&r, f, "flaky.csv", ',', &err), GD_OK);
+    gd_error_clear(&err);
+    assert_int_equal(read_to_end(r, &records, &err), GD_ERR_IO);
+    assert_string_equal(err.file, "flaky.csv");
+    assert_non_null(strstr(err.message, strerror(EIO)));
+    assert_true(records > 0 && records < 100000);
+    assert_true(err.line > (long)records);
+    gd_csv_close(r);
+    fclose(f);
+    free(text);
 }
 
 static void test_bad_delimiter(void **state)
@@ -743,6 +927,9 @@ int main(void)
         cmocka_unit_test(test_error_text_after_quote),
         cmocka_unit_test(test_error_bare_cr),
         cmocka_unit_test(test_io_errors),
+        cmocka_unit_test(test_file_truncated_while_read),
+        cmocka_unit_test(test_pipe_must_end_lines),
+        cmocka_unit_test(test_read_error_midway),
         cmocka_unit_test(test_bad_delimiter),
         cmocka_unit_test(test_stream_tmpfile),
         cmocka_unit_test(test_stdin_dash),

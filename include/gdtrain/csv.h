@@ -9,7 +9,11 @@
  *
  * Errors (GD_ERR_DATA, with file, line and column): a NUL byte, an
  * unterminated quoted field, a quote inside an unquoted field, text after a
- * closing quote. Read errors are GD_ERR_IO.
+ * closing quote, and input from a pipe, socket or terminal whose last line
+ * has no line end (its writer may have been stopped mid-row; a regular file
+ * may end without one). Read errors are GD_ERR_IO, and so is a regular file
+ * that ends before the size it had when the reader was opened: it was cut
+ * while being read, and its rows must not pass for a shorter dataset.
  */
 #ifndef GDTRAIN_CSV_H
 #define GDTRAIN_CSV_H

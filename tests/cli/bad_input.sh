@@ -107,4 +107,28 @@ run "$GDTRAIN" --data - <text.csv
 expect_status 3 "stdin"
 expect_err_line '^gdtrain: error: <stdin>:3:3: column .age.: expected a number' "stdin"
 
+# A pipe has no size, so a last line without a line end is a writer stopped
+# mid-row ("head -c", a killed program): an error, not a shorter dataset.
+# Where it ends: lines = newlines in the first 1000 bytes + 1, column = the
+# partial line's length + 1.
+HOUSES=$SRC/data/houses.csv
+cut_line=$(($(head -c 1000 "$HOUSES" | tr -cd '\n' | wc -c) + 1))
+cut_col=$(($(head -c 1000 "$HOUSES" | awk 'END { print length($0) }') + 1))
+[ "$cut_col" -gt 1 ] || fail "the first 1000 bytes of houses.csv end a line"
+run "$GDTRAIN" --data - --out cut.model < <(head -c 1000 "$HOUSES")
+expect_status 3 "pipe cut mid-row"
+expect_err_line "^gdtrain: error: <stdin>:$cut_line:$cut_col: the input ended in the middle of a line" "pipe cut mid-row"
+expect_no_file cut.model "pipe cut mid-row"
+run "$GDTRAIN" --data <(head -c 1000 "$HOUSES") --out cut.model
+expect_status 3 "process substitution cut mid-row"
+expect_err_line "^gdtrain: error: /dev/fd/[0-9]+:$cut_line:$cut_col: the input ended" "process substitution cut mid-row"
+expect_no_file cut.model "process substitution cut mid-row"
+run "$GDTRAIN" --data - --out whole.model --epochs 5 < <(head -c 1000 "$HOUSES"; echo)
+expect_status 0 "the same rows ended by a newline"
+expect_file whole.model "the same rows ended by a newline"
+run "$GDTRAIN" predict --model whole.model --data - --out cut.txt < <(head -c 1000 "$HOUSES")
+expect_status 3 "predict from a pipe cut mid-row"
+expect_err_line "^gdtrain: error: <stdin>:$cut_line:$cut_col: the input ended" "predict from a cut pipe"
+expect_no_file cut.txt "predict from a pipe cut mid-row"
+
 done_ok
