@@ -147,6 +147,15 @@ static const char *ds_q(const char *s, size_t len, char *buf, size_t size)
 
 /* Reads the header record into *hd: copies and trims the names, rejects
  * empty and duplicate names. */
+/* Whether s[0..len) holds a UTF-8 byte order mark. */
+static int ds_find_bom(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 3 <= len; i++)
+        if (memcmp(s + i, "\xEF\xBB\xBF", 3) == 0)
+            return 1;
+    return 0;
+}
+
 static gd_status ds_header_read(gd_csv_reader *r, char delim, ds_header *hd,
                                 gd_error *err)
 {
@@ -181,6 +190,15 @@ static gd_status ds_header_read(gd_csv_reader *r, char delim, ds_header *hd,
             return gd_error_set(err, GD_ERR_DATA, gd_csv_name(r), f[j].line,
                                 f[j].column, "column %zu of the header has an empty name",
                                 j + 1);
+        /* U+FEFF is invisible: a name holding it would match no --target or
+         * --features the user can type. A file starting with two byte order
+         * marks (one skipped by the reader) is the usual way to get one. */
+        if (ds_find_bom(s, len))
+            return gd_error_set(err, GD_ERR_DATA, gd_csv_name(r), f[j].line,
+                                f[j].column,
+                                "the name of column %zu holds an invisible byte order "
+                                "mark (U+FEFF, bytes EF BB BF)%s", j + 1,
+                                j == 0 ? ": does the file start with two?" : "");
         memcpy(out, s, len);
         out[len] = '\0';
         hd->byidx[j].s = out;
@@ -215,9 +233,27 @@ static gd_status ds_header_read(gd_csv_reader *r, char delim, ds_header *hd,
     return GD_OK;
 }
 
+/* For a header read as one column: if its name holds another common
+ * separator, writes a hint naming it into hint (else leaves hint alone). */
+static void ds_delimiter_hint(const char *name, char delim, char *hint, size_t size)
+{
+    static const struct {
+        char c;
+        const char *flag;
+    } common[] = {{';', "';'"}, {'\t', "tab"}, {',', "','"}, {'|', "'|'"}};
+    for (size_t k = 0; k < sizeof common / sizeof common[0]; k++) {
+        if (common[k].c != delim && strchr(name, common[k].c) != NULL) {
+            snprintf(hint, size, "; the header holds %s: is that the delimiter? "
+                     "(--delimiter %s)", common[k].c == '\t' ? "tabs" : common[k].flag,
+                     common[k].flag);
+            return;
+        }
+    }
+}
+
 /* The "no column named" error, with the list of the header's names. */
-static gd_status ds_unknown(const ds_header *hd, const char *file, const char *what,
-                            const char *s, size_t len, gd_error *err)
+static gd_status ds_unknown(const ds_header *hd, const char *file, char delim,
+                            const char *what, const char *s, size_t len, gd_error *err)
 {
     char q[200], list[480], nq[200];
     size_t used = 0;
@@ -232,9 +268,12 @@ static gd_status ds_unknown(const ds_header *hd, const char *file, const char *w
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
                                  j > 0 ? ", " : "", nq);
     }
+    char hint[96] = "";
+    if (hd->h == 1)
+        ds_delimiter_hint(hd->byidx[0].s, delim, hint, sizeof hint);
     return gd_error_set(err, GD_ERR_DATA, file, hd->line, 1,
-                        "no column named '%s' (%s); the columns are: %s",
-                        ds_q(s, len, q, sizeof q), what, list);
+                        "no column named '%s' (%s); the columns are: %s%s",
+                        ds_q(s, len, q, sizeof q), what, list, hint);
 }
 
 /* Chooses the target and feature columns. Fills picks (file order, sized h),
@@ -255,7 +294,7 @@ static gd_status ds_select(const ds_header *hd, const gd_load_options *opt,
         ds_trim(&s, &len, delim);
         target = ds_header_find(hd, s, len);
         if (target == SIZE_MAX && opt->need_target)
-            return ds_unknown(hd, file, "the target", s, len, err);
+            return ds_unknown(hd, file, delim, "the target", s, len, err);
     } else if (opt->need_target || opt->features == NULL) {
         target = h - 1;
     }
@@ -273,7 +312,7 @@ static gd_status ds_select(const ds_header *hd, const gd_load_options *opt,
             ds_trim(&s, &len, delim);
             size_t col = ds_header_find(hd, s, len);
             if (col == SIZE_MAX) {
-                st = ds_unknown(hd, file, "a feature", s, len, err);
+                st = ds_unknown(hd, file, delim, "a feature", s, len, err);
                 goto cleanup;
             }
             if (opt->need_target && col == target) {
@@ -298,9 +337,12 @@ static gd_status ds_select(const ds_header *hd, const gd_load_options *opt,
                 dest[col] = ++nfeat;
     }
     if (nfeat == 0) {
+        char hint[96] = "";
+        if (h == 1)
+            ds_delimiter_hint(hd->byidx[0].s, delim, hint, sizeof hint);
         st = gd_error_set(err, GD_ERR_DATA, file, hd->line, 1,
-                          "no feature columns to read (the file has %zu column%s)",
-                          h, h == 1 ? "" : "s");
+                          "no feature columns to read (the file has %zu column%s)%s",
+                          h, h == 1 ? "" : "s", hint);
         goto cleanup;
     }
 
@@ -1521,14 +1563,28 @@ void gd_dataset_apply_scaling(gd_dataset *ds, const gd_scaling *sc)
     gd_pool_free(pool);
 }
 
-/* Fails with the error for column name whose values overflow. */
-static gd_status ds_too_large(const char *name, gd_error *err)
+/* Fails with the error for column j (d for the target) whose values
+ * overflow, naming the data row that holds its largest magnitude: the rows
+ * no longer know their lines, but in a file without line breaks inside
+ * quotes data row k is line k + 1. */
+static gd_status ds_too_large(const gd_dataset *ds, size_t j, gd_error *err)
 {
+    const char *name = j < ds->d ? (ds->feature_names ? ds->feature_names[j] : NULL)
+                                 : ds->target_name;
+    const double *col = j < ds->d ? ds->x + j : ds->y;
+    const size_t stride = j < ds->d ? ds->d : 1;
+    assert(col != NULL && ds->n > 0);
+    size_t worst = 0;
+    for (size_t i = 1; i < ds->n; i++)
+        if (fabs(col[i * stride]) > fabs(col[worst * stride]))
+            worst = i;
     char q[200];
     return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
                         "column '%s': values too large to standardize (their sum or "
-                        "spread overflows a double)",
-                        name ? gd_error_quote(name, strlen(name), q, sizeof q) : "?");
+                        "spread overflows a double; data row %zu holds %g): "
+                        "rescale the column, e.g. change its unit",
+                        name ? gd_error_quote(name, strlen(name), q, sizeof q) : "?",
+                        worst + 1, col[worst * stride]);
 }
 
 /* Beyond the header's contract: if a column's mean or spread overflows (values
@@ -1613,8 +1669,7 @@ gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
     for (size_t j = 0; j < job.m; j++) {
         double sd = sqrt(ds_total(&job, nb, j) / (double)n);
         if (!isfinite(mean[j]) || !isfinite(sd)) {
-            st = ds_too_large(j < d ? (ds->feature_names ? ds->feature_names[j] : NULL)
-                                    : ds->target_name, err);
+            st = ds_too_large(ds, j, err);
             goto cleanup;
         }
         unsigned char constant = (unsigned char)((j < d ? same[j] : y_same) || sd == 0.0);

@@ -387,6 +387,9 @@ typedef struct loader {
     gd_model *m;          /* being filled */
     long seen[NKEYWORDS]; /* line where each keyword first appeared, 0 if not yet */
     size_t nfeatures;     /* feature lines read so far */
+    struct place {
+        long line, column;
+    } *name_at;           /* (d) where each feature's name was read */
 } loader;
 
 typedef gd_status (*line_parser)(gd_text_reader *r, loader *ld, size_t pos);
@@ -430,7 +433,8 @@ static gd_status parse_features(gd_text_reader *r, loader *ld, size_t pos)
     gd_status st = gd_text_expect_end_of_line(r, end, "the number of features");
     if (st != GD_OK)
         return st;
-    if (model_alloc(ld->m, d) != 0)
+    ld->name_at = malloc((d ? d : 1) * sizeof *ld->name_at);
+    if (ld->name_at == NULL || model_alloc(ld->m, d) != 0)
         return gd_text_out_of_memory(r);
     return GD_OK;
 }
@@ -474,8 +478,12 @@ static gd_status parse_feature(gd_text_reader *r, loader *ld, size_t pos)
         st = gd_text_parse_number(r, &pos, "the feature's mean", &m->scaling.x_mean[j]);
     if (st == GD_OK)
         st = gd_text_parse_std(r, &pos, "the feature's std", &m->scaling.x_std[j]);
-    if (st == GD_OK)
+    if (st == GD_OK) {
+        ld->name_at[j].line = r->lineno;
+        /* The name starts just after the one blank that ends the std. */
+        ld->name_at[j].column = (long)(pos < r->len ? pos + 1 : pos) + 1;
         st = parse_name(r, pos, &m->features[j]);
+    }
     if (st == GD_OK)
         ld->nfeatures++;
     return st;
@@ -554,6 +562,64 @@ static const gd_text_format model_format = {
     .end_keyword = KW_END,
 };
 
+/* A feature's name and index, for finding repeated names by sorting. */
+typedef struct named {
+    const char *name;
+    size_t j;
+} named;
+
+static int named_cmp(const void *pa, const void *pb)
+{
+    const named *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+    return c != 0 ? c : (a->j > b->j) - (a->j < b->j);
+}
+
+/* Columns are found by name in the data, so two features of one name (an
+ * edited file) would read the same column twice, and a feature named like
+ * the target would read the target as a feature: both are this file's
+ * fault, and are reported here rather than as a puzzle about the data. */
+static gd_status check_names(gd_text_reader *r, loader *ld)
+{
+    const gd_model *m = ld->m;
+    for (size_t j = 0; j < m->d; j++) {
+        if (strcmp(m->features[j], m->target) == 0) {
+            char q[128];
+            return gd_error_set(r->err, GD_ERR_DATA, r->path, ld->name_at[j].line,
+                                ld->name_at[j].column,
+                                "feature %zu has the target's name '%s'", j + 1,
+                                gd_error_quote(m->target, strlen(m->target), q, sizeof q));
+        }
+    }
+    if (m->d < 2)
+        return GD_OK;
+    named *byname = malloc(m->d * sizeof *byname);
+    if (byname == NULL)
+        return gd_text_out_of_memory(r);
+    for (size_t j = 0; j < m->d; j++)
+        byname[j] = (named){m->features[j], j};
+    qsort(byname, m->d, sizeof *byname, named_cmp);
+    /* The repeat that comes first in the file: within a group of equal
+     * names the second entry has the group's smallest later index. */
+    size_t first = SIZE_MAX, second = SIZE_MAX;
+    for (size_t k = 1; k < m->d; k++) {
+        if (strcmp(byname[k - 1].name, byname[k].name) == 0 && byname[k].j < second) {
+            first = byname[k - 1].j;
+            second = byname[k].j;
+        }
+    }
+    free(byname);
+    if (second == SIZE_MAX)
+        return GD_OK;
+    char q[128];
+    const char *name = m->features[second];
+    return gd_error_set(r->err, GD_ERR_DATA, r->path, ld->name_at[second].line,
+                        ld->name_at[second].column,
+                        "repeated feature name '%s' (also feature %zu, on line %ld)",
+                        gd_error_quote(name, strlen(name), q, sizeof q), first + 1,
+                        ld->name_at[first].line);
+}
+
 static gd_status check_complete(gd_text_reader *r, loader *ld)
 {
     for (int k = 0; k < NKEYWORDS; k++)
@@ -564,7 +630,7 @@ static gd_status check_complete(gd_text_reader *r, loader *ld)
         return gd_text_fail_at(r, 0, "found %zu 'feature' lines, but 'features' on line "
                                      "%ld declares %zu", ld->nfeatures,
                                ld->seen[KW_FEATURES], ld->m->d);
-    return GD_OK;
+    return check_names(r, ld);
 }
 
 /* One keyword line (gd_text_line_fn): a line that must appear once may not
@@ -589,6 +655,7 @@ gd_status gd_model_load(gd_model *m, const char *path, gd_error *err)
     memset(&ld, 0, sizeof ld);
     ld.m = m;
     gd_status st = gd_text_load(path, &model_format, parse_line, &ld, err);
+    free(ld.name_at);
     if (st != GD_OK)
         gd_model_free(m);
     return st;

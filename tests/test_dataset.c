@@ -515,14 +515,16 @@ static void test_standardize_constant_target_and_tiny(void **state)
 static void test_standardize_overflow(void **state)
 {
     (void)state;
-    /* Deviations of 1e300 square to infinity: an error, X left as it was. */
-    const double x[] = {1.0, 1e300, 2.0, -1e300};
+    /* Deviations of 1e300 square to infinity: an error naming the row with
+     * the largest magnitude, X left as it was. */
+    const double x[] = {1.0, 1e299, 2.0, -1e300};
     const double y[] = {1.0, 2.0};
     gd_dataset ds = make_dataset(2, 2, x, y);
     gd_scaling sc;
     gd_error err;
     assert_int_equal(gd_dataset_standardize(&ds, &sc, &err), GD_ERR_DATA);
     assert_non_null(strstr(err.message, "too large"));
+    assert_non_null(strstr(err.message, "data row 2 holds -1e+300"));
     assert_memory_equal(ds.x, x, sizeof x);
     assert_memory_equal(ds.y, y, sizeof y);
     assert_null(sc.x_mean);

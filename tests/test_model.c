@@ -448,9 +448,15 @@ static void test_roundtrip_random(void **state)
     /* Few saves (each one syncs to disk) of many numbers each. */
     for (int trial = 0; trial < 80; trial++) {
         size_t d = (size_t)gd_rng_below(&r, trial < 10 ? 3 : 65);
+        /* Distinct names (a loaded model's are): a tricky name and the
+         * feature's number; the target is a tricky name alone. */
         const char *names[64];
-        for (size_t j = 0; j < d; j++)
-            names[j] = tricky_names[gd_rng_below(&r, NTRICKY)];
+        char storage[64][64];
+        for (size_t j = 0; j < d; j++) {
+            snprintf(storage[j], sizeof storage[j], "%s%zu",
+                     tricky_names[gd_rng_below(&r, NTRICKY)], j);
+            names[j] = storage[j];
+        }
         gd_model m, back;
         gd_error err;
         assert_int_equal(gd_model_init(&m, d, tricky_names[gd_rng_below(&r, NTRICKY)],
@@ -650,6 +656,10 @@ static const bad_case bad_cases[] = {
     {"info without key", 10, 0, "info", 10, 5, "info key"},
     {"repeated info key", 10, 1, "info optimizer sgd", 11, 6, "repeated info key"},
     {"info key with control byte", 10, 0, "info a\x01" "b c", 10, 6, "printable"},
+    {"repeated feature name", 9, 0, "feature -0.05 -0.25 100 50 area", 9, 28,
+     "repeated feature name 'area' (also feature 1, on line 8)"},
+    {"feature named as the target", 9, 0, "feature -0.05 -0.25 100 50 price", 9, 28,
+     "feature 2 has the target's name 'price'"},
 };
 #define NBAD (sizeof bad_cases / sizeof bad_cases[0])
 
