@@ -85,6 +85,25 @@ if [ -c /dev/full ]; then
     expect_err_line '^gdtrain: error: /dev/full: .*No space left on device' "/dev/full message"
     [ -c /dev/full ] || fail "/dev/full is no longer a device"
 fi
+# A read-only folder: the model there cannot be replaced and stays as it
+# was. Root may write anywhere, so as root the run is made as nobody, with
+# copies of the program and the data in the (then world-readable) work folder.
+mkdir ro
+cp keep.model ro/m.model
+cp "$GDTRAIN" gdtrain-copy
+cp "$DATA" ro-data.csv
+chmod 555 ro
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+    chmod 755 "$WORK"
+    as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+run "${as_user[@]}" ./gdtrain-copy --data ro-data.csv --out ro/m.model
+expect_status 4 "read-only folder"
+expect_err_line '^gdtrain: error: ro/m\.model: .*Permission denied' "read-only folder message"
+cmp -s ro/m.model keep.model || fail "the model in a read-only folder was changed"
+[ "$(ls -A ro)" = m.model ] || fail "files left in the read-only folder: $(ls -A ro)"
+chmod 755 ro
 [ -z "$(ls -A | grep '\.tmp')" ] || fail "temporary files left: $(ls -A)"
 
 done_ok
