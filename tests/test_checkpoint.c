@@ -13,7 +13,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <limits.h>
@@ -39,69 +38,11 @@
 
 
 
-/* The names in folder dir (without . and ..), sorted, joined by '|'. */
-static void list_dir(const char *dir, char *out, size_t size)
-{
-    char *names[64];
-    size_t n = 0;
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        assert_true(n < 64);
-        names[n++] = strdup(e->d_name);
-    }
-    closedir(d);
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-            char *t = names[j];
-            names[j] = names[j - 1];
-            names[j - 1] = t;
-        }
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            strncat(out, "|", size - strlen(out) - 1);
-        strncat(out, names[i], size - strlen(out) - 1);
-        free(names[i]);
-    }
-}
-
 static void assert_zeroed(const gd_checkpoint *ck)
 {
     gd_checkpoint zero;
     memset(&zero, 0, sizeof zero);
     assert_memory_equal(ck, &zero, sizeof zero);
-}
-
-/* A double with random bits, finite: every exponent is equally likely, so
- * subnormals, tiny and huge values all come up, and special values often. */
-static double random_finite(gd_rng *r)
-{
-    static const double special[] = {
-        0.0, -0.0, DBL_MIN, -DBL_MIN, DBL_MAX, -DBL_MAX, DBL_TRUE_MIN, -DBL_TRUE_MIN,
-        0.1, -1.0 / 3.0, 1e-310, 123456789012345678.0, 2.2250738585072009e-308, 1.0,
-    };
-    if (gd_rng_below(r, 4) == 0)
-        return special[gd_rng_below(r, sizeof special / sizeof special[0])];
-    for (;;) {
-        uint64_t u = gd_rng_next(r);
-        double x;
-        memcpy(&x, &u, sizeof x);
-        if (isfinite(x))
-            return x;
-    }
-}
-
-static double random_positive(gd_rng *r)
-{
-    for (;;) {
-        double x = fabs(random_finite(r));
-        if (x > 0)
-            return x;
-    }
 }
 
 /* Finite, or an infinity of either sign one time in three. */

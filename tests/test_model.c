@@ -7,10 +7,8 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,36 +24,6 @@
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */
-
-#define assert_same_bits(a, b, what, i) check_same_bits((a), (b), (what), (i), __FILE__, __LINE__)
-
-/* A double with random bits, finite: every exponent is equally likely, so
- * subnormals, tiny and huge values all come up. */
-static double random_finite(gd_rng *r)
-{
-    static const double special[] = {
-        0.0, -0.0, DBL_MIN, -DBL_MIN, DBL_MAX, -DBL_MAX, DBL_TRUE_MIN, -DBL_TRUE_MIN,
-        0.1, -1.0 / 3.0, 1e-310, 123456789012345678.0, 5e-324, 2.2250738585072009e-308,
-    };
-    if (gd_rng_below(r, 4) == 0)
-        return special[gd_rng_below(r, sizeof special / sizeof special[0])];
-    for (;;) {
-        uint64_t u = gd_rng_next(r);
-        double x;
-        memcpy(&x, &u, sizeof x);
-        if (isfinite(x))
-            return x;
-    }
-}
-
-static double random_positive(gd_rng *r)
-{
-    for (;;) {
-        double x = fabs(random_finite(r));
-        if (x > 0)
-            return x;
-    }
-}
 
 /* Names that stress the format: separators, quotes, escapes, line breaks,
  * UTF-8, and text that looks like the format's own lines. */
@@ -92,36 +60,6 @@ static void write_all(const char *path, const char *text, size_t len)
 }
 
 /* A new empty folder; its path is copied into dir. */
-
-/* The names in folder dir (without . and ..), sorted, joined by '|'. */
-static void list_dir(const char *dir, char *out, size_t size)
-{
-    char *names[64];
-    size_t n = 0;
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        assert_true(n < 64);
-        names[n++] = strdup(e->d_name);
-    }
-    closedir(d);
-    for (size_t i = 1; i < n; i++) /* insertion sort */
-        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-            char *t = names[j];
-            names[j] = names[j - 1];
-            names[j - 1] = t;
-        }
-    out[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            strncat(out, "|", size - strlen(out) - 1);
-        strncat(out, names[i], size - strlen(out) - 1);
-        free(names[i]);
-    }
-}
 
 static int file_exists(const char *path)
 {

@@ -61,4 +61,18 @@ void make_dir(char *dir, size_t size);
  * at it. Returns 1 on success, 0 if no such locale can be had. */
 int set_comma_locale(void);
 
+/* The names in folder dir (without . and ..; at most 64), sorted, joined by
+ * '|' into out (size bytes). */
+void list_dir(const char *dir, char *out, size_t size);
+
+struct gd_rng;
+
+/* A double with random bits, finite: every exponent is equally likely, so
+ * subnormals, tiny and huge values all come up, and special values (zeros,
+ * the extremes, the subnormal boundary) one time in four. */
+double random_finite(struct gd_rng *r);
+
+/* The same, made positive (never 0). */
+double random_positive(struct gd_rng *r);
+
 #endif
