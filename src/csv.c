@@ -399,6 +399,11 @@ FILE *gd_csv_stream(const gd_csv_reader *r)
     return r->stream;
 }
 
+long long gd_csv_size(const gd_csv_reader *r)
+{
+    return r->size;
+}
+
 const char *gd_csv_name(const gd_csv_reader *r)
 {
     return r->name;

@@ -1011,8 +1011,14 @@ static gd_status ds_rows_parallel(gd_csv_reader *r, ds_load *c, gd_dataset *ds,
     P.file = c->file;
     atomic_init(&P.first_bad, SIZE_MAX);
     size_t size = (size_t)sb.st_size, start = (size_t)offset, end = 0;
+    /* The reader took the file's size when it opened it; the rows are read
+     * from the file as it is now, so it must not have shrunk since. */
+    if ((long long)size < gd_csv_size(r)) {
+        *fallback = 0;
+        return ds_read_error(P.file, DS_SHORT, err);
+    }
     if (start > size)
-        return GD_OK; /* the file grew shorter: let the reader see it */
+        return GD_OK; /* cannot be, with the check above; the reader copes */
     if ((st = ds_data_end(P.fd, start, size, P.file, &end, err)) != GD_OK)
         return st;
     *fallback = 0;

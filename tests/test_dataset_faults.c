@@ -3,17 +3,20 @@
  * rewritten in place with its lines moved. Each must be an error, never a
  * shorter dataset, rows left unset, or rows written past X.
  *
- * The parallel loader reads a regular file with pread: chunk by chunk to
- * count lines (pass 1), then chunk by chunk again to parse them (pass 2).
- * This program is linked with -Wl,--wrap=pread (tests/CMakeLists.txt), so
- * every pread of the library comes here first, and the file can be changed
- * at an exact moment: before a given read, or right after it.
+ * The csv reader takes the file's size with fstat when it opens it; the
+ * parallel loader takes it again, then reads the file with pread: chunk by
+ * chunk to count lines (pass 1), then chunk by chunk again to parse them
+ * (pass 2). This program is linked with -Wl,--wrap=pread,--wrap=fstat
+ * (tests/CMakeLists.txt), so every pread and fstat of the library comes
+ * here first, and the file can be changed at an exact moment: before a
+ * given call, or right after it.
  */
 #include "testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -21,6 +24,8 @@
 
 ssize_t __real_pread(int fd, void *buf, size_t len, off_t off);
 ssize_t __wrap_pread(int fd, void *buf, size_t len, off_t off);
+int __real_fstat(int fd, struct stat *sb);
+int __wrap_fstat(int fd, struct stat *sb);
 
 /* Reads at least this long are whole chunks (the loader's are >= 1 MiB but
  * the last; its boundary searches read 64 KiB, its end check 4 KiB). */
@@ -28,6 +33,7 @@ enum { CHUNK_READ_MIN = 512 * 1024, MAX_SEEN = 64 };
 
 typedef enum when {
     NEVER,
+    BEFORE_SECOND_FSTAT,      /* after the reader opened it and read the header */
     BEFORE_SECOND_CHUNK_READ, /* in pass 1, after the first chunk was counted */
     BEFORE_REREAD,            /* at the start of pass 2 */
     AFTER_REREAD              /* just after pass 2 has read the first chunk */
@@ -40,6 +46,7 @@ static struct {
     void (*change)(const char *path);
     int fired;
     size_t chunk_reads;
+    size_t fstats;
     off_t seen[MAX_SEEN]; /* offsets of the chunk reads so far */
     size_t nseen;
 } plan;
@@ -78,6 +85,13 @@ ssize_t __wrap_pread(int fd, void *buf, size_t len, off_t off)
     return got;
 }
 
+int __wrap_fstat(int fd, struct stat *sb)
+{
+    if (plan.moment == BEFORE_SECOND_FSTAT && ++plan.fstats == 2)
+        fire();
+    return __real_fstat(fd, sb);
+}
+
 /* ---- the data file ---- */
 
 enum { ROWS = 200000 };
@@ -107,6 +121,13 @@ static void write_data(const char *path, int quoted)
 static void cut_mid_line(const char *path)
 {
     assert_int_equal(truncate(path, (off_t)(file_size() / 2 + 5)), 0);
+}
+
+/* After a whole row: what is left is a well-formed, shorter file. */
+static void cut_after_row(const char *path)
+{
+    off_t keep = (off_t)(sizeof header - 1 + (size_t)(ROWS / 2) * (sizeof line_text - 1));
+    assert_int_equal(truncate(path, keep), 0);
 }
 
 /* Only the last row's last digit goes (cutting the final newline alone
@@ -207,10 +228,21 @@ static void expect_change_fails(const char *name, int quoted, when moment,
     expect_load_fails(path, threads, fragment);
 }
 
+/* Between the reader's size and the loader's: the loader must not take the
+ * shorter file for the whole one, even when it ends at a row's end. */
+static void test_cut_after_opening(void **state)
+{
+    (void)state;
+    expect_change_fails("cut0.csv", 0, BEFORE_SECOND_FSTAT, cut_after_row, 1,
+                        "truncated while being read");
+    expect_change_fails("cut1.csv", 0, BEFORE_SECOND_FSTAT, cut_mid_line, 2,
+                        "truncated while being read");
+}
+
 static void test_cut_while_counting(void **state)
 {
     (void)state;
-    expect_change_fails("cut1.csv", 0, BEFORE_SECOND_CHUNK_READ, cut_mid_line, 1,
+    expect_change_fails("cut2.csv", 0, BEFORE_SECOND_CHUNK_READ, cut_mid_line, 1,
                         "truncated while being read");
 }
 
@@ -225,8 +257,9 @@ static void test_changed_between_passes(void **state)
         change_fn change;
         const char *fragment;
     } cases[] = {
-        {"cut2.csv", cut_mid_line, "truncated while being read"},
-        {"cut3.csv", cut_last_digit, "truncated while being read"},
+        {"cut3.csv", cut_mid_line, "truncated while being read"},
+        {"cut4.csv", cut_after_row, "truncated while being read"},
+        {"cut5.csv", cut_last_digit, "truncated while being read"},
         {"more.csv", rewrite_more_lines, "changed while it was being read"},
         {"fewer.csv", rewrite_fewer_lines, "changed while it was being read"},
     };
@@ -242,7 +275,7 @@ static void test_changed_between_passes(void **state)
 static void test_cut_before_sequential_reread(void **state)
 {
     (void)state;
-    expect_change_fails("cut4.csv", 1, AFTER_REREAD, cut_mid_line, 1,
+    expect_change_fails("cut6.csv", 1, AFTER_REREAD, cut_mid_line, 1,
                         "truncated while being read");
 }
 
@@ -250,6 +283,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_untouched_file_loads),
+        cmocka_unit_test(test_cut_after_opening),
         cmocka_unit_test(test_cut_while_counting),
         cmocka_unit_test(test_changed_between_passes),
         cmocka_unit_test(test_cut_before_sequential_reread),

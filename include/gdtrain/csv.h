@@ -74,6 +74,11 @@ void gd_csv_position(const gd_csv_reader *r, long long *offset, long *line);
  * from it or move its position. */
 FILE *gd_csv_stream(const gd_csv_reader *r);
 
+/* For a regular file: its size in bytes, from where reading began, as it was
+ * when the reader was opened (the reader fails if it finds fewer). -1 for
+ * other inputs. */
+long long gd_csv_size(const gd_csv_reader *r);
+
 /* Reads the next record. On GD_OK, *fields and *nfields describe it; they
  * stay valid until the next call or gd_csv_close. At the end of input
  * *nfields is 0. An empty line in the middle of the data is a record of one
