@@ -145,8 +145,6 @@ static const char *ds_q(const char *s, size_t len, char *buf, size_t size)
     return gd_error_quote(s, len, buf, size);
 }
 
-/* Reads the header record into *hd: copies and trims the names, rejects
- * empty and duplicate names. */
 /* Whether s[0..len) holds a UTF-8 byte order mark. */
 static int ds_find_bom(const char *s, size_t len)
 {
@@ -156,6 +154,8 @@ static int ds_find_bom(const char *s, size_t len)
     return 0;
 }
 
+/* Reads the header record into *hd: copies and trims the names, rejects
+ * empty and duplicate names, and names holding a byte order mark. */
 static gd_status ds_header_read(gd_csv_reader *r, char delim, ds_header *hd,
                                 gd_error *err)
 {
@@ -1018,7 +1018,7 @@ static gd_status ds_rows_parallel(gd_csv_reader *r, ds_load *c, gd_dataset *ds,
         return ds_read_error(P.file, DS_SHORT, err);
     }
     if (start > size)
-        return GD_OK; /* cannot be, with the check above; the reader copes */
+        return GD_OK; /* only if the reader knows no size: let it see the end */
     if ((st = ds_data_end(P.fd, start, size, P.file, &end, err)) != GD_OK)
         return st;
     *fallback = 0;
