@@ -13,6 +13,7 @@
  */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,19 +40,25 @@ typedef enum when {
     AFTER_REREAD              /* just after pass 2 has read the first chunk */
 } when;
 
+/* A change to the file at path: 0 if it was made. It runs inside the
+ * wrappers, under their lock, so it reports failure rather than asserting
+ * (a cmocka failure jumps out and would leave the lock held). */
+typedef int (*change_fn)(const char *path);
+
 /* The planned change: at `moment`, call change(path). */
 static struct {
     when moment;
     const char *path;
-    void (*change)(const char *path);
-    int fired;
+    change_fn change;
+    int fired;      /* changes made */
+    int failed;     /* changes that could not be made */
     size_t chunk_reads;
     size_t fstats;
     off_t seen[MAX_SEEN]; /* offsets of the chunk reads so far */
     size_t nseen;
 } plan;
 
-static void plan_reset(when moment, const char *path, void (*change)(const char *path))
+static void plan_reset(when moment, const char *path, change_fn change)
 {
     memset(&plan, 0, sizeof plan);
     plan.moment = moment;
@@ -62,11 +69,18 @@ static void plan_reset(when moment, const char *path, void (*change)(const char 
 static void fire(void)
 {
     plan.fired++;
-    plan.change(plan.path);
+    plan.failed += plan.change(plan.path) != 0;
 }
+
+/* The loader's threads call pread at once: one at a time through here, the
+ * real read included, so that no read can slip past a change being made
+ * and a change planned "at the start of pass 2" comes before every read of
+ * pass 2, whichever thread makes the first. */
+static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
 
 ssize_t __wrap_pread(int fd, void *buf, size_t len, off_t off)
 {
+    pthread_mutex_lock(&plan_lock);
     int chunk = len >= CHUNK_READ_MIN, reread = 0;
     if (chunk) {
         for (size_t k = 0; k < plan.nseen; k++)
@@ -82,14 +96,18 @@ ssize_t __wrap_pread(int fd, void *buf, size_t len, off_t off)
     ssize_t got = __real_pread(fd, buf, len, off);
     if (plan.moment == AFTER_REREAD && first_reread)
         fire();
+    pthread_mutex_unlock(&plan_lock);
     return got;
 }
 
 int __wrap_fstat(int fd, struct stat *sb)
 {
+    pthread_mutex_lock(&plan_lock);
     if (plan.moment == BEFORE_SECOND_FSTAT && ++plan.fstats == 2)
         fire();
-    return __real_fstat(fd, sb);
+    int st = __real_fstat(fd, sb);
+    pthread_mutex_unlock(&plan_lock);
+    return st;
 }
 
 /* ---- the data file ---- */
@@ -118,46 +136,47 @@ static void write_data(const char *path, int quoted)
     assert_int_equal(fclose(f), 0);
 }
 
-static void cut_mid_line(const char *path)
+static int cut_mid_line(const char *path)
 {
-    assert_int_equal(truncate(path, (off_t)(file_size() / 2 + 5)), 0);
+    return truncate(path, (off_t)(file_size() / 2 + 5));
 }
 
 /* After a whole row: what is left is a well-formed, shorter file. */
-static void cut_after_row(const char *path)
+static int cut_after_row(const char *path)
 {
     off_t keep = (off_t)(sizeof header - 1 + (size_t)(ROWS / 2) * (sizeof line_text - 1));
-    assert_int_equal(truncate(path, keep), 0);
+    return truncate(path, keep);
 }
 
 /* Only the last row's last digit goes (cutting the final newline alone
  * would leave the same rows, which is no error). */
-static void cut_last_digit(const char *path)
+static int cut_last_digit(const char *path)
 {
-    assert_int_equal(truncate(path, (off_t)(file_size() - 2)), 0);
+    return truncate(path, (off_t)(file_size() - 2));
 }
 
 /* Overwrites bytes at offset off (which must be those of whole rows). */
-static void overwrite(const char *path, size_t off, const char *text)
+static int overwrite(const char *path, size_t off, const char *text)
 {
     FILE *f = fopen(path, "r+b");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, (long)off, SEEK_SET), 0);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    assert_int_equal(fclose(f), 0);
+    if (f == NULL)
+        return -1;
+    int bad = fseek(f, (long)off, SEEK_SET) != 0 ||
+              fwrite(text, 1, strlen(text), f) != strlen(text);
+    return fclose(f) != 0 || bad ? -1 : 0;
 }
 
 /* Same size, three more rows near the end: 2 rows of 15 bytes become 5 of 6. */
-static void rewrite_more_lines(const char *path)
+static int rewrite_more_lines(const char *path)
 {
-    overwrite(path, file_size() - 3 * (sizeof line_text - 1),
+    return overwrite(path, file_size() - 3 * (sizeof line_text - 1),
               "1,2,3\n1,2,3\n1,2,3\n1,2,3\n1,2,3\n");
 }
 
 /* Same size, fewer rows near the end: 3 rows of 15 bytes become 1 of 45. */
-static void rewrite_fewer_lines(const char *path)
+static int rewrite_fewer_lines(const char *path)
 {
-    overwrite(path, file_size() - 4 * (sizeof line_text - 1),
+    return overwrite(path, file_size() - 4 * (sizeof line_text - 1),
               "1000000000000,2000000000000,30000000000000.0\n");
 }
 
@@ -183,6 +202,7 @@ static void expect_load_fails(const char *path, int threads, const char *fragmen
     gd_error_clear(&err);
     gd_status st = load(path, threads, &ds, &err);
     assert_int_equal(plan.fired, 1);
+    assert_int_equal(plan.failed, 0);
     if (st != GD_ERR_IO || strstr(err.message, fragment) == NULL) {
         print_error("got status %d \"%s\" after %zu rows, expected an I/O error with "
                     "\"%s\"\n", (int)st, err.message, st == GD_OK ? ds.n : 0, fragment);
@@ -214,8 +234,6 @@ static void test_untouched_file_loads(void **state)
         gd_dataset_free(&ds);
     }
 }
-
-typedef void (*change_fn)(const char *path);
 
 /* Writes a fresh file (see write_data), plans change at moment, and expects
  * the load with that many threads to fail with fragment in the message. */
