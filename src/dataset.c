@@ -233,16 +233,19 @@ static gd_status ds_header_read(gd_csv_reader *r, char delim, ds_header *hd,
     return GD_OK;
 }
 
-/* For a header read as one column: if its name holds another common
- * separator, writes a hint naming it into hint (else leaves hint alone). */
-static void ds_delimiter_hint(const char *name, char delim, char *hint, size_t size)
+/* If the header was read as one column whose name holds another common
+ * separator, writes a hint naming it into hint; else an empty string. */
+static void ds_delimiter_hint(const ds_header *hd, char delim, char *hint, size_t size)
 {
     static const struct {
         char c;
         const char *flag;
     } common[] = {{';', "';'"}, {'\t', "tab"}, {',', "','"}, {'|', "'|'"}};
+    hint[0] = '\0';
+    if (hd->h != 1)
+        return;
     for (size_t k = 0; k < sizeof common / sizeof common[0]; k++) {
-        if (common[k].c != delim && strchr(name, common[k].c) != NULL) {
+        if (common[k].c != delim && strchr(hd->byidx[0].s, common[k].c) != NULL) {
             snprintf(hint, size, "; the header holds %s: is that the delimiter? "
                      "(--delimiter %s)", common[k].c == '\t' ? "tabs" : common[k].flag,
                      common[k].flag);
@@ -268,9 +271,8 @@ static gd_status ds_unknown(const ds_header *hd, const char *file, char delim,
         used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
                                  j > 0 ? ", " : "", nq);
     }
-    char hint[96] = "";
-    if (hd->h == 1)
-        ds_delimiter_hint(hd->byidx[0].s, delim, hint, sizeof hint);
+    char hint[96];
+    ds_delimiter_hint(hd, delim, hint, sizeof hint);
     return gd_error_set(err, GD_ERR_DATA, file, hd->line, 1,
                         "no column named '%s' (%s); the columns are: %s%s",
                         ds_q(s, len, q, sizeof q), what, list, hint);
@@ -337,9 +339,8 @@ static gd_status ds_select(const ds_header *hd, const gd_load_options *opt,
                 dest[col] = ++nfeat;
     }
     if (nfeat == 0) {
-        char hint[96] = "";
-        if (h == 1)
-            ds_delimiter_hint(hd->byidx[0].s, delim, hint, sizeof hint);
+        char hint[96];
+        ds_delimiter_hint(hd, delim, hint, sizeof hint);
         st = gd_error_set(err, GD_ERR_DATA, file, hd->line, 1,
                           "no feature columns to read (the file has %zu column%s)%s",
                           h, h == 1 ? "" : "s", hint);
