@@ -633,12 +633,9 @@ static void test_stdin_dash(void **state)
 
 static uint64_t rng_state;
 
-static uint64_t rnd(void) /* splitmix64 */
+static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
+    return splitmix64(&rng_state);
 }
 
 static size_t rnd_below(size_t n)

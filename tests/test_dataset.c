@@ -555,12 +555,9 @@ static void test_standardize_loaded(void **state)
 
 static uint64_t rng_state = 2024;
 
-static uint64_t rnd(void) /* splitmix64 */
+static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
+    return splitmix64(&rng_state);
 }
 
 /* Writes one random number in one of several styles; returns its length. */

@@ -1,6 +1,7 @@
 /*
- * The fused loss and gradient: against a naive computation written out here,
- * and the gradient against central finite differences of the loss.
+ * The fused loss and gradient: against a naive long double computation
+ * (naive_mse_grad in testutil.c), and the gradient against central finite
+ * differences of the loss.
  */
 #include "testutil.h"
 
@@ -44,29 +45,6 @@ static void free_problem(problem *p)
     free(p->params);
 }
 
-/* MSE and gradient over the listed rows, the plain way (long double sums). */
-static double naive(const gd_dataset *ds, const size_t *rows, size_t m,
-                    const double *w, double *grad)
-{
-    size_t d = ds->d;
-    long double sse = 0, g[64] = {0};
-    assert_true(d < 64);
-    for (size_t k = 0; k < m; k++) {
-        size_t i = rows[k];
-        long double yhat = w[d];
-        for (size_t j = 0; j < d; j++)
-            yhat += (long double)w[j] * ds->x[i * d + j];
-        long double r = yhat - ds->y[i];
-        sse += r * r;
-        for (size_t j = 0; j < d; j++)
-            g[j] += r * ds->x[i * d + j];
-        g[d] += r;
-    }
-    for (size_t j = 0; j <= d; j++)
-        grad[j] = (double)(2 * g[j] / m);
-    return (double)(sse / m);
-}
-
 static void test_matches_naive(void **unused)
 {
     (void)unused;
@@ -81,7 +59,7 @@ static void test_matches_naive(void **unused)
         all[i] = i;
     double g[6], gref[6];
     double mse = gd_loss_eval(loss, gd_rows_all(&p.ds), p.params, g);
-    double ref = naive(&p.ds, all, n, p.params, gref);
+    double ref = naive_mse_grad(&p.ds, all, n, p.params, gref);
     assert_close_rel(mse, ref, 1e-13);
     for (size_t j = 0; j <= d; j++)
         assert_close_abs(g[j], gref[j], 1e-12 * (1 + fabs(gref[j])));
@@ -96,14 +74,14 @@ static void test_matches_naive(void **unused)
     double m2 = gd_loss_eval(loss, listed, p.params, g2);
     assert_true(m1 == m2);
     assert_memory_equal(g1, g2, sizeof g1);
-    ref = naive(&p.ds, all + 100, 50, p.params, gref);
+    ref = naive_mse_grad(&p.ds, all + 100, 50, p.params, gref);
     assert_close_rel(m1, ref, 1e-13);
 
     /* A shuffled list averages over its own rows. */
     size_t pick[3] = {n - 1, 0, 4242};
     gd_rows some = {pick, 0, 3};
     double m3 = gd_loss_eval(loss, some, p.params, g1);
-    ref = naive(&p.ds, pick, 3, p.params, gref);
+    ref = naive_mse_grad(&p.ds, pick, 3, p.params, gref);
     assert_close_rel(m3, ref, 1e-14);
     for (size_t j = 0; j <= d; j++)
         assert_close_abs(g1[j], gref[j], 1e-13 * (1 + fabs(gref[j])));

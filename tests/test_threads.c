@@ -29,12 +29,9 @@ enum { ROWS = 100000, FEATS = 6, COLS = FEATS + 2, MAX_THREADS = 4 };
 
 static uint64_t rng_state;
 
-static uint64_t rnd(void) /* splitmix64 */
+static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
+    return splitmix64(&rng_state);
 }
 
 /* The text and what it must load to. Columns: f0..f5, a text column
@@ -393,28 +390,6 @@ static void test_standardize_same_bits(void **state)
     gd_dataset_free(&ref);
 }
 
-/* MSE and gradient the plain way, in long double. */
-static double naive_loss(const gd_dataset *ds, const size_t *rows, size_t m,
-                         const double *w, double *grad)
-{
-    const size_t d = ds->d;
-    long double sse = 0, g[FEATS + 1] = {0};
-    for (size_t k = 0; k < m; k++) {
-        size_t i = rows != NULL ? rows[k] : k;
-        long double r = w[d];
-        for (size_t j = 0; j < d; j++)
-            r += (long double)w[j] * ds->x[i * d + j];
-        r -= ds->y[i];
-        sse += r * r;
-        for (size_t j = 0; j < d; j++)
-            g[j] += r * ds->x[i * d + j];
-        g[d] += r;
-    }
-    for (size_t j = 0; j <= d; j++)
-        grad[j] = (double)(2 * g[j] / m);
-    return (double)(sse / m);
-}
-
 static void test_loss_same_bits(void **state)
 {
     (void)state;
@@ -457,7 +432,7 @@ static void test_loss_same_bits(void **state)
                         seq[k] = batches[b].begin + k;
                     rows = seq;
                 }
-                double nmse = naive_loss(&ds, rows, batches[b].count, params, ng);
+                double nmse = naive_mse_grad(&ds, rows, batches[b].count, params, ng);
                 free(seq);
                 assert_close_rel(mse, nmse, 1e-12);
                 for (size_t j = 0; j <= FEATS; j++)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gdtrain/dataset.h"
 #include "gdtrain/rng.h"
 
 void check_close_rel(double a, double b, double rel_tol, const char *expr,
@@ -245,4 +246,34 @@ double random_positive(struct gd_rng *r)
         if (x > 0)
             return x;
     }
+}
+
+uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+double naive_mse_grad(const gd_dataset *ds, const size_t *rows, size_t m,
+                      const double *w, double *grad)
+{
+    const size_t d = ds->d;
+    long double sse = 0, g[64] = {0};
+    assert_true(d < 64);
+    for (size_t k = 0; k < m; k++) {
+        size_t i = rows != NULL ? rows[k] : k;
+        long double r = w[d];
+        for (size_t j = 0; j < d; j++)
+            r += (long double)w[j] * ds->x[i * d + j];
+        r -= ds->y[i];
+        sse += r * r;
+        for (size_t j = 0; j < d; j++)
+            g[j] += r * ds->x[i * d + j];
+        g[d] += r;
+    }
+    for (size_t j = 0; j <= d; j++)
+        grad[j] = (double)(2 * g[j] / m);
+    return (double)(sse / m);
 }

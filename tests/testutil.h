@@ -75,4 +75,17 @@ double random_finite(struct gd_rng *r);
 /* The same, made positive (never 0). */
 double random_positive(struct gd_rng *r);
 
+/* splitmix64: the next value of a small seeded generator of its own, for
+ * tests whose inputs should not depend on the library's gd_rng. */
+uint64_t splitmix64(uint64_t *state);
+
+struct gd_dataset;
+
+/* An oracle for the loss kernels: the MSE of the linear model w (d weights,
+ * then the bias) over rows[0..m) of ds (rows 0..m-1 if rows is NULL), and
+ * its gradient into grad (d + 1 values), summed plainly in long double.
+ * d < 64. */
+double naive_mse_grad(const struct gd_dataset *ds, const size_t *rows, size_t m,
+                      const double *w, double *grad);
+
 #endif
