@@ -130,6 +130,27 @@ static inline void row_body(job *j, const size_t d)
     j->out[d + 1] = sse;
 }
 
+/* The end of the four-lane row-major kernels: rows [i, hi) one at a time
+ * into lane 0, then the lanes summed in a fixed order into j->out. */
+static inline void row4_finish(job *j, size_t i, const size_t d, const double *w,
+                               double b, double g[4][MAX_D + 1], double sse[4])
+{
+    for (; i < j->hi; i++) {
+        const double *xr = j->x + i * d;
+        double r = b;
+        for (size_t k = 0; k < d; k++)
+            r += w[k] * xr[k];
+        r -= j->y[i];
+        sse[0] += r * r;
+        for (size_t k = 0; k < d; k++)
+            g[0][k] += r * xr[k];
+        g[0][d] += r;
+    }
+    for (size_t k = 0; k <= d; k++)
+        j->out[k] = (g[0][k] + g[1][k]) + (g[2][k] + g[3][k]);
+    j->out[d + 1] = (sse[0] + sse[1]) + (sse[2] + sse[3]);
+}
+
 /* Row-major, four rows interleaved (more independent work per step). */
 static inline void row4_body(job *j, const size_t d)
 {
@@ -155,20 +176,7 @@ static inline void row4_body(job *j, const size_t d)
             for (size_t k = 0; k < d; k++)
                 g[l][k] += r[l] * xr[l * d + k];
     }
-    for (; i < j->hi; i++) {
-        const double *xr = j->x + i * d;
-        double r = b;
-        for (size_t k = 0; k < d; k++)
-            r += w[k] * xr[k];
-        r -= j->y[i];
-        sse[0] += r * r;
-        for (size_t k = 0; k < d; k++)
-            g[0][k] += r * xr[k];
-        g[0][d] += r;
-    }
-    for (size_t k = 0; k <= d; k++)
-        j->out[k] = (g[0][k] + g[1][k]) + (g[2][k] + g[3][k]);
-    j->out[d + 1] = (sse[0] + sse[1]) + (sse[2] + sse[3]);
+    row4_finish(j, i, d, w, b, g, sse);
 }
 
 /* Row-major, four rows at a time from the four quarters of the range. */
@@ -198,20 +206,7 @@ static inline void rowq_body(job *j, const size_t d)
             for (size_t k = 0; k < d; k++)
                 g[l][k] += r[l] * xr[l][k];
     }
-    for (size_t i = j->lo + 4 * q; i < j->hi; i++) {
-        const double *xr = j->x + i * d;
-        double r = b;
-        for (size_t k = 0; k < d; k++)
-            r += w[k] * xr[k];
-        r -= j->y[i];
-        sse[0] += r * r;
-        for (size_t k = 0; k < d; k++)
-            g[0][k] += r * xr[k];
-        g[0][d] += r;
-    }
-    for (size_t k = 0; k <= d; k++)
-        j->out[k] = (g[0][k] + g[1][k]) + (g[2][k] + g[3][k]);
-    j->out[d + 1] = (sse[0] + sse[1]) + (sse[2] + sse[3]);
+    row4_finish(j, j->lo + 4 * q, d, w, b, g, sse);
 }
 
 /* Column-major, LANES rows at a time: every operation is the same for the
