@@ -21,6 +21,33 @@ run() {
     STATUS=$?
 }
 
+# signal_during_training SIG CURVE CMD...: runs CMD, a training run that
+# streams its loss curve to CURVE, in the background; sends it SIG once the
+# curve holds a finished epoch, so that training (and gdtrain's handling of
+# signals) has begun however slow the machine is; waits for it. Exit status
+# in $STATUS, stdout in $WORK/out, stderr in $WORK/err. Fails if the run
+# ends first or shows no epoch within 120 s.
+signal_during_training() {
+    local sig=$1 curve=$2 pid waited=0
+    shift 2
+    "$@" >"$WORK/out" 2>"$WORK/err" &
+    pid=$!
+    until [ -f "$curve" ] && [ "$(wc -l <"$curve")" -ge 2 ]; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid"
+            STATUS=$?
+            cat "$WORK/err" >&2
+            fail "the run ended (status $STATUS) before its first epoch"
+        fi
+        waited=$((waited + 1))
+        [ "$waited" -le 12000 ] || { kill -KILL "$pid"; fail "no epoch within 120 s"; }
+        sleep 0.01
+    done
+    kill -s "$sig" "$pid"
+    wait "$pid"
+    STATUS=$?
+}
+
 # expect_status N DESCRIPTION
 expect_status() {
     CHECKS=$((CHECKS + 1))

@@ -59,9 +59,8 @@ CHECKS=$((CHECKS + 2))
 # never stopping.
 "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 --epochs 20000 --out full.model -q ||
     fail "the uninterrupted run failed"
-timeout --preserve-status -s INT 0.5 "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 \
-    --epochs 20000 --out int.model --checkpoint int.ck -q 2>err
-STATUS=$?
+signal_during_training INT int.csv "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 \
+    --epochs 20000 --curve int.csv --out int.model --checkpoint int.ck -q
 expect_status 130 "SIGINT with --checkpoint"
 expect_err_line 'resume with --resume int.ck' "the hint to resume"
 expect_no_file int.model "model after SIGINT"

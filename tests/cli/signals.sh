@@ -6,9 +6,8 @@ DATA=$SRC/data/houses.csv
 
 for sig in INT TERM; do
     code=$((128 + $(kill -l $sig)))
-    timeout --preserve-status -s $sig 1 "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 \
-        --tol 0 --epochs 1000000 --curve $sig.csv --out $sig.model 2>err
-    STATUS=$?
+    signal_during_training $sig $sig.csv "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 \
+        --tol 0 --epochs 1000000 --curve $sig.csv --out $sig.model
     expect_status $code "SIG$sig"
     expect_err_line "^gdtrain: error: interrupted by SIG$sig after epoch [0-9]+; no model was written" "SIG$sig message"
     expect_no_file $sig.model "model after SIG$sig"

@@ -51,8 +51,9 @@ expect_status 3 "malformed reference"
 expect_err_line '^gdtrain: error: broken.csv:2:3: ' "malformed reference message"
 
 # A killed run leaves every finished epoch on disk, each line complete.
-( timeout -s KILL 1 "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 --tol 0 --epochs 100000 \
-    --curve killed.csv --out killed.model --quiet ) 2>/dev/null
+signal_during_training KILL killed.csv "$GDTRAIN" --data "$DATA" --opt sgd --batch-size 1 \
+    --tol 0 --epochs 100000 --curve killed.csv --out killed.model --quiet
+expect_status 137 "SIGKILL"
 [ "$(wc -l <killed.csv)" -ge 2 ] || fail "nothing streamed before the kill"
 awk -F, 'NR > 1 && (NF != 6 || $1 != NR - 1) { exit 1 }' killed.csv || fail "a torn curve row"
 expect_no_file killed.model "model of a killed run"
