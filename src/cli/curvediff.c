@@ -56,21 +56,10 @@ int cmd_curve_diff(int argc, char **argv)
     unsigned char set[sizeof curvediff_options / sizeof curvediff_options[0]] = {0};
     char *files[2];
     size_t nfiles = 0;
-    char msg[512];
-    switch (cli_parse(curvediff_options, argc, argv, &s, set, files, 2, &nfiles, msg,
-                      sizeof msg)) {
-    case PARSE_HELP:
-        print_curvediff_help();
-        return 0;
-    case PARSE_VERSION:
-        printf("gdtrain %s\n", GDTRAIN_VERSION);
-        return 0;
-    case PARSE_ERROR:
-        cli_usage_error("curve-diff", "%s", msg);
-        return 2;
-    case PARSE_OK:
-        break;
-    }
+    int early = cli_parse_command_args("curve-diff", curvediff_options, argc, argv, &s, set,
+                                       print_curvediff_help, files, 2, &nfiles);
+    if (early >= 0)
+        return early;
     cli_quiet = s.quiet;
     if (nfiles != 2) {
         cli_usage_error("curve-diff", "give two curve files: REF.csv NEW.csv");

@@ -267,15 +267,14 @@ void cli_print_options(const cli_option *table, void *stream)
     }
 }
 
-int cli_parse_command(const char *subcommand, const cli_option *table, int argc,
-                      char **argv, void *settings, unsigned char *was_set,
-                      void (*print_help)(void))
+int cli_parse_command_args(const char *subcommand, const cli_option *table, int argc,
+                           char **argv, void *settings, unsigned char *was_set,
+                           void (*print_help)(void), char **positional,
+                           size_t max_positional, size_t *npositional)
 {
     char msg[512];
-    char *positional[1];
-    size_t npositional;
-    switch (cli_parse(table, argc, argv, settings, was_set, positional, 0, &npositional,
-                      msg, sizeof msg)) {
+    switch (cli_parse(table, argc, argv, settings, was_set, positional, max_positional,
+                      npositional, msg, sizeof msg)) {
     case PARSE_HELP:
         print_help();
         return 0;
@@ -289,4 +288,14 @@ int cli_parse_command(const char *subcommand, const cli_option *table, int argc,
         break;
     }
     return -1;
+}
+
+int cli_parse_command(const char *subcommand, const cli_option *table, int argc,
+                      char **argv, void *settings, unsigned char *was_set,
+                      void (*print_help)(void))
+{
+    char *positional[1];
+    size_t npositional;
+    return cli_parse_command_args(subcommand, table, argc, argv, settings, was_set,
+                                  print_help, positional, 0, &npositional);
 }

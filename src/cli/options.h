@@ -65,6 +65,14 @@ int cli_parse_command(const char *subcommand, const cli_option *table, int argc,
                       char **argv, void *settings, unsigned char *was_set,
                       void (*print_help)(void));
 
+/* The same, for a subcommand that takes arguments other than options: they
+ * go to positional[0..*npositional), at most max_positional (more is a
+ * usage error). */
+int cli_parse_command_args(const char *subcommand, const cli_option *table, int argc,
+                           char **argv, void *settings, unsigned char *was_set,
+                           void (*print_help)(void), char **positional,
+                           size_t max_positional, size_t *npositional);
+
 /* Index of the row named name in table; the table must have it. */
 size_t cli_option_index(const cli_option *table, const char *name);
 

@@ -60,7 +60,6 @@ int cmd_plot(int argc, char **argv)
 {
     plot_settings s = {.val = 1};
     unsigned char set[sizeof plot_options / sizeof plot_options[0]] = {0};
-    char msg[512];
     size_t nfiles = 0;
     char **files = malloc((argc > 0 ? (size_t)argc : 1) * sizeof *files);
     const char **names = NULL;
@@ -70,20 +69,11 @@ int cmd_plot(int argc, char **argv)
         cli_error("out of memory");
         return 4;
     }
-    switch (cli_parse(plot_options, argc, argv, &s, set, files, (size_t)argc, &nfiles, msg,
-                      sizeof msg)) {
-    case PARSE_HELP:
-        print_plot_help();
+    int early = cli_parse_command_args("plot", plot_options, argc, argv, &s, set,
+                                       print_plot_help, files, (size_t)argc, &nfiles);
+    if (early >= 0) {
+        exit_code = early;
         goto done;
-    case PARSE_VERSION:
-        printf("gdtrain %s\n", GDTRAIN_VERSION);
-        goto done;
-    case PARSE_ERROR:
-        cli_usage_error("plot", "%s", msg);
-        exit_code = 2;
-        goto done;
-    case PARSE_OK:
-        break;
     }
     cli_quiet = s.quiet;
     if (nfiles == 0) {
