@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the table of 128-bit powers of five used by src/numparse.c.
+"""Generate the table of 128-bit powers of five used by src/io/numparse.c.
 
 For every q in [-342, 308] the table holds c(q), the 128 leading bits of 5^q:
 5^q = c(q) * 2^g(q) exactly or truncated (rounded down), with
@@ -11,7 +11,7 @@ computes g(q) with the integer formula checked below.
 
 Usage:
     python3 tests/gen_numparse_pow5.py           # print the C table
-    python3 tests/gen_numparse_pow5.py --check src/numparse.c
+    python3 tests/gen_numparse_pow5.py --check src/io/numparse.c
         # exit 1 unless the table in that file is exactly what we generate
 """
 import sys

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gdtrain/checkpoint.h"
+#include "train/checkpoint.h"
 #include "gdtrain/dataset.h"
 #include "gdtrain/optim.h"
 #include "gdtrain/rng.h"

@@ -15,7 +15,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "gdtrain/csv.h"
+#include "io/csv.h"
 
 /* ---- helpers ---- */
 

@@ -18,7 +18,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "gdtrain/curve.h"
+#include "report/curve.h"
 #include "gdtrain/rng.h"
 
 /* ---------------------------------------------------------------------- */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdtrain/gen.h"
+#include "data/gen.h"
 #include "testutil.h"
 
 /* ---- What data/README.md documents ---- */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdtrain/json.h"
+#include "io/json.h"
 
 static char *written(void (*fill)(gd_json *))
 {

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gdtrain/atomicfile.h"
+#include "io/atomicfile.h"
 #include "gdtrain/model.h"
 #include "gdtrain/rng.h"
 

@@ -12,7 +12,7 @@
  */
 #include "testutil.h"
 
-#include "gdtrain/numparse.h"
+#include "io/numparse.h"
 #include "gdtrain/rng.h"
 
 #include <errno.h>

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gdtrain/curve.h"
-#include "gdtrain/svg.h"
+#include "report/curve.h"
+#include "report/svg.h"
 
 /* ---------------------------------------------------------------------- */
 /* A small XML well-formedness checker                                     */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "gdtrain/curve.h"
+#include "report/curve.h"
 #include "msg.h"
 #include "options.h"
 

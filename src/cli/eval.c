@@ -21,7 +21,7 @@
 #include "commands.h"
 #include "gdtrain/dataset.h"
 #include "gdtrain/error.h"
-#include "gdtrain/json.h"
+#include "io/json.h"
 #include "gdtrain/model.h"
 #include "msg.h"
 #include "options.h"

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "gdtrain/dataset.h"
-#include "gdtrain/json.h"
+#include "io/json.h"
 #include "gdtrain/model.h"
 #include "gdtrain/solve.h"
 

@@ -6,8 +6,8 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "gdtrain/atomicfile.h"
-#include "gdtrain/gen.h"
+#include "io/atomicfile.h"
+#include "data/gen.h"
 #include "msg.h"
 #include "options.h"
 

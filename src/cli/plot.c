@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "gdtrain/curve.h"
-#include "gdtrain/svg.h"
+#include "report/curve.h"
+#include "report/svg.h"
 #include "msg.h"
 #include "options.h"
 

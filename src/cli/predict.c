@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "gdtrain/atomicfile.h"
+#include "io/atomicfile.h"
 #include "gdtrain/dataset.h"
 #include "gdtrain/model.h"
 #include "msg.h"

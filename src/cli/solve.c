@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "gdtrain/json.h"
+#include "io/json.h"
 #include "fit.h"
 #include "msg.h"
 #include "options.h"

@@ -36,6 +36,17 @@ expect_file "$LIBDIR/cmake/gdtrain/gdtrainConfigVersion.cmake" "the CMake packag
 for h in "$SRC"/include/gdtrain/*.h; do
     cmp -s "$h" "$PREFIX/include/gdtrain/$(basename "$h")" || fail "header $(basename "$h") not installed as is"
 done
+# Only the public headers: the internal ones under src/ stay behind.
+diff <(cd "$SRC/include/gdtrain" && ls) <(cd "$PREFIX/include/gdtrain" && ls) >&2 ||
+    fail "the installed headers are not exactly include/gdtrain/*.h"
+# Each public header compiles on its own against the installed tree alone, so
+# none of them needs an internal one.
+for h in "$PREFIX"/include/gdtrain/*.h; do
+    printf '#include "gdtrain/%s"\nint main(void) { return 0; }\n' "$(basename "$h")" >one.c
+    run "$CC_USED" -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$PREFIX/include" -c one.c -o one.o
+    expect_status 0 "gdtrain/$(basename "$h") on its own"
+done
+CHECKS=$((CHECKS + 1))
 cmp -s "$SRC/docs/gdtrain.1" "$PREFIX/share/man/man1/gdtrain.1" || fail "the man page differs from docs/gdtrain.1"
 cmp -s "$SRC/docs/gdtrain.bash-completion" "$PREFIX/share/bash-completion/completions/gdtrain" ||
     fail "the completion differs from docs/gdtrain.bash-completion"

@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdtrain/csv.h"
+#include "io/csv.h"
 #include "gdtrain/dataset.h"
 #include "fuzz_util.h"
 

@@ -1,5 +1,5 @@
 /*
- * curve: loss-curve files and their comparison. See include/gdtrain/curve.h.
+ * curve: loss-curve files and their comparison. See curve.h.
  *
  * The writer is a FILE with a flush after every row: a curve has one row per
  * epoch, so the cost of a flush is small next to an epoch's work, and it buys
@@ -12,7 +12,7 @@
  * The whole-curve comparison is the row-by-row check run over the new
  * curve's rows, so the two can never disagree about what "equal" means.
  */
-#include "gdtrain/curve.h"
+#include "report/curve.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdtrain/csv.h"
-#include "gdtrain/numparse.h"
+#include "io/csv.h"
+#include "io/numparse.h"
 
 /* The value columns' names, in file order (gd_curve_column order). */
 static const char *const curve_names[GD_CURVE_NCOLUMNS] = {

@@ -32,7 +32,7 @@
  * "%.1f", "%.2f" and "%d" would in the C locale, several times faster;
  * tests/test_gen.c checks it field by field against snprintf.
  */
-#include "gdtrain/gen.h"
+#include "data/gen.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * csv: a streaming RFC 4180 record reader. See include/gdtrain/csv.h.
+ * csv: a streaming RFC 4180 record reader. See csv.h.
  *
  * The input is read with fread in fixed chunks of CSV_CHUNK bytes into r->in.
  * A record is parsed run by run: a run of ordinary bytes is found with a
@@ -35,7 +35,7 @@
  * array instead of fread: its chunks are copied from the array, smaller
  * ones (CSV_MEM_CHUNK), since it is meant for re-reading single lines.
  */
-#include "gdtrain/csv.h"
+#include "io/csv.h"
 
 #include <assert.h>
 #include <errno.h>

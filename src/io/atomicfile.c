@@ -1,5 +1,5 @@
 /*
- * atomicfile: temporary file + fsync + rename. See include/gdtrain/atomicfile.h.
+ * atomicfile: temporary file + fsync + rename. See atomicfile.h.
  *
  * The steps that make a write atomic on POSIX:
  *   1. create the new file in the destination's folder, so that rename(2)
@@ -12,7 +12,7 @@
  *   4. rename over the destination: atomic for readers;
  *   5. fsync the folder so the rename itself survives a crash.
  */
-#include "gdtrain/atomicfile.h"
+#include "io/atomicfile.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -28,7 +28,7 @@
  * Arguments are escaped like names in the model file ("\\", "\n", "\r").
  * The lines come in this order; comments ('#') and blank lines may appear
  * anywhere, as in the model file. Only the schedule's best loss, blowup and
- * best_val may be infinite; NaN is never written or read. src/checkpoint.c
+ * best_val may be infinite; NaN is never written or read. src/train/checkpoint.c
  * has the format in detail.
  *
  * Saving a run: fill a gd_checkpoint with borrowed pointers (a shallow view

@@ -1,5 +1,5 @@
 /*
- * parallel: the worker pool. See src/parallel.h.
+ * parallel: the worker pool. See parallel.h.
  *
  * One run: the caller publishes (fn, ctx, ntasks) under the mutex, bumps a
  * generation number and wakes the workers; then everyone, the caller too,
@@ -7,7 +7,7 @@
  * reports back once per generation; the caller waits for all of them, so
  * when gd_pool_run returns no worker touches ctx any more.
  */
-#include "parallel.h"
+#include "core/parallel.h"
 
 #include <assert.h>
 #include <pthread.h>

@@ -1,11 +1,11 @@
 /*
  * checkpoint: saving and loading a paused training run.
- * See include/gdtrain/checkpoint.h for the contract and the format's outline.
+ * See checkpoint.h for the contract and the format's outline.
  *
  * The file format in detail (what gd_checkpoint_save writes and
  * gd_checkpoint_load accepts):
  * - The lexical rules, the first line ("gdtrain-checkpoint 1") and the 'end'
- *   line are those of every gdtrain text file (src/textfile.h): LF or CR LF
+ *   line are those of every gdtrain text file (src/io/textfile.h): LF or CR LF
  *   line ends, '#' comments and blank lines ignored anywhere, a UTF-8 BOM
  *   skipped, no NUL bytes; the parsing code is shared with the model file.
  * - The keyword lines come in the order of the header's outline. 'arg' and
@@ -34,7 +34,7 @@
  * schedule's configuration and base rate (they come from the arguments; see
  * gd_checkpoint_restore).
  */
-#include "gdtrain/checkpoint.h"
+#include "train/checkpoint.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -45,7 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textfile.h"
+#include "io/textfile.h"
 
 /* Files larger than this are not checkpoints. A feature takes some 180
  * bytes (its scaling line, and a parameter, a best parameter and up to

@@ -1,5 +1,5 @@
 /*
- * svg: loss curves as an SVG line chart. See include/gdtrain/svg.h.
+ * svg: loss curves as an SVG line chart. See svg.h.
  *
  * gd_svg_write works in four steps: scan the series for the data ranges
  * (and for points that cannot be drawn), choose the scales and ticks, pick
@@ -12,7 +12,7 @@
  * possible, so that a decade such as 1e-3, whose double is not exactly a
  * power of ten, still sits exactly on its tick: log10(m * 10^e) = e + log10(m).
  */
-#include "gdtrain/svg.h"
+#include "report/svg.h"
 
 #include <assert.h>
 #include <math.h>
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdtrain/atomicfile.h"
+#include "io/atomicfile.h"
 
 static const char *const svg_palette[GD_SVG_PALETTE_SIZE] = {
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",

@@ -50,10 +50,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "gdtrain/csv.h"
-#include "gdtrain/numparse.h"
+#include "io/csv.h"
+#include "io/numparse.h"
 #include "gdtrain/rng.h"
-#include "parallel.h"
+#include "core/parallel.h"
 
 /* A header name: trimmed copy, its length and its 0-based column. */
 typedef struct ds_name {

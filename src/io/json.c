@@ -1,7 +1,7 @@
 /*
- * json: streaming JSON writer. See include/gdtrain/json.h.
+ * json: streaming JSON writer. See json.h.
  */
-#include "gdtrain/json.h"
+#include "io/json.h"
 
 #include <assert.h>
 #include <math.h>

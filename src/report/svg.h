@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "gdtrain/curve.h"
+#include "report/curve.h"
 #include "gdtrain/error.h"
 
 #define GD_SVG_WIDTH 800       /* default chart size in pixels */

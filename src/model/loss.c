@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parallel.h"
+#include "core/parallel.h"
 
 /* Feature counts with a kernel of their own. */
 #define LOSS_MAX_D 16

@@ -4,7 +4,7 @@
  * format's module (model.c, checkpoint.c) parses its own keyword lines with
  * the helpers here.
  */
-#include "textfile.h"
+#include "io/textfile.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdtrain/atomicfile.h"
+#include "io/atomicfile.h"
 
 /* ---------------------------------------------------------------------- */
 /* Reading the file                                                        */

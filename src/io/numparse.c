@@ -32,7 +32,7 @@
  *
  * Nothing here allocates, and there is no mutable static state.
  */
-#include "gdtrain/numparse.h"
+#include "io/numparse.h"
 
 #include <assert.h>
 #include <float.h>

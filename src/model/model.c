@@ -5,7 +5,7 @@
  * The file format in detail (what gd_model_save writes and gd_model_load
  * accepts). The lexical rules, the first line and the 'end' line are those
  * of every gdtrain text file, and the code that reads and writes them is
- * shared with the checkpoint (src/textfile.c); this file parses the model's
+ * shared with the checkpoint (src/io/textfile.c); this file parses the model's
  * own keyword lines.
  * - Lines end with LF; a CR just before the LF is ignored (a file that passed
  *   through a CRLF editor still loads). NUL bytes are errors. A UTF-8 byte
@@ -48,7 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textfile.h"
+#include "io/textfile.h"
 
 /* Files larger than this are not model files: refuse them before they
  * exhaust memory. A feature line takes about 110 bytes, so this still allows
