@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "gdtrain/split.h"
+#include "data/split.h"
 #include "testutil.h"
 
 static void test_counts_by_hand(void **state)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "gdtrain/split.h"
+#include "data/split.h"
 #include "msg.h"
 #include "options.h"
 

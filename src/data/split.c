@@ -7,7 +7,7 @@
  * byte ranges. Nothing is parsed as a number: the rows are the user's, as
  * written.
  */
-#include "gdtrain/split.h"
+#include "data/split.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdtrain/atomicfile.h"
-#include "gdtrain/csv.h"
+#include "io/atomicfile.h"
+#include "io/csv.h"
 #include "gdtrain/rng.h"
 
 size_t gd_split_test_rows(double test, size_t n)
