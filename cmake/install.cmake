@@ -5,7 +5,7 @@
 # Runtime:      bin/gdtrain
 #               share/man/man1/gdtrain.1
 #               share/bash-completion/completions/gdtrain
-# Development:  lib/libgdtrain.a, include/gdtrain/*.h
+# Development:  lib/libgdtrain.a, include/gdtrain/*.h and hparams.def
 #               lib/pkgconfig/gdtrain.pc           (pkg-config --cflags --libs gdtrain)
 #               lib/cmake/gdtrain/gdtrainConfig.cmake, gdtrainConfigVersion.cmake,
 #               gdtrainTargets*.cmake              (find_package(gdtrain) -> gdtrain::gdtrain)
@@ -46,7 +46,7 @@ install(TARGETS gdtrain_lib EXPORT gdtrainTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Development)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/gdtrain
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development
-        FILES_MATCHING PATTERN "*.h")
+        FILES_MATCHING PATTERN "*.h" PATTERN "*.def")
 
 # --- pkg-config: paths relative to the .pc file's own folder (${pcfiledir},
 # known to pkg-config and pkgconf), so that they hold for any prefix.

@@ -414,15 +414,15 @@ static void test_new_params(void **unused)
     const gd_optimizer_ops *adamw = gd_optimizer_find("adamw");
     const gd_optimizer_ops *adagrad = gd_optimizer_find("adagrad");
     /* which rule reads what */
-    assert_true(adam->uses & GD_USES_AMSGRAD);
-    assert_false(adam->uses & GD_USES_WEIGHT_DECAY);
-    assert_true((adamw->uses & (GD_USES_BETAS | GD_USES_EPS | GD_USES_AMSGRAD |
-                                GD_USES_WEIGHT_DECAY)) ==
-                (GD_USES_BETAS | GD_USES_EPS | GD_USES_AMSGRAD | GD_USES_WEIGHT_DECAY));
-    assert_true((adagrad->uses & (GD_USES_EPS | GD_USES_LR_DECAY |
-                                  GD_USES_INITIAL_ACCUMULATOR)) ==
-                (GD_USES_EPS | GD_USES_LR_DECAY | GD_USES_INITIAL_ACCUMULATOR));
-    assert_false(adagrad->uses & (GD_USES_BETAS | GD_USES_AMSGRAD));
+    assert_true(adam->uses & GD_USES(amsgrad));
+    assert_false(adam->uses & GD_USES(weight_decay));
+    assert_true((adamw->uses & (GD_USES(beta1) | GD_USES(beta2) | GD_USES(eps) | GD_USES(amsgrad) |
+                                GD_USES(weight_decay))) ==
+                (GD_USES(beta1) | GD_USES(beta2) | GD_USES(eps) | GD_USES(amsgrad) | GD_USES(weight_decay)));
+    assert_true((adagrad->uses & (GD_USES(eps) | GD_USES(lr_decay) |
+                                  GD_USES(initial_accumulator))) ==
+                (GD_USES(eps) | GD_USES(lr_decay) | GD_USES(initial_accumulator)));
+    assert_false(adagrad->uses & (GD_USES(beta1) | GD_USES(beta2) | GD_USES(amsgrad)));
     /* the shared defaults, and the rules' own */
     gd_optim_params p, q;
     gd_optim_params_default(&p);

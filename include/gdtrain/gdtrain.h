@@ -3,7 +3,8 @@
  *
  * Load a CSV file into a dataset and standardize it (dataset.h), train a
  * linear model on it by gradient descent (trainer.h, with an optimizer from
- * optim.h and a learning-rate schedule from schedule.h), or fit the exact
+ * optim.h and a learning-rate schedule from schedule.h, its settings built
+ * from names and values by hparams.h), or fit the exact
  * least-squares optimum (solve.h); evaluate the loss (loss.h); save, load and
  * apply the model (model.h). Every function that can fail reports through a
  * gd_error (error.h). The library never prints and never exits.
@@ -16,6 +17,7 @@
 
 #include "gdtrain/dataset.h"
 #include "gdtrain/error.h"
+#include "gdtrain/hparams.h"
 #include "gdtrain/loss.h"
 #include "gdtrain/model.h"
 #include "gdtrain/optim.h"

@@ -15,48 +15,54 @@
 
 #include <stddef.h>
 
-/* Hyperparameters of every rule; each rule reads the ones it uses. */
+/* With no macro defined, this only defines the GD_HP_CTYPE_ types. */
+#include "gdtrain/hparams.def"
+
+/* Hyperparameters of every rule, one field per GD_OPTIM_HPARAM line of
+ * gdtrain/hparams.def (which says what each means); each rule reads the
+ * ones its .uses names. */
 typedef struct gd_optim_params {
-    double momentum; /* sgd/gd: momentum factor mu (0 = none) */
-    int nesterov;    /* sgd/gd: Nesterov momentum (needs momentum > 0) */
-    double alpha;    /* rmsprop: smoothing constant of the squared-gradient average */
-    double beta1;    /* adam, adamw: decay of the first moment */
-    double beta2;    /* adam, adamw: decay of the second moment */
-    double eps;      /* rmsprop, adam, adamw, adagrad: added to the denominator */
-    double weight_decay;        /* adamw: decoupled decay lambda: theta *= 1 - lr*lambda
-                                   before each step; every parameter, bias included */
-    int amsgrad;                /* adam, adamw: divide by the running maximum of the
-                                   second moment (AMSGrad) */
-    double lr_decay;            /* adagrad: rate decay eta: lr_t = lr / (1 + (t-1) eta) */
-    double initial_accumulator; /* adagrad: starting value of the squared-gradient sum */
+#define GD_OPTIM_HPARAM(field, type, ...) GD_HP_CTYPE_##type field;
+#include "gdtrain/hparams.def"
 } gd_optim_params;
 
-/* Fills p with the defaults shared by every rule (PyTorch's): momentum 0,
- * no Nesterov, alpha 0.99, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay
- * 0.01 (AdamW's; only adamw reads it), no AMSGrad, lr_decay 0,
- * initial_accumulator 0. A rule may differ (adagrad's eps is 1e-10): use
- * gd_optim_params_default_for to get a rule's own defaults. */
+/* Fills p with the defaults of hparams.def (PyTorch's: momentum 0, no
+ * Nesterov, alpha 0.99, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0.01
+ * (AdamW's), no AMSGrad, lr_decay 0, initial_accumulator 0). A rule may
+ * differ (adagrad's eps is 1e-10): use gd_optim_params_default_for to get a
+ * rule's own defaults. */
 void gd_optim_params_default(gd_optim_params *p);
 
-/* Flags for gd_optimizer_ops.uses: which hyperparameters a rule reads. */
+/* Bit numbers for gd_optimizer_ops.uses, one per hyperparameter. */
 enum {
-    GD_USES_MOMENTUM = 1 << 0,
-    GD_USES_NESTEROV = 1 << 1,
-    GD_USES_ALPHA = 1 << 2,
-    GD_USES_BETAS = 1 << 3,
-    GD_USES_EPS = 1 << 4,
-    GD_USES_WEIGHT_DECAY = 1 << 5,
-    GD_USES_AMSGRAD = 1 << 6,
-    GD_USES_LR_DECAY = 1 << 7,
-    GD_USES_INITIAL_ACCUMULATOR = 1 << 8
+#define GD_OPTIM_HPARAM(field, ...) GD_USES_BIT_##field,
+#include "gdtrain/hparams.def"
+    GD_USES_BIT_COUNT
 };
+/* The .uses flag of a rule that reads gd_optim_params.field. */
+#define GD_USES(field) (1u << GD_USES_BIT_##field)
+
+/* The RANGE column of hparams.def: what values a hyperparameter takes. */
+typedef enum gd_hparam_range {
+    GD_RANGE_ANY,
+    GD_RANGE_POSITIVE,  /* > 0 (integers: >= 1) */
+    GD_RANGE_NONNEG,    /* >= 0 */
+    GD_RANGE_UNIT,      /* [0, 1) */
+    GD_RANGE_UNIT_RIGHT /* (0, 1] */
+} gd_hparam_range;
+
+/* Whether v is in range (finite, too, unless range is ANY): 1 if it is;
+ * otherwise 0 with "--OPTION must be ..., got V" in buf (size bytes).
+ * integer says whether the option takes whole numbers ("at least 1"). */
+int gd_hparam_in_range(gd_hparam_range range, int integer, const char *option, double v,
+                       char *buf, size_t size);
 
 typedef struct gd_optimizer_ops {
     const char *name;        /* "adam": what --opt takes */
     const char *summary;     /* one line for --help */
     double default_lr;       /* converges on standardized data with no flags */
     size_t default_batch;    /* default mini-batch size; 0 = every row (full batch) */
-    unsigned uses;           /* GD_USES_* flags */
+    unsigned uses;           /* GD_USES(field) of each hyperparameter it reads */
     /* Optional (NULL = none): changes gd_optim_params_default's values where
      * this rule's defaults differ (adagrad: eps 1e-10). */
     void (*defaults)(gd_optim_params *p);

@@ -51,17 +51,22 @@ typedef enum gd_schedule_kind {
     GD_SCHEDULE_INVSCALING
 } gd_schedule_kind;
 
+/* With no macro defined, this only defines the GD_HP_CTYPE_ types. */
+#include "gdtrain/hparams.def"
+
 typedef struct gd_schedule_config {
     gd_schedule_kind kind;
     double factor;    /* plateau: multiplier in (0, 1) */
     int patience;     /* plateau: epochs without improvement tolerated, >= 0 */
     double threshold; /* plateau: relative improvement that counts, in [0, 1) */
-    double min_lr;    /* plateau: floor of the rate; cosine: the final rate; >= 0 */
-    long step_size;   /* step: epochs between two decays, >= 1 */
-    double gamma;     /* step, exp: multiplier per decay, in (0, 1] */
-    long t_max;       /* cosine: T, the epochs of the half cosine, >= 1; 0 = not
-                         set: the caller must set it (to the epoch limit) */
-    double power_t;   /* invscaling: exponent of t, >= 0 */
+    /* One field per GD_SCHEDULE_HPARAM line of gdtrain/hparams.def: min_lr
+     * (plateau: the floor of the rate; cosine: the final rate), step_size
+     * (step: epochs between two decays), gamma (step, exp: multiplier per
+     * decay), power_t (invscaling: exponent of t) and t_max (cosine: T, the
+     * epochs of the half cosine; 0 = not set: the caller must set it, to
+     * the epoch limit). */
+#define GD_SCHEDULE_HPARAM(field, type, ...) GD_HP_CTYPE_##type field;
+#include "gdtrain/hparams.def"
 } gd_schedule_config;
 
 typedef struct gd_schedule {

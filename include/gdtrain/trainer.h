@@ -80,6 +80,12 @@ typedef struct gd_train_config {
  * max_epochs 10000; shuffle on; seed 1; zeros init; no penalty). */
 void gd_train_config_default(gd_train_config *cfg, const gd_optimizer_ops *ops);
 
+/* Checks every hyperparameter in cfg that its optimizer and schedule read
+ * (ranges from gdtrain/hparams.def, nesterov without momentum, a cosine
+ * schedule's length). GD_OK, or GD_ERR_USAGE with a message naming the
+ * command-line option. */
+gd_status gd_train_config_check(const gd_train_config *cfg, gd_error *err);
+
 /* What the epoch callback sees; losses are MSE on the standardized data. */
 typedef struct gd_epoch_info {
     long epoch;        /* 1-based */

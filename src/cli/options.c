@@ -5,6 +5,7 @@
 
 #include "msg.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -77,8 +78,11 @@ static const char *kind_expectation(const cli_option *o)
             return "a number in [0, 1)";
         if (o->check & OPT_NONNEG)
             return "a number >= 0";
+        if (o->check & OPT_UNIT_RIGHT)
+            return "a number in (0, 1]";
         return "a number";
     case OPT_LONG:
+    case OPT_INT:
         if (o->check & OPT_POSITIVE)
             return "a positive integer";
         if (o->check & OPT_NONNEG)
@@ -101,6 +105,8 @@ static int check_range(const cli_option *o, double v)
     if ((o->check & OPT_NONNEG) && !(v >= 0))
         return 0;
     if ((o->check & OPT_UNIT) && !(v >= 0 && v < 1))
+        return 0;
+    if ((o->check & OPT_UNIT_RIGHT) && !(v > 0 && v <= 1))
         return 0;
     return 1;
 }
@@ -127,6 +133,12 @@ static int store_value(const cli_option *o, const char *value, void *settings)
             return 0;
         *(long *)(void *)slot = lv;
         return 1;
+    case OPT_INT:
+        if (!cli_parse_long(value, &lv) || lv < INT_MIN || lv > INT_MAX ||
+            !check_range(o, (double)lv))
+            return 0;
+        *(int *)(void *)slot = (int)lv;
+        return 1;
     case OPT_SIZE:
         if (!parse_unsigned(value, SIZE_MAX, &uv) || !check_range(o, (double)uv))
             return 0;
@@ -150,6 +162,7 @@ size_t cli_option_index(const cli_option *table, const char *name)
     size_t i = 0;
     while (table[i].name != NULL && strcmp(table[i].name, name) != 0)
         i++;
+    assert(table[i].name != NULL); /* a misspelt name is a bug */
     return i;
 }
 

@@ -16,6 +16,7 @@ typedef enum opt_kind {
     OPT_STRING,   /* const char *: the argument as given */
     OPT_DOUBLE,   /* double: finite decimal number */
     OPT_LONG,     /* long: integer */
+    OPT_INT,      /* int: integer */
     OPT_SIZE,     /* size_t: non-negative integer */
     OPT_U64,      /* uint64_t: non-negative integer */
     OPT_DELIMITER /* char: one byte, or "tab" */
@@ -26,7 +27,8 @@ enum {
     OPT_ANY = 0,
     OPT_POSITIVE = 1, /* > 0 */
     OPT_NONNEG = 2,   /* >= 0 */
-    OPT_UNIT = 4      /* in [0, 1) */
+    OPT_UNIT = 4,     /* in [0, 1) */
+    OPT_UNIT_RIGHT = 8 /* in (0, 1] */
 };
 
 typedef struct cli_option {
@@ -73,7 +75,7 @@ int cli_parse_command_args(const char *subcommand, const cli_option *table, int 
                            void (*print_help)(void), char **positional,
                            size_t max_positional, size_t *npositional);
 
-/* Index of the row named name in table; the table must have it. */
+/* Index of the row named name in table; the table must have it (asserted). */
 size_t cli_option_index(const cli_option *table, const char *name);
 
 /* Writes the option list of table to stream, one aligned line per row. */

@@ -1,6 +1,7 @@
 /*
  * gdtrain train: load a CSV, standardize, train, write the model, summarize.
  */
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "train/checkpoint.h"
 #include "report/curve.h"
 #include "gdtrain/dataset.h"
+#include "gdtrain/hparams.h"
 #include "io/json.h"
 #include "gdtrain/loss.h"
 #include "report/svg.h"
@@ -35,21 +37,9 @@ typedef struct train_settings {
     const char *features; /* comma list, NULL = all others */
     const char *out;      /* model path */
     const char *opt;      /* optimizer name */
-    double lr;
-    long epochs;
-    size_t batch_size;
-    double momentum;
-    int nesterov;
-    double alpha, beta1, beta2, eps;
-    uint64_t seed;
-    int shuffle;
+    const char *schedule; /* schedule name, NULL = the optimizer's default */
+    gd_train_config hparams; /* the hyperparameters given, by the table's rows */
     const char *init;     /* "zeros" or "random" */
-    double tol;
-    long patience;
-    double grad_tol;
-    double l2;
-    double l1;
-    const char *schedule; /* schedule name */
     double val_split;     /* fraction held out for validation */
     const char *val;      /* validation file */
     int early_stop;
@@ -63,57 +53,27 @@ typedef struct train_settings {
     const char *plot;        /* SVG of the loss curve */
     long threads;            /* 0 = every online CPU */
     const char *init_from;   /* warm start from this model file */
-    long lr_step;            /* step schedule */
-    double lr_gamma;         /* step, exp schedules */
-    double lr_power;         /* invscaling schedule */
-    double lr_min;           /* plateau floor, cosine final rate */
-    long cosine_epochs;      /* cosine: epochs of the half cosine */
-    double weight_decay;     /* adamw */
-    int amsgrad;             /* adam, adamw */
-    double lr_decay;         /* adagrad */
-    double initial_accumulator; /* adagrad */
     const char *checkpoint;  /* save the paused run here */
     const char *resume;      /* continue the run saved here */
 } train_settings;
 
 #define S(field) offsetof(train_settings, field)
-static const cli_option train_options[] = {
+/* The options that are not hyperparameters, before and after the rows
+ * build_train_options makes from the hyperparameter table. */
+static const cli_option leading_options[] = {
     CLI_DATA_OPTIONS(train_settings),
     {"out", 'o', OPT_STRING, 0, S(out), "FILE", "model file to write (default: " DEFAULT_MODEL_PATH ")"},
     {"opt", 0, OPT_STRING, 0, S(opt), "NAME", "optimizer, one of those listed below (default: adam)"},
-    {"lr", 0, OPT_DOUBLE, OPT_POSITIVE, S(lr), "RATE", "learning rate (default: the optimizer's, listed below)"},
-    {"epochs", 'e', OPT_LONG, OPT_POSITIVE, S(epochs), "N", "maximum number of epochs (default: 10000)"},
-    {"batch-size", 'b', OPT_SIZE, 0, S(batch_size), "N", "rows per step; 0 = all rows (default: the optimizer's)"},
-    {"momentum", 0, OPT_DOUBLE, OPT_UNIT, S(momentum), "MU", "gd/sgd momentum factor (default: 0)"},
-    {"nesterov", 0, OPT_FLAG, 0, S(nesterov), NULL, "gd/sgd: use Nesterov momentum (default: off)"},
-    {"alpha", 0, OPT_DOUBLE, OPT_UNIT, S(alpha), "A", "rmsprop smoothing constant (default: 0.99)"},
-    {"beta1", 0, OPT_DOUBLE, OPT_UNIT, S(beta1), "B1", "adam first-moment decay (default: 0.9)"},
-    {"beta2", 0, OPT_DOUBLE, OPT_UNIT, S(beta2), "B2", "adam second-moment decay (default: 0.999)"},
-    {"eps", 0, OPT_DOUBLE, OPT_POSITIVE, S(eps), "EPS", "rmsprop/adam/adamw/adagrad denominator term (default: 1e-8; adagrad 1e-10)"},
-    {"amsgrad", 0, OPT_FLAG, 0, S(amsgrad), NULL, "adam/adamw: divide by the running maximum of the second moment (AMSGrad)"},
-    {"weight-decay", 0, OPT_DOUBLE, OPT_NONNEG, S(weight_decay), "WD", "adamw decoupled weight decay (default: 0.01)"},
-    {"lr-decay", 0, OPT_DOUBLE, OPT_NONNEG, S(lr_decay), "ETA", "adagrad rate decay: lr / (1 + (t-1)*ETA) (default: 0)"},
-    {"initial-accumulator", 0, OPT_DOUBLE, OPT_NONNEG, S(initial_accumulator), "V", "adagrad starting sum of squared gradients (default: 0)"},
-    {"seed", 0, OPT_U64, 0, S(seed), "N", "seed for shuffling and random init (default: 1)"},
-    {"shuffle", 0, OPT_FLAG, 0, S(shuffle), NULL, "shuffle rows every epoch for mini-batches (default: on; --no-shuffle keeps file order)"},
+    {"schedule", 0, OPT_STRING, 0, S(schedule), "NAME", "learning-rate schedule, one of those listed below (default: plateau for sgd and rmsprop, constant for the others)"},
     {"init", 0, OPT_STRING, 0, S(init), "KIND", "initial weights: zeros or random (default: zeros)"},
     {"init-from", 0, OPT_STRING, 0, S(init_from), "MODEL", "warm start from a model file with the same feature names"},
     {"checkpoint", 0, OPT_STRING, 0, S(checkpoint), "FILE", "when training stops at --epochs or on SIGINT/SIGTERM, save the run (weights, optimizer state, schedule, random stream) to FILE"},
     {"resume", 0, OPT_STRING, 0, S(resume), "FILE", "continue the run saved in FILE with its options; options given here override them (e.g. a higher --epochs)"},
-    {"tol", 0, OPT_DOUBLE, OPT_NONNEG, S(tol), "REL", "stop when the loss changes by less than REL (relative) for --patience epochs; 0 = run all --epochs (default: 1e-10)"},
-    {"patience", 0, OPT_LONG, OPT_POSITIVE, S(patience), "N", "epochs the change must stay below --tol (default: 10)"},
-    {"grad-tol", 0, OPT_DOUBLE, OPT_NONNEG, S(grad_tol), "G", "stop when the gradient norm is below G; 0 = off (default: 1e-9)"},
-    {"l2", 0, OPT_DOUBLE, OPT_NONNEG, S(l2), "LAMBDA", "ridge penalty: minimize MSE + LAMBDA*|w|^2 on standardized data (default: 0)"},
-    {"l1", 0, OPT_DOUBLE, OPT_NONNEG, S(l1), "LAMBDA", "lasso penalty LAMBDA*|w|_1, by a soft-threshold after every step: weights can reach exactly 0 (default: 0)"},
+};
+static const cli_option trailing_options[] = {
     {"val-split", 0, OPT_DOUBLE, OPT_UNIT, S(val_split), "F", "hold out a seeded random fraction F of the rows for validation (default: 0)"},
     {"val", 0, OPT_STRING, 0, S(val), "FILE", "validation rows from another CSV with the same columns"},
     {"early-stop", 0, OPT_FLAG, 0, S(early_stop), NULL, "stop when the validation loss has not improved for --patience epochs, and keep the best weights"},
-    {"schedule", 0, OPT_STRING, 0, S(schedule), "NAME", "learning-rate schedule, one of those listed below (default: plateau for sgd and rmsprop, constant for the others)"},
-    {"lr-step", 0, OPT_LONG, OPT_POSITIVE, S(lr_step), "N", "step schedule: multiply the rate by --lr-gamma every N epochs (default: 200)"},
-    {"lr-gamma", 0, OPT_DOUBLE, OPT_POSITIVE, S(lr_gamma), "G", "step/exp schedules: the factor (default: step 0.5, exp 0.998)"},
-    {"lr-power", 0, OPT_DOUBLE, OPT_NONNEG, S(lr_power), "P", "invscaling schedule: lr / t^P with t the step count (default: 0.25)"},
-    {"lr-min", 0, OPT_DOUBLE, OPT_NONNEG, S(lr_min), "LR", "plateau: the floor of the rate (default: lr*1e-6); cosine: the final rate (default: 0)"},
-    {"cosine-epochs", 0, OPT_LONG, OPT_POSITIVE, S(cosine_epochs), "T", "cosine schedule: anneal over T epochs (default: --epochs; set it to resume a cosine run exactly)"},
     {"strict", 0, OPT_FLAG, 0, S(strict), NULL, "exit 1 when training stops at the epoch limit without converging"},
     {"quiet", 'q', OPT_FLAG, 0, S(quiet), NULL, "print nothing but errors"},
     {"verbose", 'v', OPT_FLAG, 0, S(verbose), NULL, "print a table row at epochs 1, 2, 4, 8, ... and the last"},
@@ -124,9 +84,118 @@ static const cli_option train_options[] = {
     {"atol", 0, OPT_DOUBLE, OPT_NONNEG, S(atol), "A", "--check-curve absolute tolerance (default: 0)"},
     {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file"},
     {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
-    {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef S
+
+#define MAX_HPARAMS 64
+enum {
+    LEADING = sizeof leading_options / sizeof leading_options[0],
+    TRAILING = sizeof trailing_options / sizeof trailing_options[0]
+};
+
+/* The fixed rows and one row per hyperparameter, NULL-terminated; filled by
+ * build_train_options. */
+static cli_option train_options[LEADING + MAX_HPARAMS + TRAILING + 1];
+static char hparam_help[MAX_HPARAMS][320];
+
+/* Short names of hyperparameter options. */
+static const struct {
+    const char *option;
+    char short_name;
+} hparam_shorts[] = {{"epochs", 'e'}, {"batch-size", 'b'}};
+
+static opt_kind hparam_kind(gd_hparam_type type)
+{
+    switch (type) {
+    case GD_HP_DOUBLE:
+        return OPT_DOUBLE;
+    case GD_HP_LONG:
+        return OPT_LONG;
+    case GD_HP_INT:
+        return OPT_INT;
+    case GD_HP_FLAG:
+        return OPT_FLAG;
+    case GD_HP_SIZE:
+        return OPT_SIZE;
+    case GD_HP_U64:
+        return OPT_U64;
+    }
+    return OPT_STRING;
+}
+
+static unsigned hparam_check(gd_hparam_range range)
+{
+    switch (range) {
+    case GD_RANGE_POSITIVE:
+        return OPT_POSITIVE;
+    case GD_RANGE_NONNEG:
+        return OPT_NONNEG;
+    case GD_RANGE_UNIT:
+        return OPT_UNIT;
+    case GD_RANGE_UNIT_RIGHT:
+        return OPT_UNIT_RIGHT;
+    case GD_RANGE_ANY:
+        break;
+    }
+    return OPT_ANY;
+}
+
+/* v as --help writes numbers: %g without the exponent's leading zeros
+ * (1e-9, not 1e-09). */
+static void help_number(char *buf, size_t size, double v)
+{
+    snprintf(buf, size, "%g", v);
+    char *e = strchr(buf, 'e');
+    if (e == NULL)
+        return;
+    char *digits = e + 2; /* past the sign */
+    size_t zeros = strspn(digits, "0");
+    memmove(digits, digits + zeros, strlen(digits + zeros) + 1);
+}
+
+/* The option row of hyperparameter h, its help text in help (size bytes). */
+static cli_option hparam_option(const gd_hparam *h, char *help, size_t size)
+{
+    char users[160], def[64];
+    gd_hparam_users(h, users, sizeof users);
+    if (h->default_text != NULL)
+        snprintf(def, sizeof def, "%s", h->default_text);
+    else if (h->type == GD_HP_FLAG)
+        snprintf(def, sizeof def, "%s", h->def != 0 ? "on" : "off");
+    else
+        help_number(def, sizeof def, h->def);
+    snprintf(help, size, "%s%s%s (default: %s)", users, users[0] ? ": " : "", h->help, def);
+    cli_option o = {h->option, 0, hparam_kind(h->type), hparam_check(h->range),
+                    offsetof(train_settings, hparams) + gd_hparam_offset(h), h->metavar, help};
+    for (size_t k = 0; k < sizeof hparam_shorts / sizeof hparam_shorts[0]; k++)
+        if (strcmp(hparam_shorts[k].option, h->option) == 0)
+            o.short_name = hparam_shorts[k].short_name;
+    return o;
+}
+
+/* Fills train_options (once). */
+static void build_train_options(void)
+{
+    if (train_options[0].name != NULL)
+        return;
+    size_t count;
+    const gd_hparam *rows = gd_hparam_list(&count);
+    assert(count <= MAX_HPARAMS);
+    size_t n = 0;
+    for (size_t i = 0; i < LEADING; i++)
+        train_options[n++] = leading_options[i];
+    for (size_t i = 0; i < count; i++)
+        train_options[n++] = hparam_option(&rows[i], hparam_help[i], sizeof hparam_help[i]);
+    for (size_t i = 0; i < TRAILING; i++)
+        train_options[n++] = trailing_options[i];
+    train_options[n] = (cli_option){0};
+}
+
+/* The set flags of the hyperparameter rows, in table order. */
+static const unsigned char *hparams_given(const unsigned char *set)
+{
+    return set + LEADING;
+}
 
 static void print_train_help(void)
 {
@@ -168,38 +237,14 @@ static int64_t now_ns(void)
 static int make_config(const train_settings *s, const unsigned char *set,
                        gd_train_config *cfg)
 {
-    const gd_optimizer_ops *ops = gd_optimizer_find(s->opt);
-    if (ops == NULL) {
-        char names[256] = "";
-        for (const gd_optimizer_ops *const *o = gd_optimizer_list(); *o; o++) {
-            strncat(names, (*o)->name, sizeof names - strlen(names) - 1);
-            if (o[1] != NULL)
-                strncat(names, ", ", sizeof names - strlen(names) - 1);
-        }
-        cli_usage_error("train", "unknown optimizer '%s' (choose one of: %s)", s->opt, names);
+    gd_error err;
+    gd_train_choice choice = {s->opt, s->schedule, &s->hparams, hparams_given(set)};
+    if (gd_train_config_build(cfg, &choice, &err) != GD_OK) {
+        cli_usage_error(NULL, "%s", err.message);
         return 0;
     }
-    gd_train_config_default(cfg, ops);
-#define IF_SET(name) if (set[cli_option_index(train_options, name)])
-    IF_SET("lr") cfg->lr = s->lr;
-    IF_SET("batch-size") cfg->batch_size = s->batch_size;
-    IF_SET("epochs") cfg->max_epochs = s->epochs;
-    IF_SET("momentum") cfg->hp.momentum = s->momentum;
-    IF_SET("nesterov") cfg->hp.nesterov = s->nesterov;
-    IF_SET("alpha") cfg->hp.alpha = s->alpha;
-    IF_SET("beta1") cfg->hp.beta1 = s->beta1;
-    IF_SET("beta2") cfg->hp.beta2 = s->beta2;
-    IF_SET("eps") cfg->hp.eps = s->eps;
-    IF_SET("seed") cfg->seed = s->seed;
-    IF_SET("shuffle") cfg->shuffle = s->shuffle;
-    IF_SET("tol") cfg->tol = s->tol;
-    IF_SET("patience") cfg->patience = (int)(s->patience > 1000000 ? 1000000 : s->patience);
-    IF_SET("grad-tol") cfg->grad_tol = s->grad_tol;
-    IF_SET("l2") cfg->l2 = s->l2;
-    IF_SET("l1") cfg->l1 = s->l1;
     cfg->threads = (int)(s->threads > 1024 ? 1024 : s->threads);
     cfg->early_stop = s->early_stop;
-#undef IF_SET
     if (s->early_stop && s->val_split == 0 && s->val == NULL) {
         cli_usage_error(NULL, "--early-stop needs validation rows: give --val-split F or --val FILE");
         return 0;
@@ -222,46 +267,32 @@ static int make_config(const train_settings *s, const unsigned char *set,
         cli_usage_error("train", "unknown --init '%s' (choose zeros or random)", s->init);
         return 0;
     }
-    gd_schedule_kind kind = cfg->schedule.kind; /* the optimizer's default */
-    if (s->schedule != NULL && !gd_schedule_kind_from_name(s->schedule, &kind)) {
-        char names[256] = "";
-        for (const char *const *n = gd_schedule_list(); *n; n++) {
-            strncat(names, *n, sizeof names - strlen(names) - 1);
-            if (n[1] != NULL)
-                strncat(names, ", ", sizeof names - strlen(names) - 1);
-        }
-        cli_usage_error(NULL, "unknown --schedule '%s' (choose one of: %s)", s->schedule, names);
-        return 0;
-    }
-    gd_schedule_config_default(&cfg->schedule, kind);
-    /* The plateau schedule's floor: far enough below the base rate to reach
-     * the optimum, high enough that a stalled run still ends. */
-    if (kind == GD_SCHEDULE_PLATEAU)
-        cfg->schedule.min_lr = cfg->lr * 1e-6;
-#define IF_SET(name) if (set[cli_option_index(train_options, name)])
-    IF_SET("lr-min") cfg->schedule.min_lr = s->lr_min;
-    IF_SET("lr-step") cfg->schedule.step_size = s->lr_step;
-    IF_SET("lr-gamma") cfg->schedule.gamma = s->lr_gamma;
-    IF_SET("lr-power") cfg->schedule.power_t = s->lr_power;
-    IF_SET("cosine-epochs") cfg->schedule.t_max = s->cosine_epochs;
-    IF_SET("weight-decay") cfg->hp.weight_decay = s->weight_decay;
-    IF_SET("amsgrad") cfg->hp.amsgrad = s->amsgrad;
-    IF_SET("lr-decay") cfg->hp.lr_decay = s->lr_decay;
-    IF_SET("initial-accumulator") cfg->hp.initial_accumulator = s->initial_accumulator;
-#undef IF_SET
-    char msg[256];
-    if (!gd_optim_params_check(ops, &cfg->hp, msg, sizeof msg)) {
-        cli_usage_error(NULL, "%s", msg);
-        return 0;
-    }
-    gd_schedule_config sched = cfg->schedule;
-    if (sched.kind == GD_SCHEDULE_COSINE && sched.t_max == 0)
-        sched.t_max = cfg->max_epochs;
-    if (!gd_schedule_config_check(&sched, msg, sizeof msg)) {
-        cli_usage_error(NULL, "%s", msg);
-        return 0;
-    }
     return 1;
+}
+
+/* The info lines of the hyperparameters of owner that cfg's optimizer or
+ * schedule reads, in table order. */
+static gd_status info_hparams(gd_model *m, const gd_train_config *cfg, gd_hparam_owner owner,
+                              gd_error *err)
+{
+    size_t count;
+    const gd_hparam *rows = gd_hparam_list(&count);
+    gd_train_config run = *cfg;
+    if (run.schedule.kind == GD_SCHEDULE_COSINE && run.schedule.t_max == 0)
+        run.schedule.t_max = run.max_epochs;
+    gd_status st = GD_OK;
+    for (size_t i = 0; i < count && st == GD_OK; i++) {
+        const gd_hparam *h = &rows[i];
+        if (h->owner != owner || !gd_hparam_applies(h, &run))
+            continue;
+        char key[64], num[64];
+        double v = gd_hparam_get(&run, h);
+        st = gd_model_set_info(m, gd_hparam_key(h, key, sizeof key),
+                               h->type == GD_HP_FLAG ? (v != 0 ? "yes" : "no")
+                                                     : cli_num(num, sizeof num, v),
+                               err);
+    }
+    return st;
 }
 
 /* Records how the model was made, in the model file's info lines. */
@@ -280,29 +311,11 @@ static gd_status describe_training(gd_model *m, const train_settings *s,
     INFO("optimizer", cfg->opt->name);
     INFO_NUM("lr", cfg->lr);
     INFO_NUM("batch_size", (double)(cfg->batch_size == 0 || cfg->batch_size > rows ? rows : cfg->batch_size));
-    unsigned uses = cfg->opt->uses;
-    if (uses & GD_USES_MOMENTUM) INFO_NUM("momentum", cfg->hp.momentum);
-    if (uses & GD_USES_NESTEROV) INFO("nesterov", cfg->hp.nesterov ? "yes" : "no");
-    if (uses & GD_USES_ALPHA) INFO_NUM("alpha", cfg->hp.alpha);
-    if (uses & GD_USES_BETAS) { INFO_NUM("beta1", cfg->hp.beta1); INFO_NUM("beta2", cfg->hp.beta2); }
-    if (uses & GD_USES_EPS) INFO_NUM("eps", cfg->hp.eps);
-    if (uses & GD_USES_WEIGHT_DECAY) INFO_NUM("weight_decay", cfg->hp.weight_decay);
-    if (uses & GD_USES_AMSGRAD) INFO("amsgrad", cfg->hp.amsgrad ? "yes" : "no");
-    if (uses & GD_USES_LR_DECAY) INFO_NUM("lr_decay", cfg->hp.lr_decay);
-    if (uses & GD_USES_INITIAL_ACCUMULATOR)
-        INFO_NUM("initial_accumulator", cfg->hp.initial_accumulator);
+    if (st == GD_OK)
+        st = info_hparams(m, cfg, GD_HP_OPTIM, err);
     INFO("schedule", gd_schedule_kind_name(cfg->schedule.kind));
-    switch (cfg->schedule.kind) {
-    case GD_SCHEDULE_PLATEAU: INFO_NUM("lr_min", cfg->schedule.min_lr); break;
-    case GD_SCHEDULE_STEP: INFO_NUM("lr_step", (double)cfg->schedule.step_size);
-                           INFO_NUM("lr_gamma", cfg->schedule.gamma); break;
-    case GD_SCHEDULE_EXP: INFO_NUM("lr_gamma", cfg->schedule.gamma); break;
-    case GD_SCHEDULE_COSINE: INFO_NUM("lr_min", cfg->schedule.min_lr);
-                             INFO_NUM("cosine_epochs", (double)(cfg->schedule.t_max
-                                      ? cfg->schedule.t_max : cfg->max_epochs)); break;
-    case GD_SCHEDULE_INVSCALING: INFO_NUM("lr_power", cfg->schedule.power_t); break;
-    case GD_SCHEDULE_CONSTANT: break;
-    }
+    if (st == GD_OK)
+        st = info_hparams(m, cfg, GD_HP_SCHEDULE, err);
     INFO("shuffle", cfg->shuffle ? "yes" : "no");
     INFO("init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
     snprintf(num, sizeof num, "%llu", (unsigned long long)cfg->seed);
@@ -690,9 +703,9 @@ static void catch_signals(int on)
 static int parse_settings(int argc, char **argv, train_settings *s, unsigned char *set)
 {
     *s = (train_settings){
-        .delimiter = ',', .out = DEFAULT_MODEL_PATH, .opt = "adam",
-        .init = "zeros", .shuffle = 1,
+        .delimiter = ',', .out = DEFAULT_MODEL_PATH, .opt = "adam", .init = "zeros",
     };
+    build_train_options();
     /* One flag byte per option row. */
     memset(set, 0, (sizeof train_options / sizeof train_options[0]) * sizeof *set);
     return cli_parse_command(NULL, train_options, argc, argv, s, set, print_train_help);

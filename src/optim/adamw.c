@@ -27,7 +27,8 @@ const gd_optimizer_ops gd_optim_adamw = {
     .summary = "AdamW: Adam with decoupled weight decay (--weight-decay, default 0.01)",
     .default_lr = 0.004,
     .default_batch = 0,
-    .uses = GD_USES_BETAS | GD_USES_EPS | GD_USES_AMSGRAD | GD_USES_WEIGHT_DECAY,
+    .uses = GD_USES(beta1) | GD_USES(beta2) | GD_USES(eps) | GD_USES(amsgrad) |
+            GD_USES(weight_decay),
     .state_size = gd_adam_state_size,
     .init = gd_adam_init,
     .step = adamw_step,

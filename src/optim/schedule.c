@@ -9,6 +9,8 @@
  */
 #include "gdtrain/schedule.h"
 
+#include "gdtrain/optim.h" /* gd_hparam_in_range */
+
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #define GD_PI 3.14159265358979323846
 
 enum { KIND_COUNT = GD_SCHEDULE_INVSCALING + 1 };
+#define KIND_BIT(kind) (1u << (kind))
 
 /* Indexed by kind, NULL-terminated for gd_schedule_list. */
 static const char *const kind_names[KIND_COUNT + 1] = {
@@ -78,66 +81,51 @@ void gd_schedule_config_default(gd_schedule_config *cfg, gd_schedule_kind kind)
     cfg->factor = 0.5;
     cfg->patience = 10;
     cfg->threshold = 0.0;
-    cfg->min_lr = 0.0;
-    cfg->step_size = 200;
-    cfg->gamma = kind == GD_SCHEDULE_EXP ? 0.998 : 0.5;
-    cfg->t_max = 0;
-    cfg->power_t = 0.25;
+#define GD_SCHEDULE_HPARAM(field, type, option, def, ...) cfg->field = (GD_HP_CTYPE_##type)(def);
+#include "gdtrain/hparams.def"
+    if (kind == GD_SCHEDULE_EXP)
+        cfg->gamma = 0.998;
+}
+
+/* The plateau kind's own fields, which are not options. */
+static int check_plateau(const gd_schedule_config *cfg, char *buf, size_t size)
+{
+    if (!(cfg->factor > 0.0 && cfg->factor < 1.0)) {
+        snprintf(buf, size, "the plateau factor must be in (0, 1), got %g", cfg->factor);
+        return 0;
+    }
+    if (cfg->patience < 0) {
+        snprintf(buf, size, "the plateau patience must be >= 0, got %d", cfg->patience);
+        return 0;
+    }
+    if (!(cfg->threshold >= 0.0 && cfg->threshold < 1.0)) {
+        snprintf(buf, size, "the plateau threshold must be in [0, 1), got %g", cfg->threshold);
+        return 0;
+    }
+    return 1;
 }
 
 int gd_schedule_config_check(const gd_schedule_config *cfg, char *buf, size_t size)
 {
-    switch (cfg->kind) {
-    case GD_SCHEDULE_CONSTANT:
-        return 1;
-    case GD_SCHEDULE_PLATEAU:
-        if (!(cfg->factor > 0.0 && cfg->factor < 1.0)) {
-            snprintf(buf, size, "the plateau factor must be in (0, 1), got %g", cfg->factor);
-            return 0;
-        }
-        if (cfg->patience < 0) {
-            snprintf(buf, size, "the plateau patience must be >= 0, got %d", cfg->patience);
-            return 0;
-        }
-        if (!(cfg->threshold >= 0.0 && cfg->threshold < 1.0)) {
-            snprintf(buf, size, "the plateau threshold must be in [0, 1), got %g",
-                     cfg->threshold);
-            return 0;
-        }
-        break;
-    case GD_SCHEDULE_STEP:
-    case GD_SCHEDULE_EXP:
-        if (cfg->kind == GD_SCHEDULE_STEP && cfg->step_size < 1) {
-            snprintf(buf, size, "--lr-step must be at least 1, got %ld", cfg->step_size);
-            return 0;
-        }
-        if (!(cfg->gamma > 0.0 && cfg->gamma <= 1.0)) {
-            snprintf(buf, size, "--lr-gamma must be in (0, 1], got %g", cfg->gamma);
-            return 0;
-        }
-        return 1;
-    case GD_SCHEDULE_COSINE:
-        if (cfg->t_max < 1) {
-            snprintf(buf, size, "the cosine schedule needs --epochs of at least 1, got %ld",
-                     cfg->t_max);
-            return 0;
-        }
-        break;
-    case GD_SCHEDULE_INVSCALING:
-        if (!(cfg->power_t >= 0.0 && isfinite(cfg->power_t))) {
-            snprintf(buf, size, "--lr-power must be >= 0, got %g", cfg->power_t);
-            return 0;
-        }
-        return 1;
-    default:
+    if (!((int)cfg->kind >= 0 && (int)cfg->kind < KIND_COUNT)) {
         snprintf(buf, size, "unknown schedule kind %d", (int)cfg->kind);
         return 0;
     }
-    /* plateau and cosine read min_lr */
-    if (!(cfg->min_lr >= 0.0 && isfinite(cfg->min_lr))) {
-        snprintf(buf, size, "--lr-min must be >= 0, got %g", cfg->min_lr);
+    if (cfg->kind == GD_SCHEDULE_PLATEAU && !check_plateau(cfg, buf, size))
+        return 0;
+    if (cfg->kind == GD_SCHEDULE_COSINE && cfg->t_max < 1) {
+        snprintf(buf, size, "the cosine schedule needs --epochs of at least 1, got %ld",
+                 cfg->t_max);
         return 0;
     }
+#define KIND(k) (1u << GD_SCHEDULE_##k)
+#define GD_SCHEDULE_HPARAM(field, type, option, def, range, kinds, ...)                   \
+    if (((kinds) & KIND_BIT(cfg->kind)) &&                                               \
+        !gd_hparam_in_range(GD_RANGE_##range, GD_HP_INTEGER_##type, option,              \
+                            (double)cfg->field, buf, size))                              \
+        return 0;
+#include "gdtrain/hparams.def"
+#undef KIND
     return 1;
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdtrain/hparams.h"
 #include "gdtrain/loss.h"
 #include "gdtrain/rng.h"
 
@@ -36,18 +37,12 @@ const char *gd_stop_reason_name(gd_stop_reason reason)
 void gd_train_config_default(gd_train_config *cfg, const gd_optimizer_ops *ops)
 {
     memset(cfg, 0, sizeof *cfg);
+    gd_hparams_set_defaults(GD_HP_TRAIN, cfg);
     cfg->opt = ops;
     gd_optim_params_default_for(&cfg->hp, ops);
     cfg->lr = ops->default_lr;
     cfg->batch_size = ops->default_batch;
-    cfg->max_epochs = 10000;
-    cfg->tol = 1e-10;
-    cfg->patience = 10;
-    cfg->grad_tol = 1e-9;
-    cfg->shuffle = 1;
-    cfg->seed = 1;
     cfg->init = GD_INIT_ZEROS;
-    cfg->l2 = 0.0;
     gd_schedule_config_default(&cfg->schedule, ops->needs_decay ? GD_SCHEDULE_PLATEAU
                                                                 : GD_SCHEDULE_CONSTANT);
 }
@@ -62,34 +57,30 @@ static gd_schedule_config schedule_config(const gd_train_config *cfg)
     return sched;
 }
 
+gd_status gd_train_config_check(const gd_train_config *cfg, gd_error *err)
+{
+    char msg[256];
+    if (!gd_hparams_check(GD_HP_TRAIN, cfg, 0, msg, sizeof msg) ||
+        !gd_optim_params_check(cfg->opt, &cfg->hp, msg, sizeof msg))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
+    gd_schedule_config sched = schedule_config(cfg);
+    if (!gd_schedule_config_check(&sched, msg, sizeof msg))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
+    return GD_OK;
+}
+
 static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
                               gd_error *err)
 {
-    char msg[256];
     if (ds->n == 0 || ds->y == NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "no training rows");
-    if (!(cfg->lr > 0.0 && isfinite(cfg->lr)))
-        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
-                            "learning rate must be positive, got %g", cfg->lr);
-    if (cfg->max_epochs < 1 || cfg->patience < 1)
-        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
-                            "epochs and patience must be at least 1");
-    if (!(cfg->tol >= 0.0) || !(cfg->grad_tol >= 0.0) || !(cfg->l2 >= 0.0) ||
-        !(cfg->l1 >= 0.0) || !isfinite(cfg->l2) || !isfinite(cfg->l1))
-        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
-                            "tolerances and penalties must be >= 0");
     if (cfg->val != NULL && (cfg->val->d != ds->d || cfg->val->n == 0 || cfg->val->y == NULL))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the validation rows must have the training columns");
     if (cfg->early_stop && cfg->val == NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "early stopping needs validation rows");
-    if (!gd_optim_params_check(cfg->opt, &cfg->hp, msg, sizeof msg))
-        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
-    gd_schedule_config sched = schedule_config(cfg);
-    if (!gd_schedule_config_check(&sched, msg, sizeof msg))
-        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
-    return GD_OK;
+    return gd_train_config_check(cfg, err);
 }
 
 /* Adds the ridge term 2*l2*w to the weights' gradient (never the bias). */
