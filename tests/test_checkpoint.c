@@ -5,9 +5,9 @@
  * real trainer.
  *
  * Expected values are independent of the code under test: the text of a
- * hand-made checkpoint is written out by hand (with %.17g digits worked out
- * from the doubles' exact values), a round trip must give back the very bits
- * that were saved, error places are counted by hand from the test's own
+ * hand-made checkpoint is written out by hand (each number the shortest
+ * decimal that reads back as the double), a round trip must give back the
+ * very bits that were saved, error places are counted by hand from the test's own
  * lines, and a resumed run must end with the bits of the same run made
  * without a pause.
  */
@@ -279,9 +279,10 @@ static gd_checkpoint hand_checkpoint(void)
     return ck;
 }
 
-/* Its text, by hand: 0.1 is 0.1000000000000000055511..., 1/3 is
- * 0.333333333333333314829..., the smallest subnormal 4.940656458412465441...
- * e-324; %.17g keeps 17 significant digits of each. */
+/* Its text, by hand: each number the shortest decimal that reads back as
+ * it. 0.1 and 5e-324 (the smallest subnormal) are the nearest doubles to
+ * those decimals; 1/3 is 0.333333333333333314829..., and of the decimals
+ * near it only those with 16 or more digits read back (Python: repr(1/3)). */
 static const char hand_text[] =
     "# gdtrain checkpoint: a paused training run, and the arguments to resume it with\n"
     "gdtrain-checkpoint 1\n"
@@ -289,14 +290,14 @@ static const char hand_text[] =
     "arg a b\\\\c\\nd\n"
     "rows 3\n"
     "target_scaling 0.5 2\n"
-    "feature_scaling -0 0.10000000000000001\n"
+    "feature_scaling -0 0.1\n"
     "epoch 4\n"
     "steps 7\n"
     "rng 1 0 18446744073709551615 42\n"
     "schedule 0.25 inf 1\n"
     "counters 2 0 3\n"
     "limits 1500000 inf\n"
-    "params 0.33333333333333331 4.9406564584124654e-324\n"
+    "params 0.3333333333333333 5e-324\n"
     "opt_state 2 0.5 -2\n"
     "end\n";
 
@@ -324,12 +325,10 @@ static void test_file_text(void **state)
     text = read_all(path, NULL);
     assert_non_null(strstr(text, "\nschedule 0.25 -inf 1\n"));
     assert_non_null(strstr(text, "\nlimits inf 0\n"));
-    /* 1e-310 is a subnormal with 36 significant bits, exactly
-     * 9.99999999999996944...e-311 (Python: decimal.Decimal(1e-310)); 1e300 is
-     * 1.0000000000000000525...e300. */
-    assert_non_null(strstr(text, "\nparams 0.33333333333333331 4.9406564584124654e-324\n"
-                                 "best_params -9.9999999999999694e-311 "
-                                 "1.0000000000000001e+300\n"
+    /* -1e-310 (a subnormal) and 1e300 are the nearest doubles to those
+     * decimals, so they are written as such. */
+    assert_non_null(strstr(text, "\nparams 0.3333333333333333 5e-324\n"
+                                 "best_params -1e-310 1e+300\n"
                                  "opt_state 2 0.5 -2\nend\n"));
     free(text);
     assert_int_equal(unlink(path), 0);

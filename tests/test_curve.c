@@ -104,16 +104,15 @@ static void test_write_exact_bytes(void **unused)
     assert_int_equal(gd_curve_close(&w, &err), GD_OK);
     assert_null(w.fp);
     char *text = slurp(path, NULL);
-    /* %.17g by hand: 1e-3 is 0.001000000000000000020816..., 0.1 is
-     * 0.1000000000000000055511..., 1e300 is 1.0000000000000000525...e300,
-     * 5e-324 is 4.9406564584124654e-324. */
+    /* Each number is the decimal it was written as in the source: the
+     * shortest text that reads back as that double (0.1, not %.17g's
+     * 0.10000000000000001). */
     assert_string_equal(text,
                         "epoch,train_loss,val_loss,grad_norm,lr,seconds\n"
                         "1,0.5,,0.25,0.125,1.500000\n"
                         "2,3,2.75,1024,0.001,12.250000\n"
                         "3,inf,-inf,,-0,\n"
-                        "10,0.10000000000000001,1.0000000000000001e+300,"
-                        "4.9406564584124654e-324,123456789,0.000000\n");
+                        "10,0.1,1e+300,5e-324,123456789,0.000000\n");
     free(text);
 }
 
@@ -289,10 +288,9 @@ static void test_write_error_midway(void **unused)
     assert_int_equal(close_st, GD_ERR_IO); /* close reports the earlier failure too */
     assert_string_equal(err.file, path);
     assert_non_null(strstr(err.message, "cannot write the loss curve"));
-    /* Each row "E,0.10000000000000001,0.20000000000000001,
-     * 0.29999999999999999,0.01,1.000000\n" is 76 bytes for E < 10: the
-     * header (47) and 2 rows (199 bytes) fit in 200, the third does not. */
-    assert_int_equal(written, 2);
+    /* Each row "E,0.1,0.2,0.3,0.01,1.000000\n" is 28 bytes for E < 10: the
+     * header (47) and 5 rows (187 bytes) fit in 200, the sixth does not. */
+    assert_int_equal(written, 5);
     size_t len;
     char *text = slurp(path, &len);
     assert_int_equal(len, 200);
@@ -300,7 +298,7 @@ static void test_write_error_midway(void **unused)
     /* The complete rows load; the cut one is what is left. */
     gd_curve c;
     assert_int_equal(gd_curve_load(&c, path, GD_CURVE_DEFAULT_COLUMNS, &err), GD_ERR_DATA);
-    assert_int_equal(err.line, 4);
+    assert_int_equal(err.line, 7);
 }
 
 /* ---------------------------------------------------------------------- */

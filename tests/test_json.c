@@ -53,7 +53,7 @@ static void test_nested(void **unused)
     (void)unused;
     char *s = written(fill_nested);
     assert_string_equal(s, "{\"name\":\"a \\\"q\\\" \\\\ \\n\\t\\u0001 é\","
-                           "\"x\":0.10000000000000001,\"nan\":null,\"inf\":null,"
+                           "\"x\":0.1,\"nan\":null,\"inf\":null,"
                            "\"n\":-42,\"yes\":true,\"nothing\":null,\"s\":null,"
                            "\"list\":[1,2.5e-300,{},[]],\"empty\":{}}\n");
     free(s);

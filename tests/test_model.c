@@ -353,8 +353,10 @@ static void test_file_text(void **state)
     snprintf(path, sizeof path, "%s", temp_path("hand.model"));
     assert_int_equal(gd_model_save(&m, path, &err), GD_OK);
     char *text = read_all(path, NULL);
-    /* Written by hand from the format in model.h; -0.05 is the double
-     * -0.05000000000000000277..., so %.17g shows 17 significant digits. */
+    /* Written by hand from the format in model.h; -0.05 is the nearest
+     * double to -0.05 (-0.05000000000000000277...), so it is written "-0.05",
+     * the shortest decimal that reads back as it (%.17g would show
+     * -0.050000000000000003). */
     const char *want =
         "# gdtrain model file; see 'man gdtrain' for the format\n"
         "gdtrain-model 1\n"
@@ -365,7 +367,7 @@ static void test_file_text(void **state)
         "bias_std 0.125\n"
         "# feature <weight> <w_std> <x_mean> <x_std> <name>\n"
         "feature 2.5 0.5 10 2 area\n"
-        "feature -0.050000000000000003 -0.25 100 50 age, \"years\"\\\\\\nnew\n"
+        "feature -0.05 -0.25 100 50 age, \"years\"\\\\\\nnew\n"
         "info optimizer adam\n"
         "info note a\\rb\n"
         "end\n";
@@ -795,7 +797,7 @@ static void test_locale_independent(void **state)
     assert_string_equal(probe, "0,5");
     assert_true(saved);
     assert_non_null(strstr(text, "intercept 981.25\n"));
-    assert_non_null(strstr(text, "feature -0.050000000000000003 -0.25 100 50 age\n"));
+    assert_non_null(strstr(text, "feature -0.05 -0.25 100 50 age\n"));
     assert_true(loaded);
     assert_models_identical(&m, &back);
     free(text);

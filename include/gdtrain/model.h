@@ -12,8 +12,9 @@
  * Training metadata (optimizer, hyperparameters, seed, epochs, stop reason,
  * losses) is a list of key/value text pairs that the file carries verbatim.
  *
- * The file format (version 1) is line-oriented text, every number written
- * with %.17g in the C locale so that save -> load is exact:
+ * The file format (version 1) is line-oriented text, every number written as
+ * the shortest decimal that reads back as the same double, in
+ * the C locale, so that save -> load is exact:
  *     gdtrain-model 1
  *     target <name>
  *     features <d>

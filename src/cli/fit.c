@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "io/numformat.h"
 #include "msg.h"
 
 /* Loads the validation file with exactly the training columns, by name. */
@@ -137,7 +138,12 @@ const char *cli_plural(size_t count)
 
 const char *cli_num(char *buf, size_t size, double v)
 {
-    snprintf(buf, size, "%.17g", v);
+    char text[GD_NUMFORMAT_SIZE];
+    if (isfinite(v))
+        gd_numformat(text, v);
+    else
+        snprintf(text, sizeof text, "%g", v); /* "inf", "-inf", "nan" */
+    snprintf(buf, size, "%s", text);
     return buf;
 }
 

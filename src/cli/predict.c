@@ -9,6 +9,8 @@
 #include "io/atomicfile.h"
 #include "gdtrain/dataset.h"
 #include "gdtrain/model.h"
+#include "fit.h"
+#include "io/numformat.h"
 #include "msg.h"
 #include "options.h"
 
@@ -33,7 +35,7 @@ static void print_predict_help(void)
 {
     printf("Usage: gdtrain predict --model FILE --data FILE [--out FILE]\n\n"
            "Writes one prediction per data row, in row order, one number per line\n"
-           "(%%.17g, so the values round-trip). Columns that the model does not use are\n"
+           "(the shortest decimal that reads back as the same double). Columns that the model does not use are\n"
            "ignored; a missing feature column is an error.\n\nOptions:\n");
     cli_print_options(predict_options, stdout);
     printf("\n");
@@ -43,8 +45,9 @@ static void print_predict_help(void)
 static gd_status write_predictions(FILE *out, const char *name, const gd_model *m,
                                    const gd_dataset *ds, gd_error *err)
 {
+    char buf[GD_NUMFORMAT_SIZE];
     for (size_t i = 0; i < ds->n; i++)
-        fprintf(out, "%.17g\n", gd_model_predict(m, gd_dataset_row(ds, i)));
+        fprintf(out, "%s\n", cli_num(buf, sizeof buf, gd_model_predict(m, gd_dataset_row(ds, i))));
     if (fflush(out) != 0 || ferror(out))
         return gd_error_set(err, GD_ERR_IO, name, 0, 0, "cannot write the predictions");
     return GD_OK;

@@ -6,6 +6,8 @@
 #include <assert.h>
 #include <math.h>
 
+#include "io/numformat.h"
+
 void gd_json_start(gd_json *j, FILE *out)
 {
     j->out = out;
@@ -77,8 +79,9 @@ void gd_json_string(gd_json *j, const char *key, const char *value)
 void gd_json_number(gd_json *j, const char *key, double value)
 {
     value_prefix(j, key);
+    char buf[GD_NUMFORMAT_SIZE];
     if (isfinite(value))
-        fprintf(j->out, "%.17g", value);
+        fwrite(buf, 1, gd_numformat(buf, value), j->out);
     else
         fputs("null", j->out);
 }

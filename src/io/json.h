@@ -2,7 +2,8 @@
  * json: a small streaming JSON writer for machine-readable output.
  *
  * Writes one value (usually an object) to a stream, inserting commas and
- * escaping strings; numbers are written with %.17g so they round-trip, and
+ * escaping strings; numbers are written as the shortest decimal that reads
+ * back as the same double (numformat.h), so they round-trip, and
  * non-finite numbers as null (JSON has no NaN or Infinity). Inside an object
  * every value has a key; inside an array, and at the top, key is NULL.
  *

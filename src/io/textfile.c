@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "io/atomicfile.h"
+#include "io/numformat.h"
 
 /* ---------------------------------------------------------------------- */
 /* Reading the file                                                        */
@@ -217,7 +218,7 @@ static gd_status parse_double(gd_text_reader *r, size_t *pos, const char *what,
     if (stop != tok + n)
         return gd_text_fail_at(r, start, "expected %s (a decimal number), found \"%s\"",
                                what, gd_text_quote(r, start, end, q, sizeof q));
-    /* ERANGE also flags underflow to a subnormal, which %.17g output can
+    /* ERANGE also flags underflow to a subnormal, which the writer's output can
      * legitimately need; only overflow is an error. */
     if (!isfinite(v))
         return gd_text_fail_at(r, start, "%s is out of range, found \"%s\"", what,
@@ -516,10 +517,20 @@ void gd_text_write_double(FILE *fp, double v)
 {
     assert(!isnan(v));
     /* printf may spell an infinity "inf" or "infinity": write it ourselves. */
-    if (isinf(v))
+    if (isinf(v)) {
         fputs(v < 0 ? "-inf" : "inf", fp);
-    else
-        fprintf(fp, "%.17g", v);
+    } else {
+        char buf[GD_NUMFORMAT_SIZE];
+        fwrite(buf, 1, gd_numformat(buf, v), fp);
+    }
+}
+
+void gd_text_write_values(FILE *fp, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fputc(' ', fp);
+        gd_text_write_double(fp, v[i]);
+    }
 }
 
 gd_status gd_text_save(const char *path, gd_text_write_fn write_fn, const void *user,

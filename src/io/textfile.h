@@ -17,7 +17,8 @@
  *   line ("\\", "\n", "\r").
  * - Numbers are plain decimals, [+-] digits [. digits] [e [+-] digits], read
  *   with strtod in the C locale; where a format allows infinities they are
- *   "inf" and "-inf". Written with %.17g, so that save -> load is exact.
+ *   "inf" and "-inf". Written as the shortest decimal that reads back as the
+ *   same double (numformat.h), so that save -> load is exact.
  *
  * Errors are GD_ERR_DATA with the file, the 1-based line and the 1-based
  * column (in bytes) of what is wrong, and the text found there; GD_ERR_IO
@@ -152,9 +153,12 @@ gd_status gd_text_parse_text(gd_text_reader *r, size_t pos, const char *noun,
  * "\r" for line breaks; other bytes as they are. */
 void gd_text_write_escaped(FILE *fp, const char *s);
 
-/* Writes v with %.17g (exact on reading back), or "inf" / "-inf". v must not
- * be NaN. */
+/* Writes v as the shortest decimal that reads back as it (numformat.h), or
+ * "inf" / "-inf". v must not be NaN. */
 void gd_text_write_double(FILE *fp, double v);
+
+/* Writes v[0..n), each after a space, as gd_text_write_double. */
+void gd_text_write_values(FILE *fp, const double *v, size_t n);
 
 /* Writes a file's content to fp. Write errors are caught by gd_text_save. */
 typedef void (*gd_text_write_fn)(FILE *fp, const void *user);

@@ -24,7 +24,7 @@
  *   backslash is an error. Other bytes (tabs, UTF-8) are taken as they are.
  * - Info keys are runs of printable non-blank bytes; info values are text.
  * - Numbers are plain decimals: [+-] digits [. digits] [e [+-] digits], as
- *   %.17g writes them (no hex, inf or nan), read with strtod in the C locale
+ *   written as the shortest that reads back exactly (no hex, inf or nan), read with strtod in the C locale
  *   and required to be finite; stds must be > 0.
  * - target, features, intercept, target_scaling and bias_std appear exactly
  *   once, in any order; features comes before the feature lines, of which
@@ -338,14 +338,19 @@ static void write_model(FILE *fp, const void *user)
     gd_text_write_escaped(fp, m->target);
     fputc('\n', fp);
     fprintf(fp, "features %zu\n", m->d);
-    fprintf(fp, "intercept %.17g\n", m->intercept);
-    fprintf(fp, "target_scaling %.17g %.17g\n", sc->y_mean, sc->y_std);
-    fprintf(fp, "bias_std %.17g\n", m->b_std);
-    fputs("# feature <weight> <w_std> <x_mean> <x_std> <name>\n", fp);
+    fputs("intercept", fp);
+    gd_text_write_values(fp, &m->intercept, 1);
+    fputs("\ntarget_scaling", fp);
+    gd_text_write_values(fp, (const double[]){sc->y_mean, sc->y_std}, 2);
+    fputs("\nbias_std", fp);
+    gd_text_write_values(fp, &m->b_std, 1);
+    fputs("\n# feature <weight> <w_std> <x_mean> <x_std> <name>\n", fp);
     for (size_t j = 0; j < m->d; j++) {
         assert(m->features[j] != NULL);
-        fprintf(fp, "feature %.17g %.17g %.17g %.17g ", m->weights[j], m->w_std[j],
-                sc->x_mean[j], sc->x_std[j]);
+        fputs("feature", fp);
+        gd_text_write_values(fp, (const double[]){m->weights[j], m->w_std[j],
+                                                  sc->x_mean[j], sc->x_std[j]}, 4);
+        fputc(' ', fp);
         gd_text_write_escaped(fp, m->features[j]);
         fputc('\n', fp);
     }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "io/csv.h"
+#include "io/numformat.h"
 #include "io/numparse.h"
 
 /* The value columns' names, in file order (gd_curve_column order). */
@@ -149,7 +150,8 @@ gd_status gd_curve_columns_parse(const char *list, unsigned *columns, gd_error *
 
 /* ---- Writing ---------------------------------------------------------- */
 
-/* One value cell: empty for NaN, inf/-inf, else %.17g (or %.6f for seconds).
+/* One value cell: empty for NaN, inf/-inf, else the shortest round-trip
+ * decimal (or %.6f for seconds).
  * Returns the fprintf status. */
 static int write_cell(FILE *out, double v, int fixed)
 {
@@ -157,7 +159,11 @@ static int write_cell(FILE *out, double v, int fixed)
         return 0;
     if (isinf(v))
         return fputs(v > 0 ? "inf" : "-inf", out) == EOF ? -1 : 0;
-    return fprintf(out, fixed ? "%.6f" : "%.17g", v) < 0 ? -1 : 0;
+    if (fixed)
+        return fprintf(out, "%.6f", v) < 0 ? -1 : 0;
+    char buf[GD_NUMFORMAT_SIZE];
+    size_t len = gd_numformat(buf, v);
+    return fwrite(buf, 1, len, out) == len ? 0 : -1;
 }
 
 int gd_curve_format_row(FILE *out, const gd_curve_row *row)

@@ -3,7 +3,8 @@
  *
  * A loss curve is one row per epoch. Its file is CSV with the header
  *     epoch,train_loss,val_loss,grad_norm,lr,seconds
- * and one line per epoch. Every number but seconds is written with %.17g, so
+ * and one line per epoch. Every number but seconds is written as the shortest
+ * decimal that reads back as the same double (numformat.h), so
  * reading a file back gives the same bits and the same run writes the same
  * bytes; seconds (wall time) is written with %.6f and is the only column that
  * changes from run to run. A NaN is written as an empty cell (val_loss is

@@ -20,7 +20,7 @@
  *   to LONG_MAX, the other counters up to INT_MAX, the four rng words up to
  *   2^64 - 1 (not all zero: xoshiro256** never reaches that state). The best
  *   epoch cannot be after the last epoch done.
- * - Numbers are plain decimals written with %.17g, required to be finite,
+ * - Numbers are plain decimals, the shortest that read back exactly, required to be finite,
  *   except the three that may be infinite: the schedule's best loss, the
  *   divergence limit (blowup) and the best validation loss, written "inf"
  *   or "-inf". NaN is never written nor read. Standard deviations are > 0.
@@ -145,14 +145,6 @@ static gd_status check_savable(const gd_checkpoint *ck, const char *path, gd_err
     return GD_OK;
 }
 
-static void write_values(FILE *fp, const double *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        fputc(' ', fp);
-        gd_text_write_double(fp, v[i]);
-    }
-}
-
 static void write_checkpoint(FILE *fp, const void *user)
 {
     const gd_checkpoint *ck = user;
@@ -167,15 +159,19 @@ static void write_checkpoint(FILE *fp, const void *user)
         fputc('\n', fp);
     }
     fprintf(fp, "rows %zu\n", ck->rows);
-    fprintf(fp, "target_scaling %.17g %.17g\n", sc->y_mean, sc->y_std);
-    for (size_t j = 0; j < sc->d; j++)
-        fprintf(fp, "feature_scaling %.17g %.17g\n", sc->x_mean[j], sc->x_std[j]);
+    fputs("target_scaling", fp);
+    gd_text_write_values(fp, (const double[]){sc->y_mean, sc->y_std}, 2);
+    for (size_t j = 0; j < sc->d; j++) {
+        fputs("\nfeature_scaling", fp);
+        gd_text_write_values(fp, (const double[]){sc->x_mean[j], sc->x_std[j]}, 2);
+    }
+    fputc('\n', fp);
     fprintf(fp, "epoch %ld\n", s->epoch);
     fprintf(fp, "steps %ld\n", s->steps);
     fprintf(fp, "rng %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", s->rng.s[0],
             s->rng.s[1], s->rng.s[2], s->rng.s[3]);
-    fprintf(fp, "schedule %.17g ", s->schedule.lr);
-    gd_text_write_double(fp, s->schedule.best);
+    fputs("schedule", fp);
+    gd_text_write_values(fp, (const double[]){s->schedule.lr, s->schedule.best}, 2);
     fprintf(fp, " %d\n", s->schedule.bad_epochs);
     fprintf(fp, "counters %d %d %ld\n", s->quiet_epochs, s->val_bad_epochs,
             s->best_epoch);
@@ -184,13 +180,13 @@ static void write_checkpoint(FILE *fp, const void *user)
     fputc(' ', fp);
     gd_text_write_double(fp, s->best_val);
     fputs("\nparams", fp);
-    write_values(fp, ck->params, s->nparams);
+    gd_text_write_values(fp, ck->params, s->nparams);
     if (s->best_params != NULL) {
         fputs("\nbest_params", fp);
-        write_values(fp, s->best_params, s->nparams);
+        gd_text_write_values(fp, s->best_params, s->nparams);
     }
     fprintf(fp, "\nopt_state %zu", s->nopt);
-    write_values(fp, s->opt_state, s->nopt);
+    gd_text_write_values(fp, s->opt_state, s->nopt);
     fputs("\nend\n", fp);
 }
 

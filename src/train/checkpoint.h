@@ -8,8 +8,9 @@
  * counters, the optimizer's moments) and the data's scaling and row count
  * (so that a resumed run can tell that its data changed).
  *
- * The file is line-oriented text like the model file, every double written
- * with %.17g (infinities as "inf") so that save -> load is exact:
+ * The file is line-oriented text like the model file, every double written as
+ * the shortest decimal that reads back as it (infinities as "inf") so that
+ * save -> load is exact:
  *     gdtrain-checkpoint 1
  *     arg <one command-line argument>          (any number, in order)
  *     rows <n>

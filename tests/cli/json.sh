@@ -53,4 +53,27 @@ expect_status 0 "solve --json"
 [ "$("$JSONCHECK" out weights.garage)" = "$(awk '$6 == "garage" { print $2 }' s.model)" ] ||
     fail "solve weight vs its model file"
 
+# Numbers are the shortest decimal that reads back as the same double: 0.99,
+# not 0.98999999999999999 (%.17g), in JSON, the model's info and its lines.
+run "$GDTRAIN" --data "$DATA" --opt sgd --momentum 0.99 --lr 0.001 --epochs 3 --json \
+    --out short.model --quiet
+expect_status 0 "--momentum 0.99"
+[ "$("$JSONCHECK" out options.momentum)" = 0.99 ] || fail "JSON momentum: $("$JSONCHECK" out options.momentum)"
+[ "$("$JSONCHECK" out options.lr)" = 0.001 ] || fail "JSON lr: $("$JSONCHECK" out options.lr)"
+[ "$(model_info short.model momentum)" = 0.99 ] || fail "model info momentum"
+# No number in the model file has more digits than it needs: none reads back
+# (awk: strtod) as the same double when written with %.15g or %.16g and is
+# shorter so.
+awk '$1 == "feature" || $1 == "intercept" || $1 == "target_scaling" || $1 == "bias_std" {
+        for (k = 2; k <= NF; k++) if ($k ~ /^-?[0-9]/) {
+            n++
+            for (p = 15; p <= 16; p++) {
+                s = sprintf("%." p "g", $k)
+                if (s + 0 == $k + 0 && length(s) < length($k)) { print $k " could be " s; bad = 1 }
+            }
+        }
+    }
+    END { if (n < 10) { print "only " n " numbers"; bad = 1 } exit bad }' short.model >nums ||
+    fail "model numbers: $(head -3 nums)"
+
 done_ok
