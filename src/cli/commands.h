@@ -18,8 +18,12 @@ int cmd_split(int argc, char **argv);
 /* Prints the top-level help (subcommands, exit codes) to stdout. */
 void cli_print_main_help(void);
 
-/* The exit-code table shared by every --help. */
-void cli_print_exit_codes(void);
+/* The "Exit status:" list of a subcommand's --help: 0 and 2, and the codes
+ * the subcommand can return with what they mean for it: failed (1, NULL if
+ * it never returns 1), bad_data (3, NULL if it reads no input), io (4), and
+ * 130/143 when a signal can stop it. */
+void cli_print_exit_codes(const char *failed, const char *bad_data, const char *io,
+                          int interruptible);
 
 /* Splits a comma-separated list of names into a new NULL-terminated array of
  * new strings, spaces around each name trimmed. Returns NULL on an empty name

@@ -42,12 +42,9 @@ static void print_curvediff_help(void)
            "other tools compare too if they name their columns epoch, train_loss, ...\n\n"
            "Options:\n");
     cli_print_options(curvediff_options, stdout);
-    printf("\nExit status:\n"
-           "  0  the curves agree\n"
-           "  1  the curves differ\n"
-           "  2  usage error: unknown option, bad option value, not two files\n"
-           "  3  bad input data: a malformed curve file\n"
-           "  4  I/O error: a curve file cannot be read\n");
+    printf("\n");
+    cli_print_exit_codes("the curves differ", "a malformed curve file",
+                         "a curve file cannot be read", 0);
 }
 
 int cmd_curve_diff(int argc, char **argv)

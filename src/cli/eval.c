@@ -57,7 +57,8 @@ static void print_eval_help(void)
            "on one line of standard output.\n\nOptions:\n");
     cli_print_options(eval_options, stdout);
     printf("\n");
-    cli_print_exit_codes();
+    cli_print_exit_codes(NULL, "malformed CSV, non-numeric cell, bad model file",
+                         "cannot read a file, out of memory", 0);
 }
 
 /* A Neumaier-compensated sum. */
@@ -148,7 +149,8 @@ int cmd_eval(int argc, char **argv)
     if (early >= 0)
         return early;
     if (s.model == NULL || s.data == NULL) {
-        cli_usage_error("eval", "give both --model FILE and --data FILE");
+        cli_usage_error("eval", "give both --model FILE and --data FILE%s",
+                        s.data == NULL ? cli_stdin_hint() : "");
         return 2;
     }
 

@@ -35,7 +35,7 @@ static void print_gen_help(void)
            "'gdtrain gen --rows 2000 --seed 42'.\n\nOptions:\n");
     cli_print_options(gen_options, stdout);
     printf("\n");
-    cli_print_exit_codes();
+    cli_print_exit_codes(NULL, NULL, "cannot write the output, out of memory", 0);
 }
 
 int cmd_gen(int argc, char **argv)

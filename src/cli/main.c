@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "msg.h"
+#include "options.h"
 
 typedef struct subcommand {
     const char *name;
@@ -27,14 +28,18 @@ static const subcommand subcommands[] = {
     {NULL, NULL, NULL},
 };
 
-void cli_print_exit_codes(void)
+void cli_print_exit_codes(const char *failed, const char *bad_data, const char *io,
+                          int interruptible)
 {
-    printf("Exit status:\n"
-           "  0  success\n"
-           "  1  training failed: diverged, or did not converge with --strict\n"
-           "  2  usage error: unknown option, bad option value\n"
-           "  3  bad input data: malformed CSV, non-numeric cell, bad model file\n"
-           "  4  I/O error: cannot read or write a file, out of memory\n");
+    printf("Exit status:\n  0  success\n");
+    if (failed != NULL)
+        printf("  1  %s\n", failed);
+    printf("  2  usage error: unknown option, bad option value\n");
+    if (bad_data != NULL)
+        printf("  3  bad input data: %s\n", bad_data);
+    printf("  4  I/O error: %s\n", io);
+    if (interruptible)
+        printf("  130, 143  interrupted by SIGINT or SIGTERM: no model written\n");
 }
 
 void cli_print_main_help(void)
@@ -50,6 +55,31 @@ void cli_print_main_help(void)
     printf("\n'gdtrain SUBCOMMAND --help' lists the options of each subcommand.\n\n");
 }
 
+/* 'gdtrain WORD' where WORD is no subcommand: a data file given without
+ * --data, a subcommand mistyped, or something else. */
+static void unknown_subcommand(const char *word)
+{
+    cli_guess g = {NULL, 0};
+    for (const subcommand *s = subcommands; s->name != NULL; s++)
+        cli_guess_offer(&g, word, strlen(word), s->name);
+    const char *meant = cli_guess_result(&g, strlen(word));
+    if (meant != NULL) {
+        cli_usage_error(NULL, "unknown subcommand '%s' (did you mean '%s'?)", word, meant);
+        return;
+    }
+    if (cli_looks_like_file(word)) {
+        cli_usage_error(NULL, "unknown subcommand '%s' (did you mean '--data %s'?)", word, word);
+        return;
+    }
+    char names[256] = "";
+    for (const subcommand *s = subcommands; s->name != NULL; s++) {
+        strncat(names, s->name, sizeof names - strlen(names) - 1);
+        if (s[1].name != NULL)
+            strncat(names, ", ", sizeof names - strlen(names) - 1);
+    }
+    cli_usage_error(NULL, "unknown subcommand '%s' (the subcommands are: %s)", word, names);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2) {
@@ -57,14 +87,7 @@ int main(int argc, char **argv)
             if (strcmp(argv[1], s->name) == 0)
                 return s->run(argc - 2, argv + 2);
         if (argv[1][0] != '-') {
-            char names[256] = "";
-            for (const subcommand *s = subcommands; s->name != NULL; s++) {
-                strncat(names, s->name, sizeof names - strlen(names) - 1);
-                if (s[1].name != NULL)
-                    strncat(names, ", ", sizeof names - strlen(names) - 1);
-            }
-            cli_usage_error(NULL, "unknown subcommand '%s' (the subcommands are: %s)", argv[1],
-                            names);
+            unknown_subcommand(argv[1]);
             return 2;
         }
     }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_parse_double(const char *text, double *out)
 {
@@ -184,6 +185,139 @@ static const cli_option *find_long(const cli_option *table, const char *name,
     return NULL;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Did you mean                                                            */
+
+/* Edit distance between a[0..la) and b[0..lb) (insertions, deletions,
+ * substitutions and swaps of two neighbours, each 1), with '_' and '-' taken
+ * as equal: the names people type from other tools. Longer names than the
+ * rows hold are "far" (SIZE_MAX). */
+static char name_char(char c)
+{
+    return c == '_' ? '-' : c;
+}
+
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    enum { MAXLEN = 64 };
+    if (la >= MAXLEN || lb >= MAXLEN)
+        return SIZE_MAX;
+    size_t rows[3][MAXLEN + 1]; /* the rows for i - 2, i - 1 and i, in turn */
+    for (size_t j = 0; j <= lb; j++)
+        rows[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t *cur = rows[i % 3], *prev = rows[(i + 2) % 3], *prev2 = rows[(i + 1) % 3];
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            char ca = name_char(a[i - 1]), cb = name_char(b[j - 1]);
+            size_t best = prev[j - 1] + (ca != cb);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && ca == name_char(b[j - 2]) && name_char(a[i - 2]) == cb &&
+                prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
+        }
+    }
+    return rows[la % 3][lb];
+}
+
+void cli_guess_offer(cli_guess *g, const char *word, size_t len, const char *candidate)
+{
+    size_t clen = strlen(candidate);
+    size_t d = edit_distance(word, len, candidate, clen);
+    /* A word that starts a longer name ("--batch", "--check") is the name
+     * cut short, however many letters are missing. */
+    if (len >= 3 && len < clen && strncmp(word, candidate, len) == 0)
+        d = 1;
+    if (g->best == NULL || d < g->distance) {
+        g->best = candidate;
+        g->distance = d;
+    }
+}
+
+const char *cli_guess_result(const cli_guess *g, size_t len)
+{
+    /* Close enough to be a slip of the keyboard: one edit in a short word,
+     * two in a longer one, three past eight letters; and never a change of
+     * most of the word. */
+    size_t limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    if (g->best == NULL || g->distance > limit || g->distance * 2 > len)
+        return NULL;
+    return g->best;
+}
+
+/* Names other programs use for an option of ours (scikit-learn, PyTorch,
+ * other trainers' command lines). Offered only where the table has the
+ * option. */
+static const struct {
+    const char *alias;
+    const char *name;
+} option_aliases[] = {
+    {"learning-rate", "lr"}, {"rate", "lr"},          {"eta", "lr"},
+    {"eta0", "lr"},          {"step-size", "lr"},     {"optimizer", "opt"},
+    {"optim", "opt"},        {"solver", "opt"},       {"iterations", "epochs"},
+    {"iters", "epochs"},     {"max-iter", "epochs"},  {"n-iter", "epochs"},
+    {"max-epochs", "epochs"}, {"output", "out"},      {"input", "data"},
+    {"file", "data"},        {"csv", "data"},         {"train", "data"},
+    {"batch", "batch-size"}, {"label", "target"},     {"y", "target"},
+    {"columns", "features"}, {"ridge", "l2"},         {"lasso", "l1"},
+    {"lambda", "l2"},        {"random-seed", "seed"}, {"random-state", "seed"},
+    {"jobs", "threads"},     {"n-jobs", "threads"},   {"silent", "quiet"},
+    {"tolerance", "tol"},    {"loss-curve", "curve"}, {"sep", "delimiter"},
+    {"separator", "delimiter"}, {"output-file", "out"}, {"model-file", "model"},
+};
+
+/* The option of table that the unknown --name[0..len) most likely meant, or
+ * NULL. */
+static const char *suggest_option(const cli_option *table, const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof option_aliases / sizeof option_aliases[0]; i++) {
+        const char *alias = option_aliases[i].alias;
+        if (edit_distance(name, len, alias, strlen(alias)) == 0) {
+            const char *target = option_aliases[i].name;
+            if (table[cli_option_index(table, target)].name != NULL)
+                return target;
+        }
+    }
+    cli_guess g = {NULL, 0};
+    for (const cli_option *o = table; o->name != NULL; o++)
+        cli_guess_offer(&g, name, len, o->name);
+    return cli_guess_result(&g, len);
+}
+
+int cli_looks_like_file(const char *arg)
+{
+    return strchr(arg, '.') != NULL || strchr(arg, '/') != NULL || access(arg, F_OK) == 0;
+}
+
+const char *cli_stdin_hint(void)
+{
+    return isatty(STDIN_FILENO) ? "" : " (standard input is not a terminal: to read it, give --data -)";
+}
+
+/* Why argv[i], a word that is not an option, is not welcome: it names a
+ * file that belongs after --data, or follows a flag that takes no value. */
+static void explain_unexpected(const cli_option *table, const unsigned char *was_set,
+                               char **argv, int i, char *msg, size_t size)
+{
+    size_t data = cli_option_index(table, "data");
+    const cli_option *prev = NULL;
+    int negated = 0;
+    if (i > 0 && strncmp(argv[i - 1], "--", 2) == 0 && strchr(argv[i - 1], '=') == NULL)
+        prev = find_long(table, argv[i - 1] + 2, strlen(argv[i - 1] + 2), &negated);
+    if (prev != NULL && prev->kind == OPT_FLAG)
+        snprintf(msg, size, "unexpected argument '%s' ('%s' takes no value)", argv[i],
+                 argv[i - 1]);
+    else if (table[data].name != NULL && !was_set[data] && cli_looks_like_file(argv[i]))
+        snprintf(msg, size, "unexpected argument '%s' (did you mean '--data %s'?)", argv[i],
+                 argv[i]);
+    else
+        snprintf(msg, size, "unexpected argument '%s'", argv[i]);
+}
+
 static const cli_option *find_short(const cli_option *table, char c)
 {
     for (const cli_option *o = table; o->name != NULL; o++)
@@ -206,7 +340,7 @@ parse_result cli_parse(const cli_option *table, int argc, char **argv,
         int negated = 0;
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
             if (*npositional >= max_positional) {
-                snprintf(msg, size, "unexpected argument '%s'", arg);
+                explain_unexpected(table, was_set, argv, i, msg, size);
                 return PARSE_ERROR;
             }
             positional[(*npositional)++] = argv[i];
@@ -226,7 +360,12 @@ parse_result cli_parse(const cli_option *table, int argc, char **argv,
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             o = find_long(table, name, len, &negated);
             if (o == NULL) {
-                snprintf(msg, size, "unknown option '--%.*s'", (int)len, name);
+                const char *guess = suggest_option(table, name, len);
+                if (guess != NULL)
+                    snprintf(msg, size, "unknown option '--%.*s' (did you mean '--%s'?)",
+                             (int)len, name, guess);
+                else
+                    snprintf(msg, size, "unknown option '--%.*s'", (int)len, name);
                 return PARSE_ERROR;
             }
             if (eq != NULL) {

@@ -86,4 +86,24 @@ void cli_print_options(const cli_option *table, void *stream);
 int cli_parse_double(const char *text, double *out);
 int cli_parse_long(const char *text, long *out);
 
+/* Did you mean: offer every name a mistyped word could have meant, then ask
+ * for the closest one, if it is close enough to be a typo.
+ *     cli_guess g = {NULL, 0};
+ *     for (...) cli_guess_offer(&g, word, len, name);
+ *     const char *meant = cli_guess_result(&g, len);   // NULL: no guess */
+typedef struct cli_guess {
+    const char *best; /* the closest name so far, or NULL */
+    size_t distance;  /* its edit distance from the word */
+} cli_guess;
+void cli_guess_offer(cli_guess *g, const char *word, size_t len, const char *candidate);
+const char *cli_guess_result(const cli_guess *g, size_t len);
+
+/* Whether a command-line word looks like a file name (it has a dot or a
+ * slash, or exists): the user probably meant --data WORD. */
+int cli_looks_like_file(const char *arg);
+
+/* "" when standard input is a terminal; otherwise a hint, starting with a
+ * space, that --data - reads it (for "no data" messages: 'gdtrain < f'). */
+const char *cli_stdin_hint(void);
+
 #endif

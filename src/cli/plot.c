@@ -44,7 +44,8 @@ static void print_plot_help(void)
            "lowest and highest loss of every stretch.\n\nOptions:\n");
     cli_print_options(plot_options, stdout);
     printf("\n");
-    cli_print_exit_codes();
+    cli_print_exit_codes(NULL, "a malformed curve file",
+                         "cannot read or write a file, out of memory", 0);
 }
 
 /* The legend name of a path: its last component. */

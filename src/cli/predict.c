@@ -39,7 +39,8 @@ static void print_predict_help(void)
            "ignored; a missing feature column is an error.\n\nOptions:\n");
     cli_print_options(predict_options, stdout);
     printf("\n");
-    cli_print_exit_codes();
+    cli_print_exit_codes(NULL, "malformed CSV, non-numeric cell, bad model file",
+                         "cannot read or write a file, out of memory", 0);
 }
 
 static gd_status write_predictions(FILE *out, const char *name, const gd_model *m,
@@ -61,7 +62,8 @@ int cmd_predict(int argc, char **argv)
     if (early >= 0)
         return early;
     if (s.model == NULL || s.data == NULL) {
-        cli_usage_error("predict", "give both --model FILE and --data FILE");
+        cli_usage_error("predict", "give both --model FILE and --data FILE%s",
+                        s.data == NULL ? cli_stdin_hint() : "");
         return 2;
     }
 

@@ -43,7 +43,8 @@ static void print_solve_help(void)
            "This is the optimum that 'gdtrain train' reports its gap against.\n\nOptions:\n");
     cli_print_options(solve_options, stdout);
     printf("\n");
-    cli_print_exit_codes();
+    cli_print_exit_codes(NULL, "malformed CSV, non-numeric cell",
+                         "cannot read or write a file, out of memory", 0);
 }
 
 static int print_json(const solve_settings *s, const gd_dataset *ds, const gd_model *m,
@@ -81,7 +82,7 @@ int cmd_solve(int argc, char **argv)
         return early;
     cli_quiet = s.quiet;
     if (s.data == NULL) {
-        cli_usage_error("solve", "no data: give --data FILE");
+        cli_usage_error("solve", "no data: give --data FILE%s", cli_stdin_hint());
         return 2;
     }
 

@@ -222,7 +222,10 @@ static void print_train_help(void)
            "mean squared error in the target's own units. Training stops when the\n"
            "loss has converged (--tol, --patience), the gradient vanishes (--grad-tol),\n"
            "or at --epochs; the model file gets the weights in original units.\n\n");
-    cli_print_exit_codes();
+    cli_print_exit_codes("training failed: diverged, did not converge with --strict, or the\n"
+                         "     curve differs from --check-curve",
+                         "malformed CSV, non-numeric cell, bad model, curve or checkpoint file",
+                         "cannot read or write a file, out of memory", 1);
 }
 
 static int64_t now_ns(void)
@@ -755,7 +758,7 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
     const train_settings s = *settings;
     cli_quiet = s.quiet;
     if (s.data == NULL) {
-        cli_usage_error(NULL, "no training data: give --data FILE");
+        cli_usage_error(NULL, "no training data: give --data FILE%s", cli_stdin_hint());
         return 2;
     }
     gd_train_config cfg;
