@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "msg.h"
@@ -63,7 +64,7 @@ static void unknown_subcommand(const char *word)
     for (const subcommand *s = subcommands; s->name != NULL; s++)
         cli_guess_offer(&g, word, strlen(word), s->name);
     const char *meant = cli_guess_result(&g, strlen(word));
-    if (meant != NULL) {
+    if (meant != NULL && access(word, F_OK) != 0) {
         cli_usage_error(NULL, "unknown subcommand '%s' (did you mean '%s'?)", word, meant);
         return;
     }

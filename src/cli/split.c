@@ -41,7 +41,7 @@ static void print_split_help(void)
            "Options:\n");
     cli_print_options(split_options, stdout);
     printf("\n");
-    cli_print_exit_codes();
+    cli_print_exit_codes(NULL, "malformed CSV", "cannot read or write a file, out of memory", 0);
 }
 
 int cmd_split(int argc, char **argv)

@@ -32,10 +32,13 @@ hint "alias elsewhere" "unknown option '--learning-rate'" gen --learning-rate 0.
 hint "file as subcommand" "unknown subcommand 'houses.csv' (did you mean '--data houses.csv'?)" houses.csv
 : >prices
 hint "existing file as subcommand" "unknown subcommand 'prices' (did you mean '--data prices'?)" prices
+: >plots
+hint "existing file, close to a subcommand" "unknown subcommand 'plots' (did you mean '--data plots'?)" plots
+hint "close to a subcommand" "unknown subcommand 'plt' (did you mean 'plot'?)" plt
 hint "mistyped subcommand" "unknown subcommand 'predcit' (did you mean 'predict'?)" predcit --model m
 hint "curvediff" "unknown subcommand 'curvediff' (did you mean 'curve-diff'?)" curvediff a b
 hint "unrelated word" \
-    "unknown subcommand 'fly' (the subcommands are: train, predict, solve, eval, gen, curve-diff, plot)" fly
+    "unknown subcommand 'fly' (the subcommands are: train, predict, solve, eval, split, gen, curve-diff, plot)" fly
 hint "file after options" "unexpected argument 'houses.csv' (did you mean '--data houses.csv'?)" \
     --opt adam houses.csv
 hint "file after --data" "unexpected argument 'more.csv'" --data "$DATA" more.csv
@@ -87,6 +90,7 @@ exit_codes "" 0 1 2 3 4 130 143
 exit_codes predict 0 2 3 4
 exit_codes eval 0 2 3 4
 exit_codes solve 0 2 3 4
+exit_codes split 0 2 3 4
 exit_codes gen 0 2 4
 exit_codes curve-diff 0 1 2 3 4
 exit_codes plot 0 2 3 4
