@@ -6,6 +6,8 @@
 
 #include <math.h>
 
+#include "prefetch.h"
+
 static uint64_t rotl(uint64_t x, int k)
 {
     return (x << k) | (x >> (64 - k));
@@ -49,11 +51,13 @@ double gd_rng_uniform(gd_rng *rng)
 
 uint64_t gd_rng_below(gd_rng *rng, uint64_t n)
 {
-    /* Rejection sampling: accept only draws below the largest multiple of n. */
-    uint64_t threshold = (0 - n) % n; /* = 2^64 mod n */
+    /* Rejection sampling: accept only draws at or above 2^64 mod n, so that
+     * the accepted range is a multiple of n. That threshold is below n, so
+     * a draw of n or more is accepted without computing it: one division
+     * per draw instead of two, and the same draws accepted. */
     for (;;) {
         uint64_t r = gd_rng_next(rng);
-        if (r >= threshold)
+        if (r >= n || r >= (0 - n) % n)
             return r % n;
     }
 }
@@ -69,10 +73,32 @@ double gd_rng_normal(gd_rng *rng)
     }
 }
 
+/* Swap targets drawn ahead of their swap in gd_rng_shuffle. */
+#define SHUFFLE_AHEAD 64
+
+/*
+ * Fisher-Yates from the top: for i = n .. 2, swap index[i-1] with index[j],
+ * j uniform in [0, i). The draws depend on the stream alone, never on the
+ * array, so they are made SHUFFLE_AHEAD swaps early and their targets
+ * prefetched: a large array then has that many cache misses in flight
+ * instead of one. The swaps themselves run in the same order as drawing and
+ * swapping one at a time would, so the permutation has the same bits.
+ */
 void gd_rng_shuffle(gd_rng *rng, size_t *index, size_t n)
 {
+    size_t ahead[SHUFFLE_AHEAD]; /* target of the swap at i, at i % SHUFFLE_AHEAD */
+    size_t next = n;             /* the next i to draw for */
+    for (; next > 1 && n - next < SHUFFLE_AHEAD; next--) {
+        ahead[next % SHUFFLE_AHEAD] = (size_t)gd_rng_below(rng, next);
+        GD_PREFETCH(&index[ahead[next % SHUFFLE_AHEAD]]);
+    }
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)gd_rng_below(rng, i);
+        size_t j = ahead[i % SHUFFLE_AHEAD];
+        if (next > 1) { /* next == i - SHUFFLE_AHEAD: its slot is i's, now read */
+            ahead[next % SHUFFLE_AHEAD] = (size_t)gd_rng_below(rng, next);
+            GD_PREFETCH(&index[ahead[next % SHUFFLE_AHEAD]]);
+            next--;
+        }
         size_t tmp = index[i - 1];
         index[i - 1] = index[j];
         index[j] = tmp;
