@@ -78,6 +78,12 @@ void gd_loss_free(gd_loss *loss);
  * (d + 1 numbers, same layout as params). rows.count must be > 0. */
 double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad);
 
+/* Asks the CPU to start loading the rows of rows into its caches, and
+ * returns at once. A hint only: nothing it does changes a result. The
+ * trainer names the rows of the next batches of a shuffled order while it
+ * evaluates the current one, so that their cache misses overlap. */
+void gd_loss_prefetch(const gd_loss *loss, gd_rows rows);
+
 /* Predictions b + sum_j w_j x_ij for every row of ds, in order, into out (n). */
 void gd_loss_predict(const gd_dataset *ds, const double *params, double *out);
 

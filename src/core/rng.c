@@ -6,7 +6,7 @@
 
 #include <math.h>
 
-#include "prefetch.h"
+#include "core/prefetch.h"
 
 static uint64_t rotl(uint64_t x, int k)
 {

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "core/parallel.h"
+#include "core/prefetch.h"
 
 /* Feature counts with a kernel of their own. */
 #define LOSS_MAX_D 16
@@ -31,10 +32,8 @@
 
 #if defined(__GNUC__)
 #define LOSS_INLINE static inline __attribute__((always_inline))
-#define LOSS_PREFETCH_ROW(p) __builtin_prefetch(p)
 #else
 #define LOSS_INLINE static inline
-#define LOSS_PREFETCH_ROW(p) ((void)0)
 #endif
 
 struct gd_loss {
@@ -102,9 +101,9 @@ typedef double loss_v2 __attribute__((vector_size(16)));
     do {                                                                       \
         if (idx != NULL && (k) + LOSS_PREFETCH < (end)) {                      \
             size_t ahead_ = idx[first + (k) + LOSS_PREFETCH];                  \
-            LOSS_PREFETCH_ROW(x + ahead_ * d);                                 \
-            LOSS_PREFETCH_ROW(x + ahead_ * d + (d - 1));                       \
-            LOSS_PREFETCH_ROW(y + ahead_);                                     \
+            GD_PREFETCH(x + ahead_ * d);                                       \
+            GD_PREFETCH(x + ahead_ * d + (d - 1));                             \
+            GD_PREFETCH(y + ahead_);                                           \
         }                                                                      \
     } while (0)
 
@@ -286,11 +285,37 @@ static void loss_task(void *ctx, size_t t, int worker)
                loss->partial + t * loss->stride);
 }
 
+/* gd_loss_eval for fewer than 4 rows (batch-1 sgd's every step): the same
+ * sums without a block's set-up. Every row goes to lane 0 and lanes 1 to 3
+ * stay empty; adding their zeros could only turn a -0 sum into +0, and a
+ * sum that starts from +0 is never -0, so lane 0 alone has the bits of the
+ * general path. */
+static double loss_small(const gd_dataset *ds, gd_rows rows, const double *params,
+                         double *grad)
+{
+    const size_t d = ds->d;
+    double sse = 0.0;
+    if (grad != NULL)
+        for (size_t j = 0; j <= d; j++)
+            grad[j] = 0.0;
+    for (size_t k = 0; k < rows.count; k++) {
+        size_t i = rows.index != NULL ? rows.index[rows.begin + k] : rows.begin + k;
+        loss_row(ds->x + i * d, ds->y[i], params, d, grad != NULL, grad, &sse);
+    }
+    const double m = (double)rows.count;
+    if (grad != NULL)
+        for (size_t j = 0; j <= d; j++)
+            grad[j] = 2.0 * grad[j] / m;
+    return sse / m;
+}
+
 double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
 {
     const gd_dataset *ds = loss->ds;
     const size_t d = ds->d, np = d + 1;
     assert(rows.count > 0);
+    if (rows.count < 4)
+        return loss_small(ds, rows, params, grad);
     const size_t nblocks = (rows.count - 1) / GD_LOSS_BLOCK + 1;
     const int want_grad = grad != NULL;
     /* All blocks' partials at once when threads help (and there is room),
@@ -325,6 +350,20 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
         for (size_t j = 0; j < np; j++)
             grad[j] = 2.0 * grad[j] / m;
     return sse / m;
+}
+
+void gd_loss_prefetch(const gd_loss *loss, gd_rows rows)
+{
+    const double *x = loss->ds->x, *y = loss->ds->y;
+    const size_t d = loss->ds->d;
+    for (size_t k = 0; k < rows.count; k++) {
+        size_t i = rows.index != NULL ? rows.index[rows.begin + k] : rows.begin + k;
+        if (d > 0) { /* a row's first and last feature: its one or two lines */
+            GD_PREFETCH(x + i * d);
+            GD_PREFETCH(x + i * d + (d - 1));
+        }
+        GD_PREFETCH(y + i);
+    }
 }
 
 void gd_loss_predict(const gd_dataset *ds, const double *params, double *out)

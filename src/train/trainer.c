@@ -173,6 +173,31 @@ void gd_train_state_free(gd_train_state *state)
     memset(state, 0, sizeof *state);
 }
 
+/* How far ahead of the batch being read the rows of a shuffled order are
+ * prefetched: one batch, but at least PREFETCH_MIN rows (so that batch-1
+ * steps still overlap their misses) and at most PREFETCH_MAX (more only
+ * evicts lines before they are read). */
+#define PREFETCH_MIN 16
+#define PREFETCH_MAX 64
+
+/* The batch at positions [begin, begin + count) of a shuffled order is
+ * about to be read, and positions [0, fetched) were prefetched already:
+ * starts the loads of the rows a little past the batch, so that their cache
+ * misses (each row is a random place in memory) overlap with the work on
+ * this one. Returns the new fetched. */
+static size_t prefetch_ahead(const gd_loss *loss, const size_t *order, size_t n,
+                             size_t begin, size_t count, size_t fetched)
+{
+    size_t ahead = count < PREFETCH_MIN ? PREFETCH_MIN
+                   : count > PREFETCH_MAX ? PREFETCH_MAX : count;
+    size_t want = n - begin - count > ahead ? begin + count + ahead : n;
+    if (want > fetched) {
+        gd_rows rows = {order, fetched, want - fetched};
+        gd_loss_prefetch(loss, rows);
+    }
+    return want > fetched ? want : fetched;
+}
+
 /* The loop's scratch space, allocated once per run. */
 typedef struct scratch {
     gd_loss *loss;
@@ -257,9 +282,14 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
                 sc.order[i] = i;
             if (cfg->shuffle)
                 gd_rng_shuffle(&state->rng, sc.order, n);
+            size_t fetched = 0; /* positions of the order prefetched so far */
             for (size_t begin = 0; begin < n; begin += cfg->batch_size) {
                 size_t count = n - begin < cfg->batch_size ? n - begin : cfg->batch_size;
-                gd_rows batch = {sc.order, begin, count};
+                /* File order is the contiguous rows themselves: the same
+                 * rows in the same order, so the same bits, read as a stream. */
+                gd_rows batch = {cfg->shuffle ? sc.order : NULL, begin, count};
+                if (cfg->shuffle)
+                    fetched = prefetch_ahead(sc.loss, sc.order, n, begin, count, fetched);
                 gd_loss_eval(sc.loss, batch, params, sc.grad);
                 add_l2_gradient(sc.grad, params, d, cfg->l2);
                 lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
