@@ -9,8 +9,8 @@
  * pays: a loop issues the loads of later iterations while the current one
  * waits, so many cache misses are in flight at once instead of one.
  */
-#ifndef GDTRAIN_CORE_PREFETCH_H
-#define GDTRAIN_CORE_PREFETCH_H
+#ifndef GDTRAIN_PREFETCH_H
+#define GDTRAIN_PREFETCH_H
 
 #if defined(__GNUC__)
 #define GD_PREFETCH(p) __builtin_prefetch(p)
