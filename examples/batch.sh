@@ -12,7 +12,11 @@
 #     OUTDIR/runs.csv     one row per run: opt,lr,exit,stop_reason,epochs,
 #                         train_mse,val_mse,gap,r2,train_seconds,curve
 #                         (curve: the file name in OUTDIR, empty if it failed)
-#     OUTDIR/compare.svg  every run's loss curve in one picture (gdtrain plot)
+#     OUTDIR/compare.svg  every run's curve in one picture (gdtrain plot): the
+#                         gap to the optimum (its MSE taken from the first
+#                         run that succeeded) on a log scale against the
+#                         epoch on a log scale, which keeps apart runs that
+#                         converge at different speeds
 # and prints the table, aligned, on standard output. A run that fails (a
 # rate too large for the optimizer diverges: exit status 1) is a row with its
 # exit status and no curve; the script goes on.
@@ -127,6 +131,7 @@ TABLE=$OUT/runs.csv
 : >"$JSONL"
 echo "opt,lr,exit,stop_reason,epochs,train_mse,val_mse,gap,r2,train_seconds,curve" >"$TABLE"
 set -- # the curves to plot, collected as the positional parameters
+OPTIMUM="" # the optimum's MSE, as the first successful run reports it
 for opt in $OPTS; do
     for lr in $LRS; do
         name=$opt-$lr
@@ -144,14 +149,20 @@ for opt in $OPTS; do
         if [ "$status" -eq 0 ] && [ -s "$OUT/$name.csv" ]; then
             curve=$name.csv
             set -- "$@" "$OUT/$name.csv"
+            [ -n "$OPTIMUM" ] ||
+                OPTIMUM=$(json_fields <"$OUT/$name.json" | awk -F '\t' '$1 == "optimum_mse" && $2 != "null" { print $2 }')
         fi
         json_fields <"$OUT/$name.json" | csv_row "$opt" "$lr" "$status" "$curve" >>"$TABLE"
         rm -f "$OUT/$name.json"
     done
 done
 
-# One picture of every curve.
+# One picture of every curve: their gaps to the optimum, or their losses if
+# no run reported it.
 if [ $# -gt 0 ]; then
+    if [ -n "$OPTIMUM" ]; then
+        set -- "$@" --optimum "$OPTIMUM" --y gap --x log
+    fi
     "$GDTRAIN" plot --quiet "$@" -o "$OUT/compare.svg" --title "$(basename "$DATA"): optimizers x learning rates"
 fi
 

@@ -615,10 +615,14 @@ static void test_deterministic(void **unused)
     gd_svg_chart c = {.title = "det", .series = &se, .nseries = 1, .hlines = &h, .nhlines = 1};
     char *a = render(&c), *b = render(&c);
     assert_string_equal(a, b);
-    /* The axis spans 5e8..5e9, one decade: 5e8, 6e8, ... labelled. */
-    assert_non_null(strstr(a, ">5e8</text>"));
+    /* The axis fits the data: 8e8..5e9 (whole multiples of powers of ten),
+     * less than a decade, so every tick is labelled: 9e8 lies log10(9/8) /
+     * log10(50/8) * 388 = 24.9 px above 8e8, room enough for 12 px labels. */
+    assert_non_null(strstr(a, ">8e8</text>"));
+    assert_non_null(strstr(a, ">9e8</text>"));
     assert_non_null(strstr(a, ">1e9</text>"));
     assert_non_null(strstr(a, ">5e9</text>"));
+    assert_null(strstr(a, ">5e8</text>"));
     free(a);
     free(b);
 }
@@ -723,7 +727,7 @@ static void test_curves(void **unused)
 
     /* No names, no validation, a reference line, a title; saved to a file. */
     gd_svg_hline opt_line = {0.4, "optimum"};
-    gd_svg_curve_options o = {"Run", 1, &opt_line, 1};
+    gd_svg_curve_options o = {.title = "Run", .no_val = 1, .hlines = &opt_line, .nhlines = 1};
     const char *p = temp_path("curves.svg");
     char path[256];
     snprintf(path, sizeof path, "%s", p);
@@ -764,6 +768,182 @@ static void test_write_errors(void **unused)
     }
 }
 
+/* ---- Log axes, the gap, label placement -------------------------------- */
+
+/* Epochs on a log scale: 1, 10, 100 at the left end, the middle and the
+ * right end; a point at epoch 0 cannot be drawn there and is left out. */
+static void test_log_x(void **unused)
+{
+    (void)unused;
+    const double x[] = {0, 1, 10, 100};
+    const double y[] = {1000, 100, 10, 1};
+    gd_svg_series se = {"a", x, y, 4, 0, GD_SVG_SOLID};
+    gd_svg_chart c = {.series = &se, .nseries = 1, .x_log = 1};
+    char *svg = render(&c);
+    char *pts = polyline_points(svg, 0);
+    /* y: 1..100 (the point at epoch 0 is not data any more): 436, 242, 48. */
+    assert_string_equal(pts, "84.00,48.00 430.00,242.00 776.00,436.00");
+    free(pts);
+    assert_non_null(strstr(svg, "<!-- 1 point with a NaN or infinite epoch or value, or an "
+                                "epoch <= 0 on the log scale, left out -->"));
+    /* Decade labels at 84, 430 and 776 px; ticks at 2..9 times each, unlabelled
+     * (two decades are more than one: only 2 and 5 may be, and they fit). */
+    assert_non_null(strstr(svg, "<text x=\"84.00\" y=\"456.00\">1</text>"));
+    assert_non_null(strstr(svg, "<text x=\"430.00\" y=\"456.00\">10</text>"));
+    assert_non_null(strstr(svg, "<text x=\"776.00\" y=\"456.00\">100</text>"));
+    /* 20: 84 + 346 * (1 + log10 2) = 534.16 */
+    assert_non_null(strstr(svg, "<text x=\"534.16\" y=\"456.00\">20</text>"));
+    assert_null(strstr(svg, ">30</text>"));
+    assert_non_null(strstr(svg, ">epoch (log scale)</text>"));
+    free(svg);
+}
+
+/* --y gap: each training loss drawn as (loss - optimum) / optimum. */
+static void test_gap_curves(void **unused)
+{
+    (void)unused;
+    gd_curve_row rows[3] = {
+        {1, 4, 9, 1, 0.1, 0}, {2, 2.5, 8, 1, 0.1, 0}, {3, 2.02, 7, 1, 0.1, 0},
+    };
+    gd_curve curve = {rows, 3, GD_CURVE_DEFAULT_COLUMNS};
+    gd_svg_hline line = {2, "optimum"};
+    gd_svg_curve_options o = {.hlines = &line, .nhlines = 1, .gap_optimum = 2};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    gd_error err;
+    const char *names[] = {"run.csv"};
+    assert_int_equal(gd_svg_write_curves(f, "m", &curve, names, 1, &o, &err), GD_OK);
+    fclose(f);
+    assert_well_formed(buf);
+    /* Gaps 1, 0.25, 0.01 on an axis 0.01..1: 1 at the top (48), 0.01 at the
+     * bottom (436), 0.25 at 48 + 388 * log10(4) / 2 = 164.80; epochs 1..3. */
+    assert_int_equal(count(buf, "<polyline"), 1); /* no validation series */
+    char *pts = polyline_points(buf, 0);
+    assert_string_equal(pts, "84.00,48.00 430.00,164.80 776.00,436.00");
+    free(pts);
+    assert_non_null(strstr(buf, ">gap to the optimum: (MSE - optimum) / optimum</text>"));
+    assert_null(strstr(buf, ">optimum</text>")); /* gap 0 cannot be drawn */
+    assert_non_null(strstr(buf, ">run.csv train</text>"));
+    free(buf);
+}
+
+/* Hand-worked ticks: 1..10^4 over 692 px, one decade every 173 px. */
+static void test_log_ticks_known(void **unused)
+{
+    (void)unused;
+    gd_svg_tick t[64];
+    size_t n = gd_svg_log_ticks(0, 4, 84, 776, 1, t, 64);
+    assert_int_equal(n, 4 * 9 + 1); /* four decades of 1..9, and 10^4 */
+    const char *want[] = {"1", "10", "100", "1000", "1e4"};
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(i == 0 || t[i].pos > t[i - 1].pos);
+        if (t[i].m == 1) {
+            assert_true(t[i].labelled);
+            assert_string_equal(t[i].label, want[k]);
+            assert_close_abs(t[i].pos, 84 + 173.0 * (double)k, 1e-9);
+            k++;
+        } else {
+            assert_false(t[i].labelled); /* four decades: decades only */
+        }
+    }
+    assert_int_equal(k, 5);
+    /* Too small for a label per decade: 10^0 .. 10^6 in 48 px, 8 px a
+     * decade, 7 px a character, labels at least 4 px apart. Taken left to
+     * right: "1" at 0; "10" at 8 and "100" at 16 would crowd it (8 < 3.5 + 7
+     * + 4, 16 < 3.5 + 10.5 + 4); "1000" at 24 fits (24 >= 3.5 + 14 + 4); "1e4"
+     * to "1e6" at 32..48 would crowd "1000" (48 - 24 < 14 + 10.5 + 4). */
+    n = gd_svg_log_ticks(0, 6, 0, 48, 1, t, 64);
+    char got[64] = "";
+    for (size_t i = 0; i < n; i++)
+        if (t[i].labelled) {
+            strcat(got, t[i].label);
+            strcat(got, " ");
+        }
+    assert_string_equal(got, "1 1000 ");
+}
+
+/* Whatever the range and the length of the axis, no two labels come
+ * closer than GD_SVG_LABEL_GAP, every tick lies on the axis in order, and
+ * an axis with a power of ten on it labels at least one. */
+static void test_log_ticks_never_collide(void **unused)
+{
+    (void)unused;
+    enum { MAXT = 1000 };
+    gd_svg_tick *t = malloc(MAXT * sizeof *t);
+    assert_non_null(t);
+    uint64_t seed = 11;
+    for (int trial = 0; trial < 20000; trial++) {
+        double a = (double)(splitmix64(&seed) % 630000) / 1000.0 - 323.0;
+        double span = trial % 3 == 0 ? (double)(splitmix64(&seed) % 1000) / 500.0 + 1e-3
+                                     : (double)(splitmix64(&seed) % 60000) / 100.0 + 1e-3;
+        double b = fmin(a + span, 308.0);
+        if (!(b > a))
+            continue;
+        int horizontal = trial % 2;
+        double len = 20.0 + (double)(splitmix64(&seed) % 2000);
+        double p_lo = horizontal ? 84 : 436, p_hi = horizontal ? p_lo + len : p_lo - len;
+        size_t n = gd_svg_log_ticks(a, b, p_lo, p_hi, horizontal, t, MAXT);
+        assert_true(n <= MAXT);
+        size_t labels = 0, decades = 0;
+        for (size_t i = 0; i < n; i++) {
+            double lo = fmin(p_lo, p_hi) - 1e-6, hi = fmax(p_lo, p_hi) + 1e-6;
+            assert_true(t[i].pos >= lo && t[i].pos <= hi);
+            assert_true(i == 0 || (horizontal ? t[i].pos > t[i - 1].pos
+                                              : t[i].pos < t[i - 1].pos));
+            decades += t[i].m == 1;
+            if (!t[i].labelled)
+                continue;
+            labels++;
+            double ei = horizontal ? (double)strlen(t[i].label) * GD_SVG_CHAR_WIDTH
+                                   : GD_SVG_LINE_HEIGHT;
+            for (size_t j = 0; j < i; j++) {
+                if (!t[j].labelled)
+                    continue;
+                double ej = horizontal ? (double)strlen(t[j].label) * GD_SVG_CHAR_WIDTH
+                                       : GD_SVG_LINE_HEIGHT;
+                if (fabs(t[i].pos - t[j].pos) < (ei + ej) / 2 + GD_SVG_LABEL_GAP)
+                    fail_msg("labels %s and %s overlap: axis 1e%g..1e%g over %g px",
+                             t[j].label, t[i].label, a, b, len);
+            }
+        }
+        if (decades > 0)
+            assert_true(labels > 0);
+    }
+    free(t);
+}
+
+/* A reference line along the top would put its label under the legend in
+ * the top right corner: it moves to the left end instead. */
+static void test_hline_label_avoids_legend(void **unused)
+{
+    (void)unused;
+    const double x[] = {0, 50, 100};
+    const double y[] = {1, 1, 1.5};
+    gd_svg_series se = {"a long legend entry", x, y, 3, 0, GD_SVG_SOLID};
+    gd_svg_hline h = {10, "optimum"};
+    gd_svg_chart c = {.series = &se, .nseries = 1, .hlines = &h, .nhlines = 1};
+    char *svg = render(&c);
+    double lx, ly, lw, lh, bx, by, bw;
+    const char *legend = strstr(svg, "<g font-size=\"12\">\n<rect ");
+    assert_non_null(legend);
+    assert_int_equal(sscanf(legend, "<g font-size=\"12\">\n<rect x=\"%lf\" y=\"%lf\" "
+                            "width=\"%lf\" height=\"%lf\"", &lx, &ly, &lw, &lh), 4);
+    const char *label = strstr(svg, "height=\"13\" fill=\"#ffffff\"");
+    assert_non_null(label);
+    while (label > svg && strncmp(label, "<rect", 5) != 0)
+        label--;
+    assert_int_equal(sscanf(label, "<rect x=\"%lf\" y=\"%lf\" width=\"%lf\"", &bx, &by, &bw),
+                     3);
+    assert_true(lx > 400); /* the legend took the top right corner */
+    assert_true(bx + bw <= lx || lx + lw <= bx || by + 13 <= ly || ly + lh <= by);
+    assert_close_abs(bx, 87, 1e-9); /* the left end */
+    assert_non_null(strstr(svg, ">optimum</text>"));
+    free(svg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -778,6 +958,11 @@ int main(void)
         cmocka_unit_test(test_extreme_values),
         cmocka_unit_test(test_curves),
         cmocka_unit_test(test_write_errors),
+        cmocka_unit_test(test_log_x),
+        cmocka_unit_test(test_gap_curves),
+        cmocka_unit_test(test_log_ticks_known),
+        cmocka_unit_test(test_log_ticks_never_collide),
+        cmocka_unit_test(test_hline_label_avoids_legend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,8 @@ typedef struct plot_settings {
     const char *title; /* NULL: "Loss curve" */
     int val;           /* draw val_loss (default on) */
     double optimum;    /* reference line; 0 = none */
+    const char *x;     /* "linear" (NULL) or "log" */
+    const char *y;     /* "loss" (NULL) or "gap" */
     int quiet;
 } plot_settings;
 
@@ -27,6 +29,8 @@ static const cli_option plot_options[] = {
     {"title", 0, OPT_STRING, 0, S(title), "TEXT", "chart title (default: Loss curve)"},
     {"val", 0, OPT_FLAG, 0, S(val), NULL, "draw the validation loss where a file has one (default: on; --no-val leaves it out)"},
     {"optimum", 0, OPT_DOUBLE, OPT_POSITIVE, S(optimum), "MSE", "draw a reference line labelled 'optimum' at MSE, e.g. the optimum_mse of a model file"},
+    {"x", 0, OPT_STRING, 0, S(x), "SCALE", "epoch axis: linear (default) or log, which spreads out runs that converge at different speeds"},
+    {"y", 0, OPT_STRING, 0, S(y), "WHAT", "loss (default), or gap: each training loss as its gap to --optimum, (MSE - optimum) / optimum, which separates runs that all reach the optimum"},
     {"quiet", 'q', OPT_FLAG, 0, S(quiet), NULL, "print nothing but errors"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -34,10 +38,14 @@ static const cli_option plot_options[] = {
 
 static void print_plot_help(void)
 {
-    printf("Usage: gdtrain plot CURVE.csv [CURVE.csv ...] -o OUT.svg [--title TEXT] [--no-val]\n\n"
+    printf("Usage: gdtrain plot CURVE.csv [CURVE.csv ...] -o OUT.svg [--title TEXT] [--no-val]\n"
+           "                    [--optimum MSE] [--x linear|log] [--y loss|gap]\n\n"
            "Draws loss-curve files (as written by 'gdtrain train --curve') as one SVG line\n"
            "chart: loss on a log scale against the epoch, the training loss of each file\n"
            "as a solid line and its validation loss, if any, dashed in the same colour.\n"
+           "With --y gap (which needs --optimum, e.g. the optimum_mse of a model file or\n"
+           "the mse of 'gdtrain solve --json') each training loss is drawn as its gap to\n"
+           "the optimum instead, without validation losses. The axes span the data.\n"
            "The legend names each file. Values <= 0 cannot be shown on a log scale and are\n"
            "drawn at the smallest positive value, with a note. Curves longer than 2000\n"
            "epochs are thinned for drawing, keeping the first and last epoch and the\n"
@@ -87,6 +95,23 @@ int cmd_plot(int argc, char **argv)
         exit_code = 2;
         goto done;
     }
+    if (s.x != NULL && strcmp(s.x, "linear") != 0 && strcmp(s.x, "log") != 0) {
+        cli_usage_error("plot", "--x takes linear or log, not '%s'", s.x);
+        exit_code = 2;
+        goto done;
+    }
+    int gap = s.y != NULL && strcmp(s.y, "gap") == 0;
+    if (s.y != NULL && !gap && strcmp(s.y, "loss") != 0) {
+        cli_usage_error("plot", "--y takes loss or gap, not '%s'", s.y);
+        exit_code = 2;
+        goto done;
+    }
+    if (gap && !set[cli_option_index(plot_options, "optimum")]) {
+        cli_usage_error("plot", "--y gap needs the optimum: give --optimum MSE (the "
+                        "optimum_mse of a model file, or the mse of 'gdtrain solve --json')");
+        exit_code = 2;
+        goto done;
+    }
     size_t stdin_count = 0;
     for (size_t i = 0; i < nfiles; i++)
         stdin_count += strcmp(files[i], "-") == 0;
@@ -120,6 +145,8 @@ int cmd_plot(int argc, char **argv)
         gd_svg_curve_options opt = {
             .title = s.title, .no_val = !s.val,
             .hlines = &optimum, .nhlines = set[cli_option_index(plot_options, "optimum")] ? 1 : 0,
+            .x_log = s.x != NULL && strcmp(s.x, "log") == 0,
+            .gap_optimum = gap ? s.optimum : 0,
         };
         st = gd_svg_save_curves(s.out, curves, names, nfiles, &opt, &err);
     }

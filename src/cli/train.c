@@ -928,7 +928,8 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
         gd_svg_hline optimum_line = {have_opt ? opt.mse * loss_scale : NAN, "optimum"};
         char title[256];
         snprintf(title, sizeof title, "gdtrain %s on %s", cfg.opt->name, s.data);
-        gd_svg_curve_options po = {title, 0, &optimum_line, have_opt && cfg.l2 == 0 ? 1 : 0};
+        gd_svg_curve_options po = {.title = title, .hlines = &optimum_line,
+                                   .nhlines = have_opt && cfg.l2 == 0 ? 1 : 0};
         ob.history.columns = GD_CURVE_BIT(GD_CURVE_TRAIN_LOSS) |
                              (val.n > 0 ? GD_CURVE_BIT(GD_CURVE_VAL_LOSS) : 0);
         st = gd_svg_save_curves(s.plot, &ob.history, NULL, 1, &po, &err);

@@ -31,7 +31,7 @@ enum {
     LEGEND_PAD = 8,      /* inside the legend box */
     LEGEND_SAMPLE = 30,  /* length of the line sample */
     LEGEND_ROW = 18,     /* height of an entry */
-    LEGEND_CHAR = 7,     /* estimated width of a character at font-size 12 */
+    LEGEND_CHAR = GD_SVG_CHAR_WIDTH,
     LEGEND_MAX_CHARS = 48, /* longer names are cut with an ellipsis */
     LEGEND_INSET = 10    /* distance from the plot area's edges */
 };
@@ -45,8 +45,10 @@ typedef struct ladder {
 /* The chart's geometry and scales. */
 typedef struct svg_scale {
     double left, right, top, bottom; /* plot area in pixels */
-    double x0, x1, xstep;            /* epoch range and tick step */
+    int x_log;                       /* x on a log10 scale */
+    double x0, x1, xstep;            /* linear x: epoch range and tick step */
     int nxticks;                     /* ticks at x0 + k * xstep, k < nxticks */
+    double lxlo, lxhi;               /* log x: log10 of the epoch range */
     ladder lo, hi;                   /* value range */
     double llo, lhi;                 /* log10(lo), log10(hi) */
     double clip;                     /* where values <= 0 are drawn: the smallest positive value */
@@ -130,6 +132,8 @@ static double xtick(const svg_scale *s, int k)
 
 static double map_x(const svg_scale *s, double e)
 {
+    if (s->x_log)
+        return s->left + (log10(e) - s->lxlo) / (s->lxhi - s->lxlo) * (s->right - s->left);
     /* Halved first, so that epochs near DBL_MAX cannot overflow; exact
      * (the same bits as without halving) for normal numbers. */
     return s->left + (0.5 * e - 0.5 * s->x0) / (0.5 * s->x1 - 0.5 * s->x0) *
@@ -147,9 +151,10 @@ static double map_y(const svg_scale *s, double v)
     return map_log(s, log10(v > 0 ? v : s->clip));
 }
 
-static int drawable(double x, double y)
+/* Whether a point can be drawn: finite, and at an epoch > 0 on a log x axis. */
+static int drawable(double x, double y, int x_log)
 {
-    return isfinite(x) && isfinite(y);
+    return isfinite(x) && isfinite(y) && (!x_log || x > 0);
 }
 
 /* ---- Text ------------------------------------------------------------- */
@@ -236,7 +241,7 @@ static void put_text(FILE *out, const char *s, size_t max_chars)
     }
 }
 
-/* A value-axis label: plain decimals from 0.01 to 1000, else "2e9". */
+/* A log-axis label: plain decimals from 0.01 to 1000, else "2e9". */
 static void ladder_label(char *buf, size_t size, int m, int e)
 {
     if (e >= -2 && e <= 3) {
@@ -270,7 +275,7 @@ static void scan(const gd_svg_chart *c, svg_ranges *r)
         const gd_svg_series *se = &c->series[s];
         for (size_t i = 0; i < se->n; i++) {
             double x = se->x[i], y = se->y[i];
-            if (!drawable(x, y)) {
+            if (!drawable(x, y, c->x_log)) {
                 r->undrawable++;
                 continue;
             }
@@ -294,12 +299,53 @@ static void scan(const gd_svg_chart *c, svg_ranges *r)
     }
 }
 
-static void make_scale(const svg_ranges *r, double width, double height, svg_scale *s)
+/* v / 10^e, in two steps where 10^-e alone would overflow (subnormal v). */
+static double scaled_by_decade(double v, int e)
+{
+    return e < -300 ? v * 1e300 * pow(10.0, (double)(-e - 300)) : v * pow(10.0, (double)-e);
+}
+
+/* The largest m * 10^e <= v with m a whole number 1..9 (v > 0). */
+static ladder unit_floor(double v)
+{
+    ladder l = {9, decade_of(v)};
+    double mant = scaled_by_decade(v, l.e);
+    while (l.m > 1 && (double)l.m > mant)
+        l.m--;
+    return l;
+}
+
+/* The smallest m * 10^e >= v with m a whole number 1..9, or 10^(e+1). */
+static ladder unit_ceil(double v)
+{
+    ladder l = {1, decade_of(v)};
+    double mant = scaled_by_decade(v, l.e);
+    while (l.m < 9 && (double)l.m < mant)
+        l.m++;
+    if ((double)l.m < mant)
+        l = (ladder){1, l.e + 1};
+    return l;
+}
+
+static int ladder_same(ladder a, ladder b)
+{
+    return a.m == b.m && a.e == b.e;
+}
+
+static void make_scale(const svg_ranges *r, double width, double height, int x_log,
+                       svg_scale *s)
 {
     s->left = GD_SVG_MARGIN_LEFT;
     s->right = width - GD_SVG_MARGIN_RIGHT;
     s->top = GD_SVG_MARGIN_TOP;
     s->bottom = height - GD_SVG_MARGIN_BOTTOM;
+    s->x_log = x_log;
+    s->lxlo = r->drawable ? log10(r->xmin) : 0;
+    s->lxhi = r->drawable ? log10(r->xmax) : 1;
+    if (!(s->lxhi - s->lxlo > 1e-9)) { /* one epoch: half a decade either side */
+        s->lxlo -= 0.5;
+        s->lxhi += 0.5;
+    }
 
     /* x: a round step for about eight ticks, at least 1 (epochs). */
     double xmin = r->drawable ? r->xmin : 0, xmax = r->drawable ? r->xmax : 1;
@@ -316,9 +362,13 @@ static void make_scale(const svg_ranges *r, double width, double height, svg_sca
     /* y: 1-2-5 steps around the values; 1 to 10 when there are none. */
     if (isfinite(r->ypos_min)) {
         s->clip = r->ypos_min;
-        s->lo = ladder_floor(r->ypos_min);
-        s->hi = ladder_ceil(r->ymax);
-        if (s->lo.m == s->hi.m && s->lo.e == s->hi.e) {
+        s->lo = unit_floor(r->ypos_min);
+        s->hi = unit_ceil(r->ymax);
+        if (ladder_same(s->lo, s->hi)) {
+            s->lo = ladder_floor(r->ypos_min);
+            s->hi = ladder_ceil(r->ymax);
+        }
+        if (ladder_same(s->lo, s->hi)) {
             s->lo = ladder_down(s->lo);
             s->hi = ladder_up(s->hi);
         }
@@ -332,13 +382,14 @@ static void make_scale(const svg_ranges *r, double width, double height, svg_sca
 }
 
 /* Chooses the points of series se to draw (see svg.h on down-sampling). */
-static int pick_points(const gd_svg_series *se, size_t max_points, svg_points *pts)
+static int pick_points(const gd_svg_series *se, size_t max_points, int x_log,
+                       svg_points *pts)
 {
     pts->n = 0;
     pts->idx = NULL;
     size_t m = 0;
     for (size_t i = 0; i < se->n; i++)
-        m += drawable(se->x[i], se->y[i]);
+        m += drawable(se->x[i], se->y[i], x_log);
     if (m == 0)
         return 0;
     /* calloc: clang's analyzer does not see that drawable() gives the same
@@ -347,7 +398,7 @@ static int pick_points(const gd_svg_series *se, size_t max_points, svg_points *p
     if (all == NULL)
         return -1;
     for (size_t i = 0, k = 0; i < se->n; i++)
-        if (drawable(se->x[i], se->y[i]))
+        if (drawable(se->x[i], se->y[i], x_log))
             all[k++] = i;
     if (m <= max_points) {
         pts->idx = all;
@@ -445,85 +496,168 @@ static size_t box_cost(const gd_svg_chart *c, const svg_points *pts, const svg_s
     return cost;
 }
 
-/* ---- The document ----------------------------------------------------- */
+/* ---- Ticks ------------------------------------------------------------ */
 
-static void put_hline_grid(FILE *out, const svg_scale *s, double y)
+/* Rank of a log tick's label (0 taken first), or -1 if it gets none: see
+ * svg.h. */
+static int tick_rank(const gd_svg_tick *t, double span, int e_first, int label_every)
 {
-    fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", s->left, y,
-            s->right, y);
+    const double eps = 1e-9;
+    if (t->m == 1)
+        return (t->e - e_first) % label_every == 0 ? 0 : -1;
+    if (t->m == 2 || t->m == 5)
+        return span <= 2.5 + eps ? 1 : -1;
+    return span <= 1 + eps ? 2 : -1;
 }
 
-static void put_axes(FILE *out, const svg_scale *s, double width, double height,
-                     const gd_svg_chart *c)
+/* Extent of a tick's label along its axis, in pixels. */
+static double label_extent(const char *label, int horizontal)
 {
-    const double span = s->lhi - s->llo;
-    const int e_first = (int)floor(s->llo + 1e-9), e_last = (int)ceil(s->lhi - 1e-9);
+    return horizontal ? (double)strlen(label) * GD_SVG_CHAR_WIDTH : GD_SVG_LINE_HEIGHT;
+}
+
+size_t gd_svg_log_ticks(double llo, double lhi, double p_lo, double p_hi, int horizontal,
+                        gd_svg_tick *ticks, size_t max)
+{
+    assert(lhi > llo);
+    const double eps = 1e-9, span = lhi - llo;
+    const int e_first = (int)floor(llo + eps), e_last = (int)ceil(lhi - eps);
     const int decades = e_last - e_first;
     const int label_every = decades > 10 ? (decades + 9) / 10 : 1;
-    const int minor = decades <= 6;
-    const double eps = 1e-9;
-
-    /* Grid: every labelled value and every x tick. */
-    fprintf(out, "<g stroke=\"#e4e4e4\" stroke-width=\"1\">\n");
+    size_t n = 0;
     for (int e = e_first; e <= e_last; e++)
         for (int m = 1; m <= 9; m++) {
             double lv = e + log10((double)m);
-            if (lv < s->llo - eps || lv > s->lhi + eps)
+            if (lv < llo - eps || lv > lhi + eps || (m > 1 && decades > 6))
                 continue;
-            if (m == 1 || (span <= 1 + eps) || (span <= 2.5 + eps && (m == 2 || m == 5)))
-                put_hline_grid(out, s, map_log(s, lv));
+            if (n < max) {
+                gd_svg_tick *t = &ticks[n];
+                t->m = m;
+                t->e = e;
+                t->pos = p_lo + (lv - llo) / span * (p_hi - p_lo);
+                t->labelled = 0;
+                ladder_label(t->label, sizeof t->label, m, e);
+            }
+            n++;
         }
-    for (int k = 0; k < s->nxticks; k++)
-        fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
-                map_x(s, xtick(s, k)), s->top, map_x(s, xtick(s, k)), s->bottom);
+    if (n > max)
+        return n;
+    /* By rank, then by value: keep a label unless it would crowd one kept. */
+    for (int rank = 0; rank <= 2; rank++)
+        for (size_t i = 0; i < n; i++) {
+            gd_svg_tick *t = &ticks[i];
+            if (tick_rank(t, span, e_first, label_every) != rank)
+                continue;
+            double half = label_extent(t->label, horizontal) / 2;
+            int clear = 1;
+            for (size_t j = 0; j < n && clear; j++)
+                if (ticks[j].labelled &&
+                    fabs(ticks[j].pos - t->pos) <
+                        half + label_extent(ticks[j].label, horizontal) / 2 + GD_SVG_LABEL_GAP)
+                    clear = 0;
+            t->labelled = clear;
+        }
+    return n;
+}
+
+/* More than any axis has: a log axis of finite doubles, 10^-324 .. 10^309,
+ * has at most 634 decade ticks (minor ticks only on six decades), a linear
+ * one at most 1000 ticks (make_scale). */
+#define MAX_TICKS 1000
+
+/* The ticks of the y axis, or of a log x axis. */
+static size_t axis_ticks(const svg_scale *s, int x_axis, gd_svg_tick *ticks)
+{
+    size_t n = x_axis ? gd_svg_log_ticks(s->lxlo, s->lxhi, s->left, s->right, 1, ticks,
+                                         MAX_TICKS)
+                      : gd_svg_log_ticks(s->llo, s->lhi, s->bottom, s->top, 0, ticks,
+                                         MAX_TICKS);
+    assert(n <= MAX_TICKS);
+    return n;
+}
+
+/* ---- The document ----------------------------------------------------- */
+
+static void put_line(FILE *out, double x1, double y1, double x2, double y2)
+{
+    fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", x1, y1, x2, y2);
+}
+
+/* Grid lines, tick marks and labels of the x axis. */
+static void put_x_axis(FILE *out, const svg_scale *s, gd_svg_tick *ticks)
+{
+    size_t n = 0;
+    if (s->x_log) {
+        n = axis_ticks(s, 1, ticks);
+    } else {
+        /* Linear epochs: round steps; a label is dropped when it would
+         * crowd the one before (very long epoch numbers). */
+        double last_end = -INFINITY;
+        for (int k = 0; k < s->nxticks; k++, n++) {
+            gd_svg_tick *t = &ticks[n];
+            t->m = t->e = 0;
+            t->pos = map_x(s, xtick(s, k));
+            snprintf(t->label, sizeof t->label, "%.15g", xtick(s, k));
+            double half = label_extent(t->label, 1) / 2;
+            t->labelled = t->pos - half >= last_end + GD_SVG_LABEL_GAP;
+            if (t->labelled)
+                last_end = t->pos + half;
+        }
+    }
+    fprintf(out, "<g stroke=\"#e4e4e4\" stroke-width=\"1\">\n");
+    for (size_t k = 0; k < n; k++)
+        if (!s->x_log || ticks[k].m == 1 || ticks[k].labelled)
+            put_line(out, ticks[k].pos, s->top, ticks[k].pos, s->bottom);
+    fprintf(out, "</g>\n<g stroke=\"#333333\" stroke-width=\"1\">\n");
+    for (size_t k = 0; k < n; k++)
+        put_line(out, ticks[k].pos, s->bottom, ticks[k].pos,
+                 s->bottom + (ticks[k].m > 1 ? 3 : 6));
+    fprintf(out, "</g>\n<g fill=\"#333333\" text-anchor=\"middle\">\n");
+    for (size_t k = 0; k < n; k++)
+        if (ticks[k].labelled)
+            fprintf(out, "<text x=\"%.2f\" y=\"%.2f\">%s</text>\n", ticks[k].pos,
+                    s->bottom + 20, ticks[k].label);
     fprintf(out, "</g>\n");
+}
+
+/* Grid lines, tick marks and labels of the (log) y axis. */
+static void put_y_axis(FILE *out, const svg_scale *s, gd_svg_tick *ticks)
+{
+    size_t n = axis_ticks(s, 0, ticks);
+    fprintf(out, "<g stroke=\"#e4e4e4\" stroke-width=\"1\">\n");
+    for (size_t k = 0; k < n; k++)
+        if (ticks[k].m == 1 || ticks[k].labelled)
+            put_line(out, s->left, ticks[k].pos, s->right, ticks[k].pos);
+    fprintf(out, "</g>\n<g stroke=\"#333333\" stroke-width=\"1\">\n");
+    for (size_t k = 0; k < n; k++)
+        put_line(out, s->left - (ticks[k].m == 1 ? 6 : 3), ticks[k].pos, s->left,
+                 ticks[k].pos);
+    fprintf(out, "</g>\n<g fill=\"#333333\" text-anchor=\"end\">\n");
+    for (size_t k = 0; k < n; k++)
+        if (ticks[k].labelled)
+            fprintf(out, "<text x=\"%.2f\" y=\"%.2f\">%s</text>\n", s->left - 9,
+                    ticks[k].pos + 4, ticks[k].label);
+    fprintf(out, "</g>\n");
+}
+
+static int put_axes(FILE *out, const svg_scale *s, double width, const gd_svg_chart *c)
+{
+    gd_svg_tick *ticks = malloc(MAX_TICKS * sizeof *ticks);
+    if (ticks == NULL)
+        return -1;
+    put_y_axis(out, s, ticks);
+    put_x_axis(out, s, ticks);
+    free(ticks);
 
     /* Frame. */
     fprintf(out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"none\" "
             "stroke=\"#333333\" stroke-width=\"1\"/>\n",
             s->left, s->top, s->right - s->left, s->bottom - s->top);
 
-    /* y ticks and labels. */
-    fprintf(out, "<g stroke=\"#333333\" stroke-width=\"1\">\n");
-    for (int e = e_first; e <= e_last; e++)
-        for (int m = 1; m <= 9; m++) {
-            double lv = e + log10((double)m);
-            if (lv < s->llo - eps || lv > s->lhi + eps || (m > 1 && !minor))
-                continue;
-            double y = map_log(s, lv);
-            fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
-                    s->left - (m == 1 ? 6 : 3), y, s->left, y);
-        }
-    for (int k = 0; k < s->nxticks; k++)
-        fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
-                map_x(s, xtick(s, k)), s->bottom, map_x(s, xtick(s, k)), s->bottom + 6);
-    fprintf(out, "</g>\n");
-
-    fprintf(out, "<g fill=\"#333333\" text-anchor=\"end\">\n");
-    for (int e = e_first; e <= e_last; e++)
-        for (int m = 1; m <= 9; m++) {
-            double lv = e + log10((double)m);
-            if (lv < s->llo - eps || lv > s->lhi + eps)
-                continue;
-            int label = m == 1 ? (e - e_first) % label_every == 0
-                               : (span <= 1 + eps) || (span <= 2.5 + eps && (m == 2 || m == 5));
-            if (!label)
-                continue;
-            char text[32];
-            ladder_label(text, sizeof text, m, e);
-            fprintf(out, "<text x=\"%.2f\" y=\"%.2f\">%s</text>\n", s->left - 9,
-                    map_log(s, lv) + 4, text);
-        }
-    fprintf(out, "</g>\n<g fill=\"#333333\" text-anchor=\"middle\">\n");
-    for (int k = 0; k < s->nxticks; k++)
-        fprintf(out, "<text x=\"%.2f\" y=\"%.2f\">%.15g</text>\n", map_x(s, xtick(s, k)),
-                s->bottom + 20, xtick(s, k));
-    fprintf(out, "</g>\n");
-
     /* Axis labels and title. */
     fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" font-size=\"13\">",
             (s->left + s->right) / 2, s->bottom + 42);
-    put_text(out, c->x_label ? c->x_label : "epoch", 0);
+    put_text(out, c->x_label ? c->x_label : s->x_log ? "epoch (log scale)" : "epoch", 0);
     fprintf(out, "</text>\n");
     double cy = (s->top + s->bottom) / 2;
     fprintf(out, "<text x=\"18\" y=\"%.2f\" text-anchor=\"middle\" font-size=\"13\" "
@@ -536,7 +670,7 @@ static void put_axes(FILE *out, const svg_scale *s, double width, double height,
         put_text(out, c->title, 0);
         fprintf(out, "</text>\n");
     }
-    (void)height;
+    return 0;
 }
 
 static const char *dash_array(gd_svg_dash d)
@@ -563,7 +697,7 @@ static void put_series(FILE *out, const gd_svg_series *se, size_t k, const svg_p
 {
     size_t drawable_n = 0;
     for (size_t i = 0; i < se->n; i++)
-        drawable_n += drawable(se->x[i], se->y[i]);
+        drawable_n += drawable(se->x[i], se->y[i], s->x_log);
     fprintf(out, "<!-- series %zu: %zu points, %zu drawable, %zu drawn -->\n", k + 1, se->n,
             drawable_n, pts->n);
     if (pts->n == 0)
@@ -584,8 +718,42 @@ static void put_series(FILE *out, const gd_svg_series *se, size_t k, const svg_p
     }
 }
 
-static void put_hlines(FILE *out, const gd_svg_chart *c, const svg_scale *s)
+static int boxes_meet(const box *a, const box *b)
 {
+    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
+}
+
+/* Where a reference line's label goes (see svg.h): the first of four boxes
+ * that meets neither the legend nor a label placed before. 0 if none. */
+static int place_hline_label(const svg_scale *s, double y, double tw, const box *taken,
+                             size_t ntaken, box *out)
+{
+    /* Above the line, or below it when it runs along the top. */
+    double above = y - 5 < s->top + 12 ? y + 14 : y - 5;
+    double below = above == y - 5 ? y + 14 : y - 5;
+    const double ys[2] = {above, below};
+    const double xs[2] = {s->right - 3 - tw, s->left + 3};
+    for (int xi = 0; xi < 2; xi++)
+        for (int yi = 0; yi < 2; yi++) {
+            box b = {xs[xi], ys[yi] - 10, xs[xi] + tw, ys[yi] + 3};
+            if (b.y0 < s->top || b.y1 > s->bottom)
+                continue;
+            int clear = 1;
+            for (size_t k = 0; k < ntaken && clear; k++)
+                clear = !boxes_meet(&b, &taken[k]);
+            if (clear) {
+                *out = b;
+                return 1;
+            }
+        }
+    return 0;
+}
+
+/* taken[0] is the legend's box (or an empty one); taken has room for
+ * nhlines more. */
+static void put_hlines(FILE *out, const gd_svg_chart *c, const svg_scale *s, box *taken)
+{
+    size_t ntaken = 1;
     for (size_t h = 0; h < c->nhlines; h++) {
         double v = c->hlines[h].y;
         if (!(isfinite(v) && v > 0))
@@ -594,23 +762,29 @@ static void put_hlines(FILE *out, const gd_svg_chart *c, const svg_scale *s)
         fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#555555\" "
                 "stroke-width=\"1\" stroke-dasharray=\"2 3\"/>\n", s->left, y, s->right, y);
         const char *label = c->hlines[h].label;
-        if (label != NULL && label[0] != '\0') {
-            /* Above the line, or below it when it runs along the top, on a
-             * light background so that a curve beneath does not hide it. */
-            double ty = y - 5 < s->top + 12 ? y + 14 : y - 5;
-            double tw = (double)text_chars(label) * 6.5 + 6;
-            fprintf(out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"13\" "
-                    "fill=\"#ffffff\" fill-opacity=\"0.8\"/>\n", s->right - 3 - tw, ty - 10, tw);
-            fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\" fill=\"#555555\" "
-                    "font-size=\"11\">", s->right - 6, ty);
-            put_text(out, label, 0);
-            fprintf(out, "</text>\n");
+        if (label == NULL || label[0] == '\0')
+            continue;
+        /* On a light background, so that a curve beneath does not hide it. */
+        double tw = (double)text_chars(label) * 6.5 + 6;
+        box b;
+        if (!place_hline_label(s, y, tw, taken, ntaken, &b)) {
+            fprintf(out, "<!-- no room for the label of reference line %zu -->\n", h + 1);
+            continue;
         }
+        taken[ntaken++] = b;
+        fprintf(out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"13\" "
+                "fill=\"#ffffff\" fill-opacity=\"0.8\"/>\n", b.x0, b.y0, tw);
+        fprintf(out, "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"end\" fill=\"#555555\" "
+                "font-size=\"11\">", b.x1 - 3, b.y0 + 10);
+        put_text(out, label, 0);
+        fprintf(out, "</text>\n");
     }
 }
 
-static void put_legend(FILE *out, const gd_svg_chart *c, const svg_points *pts,
-                       const svg_scale *s)
+/* The legend's box: the corner of the plot area that the fewest drawn
+ * segments cross. 0 if there is no legend. */
+static int place_legend(const gd_svg_chart *c, const svg_points *pts, const svg_scale *s,
+                        box *best)
 {
     size_t entries = 0, chars = 0;
     for (size_t k = 0; k < c->nseries; k++) {
@@ -625,13 +799,12 @@ static void put_legend(FILE *out, const gd_svg_chart *c, const svg_points *pts,
             chars = n;
     }
     if (entries == 0)
-        return;
+        return 0;
     const double w = LEGEND_PAD + LEGEND_SAMPLE + LEGEND_PAD + (double)chars * LEGEND_CHAR + LEGEND_PAD;
     const double h = LEGEND_PAD + (double)entries * LEGEND_ROW;
     /* Candidates: top right, top left, bottom right, bottom left. */
     const double xs[2] = {s->right - LEGEND_INSET - w, s->left + LEGEND_INSET};
     const double ys[2] = {s->top + LEGEND_INSET, s->bottom - LEGEND_INSET - h};
-    box best = {xs[0], ys[0], xs[0] + w, ys[0] + h};
     size_t best_cost = SIZE_MAX;
     for (int yi = 0; yi < 2; yi++)
         for (int xi = 0; xi < 2; xi++) {
@@ -639,18 +812,23 @@ static void put_legend(FILE *out, const gd_svg_chart *c, const svg_points *pts,
             size_t cost = box_cost(c, pts, s, &b);
             if (cost < best_cost) {
                 best_cost = cost;
-                best = b;
+                *best = b;
             }
         }
+    return 1;
+}
+
+static void put_legend(FILE *out, const gd_svg_chart *c, const box *b)
+{
     fprintf(out, "<g font-size=\"12\">\n<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
             "height=\"%.2f\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#bbbbbb\"/>\n",
-            best.x0, best.y0, w, h);
-    double y = best.y0 + LEGEND_PAD + LEGEND_ROW / 2.0;
+            b->x0, b->y0, b->x1 - b->x0, b->y1 - b->y0);
+    double y = b->y0 + LEGEND_PAD + LEGEND_ROW / 2.0;
     for (size_t k = 0; k < c->nseries; k++) {
         const gd_svg_series *se = &c->series[k];
         if (se->name == NULL || se->name[0] == '\0')
             continue;
-        double x = best.x0 + LEGEND_PAD;
+        double x = b->x0 + LEGEND_PAD;
         fprintf(out, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%s\" "
                 "stroke-width=\"2\"%s/>\n", x, y - 4, x + LEGEND_SAMPLE, y - 4,
                 color_of(se->color), dash_array(se->dash));
@@ -679,20 +857,25 @@ gd_status gd_svg_write(FILE *out, const gd_svg_chart *chart, const char *name,
     svg_ranges r;
     svg_scale s;
     scan(chart, &r);
-    make_scale(&r, width, height, &s);
+    make_scale(&r, width, height, chart->x_log, &s);
 
     gd_status st = GD_OK;
     svg_points *pts = calloc(chart->nseries ? chart->nseries : 1, sizeof *pts);
-    if (pts == NULL)
+    box *taken = malloc((1 + chart->nhlines) * sizeof *taken); /* legend, labels */
+    if (pts == NULL || taken == NULL) {
+        free(pts);
+        free(taken);
         return gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
+    }
     for (size_t k = 0; k < chart->nseries; k++)
-        if (pick_points(&chart->series[k], max_points, &pts[k]) != 0) {
+        if (pick_points(&chart->series[k], max_points, chart->x_log, &pts[k]) != 0) {
             st = gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
             goto cleanup;
         }
 
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-            "<!-- loss curves drawn by gdtrain: x epochs (linear), y values (log10) -->\n");
+            "<!-- loss curves drawn by gdtrain: x epochs (%s), y values (log10) -->\n",
+            chart->x_log ? "log10" : "linear");
     fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%.0f\" "
             "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-family=\"sans-serif\" "
             "font-size=\"12\">\n", width, height, width, height);
@@ -711,13 +894,21 @@ gd_status gd_svg_write(FILE *out, const gd_svg_chart *chart, const char *name,
                 "a log scale has no room for them -->\n", r.nonpositive,
                 r.nonpositive == 1 ? "" : "s", s.clip);
     if (r.undrawable > 0)
-        fprintf(out, "<!-- %zu point%s with a NaN or infinite epoch or value left out -->\n",
-                r.undrawable, r.undrawable == 1 ? "" : "s");
-    put_axes(out, &s, width, height, chart);
-    put_hlines(out, chart, &s);
+        fprintf(out, "<!-- %zu point%s with a NaN or infinite epoch or value%s left out -->\n",
+                r.undrawable, r.undrawable == 1 ? "" : "s",
+                chart->x_log ? ", or an epoch <= 0 on the log scale," : "");
+    if (put_axes(out, &s, width, chart) != 0) {
+        st = gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
+        goto cleanup;
+    }
+    int legend = place_legend(chart, pts, &s, &taken[0]);
+    if (!legend)
+        taken[0] = (box){0, 0, 0, 0};
+    put_hlines(out, chart, &s, taken);
     for (size_t k = 0; k < chart->nseries; k++)
         put_series(out, &chart->series[k], k, &pts[k], &s);
-    put_legend(out, chart, pts, &s);
+    if (legend)
+        put_legend(out, chart, &taken[0]);
 
     /* Notes under the plot, for what the chart could not show as it is. */
     char note[256] = "";
@@ -745,6 +936,7 @@ cleanup:
     for (size_t k = 0; k < chart->nseries; k++)
         free(pts[k].idx);
     free(pts);
+    free(taken);
     return st;
 }
 
@@ -806,8 +998,9 @@ static char *legend_name(const char *base, const char *what, const char *fallbac
     return s;
 }
 
+/* gap > 0: the training series show (loss - gap) / gap. */
 static int build_curve_series(const gd_curve *curves, const char *const *names,
-                              size_t ncurves, int no_val, curve_series *cs)
+                              size_t ncurves, int no_val, double gap, curve_series *cs)
 {
     memset(cs, 0, sizeof *cs);
     size_t nseries = 0, npoints = 0;
@@ -839,6 +1032,8 @@ static int build_curve_series(const gd_curve *curves, const char *const *names,
             for (size_t r = 0; r < c->n; r++) {
                 x[r] = (double)c->rows[r].epoch;
                 y[r] = pass == 0 ? c->rows[r].train_loss : c->rows[r].val_loss;
+                if (gap > 0)
+                    y[r] = (y[r] - gap) / gap;
             }
             se->name = label;
             se->x = x;
@@ -860,20 +1055,24 @@ static gd_status curves_chart(const gd_curve *curves, const char *const *names,
                               const char *name, gd_svg_chart *chart, curve_series *cs,
                               gd_error *err)
 {
-    static const gd_svg_curve_options defaults = {NULL, 0, NULL, 0};
+    static const gd_svg_curve_options defaults = {.title = NULL};
     if (opt == NULL)
         opt = &defaults;
     assert(ncurves == 0 || curves != NULL);
     memset(chart, 0, sizeof *chart); /* an empty chart on error too */
-    if (build_curve_series(curves, names, ncurves, opt->no_val, cs) != 0) {
+    const double gap = opt->gap_optimum > 0 && isfinite(opt->gap_optimum) ? opt->gap_optimum : 0;
+    if (build_curve_series(curves, names, ncurves, opt->no_val || gap > 0, gap, cs) != 0) {
         curve_series_free(cs);
         return gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
     }
     chart->title = opt->title ? opt->title : "Loss curve";
     chart->series = cs->series;
     chart->nseries = cs->n;
-    chart->hlines = opt->hlines;
-    chart->nhlines = opt->nhlines;
+    chart->hlines = gap > 0 ? NULL : opt->hlines;
+    chart->nhlines = gap > 0 ? 0 : opt->nhlines;
+    chart->x_log = opt->x_log;
+    if (gap > 0)
+        chart->y_label = "gap to the optimum: (MSE - optimum) / optimum";
     return GD_OK;
 }
 

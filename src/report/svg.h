@@ -2,7 +2,7 @@
  * svg: loss curves as a plain SVG 1.1 line chart.
  *
  * The chart has one polyline per series of (epoch, value) points, x linear in
- * epochs and y on a log10 scale, with axes, ticks and tick labels (decades on
+ * epochs (or on a log10 scale: x_log) and y on a log10 scale, with axes, ticks and tick labels (decades on
  * y, with minor ticks at 2..9 times a decade and labels on some of them when
  * the range is short; round epoch numbers on x), axis labels, a title, a
  * legend naming each series with its colour and dash style, and optional
@@ -13,15 +13,30 @@
  * any browser.
  *
  * Scales:
- * - y runs from the largest of 1, 2 or 5 times a power of ten at or below the
- *   smallest value to the smallest such number at or above the largest value
- *   (all series and reference lines); values <= 0 cannot be shown on a log
+ * - y runs from the largest whole multiple (1 to 9) of a power of ten at or
+ *   below the smallest value to the smallest such number at or above the
+ *   largest value (all series and reference lines), so the curves fill the
+ *   plot; when both are the same number, from the 1-2-5 step below it to the
+ *   one above. Values <= 0 cannot be shown on a log
  *   scale and are drawn at the smallest positive value, which the chart says
  *   in a note under the plot and in an XML comment. Points whose epoch or
  *   value is NaN or infinite are left out (also noted in a comment).
  * - x runs from the largest multiple of the tick step at or below the first
  *   epoch to the last epoch; the step is 1, 2 or 5 times a power of ten
- *   (at least 1), chosen for about eight ticks.
+ *   (at least 1), chosen for about eight ticks. With x_log, x runs from the
+ *   first epoch to the last on a log10 scale (half a decade either side of a
+ *   single epoch), with ticks as on y; points at epochs <= 0 are left out.
+ * - Log-axis ticks and labels (gd_svg_log_ticks): a tick at every power of
+ *   ten, and at its multiples 2..9 when the axis spans at most six decades.
+ *   Candidates for a label: the powers of ten (every k-th one beyond ten
+ *   decades), 2 and 5 times them within 2.5 decades, every tick within one
+ *   decade. They are taken by rank (powers, then 2 and 5, then the rest) and
+ *   a label that would come within GD_SVG_LABEL_GAP pixels of one already
+ *   taken is dropped, so tick labels never overlap.
+ * - Reference-line labels sit at the right end of their line, above it, or
+ *   where that box meets the legend or an earlier label, below it, then at
+ *   the left end; if every place is taken the label is left out (the line
+ *   stays, and a comment says so).
  * - The plot area is the chart less fixed margins (GD_SVG_MARGIN_*): a value
  *   v is drawn at y = top + (log10(hi) - log10(v)) / (log10(hi) - log10(lo))
  *   * (bottom - top), an epoch e at x = left + (e - x0) / (x1 - x0) * (right -
@@ -78,6 +93,7 @@ typedef struct gd_svg_hline {
 
 typedef struct gd_svg_chart {
     const char *title;             /* above the plot; NULL for none */
+    int x_log;                     /* 1: x on a log10 scale (epochs > 0) */
     const char *x_label;           /* NULL: "epoch" */
     const char *y_label;           /* NULL: "loss (MSE)" */
     const gd_svg_series *series;   /* (nseries) lines, drawn in this order */
@@ -106,6 +122,11 @@ typedef struct gd_svg_curve_options {
     int no_val;                 /* 1: leave out every validation series */
     const gd_svg_hline *hlines; /* (nhlines) reference lines, e.g. {optimum_mse, "optimum"} */
     size_t nhlines;
+    int x_log;                  /* 1: epochs on a log10 scale */
+    double gap_optimum;         /* > 0: draw each training loss as its gap to
+                                   this optimum, (loss - optimum) / optimum,
+                                   instead of the loss; validation series and
+                                   reference lines are then left out */
 } gd_svg_curve_options;
 
 /* Draws curves[0..ncurves): for curve i, its train_loss as a solid line and,
@@ -123,5 +144,26 @@ gd_status gd_svg_write_curves(FILE *out, const char *name, const gd_curve *curve
 gd_status gd_svg_save_curves(const char *path, const gd_curve *curves,
                              const char *const *names, size_t ncurves,
                              const gd_svg_curve_options *opt, gd_error *err);
+
+#define GD_SVG_LABEL_GAP 4   /* least distance in pixels between tick labels */
+#define GD_SVG_CHAR_WIDTH 7  /* estimated width of a character at font-size 12 */
+#define GD_SVG_LINE_HEIGHT 12
+
+/* A tick of a log-scale axis. */
+typedef struct gd_svg_tick {
+    int m, e;       /* its value, m * 10^e, m in 1..9 */
+    double pos;     /* its pixel position along the axis */
+    int labelled;   /* 1 if its label is drawn */
+    char label[24]; /* "500", "0.02", "2e9" (plain from 0.01 to 1000) */
+} gd_svg_tick;
+
+/* The ticks of a log10 axis from 10^llo to 10^lhi (llo < lhi), 10^llo drawn
+ * at pixel p_lo and 10^lhi at p_hi, in increasing value, with their labels
+ * chosen as described above. A label takes GD_SVG_LINE_HEIGHT pixels along a
+ * vertical axis and GD_SVG_CHAR_WIDTH per character along a horizontal one.
+ * Writes at most max ticks and returns how many there are (call again with a
+ * larger array if that is more than max). Cannot fail. */
+size_t gd_svg_log_ticks(double llo, double lhi, double p_lo, double p_hi, int horizontal,
+                        gd_svg_tick *ticks, size_t max);
 
 #endif

@@ -35,6 +35,11 @@ while IFS=, read -r opt lr status stop epochs mse val gap r2 _ curve; do
     awk -v r="$r2" 'BEGIN { exit !(r > 0.89 && r < 0.9) }' || fail "$opt $lr: r2 $r2"
 done <rows
 [ "$(cut -d, -f1,2 rows | paste -sd' ')" = "gd,0.01 gd,0.1 adam,0.01 adam,0.1" ] || fail "grid order"
+# The plot shows the gaps to the optimum that the runs report, on log axes.
+grep -q '>gap to the optimum: (MSE - optimum) / optimum</text>' grid/compare.svg ||
+    fail "the plot does not show the gap to the optimum"
+grep -q '>epoch (log scale)</text>' grid/compare.svg || fail "the plot's epochs are not on a log scale"
+CHECKS=$((CHECKS + 2))
 
 # A rate that diverges is a row with its exit status and no curve; the script goes on.
 run env OPTS="gd" LRS="10 0.1" sh "$SRC/examples/batch.sh" "$GDTRAIN" grid2 "$SRC/data/houses.csv"

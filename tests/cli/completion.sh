@@ -59,6 +59,10 @@ mapfile -t ad < <(printf '%s\n' "${optimizers[@]}" | grep '^ad')
 expect_completions "--opt ad" "${ad[@]}"
 complete_words --schedule ""
 expect_completions "--schedule" constant plateau
+complete_words plot a.csv --x ""
+expect_completions "plot --x" linear log
+complete_words plot a.csv --y g
+expect_completions "plot --y g" gap
 complete_words --data data/hou
 expect_completions "--data: file names" data/houses.csv
 complete_words predict -m data/hou

@@ -123,6 +123,24 @@ expect_status 0 "plot --no-val --optimum"
 CHECKS=$((CHECKS + 2))
 [ "$(grep -c '<polyline' one.svg)" -eq 1 ] || fail "--no-val draws train only"
 grep -q '>optimum</text>' one.svg || fail "--optimum line"
+# --x log --y gap: the training losses as gaps to the optimum on log axes,
+# without validation lines; the gap needs the optimum, and the scales are
+# words from a short list.
+run "$GDTRAIN" plot ref.csv short.csv --x log --y gap --optimum 0.1 -o gap.svg -q
+expect_status 0 "plot --x log --y gap"
+[ "$(grep -c '<polyline' gap.svg)" -eq 2 ] || fail "--y gap draws the two training lines"
+grep -q '>gap to the optimum: (MSE - optimum) / optimum</text>' gap.svg || fail "--y gap axis label"
+grep -q '>epoch (log scale)</text>' gap.svg || fail "--x log axis label"
+run "$GDTRAIN" plot ref.csv --y gap -o x.svg
+expect_status 2 "--y gap without --optimum"
+expect_err_line "^gdtrain: error: --y gap needs the optimum: give --optimum MSE" "--y gap message"
+run "$GDTRAIN" plot ref.csv --x logarithmic -o x.svg
+expect_status 2 "--x logarithmic"
+expect_err_line "^gdtrain: error: --x takes linear or log, not 'logarithmic'" "--x message"
+run "$GDTRAIN" plot ref.csv --y mse -o x.svg
+expect_status 2 "--y mse"
+expect_no_file x.svg "no SVG after a usage error"
+CHECKS=$((CHECKS + 3))
 # Same base names: the legend uses the paths.
 mkdir -p a b && cp ref.csv a/c.csv && cp short.csv b/c.csv
 run "$GDTRAIN" plot a/c.csv b/c.csv -o ab.svg
