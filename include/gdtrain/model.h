@@ -82,14 +82,15 @@ const char *gd_model_get_info(const gd_model *m, const char *key);
 double gd_model_predict(const gd_model *m, const double *x);
 
 /* Writes the model to path atomically: a temporary file in the same folder,
- * flushed and synced, then renamed over path. On any failure (GD_ERR_IO) no
+ * flushed and synced, then renamed over path ("-": to standard output). On any failure (GD_ERR_IO) no
  * file is left at path that was not there before, and an existing file is
  * unchanged. A model the file could not carry is refused before anything is
  * written: a non-finite parameter (GD_ERR_TRAIN: training diverged) or a
  * non-finite mean or a std that is not > 0 (GD_ERR_DATA). */
 gd_status gd_model_save(const gd_model *m, const char *path, gd_error *err);
 
-/* Reads a model file into *m (which need not be initialised). GD_ERR_IO if
+/* Reads a model file ("-": standard input) into *m (which need not be
+ * initialised). GD_ERR_IO if
  * it cannot be read; GD_ERR_DATA with line and column for a bad line, a
  * missing or repeated field, a version other than 1, a non-finite number or
  * a non-positive std. On error *m is left safe to free. The file does not

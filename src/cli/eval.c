@@ -153,6 +153,10 @@ int cmd_eval(int argc, char **argv)
                         s.data == NULL ? cli_stdin_hint() : "");
         return 2;
     }
+    const cli_stream_use in[] = {{"--model -", cli_is_stdio(s.model)},
+                                 {"--data -", cli_is_stdio(s.data)}};
+    if (!cli_one_per_stream("eval", 0, in, 2))
+        return 2;
 
     gd_error err;
     gd_error_clear(&err);

@@ -293,6 +293,38 @@ int cli_looks_like_file(const char *arg)
     return strchr(arg, '.') != NULL || strchr(arg, '/') != NULL || access(arg, F_OK) == 0;
 }
 
+int cli_is_stdio(const char *path)
+{
+    return path != NULL && strcmp(path, "-") == 0;
+}
+
+const char *cli_out_name(const char *path)
+{
+    return cli_is_stdio(path) ? "standard output" : path;
+}
+
+int cli_one_per_stream(const char *subcommand, int writes, const cli_stream_use *uses,
+                       size_t n)
+{
+    const char *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!uses[i].used)
+            continue;
+        if (first == NULL) {
+            first = uses[i].what;
+            continue;
+        }
+        if (writes)
+            cli_usage_error(subcommand, "%s and %s would both write to standard output; "
+                            "send one of them to a file", first, uses[i].what);
+        else
+            cli_usage_error(subcommand, "%s and %s would both read standard input; "
+                            "give one of them a file", first, uses[i].what);
+        return 0;
+    }
+    return 1;
+}
+
 const char *cli_stdin_hint(void)
 {
     return isatty(STDIN_FILENO) ? "" : " (standard input is not a terminal: to read it, give --data -)";

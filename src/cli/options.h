@@ -102,6 +102,28 @@ const char *cli_guess_result(const cli_guess *g, size_t len);
  * slash, or exists): the user probably meant --data WORD. */
 int cli_looks_like_file(const char *arg);
 
+/* '-' for a file means standard input or output. One stream carries one
+ * thing: two options that would both read standard input, or both write to
+ * standard output (two formats mixed: a loss curve and JSON), are refused.
+ * Each option that can use the stream is one row: what the user wrote
+ * ("--curve -", "--json") and whether this run uses the stream that way. */
+typedef struct cli_stream_use {
+    const char *what;
+    int used;
+} cli_stream_use;
+
+/* 1 when path is "-". */
+int cli_is_stdio(const char *path);
+
+/* An output path for messages: "standard output" for "-". */
+const char *cli_out_name(const char *path);
+
+/* At most one of uses[0..n) may be used. Otherwise prints a usage error for
+ * subcommand (NULL: the default one) naming the first two and the stream
+ * (writes: standard output; else standard input) and returns 0. */
+int cli_one_per_stream(const char *subcommand, int writes, const cli_stream_use *uses,
+                       size_t n);
+
 /* "" when standard input is a terminal; otherwise a hint, starting with a
  * space, that --data - reads it (for "no data" messages: 'gdtrain < f'). */
 const char *cli_stdin_hint(void);

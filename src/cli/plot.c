@@ -25,7 +25,7 @@ typedef struct plot_settings {
 
 #define S(field) offsetof(plot_settings, field)
 static const cli_option plot_options[] = {
-    {"out", 'o', OPT_STRING, 0, S(out), "FILE", "SVG file to write, atomically; required"},
+    {"out", 'o', OPT_STRING, 0, S(out), "FILE", "SVG file to write, atomically ('-' = standard output); required"},
     {"title", 0, OPT_STRING, 0, S(title), "TEXT", "chart title (default: Loss curve)"},
     {"val", 0, OPT_FLAG, 0, S(val), NULL, "draw the validation loss where a file has one (default: on; --no-val leaves it out)"},
     {"optimum", 0, OPT_DOUBLE, OPT_POSITIVE, S(optimum), "MSE", "draw a reference line labelled 'optimum' at MSE, e.g. the optimum_mse of a model file"},
@@ -159,7 +159,7 @@ int cmd_plot(int argc, char **argv)
     for (size_t i = 0; i < nfiles; i++)
         epochs += curves[i].n;
     cli_say("gdtrain: %zu curve%s (%zu epochs) drawn to %s\n", nfiles, nfiles == 1 ? "" : "s",
-            epochs, s.out);
+            epochs, cli_out_name(s.out));
 
 done:
     if (curves != NULL)

@@ -27,7 +27,7 @@ typedef struct solve_settings {
 
 static const cli_option solve_options[] = {
     CLI_DATA_OPTIONS(solve_settings),
-    {"out", 'o', OPT_STRING, 0, offsetof(solve_settings, out), "FILE", "model file to write (default: gdtrain.model)"},
+    {"out", 'o', OPT_STRING, 0, offsetof(solve_settings, out), "FILE", "model file to write ('-' = standard output; default: gdtrain.model)"},
     {"l2", 0, OPT_DOUBLE, OPT_NONNEG, offsetof(solve_settings, l2), "LAMBDA", "ridge penalty: minimize MSE + LAMBDA*|w|^2 on standardized data (default: 0)"},
     {"quiet", 'q', OPT_FLAG, 0, offsetof(solve_settings, quiet), NULL, "print nothing but errors"},
     {"json", 0, OPT_FLAG, 0, offsetof(solve_settings, json), NULL, "print a JSON summary on standard output"},
@@ -85,6 +85,9 @@ int cmd_solve(int argc, char **argv)
         cli_usage_error("solve", "no data: give --data FILE%s", cli_stdin_hint());
         return 2;
     }
+    const cli_stream_use out[] = {{"--json", s.json}, {"--out -", cli_is_stdio(s.out)}};
+    if (!cli_one_per_stream("solve", 1, out, 2))
+        return 2;
 
     gd_dataset ds = {0};
     gd_scaling sc = {0};
@@ -139,7 +142,7 @@ int cmd_solve(int argc, char **argv)
     if (info.rank + cli_constant_columns(&sc) < ds.d + 1)
         cli_warn("the features are collinear (rank %zu of %zu): this is the minimum-norm "
                  "solution; others fit equally well", info.rank, ds.d + 1);
-    cli_say("  model written to %s\n", s.out);
+    cli_say("  model written to %s\n", cli_out_name(s.out));
     if (s.json && print_json(&s, &ds, &model, &info, loss_scale) != 0) {
         cli_error("cannot write the JSON summary to standard output");
         exit_code = 4;

@@ -59,6 +59,10 @@ int cmd_split(int argc, char **argv)
         cli_usage_error("split", "give three files: IN TRAIN TEST");
         return 2;
     }
+    const cli_stream_use out[] = {{"TRAIN -", cli_is_stdio(files[1])},
+                                  {"TEST -", cli_is_stdio(files[2])}};
+    if (!cli_one_per_stream("split", 1, out, 2))
+        return 2;
     if (s.test >= 1 && gd_split_test_rows(s.test, (size_t)s.test + 1) == 0) {
         cli_usage_error("split", "--test %g: a count must be a whole number; a fraction "
                         "must be below 1", s.test);
@@ -76,6 +80,6 @@ int cmd_split(int argc, char **argv)
     }
     cli_say("gdtrain: split %zu row%s of %s: %zu to %s, %zu to %s\n", info.rows,
             info.rows == 1 ? "" : "s", strcmp(files[0], "-") == 0 ? "<stdin>" : files[0],
-            info.train_rows, files[1], info.test_rows, files[2]);
+            info.train_rows, cli_out_name(files[1]), info.test_rows, cli_out_name(files[2]));
     return 0;
 }

@@ -62,11 +62,11 @@ typedef struct train_settings {
  * build_train_options makes from the hyperparameter table. */
 static const cli_option leading_options[] = {
     CLI_DATA_OPTIONS(train_settings),
-    {"out", 'o', OPT_STRING, 0, S(out), "FILE", "model file to write (default: " DEFAULT_MODEL_PATH ")"},
+    {"out", 'o', OPT_STRING, 0, S(out), "FILE", "model file to write ('-' = standard output; default: " DEFAULT_MODEL_PATH ")"},
     {"opt", 0, OPT_STRING, 0, S(opt), "NAME", "optimizer, one of those listed below (default: adam)"},
     {"schedule", 0, OPT_STRING, 0, S(schedule), "NAME", "learning-rate schedule, one of those listed below (default: plateau for sgd and rmsprop, constant for the others)"},
     {"init", 0, OPT_STRING, 0, S(init), "KIND", "initial weights: zeros or random (default: zeros)"},
-    {"init-from", 0, OPT_STRING, 0, S(init_from), "MODEL", "warm start from a model file with the same feature names"},
+    {"init-from", 0, OPT_STRING, 0, S(init_from), "MODEL", "warm start from a model file with the same feature names ('-' = standard input)"},
     {"checkpoint", 0, OPT_STRING, 0, S(checkpoint), "FILE", "when training stops at --epochs or on SIGINT/SIGTERM, save the run (weights, optimizer state, schedule, random stream) to FILE"},
     {"resume", 0, OPT_STRING, 0, S(resume), "FILE", "continue the run saved in FILE with its options; options given here override them (e.g. a higher --epochs)"},
 };
@@ -82,7 +82,7 @@ static const cli_option trailing_options[] = {
     {"check-curve", 0, OPT_STRING, 0, S(check_curve), "REF", "compare every epoch with the curve file REF and fail (exit 1) at the first difference"},
     {"rtol", 0, OPT_DOUBLE, OPT_NONNEG, S(rtol), "R", "--check-curve relative tolerance (default: 1e-9; 0 = identical)"},
     {"atol", 0, OPT_DOUBLE, OPT_NONNEG, S(atol), "A", "--check-curve absolute tolerance (default: 0)"},
-    {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file"},
+    {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file ('-' = standard output)"},
     {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
 };
 #undef S
@@ -717,6 +717,28 @@ static int parse_settings(int argc, char **argv, train_settings *s, unsigned cha
 static int train_run(const train_settings *settings, const unsigned char *set, int argc,
                      char **argv, const gd_checkpoint *resume);
 
+/* '-' is standard input or output for every file option; each stream can
+ * carry one of them. 1 if they fit, else 0 after a usage error. */
+static int streams_fit(const train_settings *s)
+{
+    const cli_stream_use out[] = {
+        {"--json", s->json},
+        {"--out -", cli_is_stdio(s->out)},
+        {"--curve -", cli_is_stdio(s->curve)},
+        {"--plot -", cli_is_stdio(s->plot)},
+        {"--checkpoint -", cli_is_stdio(s->checkpoint)},
+    };
+    const cli_stream_use in[] = {
+        {"--data -", cli_is_stdio(s->data)},
+        {"--val -", cli_is_stdio(s->val)},
+        {"--init-from -", cli_is_stdio(s->init_from)},
+        {"--check-curve -", cli_is_stdio(s->check_curve)},
+        {"--resume -", cli_is_stdio(s->resume)},
+    };
+    return cli_one_per_stream(NULL, 1, out, sizeof out / sizeof out[0]) &&
+           cli_one_per_stream(NULL, 0, in, sizeof in / sizeof in[0]);
+}
+
 int cmd_train(int argc, char **argv)
 {
     train_settings s;
@@ -724,6 +746,8 @@ int cmd_train(int argc, char **argv)
     int early = parse_settings(argc, argv, &s, set);
     if (early >= 0)
         return early;
+    if (!streams_fit(&s))
+        return 2;
     if (s.resume == NULL)
         return train_run(&s, set, argc, argv, NULL);
 
@@ -762,7 +786,7 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
         return 2;
     }
     gd_train_config cfg;
-    if (!make_config(&s, set, &cfg))
+    if (!streams_fit(&s) || !make_config(&s, set, &cfg))
         return 2;
 
     int exit_code = 0;
@@ -969,7 +993,8 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
             cli_warn("the features are collinear (rank %zu of %zu): the weights are not "
                      "unique", opt.rank, ds.d + 1);
     }
-    cli_say("  model written to %s (load %.3f s, train %.3f s, total %.3f s)\n", s.out,
+    cli_say("  model written to %s (load %.3f s, train %.3f s, total %.3f s)\n",
+            cli_out_name(s.out),
             (double)(t_loaded - t0) * 1e-9, (double)(t_trained - t_loaded) * 1e-9,
             (double)(t_written - t0) * 1e-9);
     if (res.reason == GD_STOP_MAX_EPOCHS && cfg.tol > 0) {

@@ -108,6 +108,13 @@ gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err)
     f->path = NULL;
     f->tmp_path = NULL;
 
+    if (strcmp(path, "-") == 0) {
+        f->path = dup_range(GD_ATOMIC_STDOUT, strlen(GD_ATOMIC_STDOUT));
+        if (f->path == NULL)
+            return gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
+        f->fp = stdout;
+        return GD_OK;
+    }
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     size_t dirlen = (size_t)(base - path); /* includes the slash */
@@ -218,7 +225,7 @@ gd_status gd_atomic_commit(gd_atomic_file *f, gd_error *err)
         errno = 0;
         int failed = fflush(fp) != 0 || ferror(fp);
         int e = errno;
-        if (fclose(fp) != 0 && !failed) {
+        if (fp != stdout && fclose(fp) != 0 && !failed) {
             failed = 1;
             e = errno;
         }
@@ -278,7 +285,7 @@ void gd_atomic_abort(gd_atomic_file *f)
 {
     if (f == NULL)
         return;
-    if (f->fp != NULL)
+    if (f->fp != NULL && f->fp != stdout)
         fclose(f->fp);
     if (f->tmp_path != NULL)
         unlink(f->tmp_path);

@@ -28,6 +28,9 @@
  *   as mkstemp does, but with mode 0666 so that the kernel applies the umask:
  *   reading the umask would mean changing it for a moment, which is not safe
  *   when other threads create files.
+ * - The path "-" is standard output: written directly like a device (f->path
+ *   is then GD_ATOMIC_STDOUT, for messages), and commit flushes it but leaves
+ *   it open. What was written before a failure cannot be taken back there.
  * - A destination that exists and is not a regular file (a device such as
  *   /dev/stdout or /dev/full, a FIFO) is opened and written directly, since
  *   renaming over it would remove the device; tmp_path is then NULL, and
@@ -39,6 +42,9 @@
 #include <stdio.h>
 
 #include "gdtrain/error.h"
+
+/* The name under which "-" appears in messages. */
+#define GD_ATOMIC_STDOUT "<stdout>"
 
 typedef struct gd_atomic_file {
     FILE *fp;       /* write the content here; NULL once released */

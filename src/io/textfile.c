@@ -20,8 +20,9 @@
 /* ---------------------------------------------------------------------- */
 /* Reading the file                                                        */
 
-/* Reads all of path into a new NUL-terminated buffer. GD_ERR_IO if it cannot
- * be read, GD_ERR_DATA if it is larger than max_size. */
+/* Reads all of path ("-": standard input, left open) into a new
+ * NUL-terminated buffer. GD_ERR_IO if it cannot be read, GD_ERR_DATA if it is
+ * larger than max_size. */
 static gd_status read_small_file(const char *path, size_t max_size, const char *kind,
                                  char **out, size_t *outlen, gd_error *err)
 {
@@ -30,7 +31,10 @@ static gd_status read_small_file(const char *path, size_t max_size, const char *
     char *buf = NULL;
     *out = NULL;
     *outlen = 0;
-    FILE *fp = fopen(path, "rb");
+    /* "-": standard input, read like a file and left open. */
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (fp == stdin)
+        path = "<stdin>"; /* for messages */
     if (fp == NULL)
         return gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot open: %s",
                             strerror(errno));
@@ -70,13 +74,15 @@ static gd_status read_small_file(const char *path, size_t max_size, const char *
         }
     }
     buf[len] = '\0';
-    fclose(fp);
+    if (fp != stdin)
+        fclose(fp);
     *out = buf;
     *outlen = len;
     return GD_OK;
 
 done:
-    fclose(fp);
+    if (fp != stdin)
+        fclose(fp);
     free(buf);
     return st;
 }
@@ -487,7 +493,7 @@ gd_status gd_text_load(const char *path, const gd_text_format *fmt,
 
     gd_text_reader r;
     memset(&r, 0, sizeof r);
-    r.path = path;
+    r.path = strcmp(path, "-") == 0 ? "<stdin>" : path;
     r.err = err;
     r.size = size;
     st = parse_file(&r, fmt, buf, size, line_fn, user);

@@ -73,7 +73,8 @@ typedef struct gd_text_reader {
 typedef gd_status (*gd_text_line_fn)(gd_text_reader *r, int keyword, size_t pos,
                                      void *user);
 
-/* Reads path (at most fmt->max_size bytes) and parses it by the rules above:
+/* Reads path (at most fmt->max_size bytes; "-" reads standard input, named
+ * "<stdin>" in messages) and parses it by the rules above:
  * checks the "<magic> <version>" line, then calls line_fn for every keyword
  * line in file order, until the "end" line (whose callback runs too, and
  * should check that the file was complete). Fails with GD_ERR_IO if path
@@ -163,7 +164,7 @@ void gd_text_write_values(FILE *fp, const double *v, size_t n);
 /* Writes a file's content to fp. Write errors are caught by gd_text_save. */
 typedef void (*gd_text_write_fn)(FILE *fp, const void *user);
 
-/* Writes path atomically (gd_atomic_open / gd_atomic_commit) with write_fn,
+/* Writes path ("-": standard output) atomically (gd_atomic_open / gd_atomic_commit) with write_fn,
  * under the C locale. GD_ERR_IO on failure, leaving any earlier file at path
  * as it was. */
 gd_status gd_text_save(const char *path, gd_text_write_fn write_fn, const void *user,

@@ -112,7 +112,8 @@ typedef struct gd_svg_chart {
 gd_status gd_svg_write(FILE *out, const gd_svg_chart *chart, const char *name,
                        gd_error *err);
 
-/* Writes the chart to path atomically (see atomicfile.h): on any error the
+/* Writes the chart to path atomically (see atomicfile.h; "-" is standard
+ * output): on any error the
  * file at path is left as it was, and err says why (GD_ERR_IO). */
 gd_status gd_svg_save(const char *path, const gd_svg_chart *chart, gd_error *err);
 
