@@ -207,6 +207,14 @@ typedef struct solver {
     /* scratch for passes */
     double *rh, *rl;   /* (BLOCK) residual, doubled precision */
     double *xs_h, *xs_l; /* (p) split coefficients */
+    unsigned char *pen;  /* (p) 1 = column penalized by l2 */
+    double *x, *g, *dx, *tmp; /* (p) each, one block: the solution, the
+                                 gradient, a correction, scratch */
+    /* what the stages find */
+    double rho;        /* |residual| read from the factor */
+    double objective;  /* the penalized sum of squares from the factor */
+    double cond;       /* condition number of the scaled factor */
+    double norm_t;     /* its norm */
 } solver;
 
 static void read_block(solver *s, size_t first, size_t count)
@@ -232,6 +240,8 @@ static void solver_free(solver *s)
     free(s->rl);
     free(s->xs_h);
     free(s->xs_l);
+    free(s->pen);
+    free(s->x);
 }
 
 /* ---------------------------------------------------------------------------
@@ -550,20 +560,14 @@ static gd_status min_norm_solution(const solver *s, double *x, gd_error *err)
 }
 
 /* ---------------------------------------------------------------------------
- * The solve.
+ * The solve, in stages: check, allocate, factor the data (1), find the
+ * active columns (2), fold in the ridge rows (3), equilibrate and factor
+ * again with pivoting (4), solve (5), refine and take the exact sum of
+ * squares (6).
  */
 
-gd_status gd_solve_lsq(const gd_solve_source *src, const gd_solve_options *opt,
-                       double *x_out, gd_solve_result *res, gd_error *err)
+static gd_status check_options(size_t p, const gd_solve_options *opt, gd_error *err)
 {
-    static const gd_solve_options defaults = {0};
-    if (opt == NULL)
-        opt = &defaults;
-    assert(src != NULL && src->read != NULL && x_out != NULL);
-
-    const size_t nc = src->ncols, n = src->n;
-    const size_t p = nc + (opt->intercept ? 1 : 0);
-    const size_t q = p + 1;
     if (p == 0)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "least squares needs at least one column");
@@ -574,187 +578,227 @@ gd_status gd_solve_lsq(const gd_solve_source *src, const gd_solve_options *opt,
     if (!(opt->rcond >= 0.0))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the rank tolerance must be >= 0, not %g", opt->rcond);
+    return GD_OK;
+}
 
-    gd_status st = GD_OK;
-    solver s;
-    memset(&s, 0, sizeof s);
-    unsigned char *pen = NULL;
-    double *x = NULL;
-    s.src = src;
-    s.nc = nc;
-    s.p = p;
-    s.q = q;
-    s.intercept = opt->intercept ? 1 : 0;
+/* Sets up *s for src (zeroed first); 0 on success, -1 out of memory (what was
+ * allocated is solver_free's). */
+static int solver_init(solver *s, const gd_solve_source *src, const gd_solve_options *opt)
+{
+    const size_t nc = src->ncols, p = nc + (opt->intercept ? 1 : 0), q = p + 1;
+    memset(s, 0, sizeof *s);
+    s->src = src;
+    s->nc = nc;
+    s->p = p;
+    s->q = q;
+    s->intercept = opt->intercept ? 1 : 0;
     /* blk: q columns of BLOCK rows, plus p doubles for gradient low parts */
-    s.blk = malloc((q * BLOCK + p) * sizeof *s.blk);
-    s.r = calloc(q * q, sizeof *s.r);
-    s.active = malloc(p * sizeof *s.active);
-    s.d = malloc(p * sizeof *s.d);
-    s.perm = malloc(p * sizeof *s.perm);
-    s.w = malloc(p * p * sizeof *s.w);
-    s.c = malloc(p * sizeof *s.c);
-    s.rh = malloc(BLOCK * sizeof *s.rh);
-    s.rl = malloc(BLOCK * sizeof *s.rl);
-    s.xs_h = malloc(p * sizeof *s.xs_h);
-    s.xs_l = malloc(p * sizeof *s.xs_l);
-    pen = malloc(p);
-    x = malloc(4 * p * sizeof *x); /* x, g, dx, tmp */
-    if (!s.blk || !s.r || !s.active || !s.d || !s.perm || !s.w || !s.c || !s.rh ||
-        !s.rl || !s.xs_h || !s.xs_l || !pen || !x) {
-        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
-        goto done;
-    }
-    double *g = x + p, *dx = x + 2 * p, *tmp = x + 3 * p;
+    s->blk = malloc((q * BLOCK + p) * sizeof *s->blk);
+    s->r = calloc(q * q, sizeof *s->r);
+    s->active = malloc(p * sizeof *s->active);
+    s->d = malloc(p * sizeof *s->d);
+    s->perm = malloc(p * sizeof *s->perm);
+    s->w = malloc(p * p * sizeof *s->w);
+    s->c = malloc(p * sizeof *s->c);
+    s->rh = malloc(BLOCK * sizeof *s->rh);
+    s->rl = malloc(BLOCK * sizeof *s->rl);
+    s->xs_h = malloc(p * sizeof *s->xs_h);
+    s->xs_l = malloc(p * sizeof *s->xs_l);
+    s->pen = malloc(p);
+    s->x = malloc(4 * p * sizeof *s->x);
+    if (!s->blk || !s->r || !s->active || !s->d || !s->perm || !s->w || !s->c ||
+        !s->rh || !s->rl || !s->xs_h || !s->xs_l || !s->pen || !s->x)
+        return -1;
+    s->g = s->x + p;
+    s->dx = s->x + 2 * p;
+    s->tmp = s->x + 3 * p;
     for (size_t j = 0; j < p; j++)
-        pen[j] = j < nc ? (opt->penalized ? (opt->penalized[j] != 0) : 1) : 0;
+        s->pen[j] = j < nc ? (opt->penalized ? (opt->penalized[j] != 0) : 1) : 0;
+    return 0;
+}
 
-    /* 1. The streaming QR of [A y]. */
+/* 1. The streaming QR of [A y]. */
+static gd_status factor_data(solver *s, gd_error *err)
+{
+    const size_t n = s->src->n, q = s->q;
     for (size_t first = 0; first < n; first += BLOCK) {
         size_t m = n - first < BLOCK ? n - first : BLOCK;
-        read_block(&s, first, m);
-        tsqr_fold(s.r, q, s.blk, BLOCK, m);
+        read_block(s, first, m);
+        tsqr_fold(s->r, q, s->blk, BLOCK, m);
     }
-    for (size_t i = 0; i < q * q; i++) {
-        if (!isfinite(s.r[i])) {
-            st = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
-                              "least squares: the data contain a non-finite value "
-                              "(or values whose squares overflow)");
-            goto done;
-        }
-    }
+    for (size_t i = 0; i < q * q; i++)
+        if (!isfinite(s->r[i]))
+            return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
+                                "least squares: the data contain a non-finite value "
+                                "(or values whose squares overflow)");
+    return GD_OK;
+}
 
-    /* 2. Active columns: those not identically zero. */
-    s.pa = 0;
+/* 2. Active columns: those not identically zero. 3. Ridge rows
+ * sqrt(l2) e_j for the active penalized columns. */
+static void fold_ridge_rows(solver *s, double l2)
+{
+    const size_t p = s->p, q = s->q;
+    s->pa = 0;
     for (size_t j = 0; j < p; j++)
-        if (col_norm_upper(s.r, q, j) > 0.0)
-            s.active[s.pa++] = j;
-
-    /* 3. Ridge rows sqrt(l2) e_j for the active penalized columns. */
-    if (opt->l2 > 0.0) {
-        double root = sqrt(opt->l2);
-        size_t done_rows = 0;
-        while (done_rows < s.pa) {
-            size_t m = 0;
-            memset(s.blk, 0, q * BLOCK * sizeof *s.blk);
-            for (; done_rows < s.pa && m < BLOCK; done_rows++) {
-                size_t j = s.active[done_rows];
-                if (pen[j])
-                    s.blk[j * BLOCK + m++] = root;
-            }
-            if (m > 0)
-                tsqr_fold(s.r, q, s.blk, BLOCK, m);
+        if (col_norm_upper(s->r, q, j) > 0.0)
+            s->active[s->pa++] = j;
+    if (!(l2 > 0.0))
+        return;
+    double root = sqrt(l2);
+    size_t done_rows = 0;
+    while (done_rows < s->pa) {
+        size_t m = 0;
+        memset(s->blk, 0, q * BLOCK * sizeof *s->blk);
+        for (; done_rows < s->pa && m < BLOCK; done_rows++) {
+            size_t j = s->active[done_rows];
+            if (s->pen[j])
+                s->blk[j * BLOCK + m++] = root;
         }
+        if (m > 0)
+            tsqr_fold(s->r, q, s->blk, BLOCK, m);
     }
+}
 
-    /* 4. Equilibrate, then pivoted QR of the p x pa scaled factor. */
-    for (size_t a = 0; a < s.pa; a++) {
+/* 4. Equilibrate, then pivoted QR of the p x pa scaled factor; the rank,
+ * the objective read from the factor, and the condition number. */
+static gd_status factor_scaled(solver *s, const gd_solve_options *opt, gd_error *err)
+{
+    const size_t p = s->p, q = s->q, n = s->src->n;
+    for (size_t a = 0; a < s->pa; a++) {
         int e;
-        frexp(col_norm_upper(s.r, q, s.active[a]), &e);
-        s.d[a] = ldexp(1.0, e);
+        frexp(col_norm_upper(s->r, q, s->active[a]), &e);
+        s->d[a] = ldexp(1.0, e);
     }
-    for (size_t a = 0; a < s.pa; a++) {
-        size_t j = s.active[a];
+    for (size_t a = 0; a < s->pa; a++) {
+        size_t j = s->active[a];
         for (size_t i = 0; i < p; i++)
-            s.w[i + a * p] = i <= j ? s.r[i * q + j] / s.d[a] : 0.0;
+            s->w[i + a * p] = i <= j ? s->r[i * q + j] / s->d[a] : 0.0;
     }
     for (size_t i = 0; i < p; i++)
-        s.c[i] = s.r[i * q + p];
+        s->c[i] = s->r[i * q + p];
     double rcond = opt->rcond > 0.0
                        ? opt->rcond
                        : DBL_EPSILON * fmax(10.0 * (double)p, sqrt((double)n));
-    s.rank = pivoted_qr(&s, rcond);
+    s->rank = pivoted_qr(s, rcond);
 
-    double rho = s.r[p * q + p];
-    double objective = rho * rho;
-    for (size_t k = s.rank; k < p; k++)
-        objective += s.c[k] * s.c[k];
-    if (!isfinite(objective)) {
-        st = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
-                          "least squares: the sum of squares overflows a double "
-                          "(values too large)");
-        goto done;
-    }
-    double norm_t;
-    double cond = cond_upper(s.w, p, s.rank, tmp, &norm_t);
+    s->rho = s->r[p * q + p];
+    s->objective = s->rho * s->rho;
+    for (size_t k = s->rank; k < p; k++)
+        s->objective += s->c[k] * s->c[k];
+    if (!isfinite(s->objective))
+        return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
+                            "least squares: the sum of squares overflows a double "
+                            "(values too large)");
+    s->cond = cond_upper(s->w, p, s->rank, s->tmp, &s->norm_t);
+    return GD_OK;
+}
 
-    /* 5. The solution. */
-    if (s.rank == s.pa) {
-        for (size_t k = s.pa; k-- > 0;) {
-            double acc = s.c[k];
-            for (size_t j = k + 1; j < s.pa; j++)
-                acc -= s.w[k + j * p] * tmp[j];
-            tmp[k] = acc / s.w[k + k * p];
+/* 5. The solution into s->x: back substitution at full rank, else the
+ * minimum-norm solution. */
+static gd_status solve_factored(solver *s, gd_error *err)
+{
+    const size_t p = s->p;
+    double *x = s->x, *tmp = s->tmp;
+    if (s->rank == s->pa) {
+        for (size_t k = s->pa; k-- > 0;) {
+            double acc = s->c[k];
+            for (size_t j = k + 1; j < s->pa; j++)
+                acc -= s->w[k + j * p] * tmp[j];
+            tmp[k] = acc / s->w[k + k * p];
         }
         for (size_t j = 0; j < p; j++)
             x[j] = 0.0;
-        for (size_t k = 0; k < s.pa; k++) {
-            size_t a = s.perm[k];
-            x[s.active[a]] = tmp[k] / s.d[a];
+        for (size_t k = 0; k < s->pa; k++) {
+            size_t a = s->perm[k];
+            x[s->active[a]] = tmp[k] / s->d[a];
         }
     } else {
-        st = min_norm_solution(&s, x, err);
+        gd_status st = min_norm_solution(s, x, err);
         if (st != GD_OK)
-            goto done;
+            return st;
     }
+    for (size_t j = 0; j < p; j++)
+        if (!isfinite(x[j]))
+            return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
+                                "least squares: a coefficient overflows a double");
+    return GD_OK;
+}
 
-    for (size_t j = 0; j < p; j++) {
-        if (!isfinite(x[j])) {
-            st = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
-                              "least squares: a coefficient overflows a double");
-            goto done;
-        }
-    }
-
-    /* 6. Refinement and the exact sum of squares. */
-    int passes = 1, steps = 0, sse_exact = 0;
-    double sse = 0.0;
+/* How many refinement steps to allow: opt->refine, or in automatic mode
+ * AUTO_REFINE_STEPS when the first-order error estimate is above
+ * AUTO_REFINE_ERR; none without the full-rank factor. */
+static int refine_budget(const solver *s, const gd_solve_options *opt)
+{
     int max_steps = opt->refine > 0 ? opt->refine : 0;
     if (opt->refine == 0) {
         double norm_dx = 0.0;
-        for (size_t a = 0; a < s.pa; a++)
-            norm_dx = hypot(norm_dx, x[s.active[a]] * s.d[a]);
-        double est = DBL_EPSILON * cond;
+        for (size_t a = 0; a < s->pa; a++)
+            norm_dx = hypot(norm_dx, s->x[s->active[a]] * s->d[a]);
+        double est = DBL_EPSILON * s->cond;
         if (norm_dx > 0.0)
-            est *= 1.0 + cond * fabs(rho) / (norm_t * norm_dx);
+            est *= 1.0 + s->cond * fabs(s->rho) / (s->norm_t * norm_dx);
         if (!(est <= AUTO_REFINE_ERR))
             max_steps = AUTO_REFINE_STEPS;
     }
-    if (s.rank < s.pa || s.pa == 0)
+    if (s->rank < s->pa || s->pa == 0)
         max_steps = 0; /* refinement needs the full-rank factor */
+    return max_steps;
+}
+
+/* One refinement step from the gradient in s->g: x += dx. Returns 0 when
+ * there is nothing more to gain (a non-finite gradient, no change, or a step
+ * not half the previous size *prev), 1 after a step. */
+static int refine_step(solver *s, double *prev)
+{
+    const size_t p = s->p;
+    double *x = s->x;
+    int finite = 1;
+    for (size_t j = 0; j < p; j++)
+        finite &= isfinite(s->g[j]);
+    if (!finite)
+        return 0;
+    apply_inverse_gram(s, s->g, s->dx, s->tmp);
+    int changes = 0;
+    double size = 0.0;
+    for (size_t a = 0; a < s->pa; a++) {
+        size_t j = s->active[a];
+        changes |= (x[j] + s->dx[j] != x[j]);
+        size = hypot(size, s->dx[j] * s->d[a]);
+    }
+    if (!changes || !(size < 0.5 * *prev))
+        return 0; /* converged, or not contracting */
+    *prev = size;
+    /* remember x: if the next pass fails, its sse is the one we have */
+    for (size_t j = 0; j < p; j++)
+        s->tmp[j] = x[j];
+    for (size_t j = 0; j < p; j++)
+        x[j] += s->dx[j];
+    return 1;
+}
+
+/* 6. Refinement and the exact sum of squares, into res (all but p, n, rank,
+ * cond, objective). Without an exact pass the sum of squares is the
+ * objective less the penalty. */
+static void refine(solver *s, const gd_solve_options *opt, gd_solve_result *res)
+{
+    const size_t p = s->p;
+    int passes = 1, steps = 0, sse_exact = 0;
+    double sse = 0.0;
+    int max_steps = refine_budget(s, opt);
     if (max_steps > 0 || opt->sse_pass) {
-        sse = data_pass(&s, x, pen, opt->l2, max_steps > 0 ? g : NULL);
+        sse = data_pass(s, s->x, s->pen, opt->l2, max_steps > 0 ? s->g : NULL);
         passes++;
         sse_exact = isfinite(sse);
         double prev = INFINITY;
-        while (steps < max_steps && sse_exact) {
-            int finite = 1;
-            for (size_t j = 0; j < p; j++)
-                finite &= isfinite(g[j]);
-            if (!finite)
-                break;
-            apply_inverse_gram(&s, g, dx, tmp);
-            int changes = 0;
-            double size = 0.0;
-            for (size_t a = 0; a < s.pa; a++) {
-                size_t j = s.active[a];
-                changes |= (x[j] + dx[j] != x[j]);
-                size = hypot(size, dx[j] * s.d[a]);
-            }
-            if (!changes || !(size < 0.5 * prev))
-                break; /* converged, or not contracting */
-            prev = size;
-            /* remember x: if the next pass fails, its sse is the one we have */
-            for (size_t j = 0; j < p; j++)
-                tmp[j] = x[j];
-            for (size_t j = 0; j < p; j++)
-                x[j] += dx[j];
-            double nsse = data_pass(&s, x, pen, opt->l2, g);
+        while (steps < max_steps && sse_exact && refine_step(s, &prev)) {
+            double nsse = data_pass(s, s->x, s->pen, opt->l2, s->g);
             passes++;
             steps++;
             if (!isfinite(nsse)) {
                 /* back out (data too large for the splitting) */
                 for (size_t j = 0; j < p; j++)
-                    x[j] = tmp[j];
+                    s->x[j] = s->tmp[j];
                 steps--;
                 break;
             }
@@ -764,27 +808,52 @@ gd_status gd_solve_lsq(const gd_solve_source *src, const gd_solve_options *opt,
     if (!sse_exact) {
         double penalty = 0.0;
         for (size_t j = 0; j < p; j++)
-            if (pen[j])
-                penalty += x[j] * x[j];
-        sse = fmax(0.0, objective - opt->l2 * penalty);
+            if (s->pen[j])
+                penalty += s->x[j] * s->x[j];
+        sse = fmax(0.0, s->objective - opt->l2 * penalty);
     }
+    res->sse = sse;
+    res->sse_exact = sse_exact;
+    res->refine_steps = steps;
+    res->passes = passes;
+}
 
-    memcpy(x_out, x, p * sizeof *x);
-    if (res != NULL) {
-        res->p = p;
-        res->n = n;
-        res->rank = s.rank;
-        res->cond = cond;
-        res->objective = objective;
-        res->sse = sse;
-        res->sse_exact = sse_exact;
-        res->refine_steps = steps;
-        res->passes = passes;
+gd_status gd_solve_lsq(const gd_solve_source *src, const gd_solve_options *opt,
+                       double *x_out, gd_solve_result *res, gd_error *err)
+{
+    static const gd_solve_options defaults = {0};
+    if (opt == NULL)
+        opt = &defaults;
+    assert(src != NULL && src->read != NULL && x_out != NULL);
+    const size_t p = src->ncols + (opt->intercept ? 1 : 0);
+    gd_status st = check_options(p, opt, err);
+    if (st != GD_OK)
+        return st;
+
+    solver s;
+    gd_solve_result out;
+    memset(&out, 0, sizeof out);
+    if (solver_init(&s, src, opt) != 0)
+        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    if (st == GD_OK)
+        st = factor_data(&s, err);
+    if (st == GD_OK) {
+        fold_ridge_rows(&s, opt->l2);
+        st = factor_scaled(&s, opt, err);
     }
-
-done:
-    free(pen);
-    free(x);
+    if (st == GD_OK)
+        st = solve_factored(&s, err);
+    if (st == GD_OK) {
+        refine(&s, opt, &out);
+        memcpy(x_out, s.x, p * sizeof *s.x);
+        out.p = p;
+        out.n = src->n;
+        out.rank = s.rank;
+        out.cond = s.cond;
+        out.objective = s.objective;
+        if (res != NULL)
+            *res = out;
+    }
     solver_free(&s);
     return st;
 }
