@@ -81,53 +81,61 @@ const char *write_temp_file(const void *data, size_t len)
 double normal_equations_fit(const double *x, const double *y, size_t n, size_t d,
                             double l2, double *params)
 {
-    enum { MAXP = 16 };
-    const size_t np = d + 1;
-    long double m[MAXP][MAXP + 1] = {{0}};
-    assert_true(np < MAXP);
+    const size_t np = d + 1, w = np + 1;
+    /* m: (np, np + 1), the normal equations' matrix and right-hand side. */
+    long double *m = calloc(np * w, sizeof *m), *a = malloc(np * sizeof *a);
+    assert_true(m != NULL && a != NULL);
     for (size_t i = 0; i < n; i++) {
-        long double a[MAXP];
         for (size_t j = 0; j < d; j++)
             a[j] = x[i * d + j];
         a[d] = 1;
+        /* The upper triangle only; the lower one is mirrored below. */
         for (size_t r = 0; r < np; r++) {
-            for (size_t c = 0; c < np; c++)
-                m[r][c] += a[r] * a[c] / n;
-            m[r][np] += a[r] * y[i] / n;
+            for (size_t c = r; c < np; c++)
+                m[r * w + c] += a[r] * a[c];
+            m[r * w + np] += a[r] * y[i];
         }
     }
+    for (size_t r = 0; r < np; r++) {
+        for (size_t c = r; c <= np; c++)
+            m[r * w + c] /= n;
+        for (size_t c = 0; c < r; c++)
+            m[r * w + c] = m[c * w + r];
+    }
     for (size_t j = 0; j < d; j++)
-        m[j][j] += l2;
+        m[j * w + j] += l2;
     for (size_t c = 0; c < np; c++) {
         size_t piv = c;
         for (size_t r = c + 1; r < np; r++)
-            if (fabsl(m[r][c]) > fabsl(m[piv][c]))
+            if (fabsl(m[r * w + c]) > fabsl(m[piv * w + c]))
                 piv = r;
         for (size_t k = 0; k <= np; k++) {
-            long double t = m[c][k];
-            m[c][k] = m[piv][k];
-            m[piv][k] = t;
+            long double t = m[c * w + k];
+            m[c * w + k] = m[piv * w + k];
+            m[piv * w + k] = t;
         }
         for (size_t r = 0; r < np; r++) {
             if (r == c)
                 continue;
-            long double f = m[r][c] / m[c][c];
+            long double f = m[r * w + c] / m[c * w + c];
             for (size_t k = c; k <= np; k++)
-                m[r][k] -= f * m[c][k];
+                m[r * w + k] -= f * m[c * w + k];
         }
     }
-    long double beta[MAXP], sse = 0;
-    for (size_t j = 0; j < np; j++) {
-        beta[j] = m[j][np] / m[j][j];
-        params[j] = (double)beta[j];
-    }
+    long double sse = 0;
+    for (size_t j = 0; j < np; j++)
+        a[j] = m[j * w + np] / m[j * w + j]; /* a now holds the solution */
+    for (size_t j = 0; j < np; j++)
+        params[j] = (double)a[j];
     for (size_t i = 0; i < n; i++) {
-        long double r = beta[d];
+        long double r = a[d];
         for (size_t j = 0; j < d; j++)
-            r += beta[j] * x[i * d + j];
+            r += a[j] * x[i * d + j];
         r -= y[i];
         sse += r * r;
     }
+    free(m);
+    free(a);
     return (double)(sse / n);
 }
 

@@ -32,8 +32,8 @@ const char *temp_path(const char *basename);
 /* An oracle for least squares, independent of the solve module: minimizes
  * (1/n)|X w + b - y|^2 + l2 |w|^2 over params = [w (d), b] by the normal
  * equations, accumulated and solved in long double (Gaussian elimination
- * with partial pivoting). Only for small, well-conditioned problems: d < 15.
- * X is (n, d) row-major. Returns the MSE at the solution (no penalty),
+ * with partial pivoting). Only for well-conditioned problems: it squares
+ * the condition number. X is (n, d) row-major. Returns the MSE at the solution (no penalty),
  * evaluated in long double. */
 double normal_equations_fit(const double *x, const double *y, size_t n, size_t d,
                             double l2, double *params);
