@@ -220,7 +220,7 @@ static void test_dev_full(void **unused)
 {
     (void)unused;
     if (access("/dev/full", W_OK) != 0) {
-        skip();
+        skip_because("/dev/full is missing");
         return;
     }
     gd_error err;
@@ -257,7 +257,7 @@ static void test_write_error_midway(void **unused)
     assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
     const rlim_t limit = 200; /* the header (47 bytes) and a few rows */
     if (old.rlim_max != RLIM_INFINITY && old.rlim_max < limit) {
-        skip();
+        skip_because("the hard file-size limit is below 200 bytes");
         return;
     }
     const char *p = temp_path("limited.csv");
@@ -814,5 +814,5 @@ int main(void)
         cmocka_unit_test(test_diff_messages),
         cmocka_unit_test(test_compare_files),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tests_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

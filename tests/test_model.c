@@ -999,7 +999,7 @@ static void test_commit_full_disk_small(void **state)
     write_all(path, old_text, strlen(old_text));
     gd_atomic_file f;
     if (!open_on_full_disk(&f, path))
-        skip();
+        skip_because("/dev/full is missing");
     /* Small enough to stay in the stream's buffer: the flush fails. */
     fputs("new content\n", f.fp);
     gd_error err;
@@ -1025,7 +1025,7 @@ static void test_commit_full_disk_large(void **state)
     write_all(path, old_text, strlen(old_text));
     gd_atomic_file f;
     if (!open_on_full_disk(&f, path))
-        skip();
+        skip_because("/dev/full is missing");
     /* Much more than a buffer: fwrite itself fails, and commit must notice
      * even if the final flush has nothing left to write. */
     static char big[1 << 20];
@@ -1054,7 +1054,7 @@ static void test_commit_transient_write_error(void **state)
     write_all(path, old_text, strlen(old_text));
     int full = open("/dev/full", O_WRONLY);
     if (full < 0)
-        skip();
+        skip_because("/dev/full is missing");
     gd_atomic_file f;
     gd_error err;
     assert_int_equal(gd_atomic_open(&f, path, &err), GD_OK);
@@ -1249,5 +1249,5 @@ int main(void)
         cmocka_unit_test(test_atomic_symlink),
         cmocka_unit_test(test_atomic_long_name),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tests_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

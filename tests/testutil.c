@@ -34,6 +34,21 @@ void check_close_abs(double a, double b, double abs_tol, const char *expr,
     }
 }
 
+static int skipped_tests;
+
+void note_skip(const char *why)
+{
+    skipped_tests++;
+    print_message("skipped: %s\n", why);
+}
+
+int tests_status(int failed)
+{
+    if (failed > 0)
+        return 1;
+    return skipped_tests > 0 ? TEST_SKIPPED : 0;
+}
+
 static char temp_dir[64];
 
 static void remove_temp_dir(void)

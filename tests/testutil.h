@@ -65,6 +65,21 @@ int set_comma_locale(void);
  * '|' into out (size bytes). */
 void list_dir(const char *dir, char *out, size_t size);
 
+/* Skips the running test, saying why on stderr. A program that skipped a
+ * test and failed none exits with TEST_SKIPPED (see tests_status), which
+ * CTest reports as skipped, never as passed. */
+#define TEST_SKIPPED 77
+void note_skip(const char *why);
+#define skip_because(why) \
+    do {                  \
+        note_skip(why);   \
+        skip();           \
+    } while (0)
+
+/* The exit status of a test program from cmocka_run_group_tests's count of
+ * failed tests: 1 if any failed, TEST_SKIPPED if any was skipped, else 0. */
+int tests_status(int failed);
+
 struct gd_rng;
 
 /* A double with random bits, finite: every exponent is equally likely, so

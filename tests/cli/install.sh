@@ -89,7 +89,7 @@ check_example() {
     CHECKS=$((CHECKS + 7))
 }
 
-# 1. pkg-config (skipped, with a note, where pkg-config is not installed).
+# 1. pkg-config (where it is not installed, this part is skipped and so is the test).
 if command -v pkg-config >/dev/null 2>&1; then
     export PKG_CONFIG_PATH=$LIBDIR/pkgconfig
     run pkg-config --cflags --libs gdtrain
@@ -100,7 +100,7 @@ if command -v pkg-config >/dev/null 2>&1; then
     expect_status 0 "compile examples/train_houses.c with pkg-config ($FLAGS)"
     check_example ./ex_pc pkg-config
 else
-    echo "note: pkg-config not installed: its build of the example was skipped" >&2
+    skip_part "pkg-config is not installed: the example was not built with it"
 fi
 
 # 2. A CMake project with find_package(gdtrain).

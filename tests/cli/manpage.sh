@@ -110,7 +110,7 @@ if command -v groff >/dev/null 2>&1; then
         fail "groff warns about docs/gdtrain.1"
     fi
 else
-    echo "note: groff not installed; the man page was not rendered" >&2
+    skip_part "groff is not installed: the man page was not rendered"
 fi
 
 done_ok
