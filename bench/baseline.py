@@ -4,7 +4,11 @@
     baseline.py FILE OUT   load FILE with pandas.read_csv, standardize
                            (population std), run 100 full-batch Adam epochs
                            with numpy (torch.optim semantics, lr 0.01),
-                           write the weights, in original units, to OUT
+                           write what it computed to OUT: "epochs N", the
+                           standardized "bias_std" and "weight_std" (one line
+                           per feature), then "intercept" and "weight" in
+                           original units (bench/run.sh compares them with
+                           gdtrain's model file)
 
 It prints "name median_seconds min_seconds" lines on stdout, as
 bench/phases does: read_csv, standardize, epoch (one epoch: numpy's two
@@ -16,6 +20,8 @@ import sys
 import time
 
 import numpy as np
+
+EPOCHS = 100
 
 
 def load(path):
@@ -59,7 +65,8 @@ def script(path, out):
     lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
     epochs = []
     t_train = time.perf_counter()
-    for t in range(1, 101):
+    epochs_run = 0
+    for t in range(1, EPOCHS + 1):
         e0 = time.perf_counter()
         r = x @ w + (b - y)
         g_w = (2.0 / n) * (x.T @ r)
@@ -72,11 +79,16 @@ def script(path, out):
         w = w - lr * (m_w / c1) / (np.sqrt(v_w / c2) + eps)
         b = b - lr * (m_b / c1) / (np.sqrt(v_b / c2) + eps)
         epochs.append(time.perf_counter() - e0)
+        epochs_run = t
     report("epoch", epochs)
     report("train", [time.perf_counter() - t_train])
     w_orig = w * y_std / x_std
     b_orig = y_mean + y_std * b - float(np.dot(w_orig, x_mean))
     with open(out, "w") as f:
+        f.write(f"epochs {epochs_run}\n")
+        f.write(f"bias_std {float(b)!r}\n")
+        for v in w:
+            f.write(f"weight_std {float(v)!r}\n")
         f.write(f"intercept {b_orig!r}\n")
         for v in w_orig:
             f.write(f"weight {v!r}\n")

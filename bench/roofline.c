@@ -32,6 +32,10 @@
  * "ratio kernel threads R": R is the median over the rounds of gdtrain's
  * time divided by that kernel's in the same round, which a passing
  * disturbance of the machine biases far less than a ratio of medians.
+ * Before those, "check kernel threads max_rel_diff ok|DIFFERS" says whether
+ * each fused kernel's warm-up epoch gave gdtrain's gradient and loss (see
+ * check_sums): a kernel that computes something else is no baseline, and
+ * bench/run.sh gives no verdict on a comparison with it.
  *
  * Build with the same flags as gdtrain, against its library (the bench
  * script does):
@@ -39,6 +43,7 @@
  *        bench/roofline.c BUILD/libgdtrain.a -o roofline -lm -lpthread
  * Usage: roofline [--rows N] [--features D] [--reps R]   (D from 1 to 16)
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,8 +304,10 @@ static void *thread_main(void *p)
     return NULL;
 }
 
-/* One epoch of kernel fn on `threads` threads; returns seconds. */
-static double run_once(void (*fn)(job *), const job *proto, int threads)
+/* One epoch of kernel fn on `threads` threads; returns seconds. When sums
+ * is not NULL it receives the epoch's d + 2 results (the threads' partial
+ * sums added). */
+static double run_once(void (*fn)(job *), const job *proto, int threads, double *sums)
 {
     job jobs[2];
     thread_arg args[2];
@@ -323,7 +330,31 @@ static double run_once(void (*fn)(job *), const job *proto, int threads)
     double t1 = now();
     volatile double sink = jobs[0].out[0] + (threads == 2 ? jobs[1].out[0] : 0);
     (void)sink;
+    if (sums != NULL)
+        for (size_t k = 0; k < proto->d + 2; k++)
+            sums[k] = jobs[0].out[k] + (threads == 2 ? jobs[1].out[k] : 0.0);
     return t1 - t0;
+}
+
+/* Whether a fused kernel computed gdtrain's epoch: its sums, scaled as
+ * gd_loss_eval scales them (2/n for the gradient, 1/n for the loss), within
+ * CHECK_TOL of gdtrain's, relative to the largest gradient component (the
+ * loss relative to itself). Only the order of the additions differs, which
+ * moves a sum of n terms by far less. Prints "check KERNEL THREADS
+ * max_rel_diff ok|DIFFERS"; returns 1 if ok. */
+#define CHECK_TOL 1e-9
+static int check_sums(const char *name, int threads, const double *sums, const double *ref,
+                      size_t n, size_t d)
+{
+    double scale = 0, worst = 0;
+    for (size_t k = 0; k <= d; k++)
+        scale = fmax(scale, fabs(ref[k]));
+    for (size_t k = 0; k <= d; k++)
+        worst = fmax(worst, fabs(2.0 * sums[k] / (double)n - ref[k]) / fmax(scale, 1e-300));
+    worst = fmax(worst, fabs(sums[d + 1] / (double)n - ref[d + 1]) / fmax(ref[d + 1], 1e-300));
+    int ok = worst <= CHECK_TOL;
+    printf("check %s %d %.3g %s\n", name, threads, worst, ok ? "ok" : "DIFFERS");
+    return ok;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -383,7 +414,15 @@ int main(int argc, char **argv)
     const kernel kernels[] = {{"read", k_read},   {"read4", k_read4}, {"row", k_row},
                               {"row4", k_row4},   {"rowq", k_rowq},   {"gdtrain", k_gdtrain},
                               {"col", k_col}};
-    enum { NK = sizeof kernels / sizeof kernels[0], NCOL = 6 /* first col-major */ };
+    /* gdtrain's index, the first fused kernel's and the first col-major's. */
+    enum { NK = sizeof kernels / sizeof kernels[0], KG = 5, FIRST_FUSED = 2, NCOL = 6 };
+    /* gdtrain's epoch on 1 and 2 threads, what the fused kernels must give. */
+    double sums[MAX_D + 2], ref[2][MAX_D + 2];
+    memcpy(work, src, n * d * sizeof *work);
+    for (int threads = 1; threads <= 2; threads++) {
+        proto.loss = loss[threads - 1];
+        run_once(k_gdtrain, &proto, 1, ref[threads - 1]);
+    }
     double *all = malloc((size_t)reps * NK * 2 * sizeof *all);
     if (all == NULL)
         return 4;
@@ -397,10 +436,14 @@ int main(int argc, char **argv)
                     for (size_t i = 0; i < n; i++)
                         work[c * n + i] = src[i * d + c];
             if (k == 0 || k == NCOL) /* so that every kernel follows a full read */
-                run_once(k_read, &proto, 1);
+                run_once(k_read, &proto, 1, NULL);
             for (int threads = 1; threads <= 2; threads++) {
                 proto.loss = loss[threads - 1];
-                double sec = run_once(kernels[k].fn, &proto, threads);
+                double sec = run_once(kernels[k].fn, &proto, threads, r < 0 ? sums : NULL);
+                /* The warm-up round checks that the fused kernels compute
+                 * gdtrain's epoch (the read kernels only sum the data). */
+                if (r < 0 && k >= FIRST_FUSED && k != KG)
+                    check_sums(kernels[k].name, threads, sums, ref[threads - 1], n, d);
                 if (r >= 0)
                     all[((size_t)(threads - 1) * NK + (size_t)k) * (size_t)reps +
                         (size_t)r] = sec;
@@ -418,11 +461,10 @@ int main(int argc, char **argv)
                    times[0] * 1e3, bytes / med * 1e-9);
         }
     }
-    const int kg = 5; /* gdtrain's index in kernels */
     for (int threads = 1; threads <= 2; threads++) {
-        const double *g = all + ((size_t)(threads - 1) * NK + (size_t)kg) * (size_t)reps;
+        const double *g = all + ((size_t)(threads - 1) * NK + (size_t)KG) * (size_t)reps;
         for (int k = 0; k < NK; k++) {
-            if (k == kg)
+            if (k == KG)
                 continue;
             const double *t = all + ((size_t)(threads - 1) * NK + (size_t)k) * (size_t)reps;
             for (int r = 0; r < reps; r++)

@@ -5,9 +5,16 @@
 #
 #   bench/run.sh           the full benchmark (about 5 minutes); prints the
 #                          table and writes it to bench/RESULTS.md
-#   bench/run.sh --smoke   a small file, one repetition, no baselines, in a
-#                          few seconds: checks that the script still works
-#                          (CI runs it); writes nothing in the repository
+#   bench/run.sh --smoke   a small file, one repetition, in a few seconds:
+#                          checks that the script still works and that the
+#                          baselines compute what gdtrain does (CI runs it);
+#                          writes nothing in the repository
+#
+# A baseline is only a baseline if it computed the same thing: the fused C
+# kernels of bench/roofline.c must give gdtrain's gradient and loss (its
+# "check" lines), and the pandas + numpy script the same epoch count and
+# weights within BASE_TOL of gdtrain's model. Where that fails, the
+# comparisons with it get no verdict ("refused").
 #
 # Environment: GDTRAIN_BENCH_BUILD=DIR builds (or reuses) the Release build
 # there instead of a temporary folder; BENCH_ROWS=N (default 10000000) sets
@@ -95,7 +102,6 @@ for p in /usr/bin/python3 python3; do
         break
     fi
 done
-[ "$SMOKE" -eq 1 ] && PY=""
 TIMEV=""
 if [ -x /usr/bin/time ]; then TIMEV=/usr/bin/time; fi
 # run_timed OUT CMD...: wall seconds and peak RSS (KB) of CMD into OUT.
@@ -171,6 +177,51 @@ if [ "$small_ms" = nan ] || [ -z "$small_ms" ]; then
 fi
 load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 
+# ---- did each baseline compute what gdtrain computed?
+# The script: the same number of epochs, and standardized weights within
+# BASE_TOL of gdtrain's (absolute: on z-scores they are of order 0.01 to 1;
+# the two programs differ only in the order of their additions, which moves
+# them by about 1e-14, while another rule, rate or epoch count moves them by
+# 1e-3 or more). The bias gets BIAS_TOL: on centered data its gradient is
+# rounding noise, which Adam's normalized step turns into steps of either
+# sign, so the two biases wander apart (2e-6 on the smoke run's data) while
+# both stay near 0. Prints "yes ..." or "no: why".
+BASE_TOL=1e-6
+BIAS_TOL=1e-3
+verify_baseline() {
+    awk -v tol="$BASE_TOL" -v btol="$BIAS_TOL" '
+        FNR == 1 { file++ }
+        file == 1 && $1 == "info" && $2 == "epochs" { ge = $3 }
+        file == 1 && $1 == "bias_std" { gw[0] = $2 + 0 }
+        file == 1 && $1 == "feature" { gw[++gn] = $3 + 0 }
+        file == 2 && $1 == "epochs" { be = $2 }
+        file == 2 && $1 == "bias_std" { bw[0] = $2 + 0 }
+        file == 2 && $1 == "weight_std" { bw[++bn] = $2 + 0 }
+        END {
+            if (ge == "" || be == "") { print "no: an epoch count is missing"; exit }
+            if (ge != be) { print "no: gdtrain ran " ge " epochs, the script " be; exit }
+            if (gn == 0 || gn != bn) { print "no: " gn " weights in the model, " bn " from the script"; exit }
+            worst = 0
+            for (j = 1; j <= gn; j++) {
+                d = gw[j] - bw[j]
+                if (d < 0) d = -d
+                if (d > worst) worst = d
+            }
+            db = gw[0] - bw[0]
+            if (db < 0) db = -db
+            if (worst > tol) printf "no: weights differ by up to %.3g (tolerance %g)\n", worst, tol
+            else if (db > btol) printf "no: biases differ by %.3g (tolerance %g)\n", db, btol
+            else printf "yes: %s epochs each, standardized weights within %.3g (tolerance %g), bias within %.3g (tolerance %g)\n", ge, worst, tol, db, btol
+        }' "$1" "$2"
+}
+script_ok="n/a (the script did not run)"
+[ -z "$PY" ] || script_ok=$(verify_baseline "$TMP/e2e.model" "$TMP/py.weights")
+# The fused C kernels: every "check" line of the roofline run says ok.
+fused_ok=$(awk '$1 == "check" { n++; if ($5 != "ok") bad = bad " " $2 " (" $3 "T)" }
+    END { if (n == 0) print "no: no check lines"; else if (bad != "") print "no: differs:" bad; else print "yes: " n " kernel runs agree with gdtrain" }' \
+    "$TMP/roofline.txt")
+log "baselines: script: $script_ok; fused C kernels: $fused_ok"
+
 # ---- the table
 P=$TMP/phases.txt
 R=$TMP/roofline.txt
@@ -203,6 +254,24 @@ ok() {
     *) if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi ;;
     esac
 }
+# vs CHECK EXPR: the verdict of a comparison with a baseline, given only
+# when CHECK (script_ok or fused_ok) says the baseline did gdtrain's work.
+vs() {
+    case "$1" in
+    yes*) ok "$2" ;;
+    "n/a"*) echo "n/a" ;;
+    *) echo "refused: baseline not verified" ;;
+    esac
+}
+# The threads verdict reads both of its checks: the library's (phases) and
+# the command line's.
+if [ "$bits" = 1 ] && [ "$threads_cli" = yes ]; then
+    threads_verdict=met
+elif [ "$bits" = 0 ] || [ "$threads_cli" = no ]; then
+    threads_verdict="NOT met"
+else
+    threads_verdict="n/a"
+fi
 
 table=$TMP/table.md
 {
@@ -210,19 +279,19 @@ table=$TMP/table.md
     echo "| --- | --- | --- | --- | --- | --- | --- |"
     echo "| 1 load | parse $mb MB into X, y: 2 threads | $(calc "$load2") s = $(calc "$BYTES / $load2 / 1e6") MB/s (376 MB: $(calc "$load2 * 376e6 / $BYTES") s) | pandas.read_csv $(calc "$py_read") s | $(calc "$py_read / $load2")x faster | <= 0.5 s for 376 MB (>= 750 MB/s) | $(ok "$BYTES / $load2 / 1e6 >= 750") |"
     echo "| 1 load | the same, 1 thread | $(calc "$load1") s = $(calc "$BYTES / $load1 / 1e6") MB/s | | | >= 400 MB/s | $(ok "$BYTES / $load1 / 1e6 >= 400") |"
-    echo "| 2 epoch | full batch, 1 thread (roofline run) | $(calc "$ep1 * 1") ms | best fused C ($best1k) $(calc "$best1 * 1") ms | $(calc "$ratio1")x | <= 1.25x | $(ok "$ratio1 <= 1.25") |"
-    echo "| 2 epoch | full batch, 2 threads (roofline run) | $(calc "$ep2 * 1") ms | best fused C ($best2k) $(calc "$best2 * 1") ms | $(calc "$ratio2")x | <= 1.25x | $(ok "$ratio2 <= 1.25") |"
+    echo "| 2 epoch | full batch, 1 thread (roofline run) | $(calc "$ep1 * 1") ms | best fused C ($best1k) $(calc "$best1 * 1") ms | $(calc "$ratio1")x | <= 1.25x | $(vs "$fused_ok" "$ratio1 <= 1.25") |"
+    echo "| 2 epoch | full batch, 2 threads (roofline run) | $(calc "$ep2 * 1") ms | best fused C ($best2k) $(calc "$best2 * 1") ms | $(calc "$ratio2")x | <= 1.25x | $(vs "$fused_ok" "$ratio2 <= 1.25") |"
     echo "| 2 epoch | vs reading X and y only (4 streams) | | | 1T $(calc "$floor1")x, 2T $(calc "$floor2")x | (information) | |"
-    echo "| 2 epoch | vs numpy's two-product epoch | $(calc "$ep2 * 1") ms | numpy $(calc "$py_epoch * 1000") ms | $(calc "$py_epoch * 1000 / $ep2")x faster | >= 3x | $(ok "$py_epoch * 1000 / $ep2 >= 3") |"
+    echo "| 2 epoch | vs numpy's two-product epoch | $(calc "$ep2 * 1") ms | numpy $(calc "$py_epoch * 1000") ms | $(calc "$py_epoch * 1000 / $ep2")x faster | >= 3x | $(vs "$script_ok" "$py_epoch * 1000 / $ep2 >= 3") |"
     for b in 32 128 1024; do
         mini=$(get "$P" "mini_b$b")
         echo "| 2 mini-batch | shuffled sgd epoch, batch $b | $(calc "$mini") s | full-batch adam epoch $(calc "$train_ep") s | $(calc "$mini / $train_ep")x | <= 2x | $(ok "$mini / $train_ep <= 2") |"
     done
-    echo "| 3 end to end | \`gdtrain --data F --opt adam --epochs 100 --tol 0\` | $(calc "$e2e_wall") s | pandas + numpy script $(calc "$py_wall") s | $(calc "$py_wall / $e2e_wall")x faster | >= 5x | $(ok "$py_wall / $e2e_wall >= 5") |"
-    echo "| 3 memory | peak RSS of that run | $(calc "$e2e_rss / 1024") MiB | X + y $(calc "$xy / 1048576") MiB; script $(calc "$py_rss / 1024") MiB | $(calc "$e2e_rss * 1024 / $xy")x of X+y; $(calc "$e2e_rss / $py_rss") of script | <= 1.15x; <= 0.33 | $(ok "$e2e_rss * 1024 / $xy <= 1.15") ; $(ok "$e2e_rss / $py_rss <= 1 / 3") |"
+    echo "| 3 end to end | \`gdtrain --data F --opt adam --epochs 100 --tol 0\` | $(calc "$e2e_wall") s | pandas + numpy script $(calc "$py_wall") s | $(calc "$py_wall / $e2e_wall")x faster | >= 5x | $(vs "$script_ok" "$py_wall / $e2e_wall >= 5") |"
+    echo "| 3 memory | peak RSS of that run | $(calc "$e2e_rss / 1024") MiB | X + y $(calc "$xy / 1048576") MiB; script $(calc "$py_rss / 1024") MiB | $(calc "$e2e_rss * 1024 / $xy")x of X+y; $(calc "$e2e_rss / $py_rss") of script | <= 1.15x; <= 0.33 | $(ok "$e2e_rss * 1024 / $xy <= 1.15") ; $(vs "$script_ok" "$e2e_rss / $py_rss <= 1 / 3") |"
     echo "| 3 phases | load / standardize / solve, 2 threads | $(calc "$load2") / $(calc "$std2") / $(calc "$solve") s | | | (information) | |"
     echo "| 4 small | \`gdtrain --data data/houses.csv\` wall | $small_ms ms | | | < 50 ms | $(ok "$small_ms < 50") |"
-    echo "| 5 threads | same bits, 1 vs 2 threads: load, z-scores, epoch (phases); model file, 1-4 threads (CLI) | phases: $([ "$bits" = 1 ] && echo yes || echo no); CLI: $threads_cli | | | identical | $( [ "$bits" = 1 ] && echo met || echo "NOT met") |"
+    echo "| 5 threads | same bits, 1 vs 2 threads: load, z-scores, epoch (phases); model file, 1-4 threads (CLI) | phases: $([ "$bits" = 1 ] && echo yes || echo no); CLI: $threads_cli | | | identical | $threads_verdict |"
     line="| 6 scaling | time per row: load (2T) / epoch (2T), ns |"
     for n in "${sizes[@]}" "$ROWS"; do
         f=$TMP/phases_$n.txt
@@ -235,11 +304,17 @@ cpu=$(awk -F: '/^model name/ { sub(/^ +/, "", $2); print $2; exit }' /proc/cpuin
 ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo "?")
 mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo "?")
 secs=$(($(date +%s) - start))
+# The commit measured (and whether the sources differed from it).
+commit=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo "unknown (not a git checkout)")
+if ! git -C "$ROOT" diff --quiet HEAD -- src include bench CMakeLists.txt 2>/dev/null; then
+    commit="$commit, with uncommitted changes to the code measured"
+fi
 report=$TMP/RESULTS.md
 {
     echo "# gdtrain benchmark results"
     echo
-    echo "Made by \`bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $cpu, $ncpu CPUs, $mem,"
+    echo "Made by \`bench/run.sh\` at commit $commit"
+    echo "on $(date -u '+%Y-%m-%d %H:%M UTC'): $cpu, $ncpu CPUs, $mem,"
     echo "$(uname -sr). $ROWS rows x $FEATURES features + target ($mb MB of CSV, from"
     echo "\`gdtrain gen --rows $ROWS --seed 7\`); load average $load_start at the start, $load_end at"
     echo "the end; the run took $secs s. Times are medians ($REPS repetitions in-process,"
@@ -249,6 +324,9 @@ report=$TMP/RESULTS.md
     else
         echo "none (numpy and pandas are not installed)."
     fi
+    echo
+    echo "Baselines checked against gdtrain: the pandas + numpy script: $script_ok;"
+    echo "the fused C kernels: $fused_ok."
     echo
     echo "Ratios of epochs are medians of per-round ratios (see \`bench/roofline.c\`)."
     echo
@@ -274,6 +352,12 @@ if [ "$SMOKE" -eq 1 ]; then
         echo "bench: smoke run: missing or bad numbers" >&2
         exit 1
     fi
+    case "$fused_ok $script_ok $threads_verdict" in
+    *no:* | *NOT*)
+        echo "bench: smoke run: a baseline or the threads check failed (see above)" >&2
+        exit 1
+        ;;
+    esac
     log "smoke run passed in $secs s"
 else
     cp "$report" "$ROOT/bench/RESULTS.md"
