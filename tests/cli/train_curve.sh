@@ -35,9 +35,22 @@ run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --seed 5 --check-curve c
 expect_status 1 "--check-curve on another run"
 expect_err_line '^gdtrain: error: --check-curve: curves differ at epoch 1, column (train_loss|val_loss): ' "difference message"
 expect_no_file bad.model "model after a failed check"
+# A shorter run is checked over the epochs it ran, and says so; it passes
+# only if they agree. A longer run than the reference differs.
 run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --epochs 3 --check-curve c.csv --out short.model
-expect_status 1 "--check-curve on a shorter run"
-expect_err_line 'epoch 4 is in c.csv but not in this run' "length message"
+expect_status 0 "--check-curve on a shorter run"
+last=$(tail -n 1 c.csv | cut -d, -f1)
+expect_err_line "^  --check-curve: epochs 1 to 3 agree with c\.csv, which goes on to epoch $last; the rest was not compared$" \
+    "the prefix note"
+expect_file short.model "model after a checked prefix"
+run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --seed 5 --epochs 3 --check-curve c.csv --out short2.model
+expect_status 1 "--check-curve on a shorter run that differs"
+expect_err_line '^gdtrain: error: --check-curve: curves differ at epoch 1, ' "the prefix's difference"
+expect_no_file short2.model "model after a failed prefix check"
+run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --epochs "$((last + 2))" --tol 0 --check-curve c.csv --out long.model
+expect_status 1 "--check-curve on a longer run"
+expect_err_line "epoch $((last + 1)) is in this run but not in c\.csv" "length message"
+expect_no_file long.model "model after a longer run"
 # Tolerances: a slightly different rate passes a loose check.
 run "$GDTRAIN" --data "$DATA" --opt gd --tol 0 --epochs 20 --curve g.csv --out g.model --quiet
 run "$GDTRAIN" --data "$DATA" --opt gd --tol 0 --epochs 20 --lr 0.1000001 --check-curve g.csv --out g2.model --quiet
