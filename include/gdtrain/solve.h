@@ -110,6 +110,14 @@ typedef struct gd_solve_options {
                                         of x or stops shrinking. */
     int sse_pass;                    /* 1: compute sse by an exact pass even
                                         when not refining */
+    double *factor;                  /* NULL, or room for (p+1)^2 doubles:
+                                        receives R of [A y] (row-major, upper
+                                        triangular, R^T R = [A y]^T [A y]) as
+                                        the data pass leaves it, before any
+                                        ridge row, so the statistics of the
+                                        fit can use it. Its last diagonal
+                                        entry is +-|Ax - y| at the
+                                        least-squares optimum */
 } gd_solve_options;
 
 typedef struct gd_solve_result {
@@ -168,6 +176,11 @@ typedef struct gd_solve_info {
 gd_status gd_solve_dataset(const gd_dataset *ds, double l2, double *params,
                            gd_solve_info *info, gd_error *err);
 
+/* The same with l2 = 0, also giving factor (room for (d+2)^2 doubles):
+ * R of [X 1 y] as gd_solve_options.factor describes it, the design that
+ * the coefficients' standard errors and intervals come from. */
+gd_status gd_solve_dataset_factor(const gd_dataset *ds, double *params, gd_solve_info *info,
+                                  double *factor, gd_error *err);
 /* The elastic net on ds (lasso when l2 = 0), the reference for a run with
  * --l1, which has no closed form: minimizes
  *     (1/n) |X w + b - y|^2 + l2 |w|^2 + l1 |w|_1

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "io/json.h"
+#include "solve/summary.h"
 #include "fit.h"
 #include "msg.h"
 #include "options.h"
@@ -23,6 +24,7 @@ typedef struct solve_settings {
     double l2;
     int quiet;
     int json;
+    int summary;
 } solve_settings;
 
 static const cli_option solve_options[] = {
@@ -31,6 +33,7 @@ static const cli_option solve_options[] = {
     {"l2", 0, OPT_DOUBLE, OPT_NONNEG, offsetof(solve_settings, l2), "LAMBDA", "ridge penalty: minimize MSE + LAMBDA*|w|^2 on standardized data (default: 0)"},
     {"quiet", 'q', OPT_FLAG, 0, offsetof(solve_settings, quiet), NULL, "print nothing but errors"},
     {"json", 0, OPT_FLAG, 0, offsetof(solve_settings, json), NULL, "print a JSON summary on standard output"},
+    {"summary", 's', OPT_FLAG, 0, offsetof(solve_settings, summary), NULL, "print the coefficients' standard errors, t and p values, R^2 and the F test on standard output (in the JSON with --json)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -40,15 +43,103 @@ static void print_solve_help(void)
            "Fits the exact least-squares model (ridge with --l2) on the standardized\n"
            "columns by Householder QR, without gradient descent, and writes it as a\n"
            "model file. Collinear or constant columns get the minimum-norm solution.\n"
-           "This is the optimum that 'gdtrain train' reports its gap against.\n\nOptions:\n");
+           "This is the optimum that 'gdtrain train' reports its gap against.\n\n"
+           "With --summary it prints the table of R's summary(lm): estimate, standard\n"
+           "error, t value and two-sided p value of the intercept and every weight in\n"
+           "original units, the residual standard error, R^2, adjusted R^2 and the F\n"
+           "test. The model file then also carries what 'gdtrain predict --interval'\n"
+           "needs (residual variance, degrees of freedom, the factor R).\n\nOptions:\n");
     cli_print_options(solve_options, stdout);
     printf("\n");
     cli_print_exit_codes(NULL, "malformed CSV, non-numeric cell",
                          "cannot read or write a file, out of memory", 0);
 }
 
+/* Above this many features the model file does not carry the factor R
+ * (it would hold d^2 / 2 numbers: 12 MB at 1000). */
+#define FACTOR_MAX_FEATURES 1000
+
+/* R's significance codes for a p value. */
+static const char *stars(double p)
+{
+    return isnan(p) ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : "";
+}
+
+/* A p value as the table shows it: 4 digits, and below the smallest
+ * double (where it is computed as 0) a bound instead of a false 0. */
+static void print_p(char *buf, size_t size, double p)
+{
+    if (p == 0)
+        snprintf(buf, size, "<2.3e-308");
+    else
+        snprintf(buf, size, "%.4g", p);
+}
+
+/* The summary(lm) table on standard output. */
+static void print_summary(const gd_summary *sm, const gd_model *m)
+{
+    size_t width = strlen("(Intercept)");
+    for (size_t j = 0; j < m->d; j++)
+        if (strlen(m->features[j]) > width)
+            width = strlen(m->features[j]);
+    printf("Coefficients:\n%-*s %14s %14s %10s %12s\n", (int)width, "", "Estimate",
+           "Std. Error", "t value", "Pr(>|t|)");
+    for (size_t k = 0; k <= m->d; k++) {
+        size_t i = k == 0 ? m->d : k - 1; /* the intercept first, as R prints it */
+        const char *name = i == m->d ? "(Intercept)" : m->features[i];
+        if (!sm->has_se[i]) {
+            printf("%-*s %14.7g %14s %10s %12s  (%s)\n", (int)width, name, sm->estimate[i],
+                   "NA", "NA", "NA", sm->constant[i] ? "constant column" : "not estimable: collinear");
+            continue;
+        }
+        char p[32];
+        print_p(p, sizeof p, sm->p[i]);
+        printf("%-*s %14.7g %14.7g %10.4g %12s %s\n", (int)width, name, sm->estimate[i],
+               sm->se[i], sm->t[i], p, stars(sm->p[i]));
+    }
+    printf("---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n");
+    printf("Residual standard error: %.7g on %.0f degrees of freedom\n", sm->sigma, sm->df);
+    printf("Multiple R-squared: %.7g,\tAdjusted R-squared: %.7g\n", sm->r2, sm->adj_r2);
+    if (!isnan(sm->f)) {
+        char p[32];
+        print_p(p, sizeof p, sm->f_p);
+        printf("F-statistic: %.7g on %.0f and %.0f DF,  p-value: %s\n", sm->f, sm->f_df1,
+               sm->df, p);
+    }
+}
+
+/* The "summary" member of solve --json. */
+static void json_summary(gd_json *j, const gd_summary *sm, const gd_model *m)
+{
+    gd_json_object_begin(j, "summary");
+    gd_json_array_begin(j, "coefficients");
+    for (size_t k = 0; k <= m->d; k++) {
+        size_t i = k == 0 ? m->d : k - 1;
+        gd_json_object_begin(j, NULL);
+        gd_json_string(j, "name", i == m->d ? "(Intercept)" : m->features[i]);
+        gd_json_number(j, "estimate", sm->estimate[i]);
+        gd_json_number(j, "std_error", sm->se[i]);
+        gd_json_number(j, "t_value", sm->t[i]);
+        gd_json_number(j, "p_value", sm->p[i]);
+        if (!sm->has_se[i])
+            gd_json_string(j, "no_std_error", sm->constant[i] ? "constant column" : "collinear");
+        gd_json_object_end(j);
+    }
+    gd_json_array_end(j);
+    gd_json_number(j, "residual_std_error", sm->sigma);
+    gd_json_number(j, "df", sm->df);
+    gd_json_integer(j, "rank", (long long)sm->rank);
+    gd_json_number(j, "r2", sm->r2);
+    gd_json_number(j, "adj_r2", sm->adj_r2);
+    gd_json_number(j, "f_statistic", sm->f);
+    gd_json_number(j, "f_df1", sm->f_df1);
+    gd_json_number(j, "f_df2", sm->df);
+    gd_json_number(j, "f_p_value", sm->f_p);
+    gd_json_object_end(j);
+}
+
 static int print_json(const solve_settings *s, const gd_dataset *ds, const gd_model *m,
-                      const gd_solve_info *info, double loss_scale)
+                      const gd_solve_info *info, double loss_scale, const gd_summary *sm)
 {
     gd_json j;
     gd_json_start(&j, stdout);
@@ -68,6 +159,8 @@ static int print_json(const solve_settings *s, const gd_dataset *ds, const gd_mo
     gd_json_integer(&j, "rank", (long long)info->rank);
     gd_json_number(&j, "cond", info->cond);
     cli_json_weights(&j, m);
+    if (sm != NULL)
+        json_summary(&j, sm, m);
     gd_json_object_end(&j);
     return gd_json_finish(&j);
 }
@@ -85,16 +178,24 @@ int cmd_solve(int argc, char **argv)
         cli_usage_error("solve", "no data: give --data FILE%s", cli_stdin_hint());
         return 2;
     }
-    const cli_stream_use out[] = {{"--json", s.json}, {"--out -", cli_is_stdio(s.out)}};
-    if (!cli_one_per_stream("solve", 1, out, 2))
+    const cli_stream_use out[] = {{"--json", s.json}, {"--out -", cli_is_stdio(s.out)},
+                                  {"--summary", s.summary && !s.json}};
+    if (!cli_one_per_stream("solve", 1, out, 3))
         return 2;
+    if (s.summary && s.l2 > 0) {
+        cli_usage_error("solve", "--summary is for ordinary least squares: the standard "
+                        "errors of a ridge fit (--l2) are not those of this table");
+        return 2;
+    }
 
     gd_dataset ds = {0};
     gd_scaling sc = {0};
     gd_model model = {0};
     gd_error err;
     gd_error_clear(&err);
-    double *params = NULL;
+    double *params = NULL, *factor = NULL;
+    gd_summary summary = {0};
+    int have_summary = 0;
     gd_status st = GD_OK;
     cli_data_choice choice = {.path = s.data, .delimiter = s.delimiter,
                               .target = s.target, .features = s.features};
@@ -102,14 +203,22 @@ int cmd_solve(int argc, char **argv)
     if (exit_code != 0)
         goto done;
     params = malloc((ds.d + 1) * sizeof *params);
-    if (params == NULL) {
+    factor = malloc((ds.d + 2) * (ds.d + 2) * sizeof *factor);
+    if (params == NULL || factor == NULL) {
         st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
         goto fail;
     }
     gd_solve_info info;
-    st = gd_solve_dataset(&ds, s.l2, params, &info, &err);
+    st = s.l2 > 0 ? gd_solve_dataset(&ds, s.l2, params, &info, &err)
+                  : gd_solve_dataset_factor(&ds, params, &info, factor, &err);
     if (st == GD_OK)
         st = cli_make_model(&ds, &sc, params, &model, &err);
+    /* The statistics of an ordinary least-squares fit (not of a ridge one). */
+    if (st == GD_OK && s.l2 == 0) {
+        st = gd_summary_compute(&summary, factor, ds.n, &model, info.mse, info.mse_const,
+                                &err);
+        have_summary = st == GD_OK;
+    }
     const double loss_scale = sc.y_std * sc.y_std;
 #define INFO(key, value) \
     if (st == GD_OK) st = gd_model_set_info(&model, key, value, &err)
@@ -124,6 +233,8 @@ int cmd_solve(int argc, char **argv)
     INFO("gap", "0");
     INFO("constant_mse", cli_num(num, sizeof num, info.mse_const * loss_scale));
 #undef INFO
+    if (st == GD_OK && have_summary && ds.d <= FACTOR_MAX_FEATURES)
+        st = gd_fit_factor_to_model(&summary.factor, &model, &err);
     if (st == GD_OK)
         st = gd_model_save(&model, s.out, &err);
     if (st != GD_OK)
@@ -143,7 +254,10 @@ int cmd_solve(int argc, char **argv)
         cli_warn("the features are collinear (rank %zu of %zu): this is the minimum-norm "
                  "solution; others fit equally well", info.rank, ds.d + 1);
     cli_say("  model written to %s\n", cli_out_name(s.out));
-    if (s.json && print_json(&s, &ds, &model, &info, loss_scale) != 0) {
+    if (s.summary && have_summary && !s.json)
+        print_summary(&summary, &model);
+    if (s.json && print_json(&s, &ds, &model, &info, loss_scale,
+                             s.summary && have_summary ? &summary : NULL) != 0) {
         cli_error("cannot write the JSON summary to standard output");
         exit_code = 4;
     }
@@ -153,8 +267,10 @@ fail:
     cli_report(&err);
     exit_code = (int)st;
 done:
+    gd_summary_free(&summary);
     gd_model_free(&model);
     free(params);
+    free(factor);
     gd_scaling_free(&sc);
     gd_dataset_free(&ds);
     return exit_code;

@@ -837,6 +837,8 @@ gd_status gd_solve_lsq(const gd_solve_source *src, const gd_solve_options *opt,
         st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
     if (st == GD_OK)
         st = factor_data(&s, err);
+    if (st == GD_OK && opt->factor != NULL)
+        memcpy(opt->factor, s.r, (p + 1) * (p + 1) * sizeof *s.r);
     if (st == GD_OK) {
         fold_ridge_rows(&s, opt->l2);
         st = factor_scaled(&s, opt, err);
@@ -925,8 +927,8 @@ static double variance(const double *v, size_t n)
     return (sh + sl) / (double)n;
 }
 
-gd_status gd_solve_dataset(const gd_dataset *ds, double l2, double *params,
-                           gd_solve_info *info, gd_error *err)
+static gd_status solve_dataset(const gd_dataset *ds, double l2, double *params,
+                               gd_solve_info *info, double *factor, gd_error *err)
 {
     assert(ds != NULL && params != NULL);
     if (ds->y == NULL)
@@ -944,6 +946,7 @@ gd_status gd_solve_dataset(const gd_dataset *ds, double l2, double *params,
     opt.intercept = 1;
     opt.l2 = n * l2; /* (1/n)|r|^2 + l2|w|^2 = (1/n)(|r|^2 + n l2 |w|^2) */
     opt.sse_pass = 1;
+    opt.factor = factor;
     gd_solve_result res;
     gd_status st = gd_solve_lsq(&src, &opt, params, &res, err);
     if (st != GD_OK)
@@ -960,6 +963,18 @@ gd_status gd_solve_dataset(const gd_dataset *ds, double l2, double *params,
         info->refine_steps = res.refine_steps;
     }
     return GD_OK;
+}
+
+gd_status gd_solve_dataset(const gd_dataset *ds, double l2, double *params,
+                           gd_solve_info *info, gd_error *err)
+{
+    return solve_dataset(ds, l2, params, info, NULL, err);
+}
+
+gd_status gd_solve_dataset_factor(const gd_dataset *ds, double *params, gd_solve_info *info,
+                                  double *factor, gd_error *err)
+{
+    return solve_dataset(ds, 0.0, params, info, factor, err);
 }
 
 /* ---------------------------------------------------------------------- */
