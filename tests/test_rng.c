@@ -116,6 +116,52 @@ static void test_below_rejects(void **st)
         assert_true(gd_rng_below(&rng, (UINT64_C(1) << 63) + 1) == want[k]);
 }
 
+/* Seed 5, 10 numbers in blocks of 3: the order and the stream after it
+ * (Python). */
+static void test_shuffle_blocks_reference(void **st)
+{
+    (void)st;
+    static const size_t want[10] = {9, 8, 7, 6, 0, 2, 1, 3, 5, 4};
+    static const uint64_t after[4] = {UINT64_C(0x0d12faa71b3e3ae1), UINT64_C(0x8db4b0995f0134ca),
+                                      UINT64_C(0x3ec02825415ac7b2), UINT64_C(0x9be9b2f3ad80da1f)};
+    gd_rng rng;
+    gd_rng_seed(&rng, 5);
+    size_t v[10], blocks[10 / 3 + 1];
+    gd_rng_shuffle_blocks(&rng, v, blocks, 10, 3);
+    for (size_t i = 0; i < 10; i++)
+        assert_int_equal(v[i], want[i]);
+    for (int k = 0; k < 4; k++)
+        assert_true(rng.s[k] == after[k]);
+}
+
+/* Any size and block: a permutation in which every block's numbers stand
+ * together, whole blocks one after another. */
+static void test_shuffle_blocks_properties(void **st)
+{
+    (void)st;
+    for (size_t n = 1; n <= 70; n++)
+        for (size_t block = 1; block <= 9; block += 4) {
+            gd_rng rng;
+            gd_rng_seed(&rng, n * 31 + block);
+            size_t *v = identity(n), *blocks = identity(n / block + 1);
+            unsigned char *seen = calloc(n, 1);
+            assert_non_null(seen);
+            gd_rng_shuffle_blocks(&rng, v, blocks, n, block);
+            for (size_t at = 0; at < n;) {
+                size_t b = v[at] / block, len = n - b * block < block ? n - b * block : block;
+                for (size_t k = 0; k < len; k++) {
+                    assert_true(at + k < n && v[at + k] / block == b);
+                    assert_false(seen[v[at + k]]);
+                    seen[v[at + k]] = 1;
+                }
+                at += len;
+            }
+            free(seen);
+            free(v);
+            free(blocks);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +169,8 @@ int main(void)
         cmocka_unit_test(test_shuffle_large_reference),
         cmocka_unit_test(test_shuffle_matches_plain),
         cmocka_unit_test(test_below_rejects),
+        cmocka_unit_test(test_shuffle_blocks_reference),
+        cmocka_unit_test(test_shuffle_blocks_properties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -458,16 +458,17 @@ static void test_train_same_bits(void **state)
     (void)state;
     const char *path = write_temp_file(base.text, base.len);
     /* Full-batch adam, then shuffled mini-batches of sgd on a validation
-     * split (two evaluators, each with its threads). */
-    double ref[2][FEATS + 1];
-    gd_train_result rres[2];
+     * split (two evaluators, each with its threads), then sgd on blocks of
+     * rows shuffled block by block. */
+    double ref[3][FEATS + 1];
+    gd_train_result rres[3];
     for (int t = 1; t <= MAX_THREADS; t++) {
         gd_dataset ds, val;
         gd_scaling sc;
         gd_error err;
         load_standardized(path, t, &ds, &sc);
         memset(&val, 0, sizeof val);
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < 3; k++) {
             gd_train_config cfg;
             gd_train_config_default(&cfg, gd_optimizer_find(k == 0 ? "adam" : "sgd"));
             cfg.threads = t;
@@ -475,6 +476,10 @@ static void test_train_same_bits(void **state)
             cfg.grad_tol = 0;
             if (k == 0) {
                 cfg.max_epochs = 12;
+            } else if (k == 2) {
+                cfg.max_epochs = 2;
+                cfg.batch_size = 100;
+                cfg.shuffle = GD_SHUFFLE_BLOCKS;
             } else {
                 cfg.max_epochs = 1;
                 cfg.batch_size = 512;

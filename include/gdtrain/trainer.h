@@ -47,6 +47,22 @@ typedef enum gd_init_kind {
     GD_INIT_GIVEN   /* start from the parameters passed in (a warm start) */
 } gd_init_kind;
 
+/* The row order of mini-batch epochs (gd_train_config.shuffle). */
+enum {
+    GD_SHUFFLE_NONE = 0,  /* file order, every epoch */
+    GD_SHUFFLE_ROWS = 1,  /* a fresh permutation of all rows each epoch (Fisher-Yates
+                             from the seeded stream; PyTorch's DataLoader order) */
+    GD_SHUFFLE_BLOCKS = 2 /* the rows cut into blocks of GD_SHUFFLE_BLOCK_ROWS in file
+                             order (the last may be shorter); each epoch the blocks
+                             in a random order, and the rows of each block in a
+                             random order: random reads confined to one block at a
+                             time, the order a streamed source can produce */
+};
+
+/* Rows per block of GD_SHUFFLE_BLOCKS: 4096 rows of 7 features and a
+ * target are 256 KiB, which a core's L2 cache holds. */
+#define GD_SHUFFLE_BLOCK_ROWS 4096
+
 typedef struct gd_train_config {
     const gd_optimizer_ops *opt; /* the update rule */
     gd_optim_params hp;          /* its hyperparameters */
@@ -56,7 +72,7 @@ typedef struct gd_train_config {
     double tol;                  /* relative objective change that counts as no change; 0 = off */
     int patience;                /* epochs in a row below tol before stopping, >= 1 */
     double grad_tol;             /* stop when the gradient norm is below this; 0 = off */
-    int shuffle;                 /* shuffle rows each epoch (mini-batches only) */
+    int shuffle;                 /* mini-batch row order: GD_SHUFFLE_NONE, _ROWS, _BLOCKS */
     uint64_t seed;               /* for shuffling and random init */
     gd_init_kind init;           /* initial parameters */
     double l2;                   /* ridge penalty lambda on the weights, >= 0 */

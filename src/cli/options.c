@@ -340,7 +340,10 @@ static void explain_unexpected(const cli_option *table, const unsigned char *was
     int negated = 0;
     if (i > 0 && strncmp(argv[i - 1], "--", 2) == 0 && strchr(argv[i - 1], '=') == NULL)
         prev = find_long(table, argv[i - 1] + 2, strlen(argv[i - 1] + 2), &negated);
-    if (prev != NULL && prev->kind == OPT_FLAG)
+    if (prev != NULL && prev->kind == OPT_FLAG && prev->metavar != NULL && !negated)
+        snprintf(msg, size, "unexpected argument '%s' ('%s' takes %s or nothing)", argv[i],
+                 argv[i - 1], prev->metavar);
+    else if (prev != NULL && prev->kind == OPT_FLAG)
         snprintf(msg, size, "unexpected argument '%s' ('%s' takes no value)", argv[i],
                  argv[i - 1]);
     else if (table[data].name != NULL && !was_set[data] && cli_looks_like_file(argv[i]))
@@ -348,6 +351,24 @@ static void explain_unexpected(const cli_option *table, const unsigned char *was
                  argv[i]);
     else
         snprintf(msg, size, "unexpected argument '%s'", argv[i]);
+}
+
+/* For a flag whose metavar is "[W1|W2|...]": k + 1 if word is W_k
+ * (counting from 0), else 0. */
+static int flag_word(const cli_option *o, const char *word)
+{
+    const char *p = o->metavar;
+    if (p == NULL || *p != '[')
+        return 0;
+    size_t len = strlen(word);
+    for (int k = 1; *p != '\0' && *p != ']'; k++) {
+        p++; /* past '[' or '|' */
+        size_t n = strcspn(p, "|]");
+        if (len > 0 && n == len && strncmp(p, word, n) == 0)
+            return k;
+        p += n;
+    }
+    return 0;
 }
 
 static const cli_option *find_short(const cli_option *table, char c)
@@ -401,8 +422,8 @@ parse_result cli_parse(const cli_option *table, int argc, char **argv,
                 return PARSE_ERROR;
             }
             if (eq != NULL) {
-                if (o->kind == OPT_FLAG) {
-                    snprintf(msg, size, "option '--%s' takes no value", o->name);
+                if (o->kind == OPT_FLAG && (negated || o->metavar == NULL)) {
+                    snprintf(msg, size, "option '--%.*s' takes no value", (int)len, name);
                     return PARSE_ERROR;
                 }
                 value = eq + 1;
@@ -415,7 +436,15 @@ parse_result cli_parse(const cli_option *table, int argc, char **argv,
             }
         }
         if (o->kind == OPT_FLAG) {
-            *(int *)(void *)((char *)settings + o->offset) = !negated;
+            int word = !negated && value == NULL && i + 1 < argc ? flag_word(o, argv[i + 1]) : 0;
+            if (value != NULL && (word = flag_word(o, value)) == 0) {
+                snprintf(msg, size, "option '--%s' expects %s or nothing, got '%s'", o->name,
+                         o->metavar, value);
+                return PARSE_ERROR;
+            }
+            if (word > 0 && value == NULL)
+                i++;
+            *(int *)(void *)((char *)settings + o->offset) = word > 0 ? word : !negated;
         } else {
             if (value == NULL) {
                 if (i + 1 >= argc) {

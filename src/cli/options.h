@@ -12,7 +12,9 @@
 #include <stddef.h>
 
 typedef enum opt_kind {
-    OPT_FLAG,     /* int: 1 for --NAME, 0 for --no-NAME */
+    OPT_FLAG,     /* int: 1 for --NAME, 0 for --no-NAME; a flag whose metavar
+                     is "[W1|W2|...]" also takes one of those words, as in
+                     --NAME W2 or --NAME=W2, for k + 1 (the k-th word, from 0) */
     OPT_STRING,   /* const char *: the argument as given */
     OPT_DOUBLE,   /* double: finite decimal number */
     OPT_LONG,     /* long: integer */

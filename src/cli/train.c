@@ -319,7 +319,7 @@ static gd_status describe_training(gd_model *m, const train_settings *s,
     INFO("schedule", gd_schedule_kind_name(cfg->schedule.kind));
     if (st == GD_OK)
         st = info_hparams(m, cfg, GD_HP_SCHEDULE, err);
-    INFO("shuffle", cfg->shuffle ? "yes" : "no");
+    INFO("shuffle", cfg->shuffle == GD_SHUFFLE_BLOCKS ? "blocks" : cfg->shuffle ? "yes" : "no");
     INFO("init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
     snprintf(num, sizeof num, "%llu", (unsigned long long)cfg->seed);
     INFO("seed", num);
@@ -523,7 +523,8 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_number(&j, "lr_decay", cfg->hp.lr_decay);
     gd_json_number(&j, "initial_accumulator", cfg->hp.initial_accumulator);
     gd_json_integer(&j, "seed", (long long)cfg->seed);
-    gd_json_bool(&j, "shuffle", cfg->shuffle);
+    gd_json_bool(&j, "shuffle", cfg->shuffle != GD_SHUFFLE_NONE);
+    gd_json_bool(&j, "shuffle_blocks", cfg->shuffle == GD_SHUFFLE_BLOCKS);
     gd_json_string(&j, "init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
     gd_json_number(&j, "tol", cfg->tol);
     gd_json_integer(&j, "patience", cfg->patience);

@@ -4,6 +4,7 @@
  */
 #include "gdtrain/rng.h"
 
+#include <assert.h>
 #include <math.h>
 
 #include "core/prefetch.h"
@@ -102,5 +103,24 @@ void gd_rng_shuffle(gd_rng *rng, size_t *index, size_t n)
         size_t tmp = index[i - 1];
         index[i - 1] = index[j];
         index[j] = tmp;
+    }
+}
+
+void gd_rng_shuffle_blocks(gd_rng *rng, size_t *index, size_t *blocks, size_t n,
+                           size_t block)
+{
+    assert(n > 0 && block > 0);
+    const size_t nblocks = (n - 1) / block + 1;
+    for (size_t b = 0; b < nblocks; b++)
+        blocks[b] = b;
+    gd_rng_shuffle(rng, blocks, nblocks);
+    size_t at = 0;
+    for (size_t b = 0; b < nblocks; b++) {
+        size_t lo = blocks[b] * block;
+        size_t len = n - lo < block ? n - lo : block;
+        for (size_t k = 0; k < len; k++)
+            index[at + k] = lo + k;
+        gd_rng_shuffle(rng, index + at, len);
+        at += len;
     }
 }

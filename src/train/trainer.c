@@ -63,6 +63,9 @@ gd_status gd_train_config_check(const gd_train_config *cfg, gd_error *err)
     if (!gd_hparams_check(GD_HP_TRAIN, cfg, 0, msg, sizeof msg) ||
         !gd_optim_params_check(cfg->opt, &cfg->hp, msg, sizeof msg))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
+    if (cfg->shuffle < GD_SHUFFLE_NONE || cfg->shuffle > GD_SHUFFLE_BLOCKS)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "--shuffle: unknown order %d", cfg->shuffle);
     gd_schedule_config sched = schedule_config(cfg);
     if (!gd_schedule_config_check(&sched, msg, sizeof msg))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "%s", msg);
@@ -173,6 +176,15 @@ void gd_train_state_free(gd_train_state *state)
     memset(state, 0, sizeof *state);
 }
 
+/* Each epoch's order is a shuffle of the identity, so it depends on the
+ * random stream alone (a checkpoint need not keep it). */
+static void shuffle_rows(gd_rng *rng, size_t *order, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    gd_rng_shuffle(rng, order, n);
+}
+
 /* How far ahead of the batch being read the rows of a shuffled order are
  * prefetched: one batch, but at least PREFETCH_MIN rows (so that batch-1
  * steps still overlap their misses) and at most PREFETCH_MAX (more only
@@ -180,22 +192,56 @@ void gd_train_state_free(gd_train_state *state)
 #define PREFETCH_MIN 16
 #define PREFETCH_MAX 64
 
-/* The batch at positions [begin, begin + count) of a shuffled order is
- * about to be read, and positions [0, fetched) were prefetched already:
- * starts the loads of the rows a little past the batch, so that their cache
- * misses (each row is a random place in memory) overlap with the work on
- * this one. Returns the new fetched. */
-static size_t prefetch_ahead(const gd_loss *loss, const size_t *order, size_t n,
-                             size_t begin, size_t count, size_t fetched)
+/* Where an epoch's prefetching stands. */
+typedef struct prefetcher {
+    const size_t *order;  /* the epoch's row order */
+    const size_t *blocks; /* its block order (GD_SHUFFLE_BLOCKS), else NULL */
+    size_t n;             /* rows */
+    size_t fetched;       /* positions of order prefetched so far */
+    size_t block;         /* GD_SHUFFLE_BLOCKS: the block being read (its rank) */
+    size_t block_at;      /* its first position in order */
+} prefetcher;
+
+static size_t block_len(size_t n, size_t first_row)
 {
+    return n - first_row < GD_SHUFFLE_BLOCK_ROWS ? n - first_row : GD_SHUFFLE_BLOCK_ROWS;
+}
+
+/* The batch at positions [begin, begin + count) of the epoch's order is
+ * about to be read: starts the loads of the rows a little past it, so that
+ * their cache misses (each row is a random place in memory) overlap with
+ * the work on this batch. In block order, also streams the next block in
+ * as far as this one has been read, so that it is in the cache when its
+ * turn comes. */
+static void prefetch_batch(prefetcher *pf, const gd_loss *loss, size_t begin, size_t count)
+{
+    const size_t n = pf->n;
     size_t ahead = count < PREFETCH_MIN ? PREFETCH_MIN
                    : count > PREFETCH_MAX ? PREFETCH_MAX : count;
     size_t want = n - begin - count > ahead ? begin + count + ahead : n;
-    if (want > fetched) {
-        gd_rows rows = {order, fetched, want - fetched};
+    if (want > pf->fetched) {
+        gd_rows rows = {pf->order, pf->fetched, want - pf->fetched};
         gd_loss_prefetch(loss, rows);
+        pf->fetched = want;
     }
-    return want > fetched ? want : fetched;
+    if (pf->blocks == NULL)
+        return;
+    const size_t nblocks = (n - 1) / GD_SHUFFLE_BLOCK_ROWS + 1;
+    size_t len = block_len(n, pf->blocks[pf->block] * GD_SHUFFLE_BLOCK_ROWS);
+    while (begin >= pf->block_at + len) {
+        pf->block_at += len;
+        pf->block++;
+        len = block_len(n, pf->blocks[pf->block] * GD_SHUFFLE_BLOCK_ROWS);
+    }
+    if (pf->block + 1 < nblocks) {
+        size_t next = pf->blocks[pf->block + 1] * GD_SHUFFLE_BLOCK_ROWS;
+        size_t next_len = block_len(n, next);
+        size_t lo = begin - pf->block_at, hi = lo + count;
+        if (lo < next_len) {
+            gd_rows rows = {NULL, next + lo, (hi < next_len ? hi : next_len) - lo};
+            gd_loss_prefetch(loss, rows);
+        }
+    }
 }
 
 /* The loop's scratch space, allocated once per run. */
@@ -206,6 +252,7 @@ typedef struct scratch {
     double *prev_params; /* (np) parameters at the start of the epoch */
     double *prev_opt;    /* (nopt) optimizer state at the start of the epoch */
     size_t *order;       /* (n) row order of this epoch, mini-batches only */
+    size_t *blocks;      /* block order of this epoch, GD_SHUFFLE_BLOCKS only */
 } scratch;
 
 static void scratch_free(scratch *sc)
@@ -216,6 +263,7 @@ static void scratch_free(scratch *sc)
     free(sc->prev_params);
     free(sc->prev_opt);
     free(sc->order);
+    free(sc->blocks);
 }
 
 gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double *params,
@@ -239,8 +287,12 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
     sc.grad = malloc(np * sizeof *sc.grad);
     sc.prev_params = malloc(np * sizeof *sc.prev_params);
     sc.prev_opt = malloc((state->nopt ? state->nopt : 1) * sizeof *sc.prev_opt);
-    sc.order = full_batch ? NULL : malloc(n * sizeof *sc.order);
-    if (!sc.grad || !sc.prev_params || !sc.prev_opt || (!full_batch && !sc.order)) {
+    const int shuffled = !full_batch && cfg->shuffle != GD_SHUFFLE_NONE;
+    const int blocked = shuffled && cfg->shuffle == GD_SHUFFLE_BLOCKS;
+    sc.order = shuffled ? malloc(n * sizeof *sc.order) : NULL;
+    sc.blocks = blocked ? malloc((n / GD_SHUFFLE_BLOCK_ROWS + 1) * sizeof *sc.blocks) : NULL;
+    if (!sc.grad || !sc.prev_params || !sc.prev_opt || (shuffled && !sc.order) ||
+        (blocked && !sc.blocks)) {
         status = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
         goto cleanup;
     }
@@ -276,20 +328,19 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
             ops->step(state->opt_state, params, sc.grad, np, lr, t, &cfg->hp);
             l1_prox(params, d, lr, cfg->l1);
         } else {
-            /* Each epoch's order is a shuffle of the identity, so it depends
-             * on the random stream alone (a checkpoint need not keep it). */
-            for (size_t i = 0; i < n; i++)
-                sc.order[i] = i;
-            if (cfg->shuffle)
-                gd_rng_shuffle(&state->rng, sc.order, n);
-            size_t fetched = 0; /* positions of the order prefetched so far */
+            if (cfg->shuffle == GD_SHUFFLE_BLOCKS)
+                gd_rng_shuffle_blocks(&state->rng, sc.order, sc.blocks, n,
+                                      GD_SHUFFLE_BLOCK_ROWS);
+            else if (cfg->shuffle)
+                shuffle_rows(&state->rng, sc.order, n);
+            prefetcher pf = {sc.order, sc.blocks, n, 0, 0, 0};
             for (size_t begin = 0; begin < n; begin += cfg->batch_size) {
                 size_t count = n - begin < cfg->batch_size ? n - begin : cfg->batch_size;
                 /* File order is the contiguous rows themselves: the same
                  * rows in the same order, so the same bits, read as a stream. */
                 gd_rows batch = {cfg->shuffle ? sc.order : NULL, begin, count};
                 if (cfg->shuffle)
-                    fetched = prefetch_ahead(sc.loss, sc.order, n, begin, count, fetched);
+                    prefetch_batch(&pf, sc.loss, begin, count);
                 gd_loss_eval(sc.loss, batch, params, sc.grad);
                 add_l2_gradient(sc.grad, params, d, cfg->l2);
                 lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);

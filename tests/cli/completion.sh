@@ -84,5 +84,9 @@ complete_words --epochs ""
 expect_completions "--epochs: a number, nothing to offer"
 complete_words --no-sh
 expect_completions "--no- forms of flags" --no-shuffle
+complete_words --shuffle ""
+expect_completions "--shuffle: its words" rows blocks
+complete_words --shuffle --no-sh
+expect_completions "--shuffle: options after it" --no-shuffle
 
 done_ok

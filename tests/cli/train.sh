@@ -30,6 +30,14 @@ done
 run "$GDTRAIN" --data "$DATA" --opt sgd --seed 7 --out sgd-7.model
 cmp -s sgd-1.model sgd-7.model && fail "--seed has no effect on sgd"
 
+# Block-wise shuffling: recorded; with 4096 rows or fewer there is one
+# block, so the order, and the model, are those of row shuffling.
+run "$GDTRAIN" --data "$DATA" --opt sgd --shuffle blocks --out sgd-blocks.model
+expect_status 0 "--shuffle blocks"
+grep -qx 'info shuffle blocks' sgd-blocks.model || fail "--shuffle blocks not recorded"
+cmp -s <(grep -v '^info shuffle' sgd-1.model) <(grep -v '^info shuffle' sgd-blocks.model) ||
+    fail "--shuffle blocks on one block differs from --shuffle rows"
+
 # Standard input.
 run "$GDTRAIN" --data - --out stdin.model <"$DATA"
 expect_status 0 "--data -"

@@ -55,7 +55,11 @@ usage_error "unknown optimizer" "unknown optimizer 'adamax'.*gd, sgd, rmsprop, a
 usage_error "unknown init" "--init" --data "$DATA" --init ones
 usage_error "unknown schedule" "--schedule" --data "$DATA" --schedule wavy
 usage_error "nesterov without momentum" "nesterov" --data "$DATA" --opt sgd --nesterov
-usage_error "flag with value" "takes no value" --data "$DATA" --shuffle=1
+usage_error "flag with value" "takes no value" --data "$DATA" --nesterov=1
+usage_error "unknown shuffle order" "--shuffle' expects \\[rows\\|blocks\\] or nothing, got '1'" \
+    --data "$DATA" --shuffle=1
+usage_error "unknown shuffle word" "'blockz' \\('--shuffle' takes \\[rows\\|blocks\\] or nothing\\)" \
+    --data "$DATA" --shuffle blockz
 usage_error "stray argument" "unexpected argument" --data "$DATA" extra
 usage_error "bad delimiter" "--delimiter" --data "$DATA" --delimiter ';;'
 usage_error "empty feature name" "--features" --data "$DATA" --features "area_sqm,,age_years"
