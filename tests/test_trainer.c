@@ -357,15 +357,16 @@ static void test_l1_zeroes_irrelevant_weights(void **unused)
     free_problem(&ds);
 }
 
-typedef struct val_trace {
+typedef struct loss_trace {
     long epochs;
-    double val[4096];
-} val_trace;
+    double train[4096], val[4096];
+} loss_trace;
 
-static int record_val(const gd_epoch_info *info, void *user)
+static int record_losses(const gd_epoch_info *info, void *user)
 {
-    val_trace *tr = user;
+    loss_trace *tr = user;
     assert_true(info->epoch <= 4096);
+    tr->train[info->epoch - 1] = info->train_loss;
     tr->val[info->epoch - 1] = info->val_loss;
     tr->epochs = info->epoch;
     return 0;
@@ -388,8 +389,8 @@ static void test_early_stop_restores_best(void **unused)
     cfg.patience = 5;
     double params[MAXP];
     gd_train_result res;
-    static val_trace tr;
-    assert_int_equal(gd_train(&ds, &cfg, params, &res, record_val, &tr, NULL), GD_OK);
+    static loss_trace tr;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, record_losses, &tr, NULL), GD_OK);
     assert_int_equal(res.reason, GD_STOP_EARLY);
     long best = 1;
     for (long e = 1; e <= tr.epochs; e++)
@@ -445,6 +446,50 @@ static void test_property_defaults_vs_solve(void **unused)
     }
 }
 
+/* Convergence stops at the end of the first run of `patience` epochs in a
+ * row whose objective changed by less than tol (relative to the new value),
+ * not an epoch sooner or later: the epoch is worked out here from the
+ * losses of a run that never stops early. */
+static void test_converged_after_patience(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(200, 4, 5, 0.5);
+    double params[MAXP];
+    gd_train_config cfg = defaults("gd");
+    cfg.tol = 0;
+    cfg.grad_tol = 0;
+    cfg.max_epochs = 400;
+    static loss_trace tr;
+    gd_train_result res;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, record_losses, &tr, NULL), GD_OK);
+    assert_int_equal(tr.epochs, 400);
+    const struct {
+        double tol;
+        int patience;
+    } cases[] = {{1e-3, 1}, {1e-5, 4}, {1e-8, 10}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        long expect = 0;
+        int quiet = 0;
+        double prev = res.initial_loss;
+        for (long e = 1; e <= tr.epochs && expect == 0; e++) {
+            double loss = tr.train[e - 1];
+            quiet = fabs(prev - loss) / fmax(fabs(loss), 1e-300) < cases[c].tol ? quiet + 1 : 0;
+            if (quiet >= cases[c].patience)
+                expect = e;
+            prev = loss;
+        }
+        assert_true(expect > cases[c].patience && expect < tr.epochs);
+        gd_train_config stop = cfg;
+        stop.tol = cases[c].tol;
+        stop.patience = cases[c].patience;
+        gd_train_result r;
+        assert_int_equal(gd_train(&ds, &stop, params, &r, NULL, NULL, NULL), GD_OK);
+        assert_int_equal(r.reason, GD_STOP_CONVERGED);
+        assert_int_equal(r.epochs, expect);
+    }
+    free_problem(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_l1_zeroes_irrelevant_weights),
         cmocka_unit_test(test_early_stop_restores_best),
+        cmocka_unit_test(test_converged_after_patience),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
