@@ -1,11 +1,13 @@
 /*
  * train_houses: the gdtrain library from a C program of your own.
  *
- * Does what `gdtrain --data FILE --opt adam --out MODEL` does, in about a
- * hundred lines: loads a CSV file (the last column is the target),
- * standardizes it, trains with adam's defaults, compares the result with the
- * exact least-squares optimum, saves the model, loads it back and predicts
- * the first row. Build it against an installed gdtrain with
+ * Does what `gdtrain --data FILE --opt adam --out MODEL` does: one call to
+ * gd_fit loads a CSV file (the last column is the target), standardizes it,
+ * trains with adam's defaults (the command line's configuration, built by
+ * gd_train_config_build), compares the result with the exact least-squares
+ * optimum and builds the model. The program saves the model, loads it back
+ * and predicts the file's first row. Build it against an installed gdtrain
+ * with
  *
  *     cc -std=c11 train_houses.c $(pkg-config --cflags --libs gdtrain) -o train_houses
  *
@@ -23,12 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "gdtrain/dataset.h"
-#include "gdtrain/error.h"
-#include "gdtrain/model.h"
-#include "gdtrain/optim.h"
-#include "gdtrain/solve.h"
-#include "gdtrain/trainer.h"
+#include "gdtrain/gdtrain.h"
+
+/* The rows of the file at path, in their own units. */
+static gd_status load_rows(const char *path, gd_dataset *rows, gd_error *err)
+{
+    gd_load_options lo = {.path = path, .need_target = 1};
+    return gd_dataset_load(rows, &lo, err);
+}
 
 int main(int argc, char **argv)
 {
@@ -41,73 +45,32 @@ int main(int argc, char **argv)
 
     gd_error err;
     gd_error_clear(&err);
-    gd_dataset ds = {0};
-    gd_scaling sc = {0};
-    gd_model model = {0}, loaded = {0};
     gd_train_config cfg;
-    gd_train_result res;
-    gd_solve_info opt;
-    double *params = NULL;  /* (d + 1) trained [w_0 .. w_{d-1}, b], standardized */
-    double *optimum = NULL; /* (d + 1) the exact least-squares solution */
-    double *row0 = NULL;    /* (d) the file's first row, original units */
-    double row0_target = 0;
-    double scale, gap;      /* y_std^2: standardized MSE -> target's units; the gap */
-    gd_status st;
+    gd_fit_result res = {0};
+    gd_model model = {0}, loaded = {0};
+    gd_dataset rows = {0};
     int exit_code = 0;
 
-    /* 1. Load: every column but the last is a feature. */
-    gd_load_options lo = {.path = data_path, .need_target = 1};
-    st = gd_dataset_load(&ds, &lo, &err);
-    if (st != GD_OK)
-        goto fail;
-    /* Keep the first row in original units, to predict it at the end (the
-     * dataset is standardized in place next). */
-    params = calloc(ds.d + 1, sizeof *params);
-    optimum = malloc((ds.d + 1) * sizeof *optimum);
-    row0 = malloc(ds.d * sizeof *row0);
-    if (params == NULL || optimum == NULL || row0 == NULL) {
-        st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
-        goto fail;
-    }
-    for (size_t j = 0; j < ds.d; j++)
-        row0[j] = gd_dataset_row(&ds, 0)[j];
-    row0_target = ds.y[0];
-
-    /* 2. Standardize: z-scores in place, statistics in sc. */
-    st = gd_dataset_standardize(&ds, &sc, &err);
+    /* 1. The configuration: adam with every default, as `gdtrain --opt adam`. */
+    gd_train_choice choice = {.opt = "adam"};
+    gd_status st = gd_train_config_build(&cfg, &choice, &err);
     if (st != GD_OK)
         goto fail;
 
-    /* 3. Train with adam and its defaults, as the command line does: the
-     * plateau schedule's floor is a millionth of the base rate. */
-    gd_train_config_default(&cfg, gd_optimizer_find("adam"));
-    cfg.schedule.min_lr = cfg.lr * 1e-6;
-    st = gd_train(&ds, &cfg, params, &res, NULL, NULL, &err);
+    /* 2. Load, standardize, train, measure the gap to the optimum, build the
+     * model in original units. */
+    gd_fit_request req = {.source = {.path = data_path}, .config = &cfg};
+    st = gd_fit(&req, &res, &model, &err);
     if (st != GD_OK)
         goto fail;
-    if (res.reason == GD_STOP_DIVERGED) {
-        fprintf(stderr, "train_houses: training diverged at epoch %ld\n", res.epochs);
+    if (res.train.reason == GD_STOP_DIVERGED) {
+        fprintf(stderr, "train_houses: training diverged at epoch %ld\n", res.train.epochs);
         exit_code = 1;
         goto done;
     }
 
-    /* 4. The exact optimum of the same problem, and the gap to it. Losses
-     * on standardized data times y_std^2 are in the target's units. */
-    st = gd_solve_dataset(&ds, 0.0, optimum, &opt, &err);
-    if (st != GD_OK)
-        goto fail;
-    scale = sc.y_std * sc.y_std;
-    gap = (res.train_loss - opt.mse) / opt.mse;
-
-    /* 5. The model in original units, saved atomically. */
-    st = gd_model_init(&model, ds.d, ds.target_name, (const char *const *)ds.feature_names,
-                       &err);
-    if (st == GD_OK)
-        st = gd_model_set_scaling(&model, &sc, &err);
-    if (st == GD_OK) {
-        gd_model_set_params(&model, params);
-        st = gd_model_set_info(&model, "optimizer", "adam", &err);
-    }
+    /* 3. Save it atomically, with a note of how it was made. */
+    st = gd_model_set_info(&model, "optimizer", "adam", &err);
     if (st == GD_OK)
         st = gd_model_set_info(&model, "made_by", "examples/train_houses.c", &err);
     if (st == GD_OK)
@@ -115,21 +78,26 @@ int main(int argc, char **argv)
     if (st != GD_OK)
         goto fail;
 
-    printf("rows %zu\nfeatures %zu\n", ds.n, ds.d);
-    printf("epochs %ld\nstop_reason %s\n", res.epochs, gd_stop_reason_name(res.reason));
-    printf("train_mse %.17g\noptimum_mse %.17g\ngap %.17g\n", res.train_loss * scale,
-           opt.mse * scale, gap);
+    /* Losses on standardized data times loss_scale are in the target's units. */
+    printf("rows %zu\nfeatures %zu\n", res.rows, model.d);
+    printf("epochs %ld\nstop_reason %s\n", res.train.epochs,
+           gd_stop_reason_name(res.train.reason));
+    printf("train_mse %.17g\noptimum_mse %.17g\ngap %.17g\n",
+           res.train.train_loss * res.loss_scale, res.optimum.mse * res.loss_scale, res.gap);
     printf("intercept %.17g\n", model.intercept);
     for (size_t j = 0; j < model.d; j++)
         printf("weight %s %.17g\n", model.features[j], model.weights[j]);
     printf("model %s\n", model_path);
 
-    /* 6. Load the file back and predict the first row. */
+    /* 4. Load the file back and predict the data's first row, read afresh in
+     * its own units. */
     st = gd_model_load(&loaded, model_path, &err);
+    if (st == GD_OK)
+        st = load_rows(data_path, &rows, &err);
     if (st != GD_OK)
         goto fail;
     printf("predict_row1 %.17g\nactual_row1 %.17g\n",
-           gd_model_predict(&loaded, row0), row0_target);
+           gd_model_predict(&loaded, gd_dataset_row(&rows, 0)), rows.y[0]);
     goto done;
 
 fail:
@@ -139,12 +107,9 @@ fail:
         exit_code = (int)st;
     }
 done:
+    gd_dataset_free(&rows);
     gd_model_free(&loaded);
     gd_model_free(&model);
-    free(row0);
-    free(optimum);
-    free(params);
-    gd_scaling_free(&sc);
-    gd_dataset_free(&ds);
+    gd_fit_result_free(&res);
     return exit_code;
 }

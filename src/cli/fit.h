@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "gdtrain/dataset.h"
+#include "gdtrain/fit.h"
 #include "io/json.h"
 #include "gdtrain/model.h"
 #include "gdtrain/solve.h"
@@ -37,32 +38,18 @@ typedef struct cli_data_choice {
     int threads;          /* for loading and standardizing; 0 = every online CPU */
 } cli_data_choice;
 
-/* Loads the data into *ds and z-scores it in place, with its statistics in
- * *sc; warns about constant columns. With val_split or val_path, also fills
- * *val with the validation rows, z-scored with the training rows'
- * statistics (val may be NULL when neither is set). On failure prints the
- * error and returns the exit status (2 for a bad --features list or split,
- * else the load's); everything is then safe to free. Returns 0 on success. */
-int cli_load_standardized(const cli_data_choice *choice, gd_dataset *ds, gd_scaling *sc,
-                          gd_dataset *val);
-
-/* Builds *m from standardized params [w, b] with ds's names and sc's
- * scaling. On failure (out of memory) fills err; *m is safe to free. */
-gd_status cli_make_model(const gd_dataset *ds, const gd_scaling *sc, const double *params,
-                         gd_model *m, gd_error *err);
+/* Loads and standardizes the data (gd_fit_data_load), and warns about
+ * constant columns. On failure prints the error and returns the exit status
+ * (2 for a bad --features list or split, else the load's); *fd is then safe
+ * to free. Returns 0 on success. */
+int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd);
 
 /* Prints "  price = 52311.2 + 1503.9*area_sqm - ..." on stderr. */
 void cli_say_formula(const gd_model *m);
 
-/* The optimum of the same problem, for the gap: exact least squares (ridge
- * with l2), or with l1 > 0 the coordinate-descent elastic net. Solves on
- * ds; on failure warns and returns 0, else fills *info and returns 1. */
+/* The optimum of the same problem, for the gap (gd_fit_optimum); on
+ * failure warns and returns 0, else fills *info and returns 1. */
 int cli_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_info *info);
-
-/* Relative gap (value - optimum) / optimum, or NaN when the optimum is an
- * exact fit: at most 1e-12 of scale (the MSE of predicting the mean), where
- * the ratio would only measure rounding. */
-double cli_relative_gap(double value, double optimum, double scale);
 
 /* How many feature columns are constant: each lowers the rank by one
  * without making the other weights ambiguous (it gets weight 0). */

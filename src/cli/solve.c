@@ -188,8 +188,7 @@ int cmd_solve(int argc, char **argv)
         return 2;
     }
 
-    gd_dataset ds = {0};
-    gd_scaling sc = {0};
+    gd_fit_data fd = {0};
     gd_model model = {0};
     gd_error err;
     gd_error_clear(&err);
@@ -199,32 +198,32 @@ int cmd_solve(int argc, char **argv)
     gd_status st = GD_OK;
     cli_data_choice choice = {.path = s.data, .delimiter = s.delimiter,
                               .target = s.target, .features = s.features};
-    int exit_code = cli_load_standardized(&choice, &ds, &sc, NULL);
+    int exit_code = cli_load_standardized(&choice, &fd);
     if (exit_code != 0)
         goto done;
-    params = malloc((ds.d + 1) * sizeof *params);
-    factor = malloc((ds.d + 2) * (ds.d + 2) * sizeof *factor);
+    params = malloc((fd.train.d + 1) * sizeof *params);
+    factor = malloc((fd.train.d + 2) * (fd.train.d + 2) * sizeof *factor);
     if (params == NULL || factor == NULL) {
         st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
         goto fail;
     }
     gd_solve_info info;
-    st = s.l2 > 0 ? gd_solve_dataset(&ds, s.l2, params, &info, &err)
-                  : gd_solve_dataset_factor(&ds, params, &info, factor, &err);
+    st = s.l2 > 0 ? gd_solve_dataset(&fd.train, s.l2, params, &info, &err)
+                  : gd_solve_dataset_factor(&fd.train, params, &info, factor, &err);
     if (st == GD_OK)
-        st = cli_make_model(&ds, &sc, params, &model, &err);
+        st = gd_fit_model(&fd, params, &model, &err);
     /* The statistics of an ordinary least-squares fit (not of a ridge one). */
     if (st == GD_OK && s.l2 == 0) {
-        st = gd_summary_compute(&summary, factor, ds.n, &model, info.mse, info.mse_const,
-                                &err);
+        st = gd_summary_compute(&summary, factor, fd.train.n, &model, info.mse,
+                                info.mse_const, &err);
         have_summary = st == GD_OK;
     }
-    const double loss_scale = sc.y_std * sc.y_std;
+    const double loss_scale = fd.scaling.y_std * fd.scaling.y_std;
 #define INFO(key, value) \
     if (st == GD_OK) st = gd_model_set_info(&model, key, value, &err)
     INFO("gdtrain_version", GDTRAIN_VERSION);
     INFO("data", s.data);
-    INFO("rows", cli_num(num, sizeof num, (double)ds.n));
+    INFO("rows", cli_num(num, sizeof num, (double)fd.train.n));
     INFO("optimizer", "qr");
     INFO("l2", cli_num(num, sizeof num, s.l2));
     INFO("rank", cli_num(num, sizeof num, (double)info.rank));
@@ -233,7 +232,7 @@ int cmd_solve(int argc, char **argv)
     INFO("gap", "0");
     INFO("constant_mse", cli_num(num, sizeof num, info.mse_const * loss_scale));
 #undef INFO
-    if (st == GD_OK && have_summary && ds.d <= FACTOR_MAX_FEATURES)
+    if (st == GD_OK && have_summary && fd.train.d <= FACTOR_MAX_FEATURES)
         st = gd_fit_factor_to_model(&summary.factor, &model, &err);
     if (st == GD_OK)
         st = gd_model_save(&model, s.out, &err);
@@ -243,20 +242,20 @@ int cmd_solve(int argc, char **argv)
     double mse = info.mse * loss_scale;
     cli_say("gdtrain: exact least squares%s on %s: %zu row%s, %zu feature%s\n",
             s.l2 > 0 ? " with ridge penalty" : "",
-            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, ds.n, cli_plural(ds.n), ds.d,
-            cli_plural(ds.d));
+            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, fd.train.n, cli_plural(fd.train.n),
+            fd.train.d, cli_plural(fd.train.d));
     cli_say_formula(&model);
     cli_say("  MSE %.6g, RMSE %.6g", mse, sqrt(mse));
-    if (!sc.y_constant)
+    if (!fd.scaling.y_constant)
         cli_say(", R^2 %.6f", 1.0 - info.mse / info.mse_const);
-    cli_say("; rank %zu of %zu, condition number %.3g\n", info.rank, ds.d + 1, info.cond);
-    if (info.rank + cli_constant_columns(&sc) < ds.d + 1)
+    cli_say("; rank %zu of %zu, condition number %.3g\n", info.rank, fd.train.d + 1, info.cond);
+    if (info.rank + cli_constant_columns(&fd.scaling) < fd.train.d + 1)
         cli_warn("the features are collinear (rank %zu of %zu): this is the minimum-norm "
-                 "solution; others fit equally well", info.rank, ds.d + 1);
+                 "solution; others fit equally well", info.rank, fd.train.d + 1);
     cli_say("  model written to %s\n", cli_out_name(s.out));
     if (s.summary && have_summary && !s.json)
         print_summary(&summary, &model);
-    if (s.json && print_json(&s, &ds, &model, &info, loss_scale,
+    if (s.json && print_json(&s, &fd.train, &model, &info, loss_scale,
                              s.summary && have_summary ? &summary : NULL) != 0) {
         cli_error("cannot write the JSON summary to standard output");
         exit_code = 4;
@@ -271,7 +270,6 @@ done:
     gd_model_free(&model);
     free(params);
     free(factor);
-    gd_scaling_free(&sc);
-    gd_dataset_free(&ds);
+    gd_fit_data_free(&fd);
     return exit_code;
 }

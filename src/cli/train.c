@@ -17,6 +17,7 @@
 #include "train/checkpoint.h"
 #include "report/curve.h"
 #include "gdtrain/dataset.h"
+#include "gdtrain/fit.h"
 #include "gdtrain/hparams.h"
 #include "io/json.h"
 #include "gdtrain/loss.h"
@@ -409,7 +410,7 @@ static double gap_of(const train_observer *ob, const gd_epoch_info *e)
 {
     if (ob->cfg->l2 != 0 || ob->cfg->l1 != 0)
         return NAN;
-    return cli_relative_gap(e->train_loss, ob->optimum, ob->scale);
+    return gd_relative_gap(e->train_loss, ob->optimum, ob->scale);
 }
 
 static void verbose_row(train_observer *ob, const gd_epoch_info *e)
@@ -564,45 +565,6 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_object_end(&j);
     gd_json_object_end(&j);
     return gd_json_finish(&j);
-}
-
-/* --init-from: the model's function, expressed in this run's standardized
- * units, as the starting parameters. The model must have exactly the data's
- * feature names (in any order). */
-static gd_status warm_start(const char *path, const gd_dataset *ds, const gd_scaling *sc,
-                            double *params, gd_error *err)
-{
-    gd_model m = {0};
-    gd_status st = gd_model_load(&m, path, err);
-    if (st != GD_OK)
-        return st;
-    if (m.d != ds->d) {
-        st = gd_error_set(err, GD_ERR_DATA, path, 0, 0,
-                          "the model has %zu features, the data %zu: --init-from needs "
-                          "the same feature columns", m.d, ds->d);
-        goto done;
-    }
-    /* target = intercept + sum_k w_k x_k, with x_j = mean_j + std_j z_j and
-     * target = y_mean + y_std t: so t = b + sum_j w'_j z_j with
-     * w'_j = w_k std_j / y_std and b = (intercept + sum_k w_k mean_j - y_mean) / y_std. */
-    double b = m.intercept;
-    for (size_t j = 0; j < ds->d; j++) {
-        size_t k = 0;
-        while (k < m.d && strcmp(m.features[k], ds->feature_names[j]) != 0)
-            k++;
-        if (k == m.d) {
-            st = gd_error_set(err, GD_ERR_DATA, path, 0, 0,
-                              "the model has no feature '%s': --init-from needs the same "
-                              "feature columns", ds->feature_names[j]);
-            goto done;
-        }
-        params[j] = sc->constant[j] ? 0.0 : m.weights[k] * sc->x_std[j] / sc->y_std;
-        b += m.weights[k] * sc->x_mean[j];
-    }
-    params[ds->d] = (b - sc->y_mean) / sc->y_std;
-done:
-    gd_model_free(&m);
-    return st;
 }
 
 /* The arguments of a run: what a checkpoint saves and --resume parses again.
@@ -775,274 +737,331 @@ int cmd_train(int argc, char **argv)
     return code;
 }
 
-/* One training run with the parsed settings; argc/argv are its arguments
- * (for a checkpoint). resume is the checkpoint to continue, or NULL. */
-static int train_run(const train_settings *settings, const unsigned char *set, int argc,
-                     char **argv, const gd_checkpoint *resume)
+/* Prints a library error; returns its exit status. */
+static int report_failure(const gd_error *err, gd_status st)
 {
-    const train_settings s = *settings;
-    cli_quiet = s.quiet;
-    if (s.data == NULL) {
-        cli_usage_error(NULL, "no training data: give --data FILE%s", cli_stdin_hint());
-        return 2;
-    }
-    gd_train_config cfg;
-    if (!streams_fit(&s) || !make_config(&s, set, &cfg))
-        return 2;
+    cli_report(err);
+    return (int)st;
+}
 
-    int exit_code = 0;
-    gd_error err;
-    gd_error_clear(&err);
-    train_observer ob = {0};
-    gd_curve_writer curve = {0};
-    gd_curve reference = {0};
+/* One training run, from the parsed settings to the summary: what its
+ * stages share. */
+typedef struct train_job {
+    const train_settings *s;
+    const unsigned char *set;      /* which options were given */
+    int argc;                      /* the run's arguments, for a checkpoint */
+    char **argv;
+    const gd_checkpoint *resume;   /* the run to continue, or NULL */
+    gd_train_config cfg;
+    gd_fit_data fd;                /* the standardized rows */
+    gd_solve_info opt;             /* the optimum, when have_opt */
+    int have_opt;
+    train_observer ob;
+    gd_curve_writer curve;         /* --curve */
+    gd_curve reference;            /* --check-curve */
     gd_curve_check check;
     gd_curve_tol tol;
-    gd_curve_tol_default(&tol);
-    if (set[cli_option_index(train_options, "rtol")])
-        tol.rtol = s.rtol;
-    if (set[cli_option_index(train_options, "atol")])
-        tol.atol = s.atol;
-    gd_dataset ds = {0}, val = {0};
-    gd_train_state state = {0};
-    gd_scaling sc = {0};
-    gd_model model = {0};
-    double *params = NULL;
-    gd_status st = GD_OK;
+    gd_fit_result fit;
+    gd_model model;
+    size_t checked_prefix;         /* --check-curve: the rows compared, when the run
+                                      stopped before the reference's last epoch */
+    int64_t t0, t_loaded, t_trained, t_written;
+    gd_error err;
+} train_job;
 
-    int64_t t0 = now_ns();
+/* Loads and standardizes the data, and finds the optimum to compare with.
+ * Returns 0, or the exit status (the error printed). */
+static int job_load(train_job *j)
+{
+    const train_settings *s = j->s;
     cli_data_choice choice = {
-        .path = s.data, .delimiter = s.delimiter, .target = s.target,
-        .features = s.features, .val_split = s.val_split, .split_seed = cfg.seed,
-        .val_path = s.val, .threads = cfg.threads,
+        .path = s->data, .delimiter = s->delimiter, .target = s->target,
+        .features = s->features, .val_split = s->val_split, .split_seed = j->cfg.seed,
+        .val_path = s->val, .threads = j->cfg.threads,
     };
-    exit_code = cli_load_standardized(&choice, &ds, &sc, &val);
-    if (exit_code != 0)
-        goto done;
-    if (val.n > 0)
-        cfg.val = &val;
-    int64_t t_loaded = now_ns();
-    const double loss_scale = sc.y_std * sc.y_std;
-
+    int code = cli_load_standardized(&choice, &j->fd);
+    if (code != 0)
+        return code;
+    j->t_loaded = now_ns();
     /* The optimum of the same objective, for the gap: exact least squares,
      * or the coordinate-descent reference with --l1. */
-    gd_solve_info opt;
-    int have_opt = cli_optimum(&ds, cfg.l1, cfg.l2, &opt);
+    j->have_opt = cli_optimum(&j->fd.train, j->cfg.l1, j->cfg.l2, &j->opt);
+    return 0;
+}
 
-    params = calloc(ds.d + 1, sizeof *params);
-    if (params == NULL) {
-        st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
-        goto fail;
-    }
-    if (s.init_from != NULL && (st = warm_start(s.init_from, &ds, &sc, params, &err)) != GD_OK)
-        goto fail;
-    st = gd_train_state_init(&state, &ds, &cfg, params, &err);
-    if (st != GD_OK)
-        goto fail;
-    if (resume != NULL) {
-        st = gd_checkpoint_check_data(resume, ds.n, &sc, &err);
-        if (st == GD_OK)
-            st = gd_checkpoint_restore(resume, &state, params, &err);
-        if (st != GD_OK) {
-            snprintf(err.file, sizeof err.file, "%s", s.resume);
-            goto fail;
-        }
-    }
-    ob = (train_observer){
-        .loss_scale = loss_scale, .optimum = have_opt ? opt.objective : NAN,
-        .scale = have_opt ? opt.mse_const : NAN, .cfg = &cfg,
-        .verbose = s.verbose && !s.quiet,
-        .progress = !s.verbose && !s.quiet && isatty(fileno(stderr)),
-        .next_row = 1, .keep_history = s.plot != NULL,
+/* Sets up what watches the epochs: the observer, --check-curve, --curve. */
+static gd_status job_watch(train_job *j)
+{
+    const train_settings *s = j->s;
+    j->ob = (train_observer){
+        .loss_scale = j->fd.scaling.y_std * j->fd.scaling.y_std,
+        .optimum = j->have_opt ? j->opt.objective : NAN,
+        .scale = j->have_opt ? j->opt.mse_const : NAN, .cfg = &j->cfg,
+        .verbose = s->verbose && !s->quiet,
+        .progress = !s->verbose && !s->quiet && isatty(fileno(stderr)),
+        .next_row = 1, .keep_history = s->plot != NULL,
     };
-    if (s.check_curve != NULL) {
-        st = gd_curve_load(&reference, s.check_curve, tol.columns, &err);
+    gd_curve_tol_default(&j->tol);
+    if (j->set[cli_option_index(train_options, "rtol")])
+        j->tol.rtol = s->rtol;
+    if (j->set[cli_option_index(train_options, "atol")])
+        j->tol.atol = s->atol;
+    gd_status st;
+    if (s->check_curve != NULL) {
+        st = gd_curve_load(&j->reference, s->check_curve, j->tol.columns, &j->err);
         if (st != GD_OK)
-            goto fail;
-        gd_curve_check_start(&check, &reference, &tol);
-        ob.check = &check;
+            return st;
+        gd_curve_check_start(&j->check, &j->reference, &j->tol);
+        j->ob.check = &j->check;
     }
-    if (s.curve != NULL) {
-        st = gd_curve_open_mode(&curve, s.curve, continues_curve(s.curve, resume), &err);
+    if (s->curve != NULL) {
+        st = gd_curve_open_mode(&j->curve, s->curve, continues_curve(s->curve, j->resume),
+                                &j->err);
         if (st != GD_OK)
-            goto fail;
-        ob.curve = &curve;
+            return st;
+        j->ob.curve = &j->curve;
     }
-    ob.start_ns = now_ns();
-    gd_train_result res;
-    cfg.interrupt = &interrupt_signal;
+    return GD_OK;
+}
+
+/* Trains, with SIGINT and SIGTERM caught. */
+static gd_status job_train(train_job *j)
+{
+    gd_fit_options fo = {
+        .init_from = j->s->init_from, .resume = j->resume, .resume_path = j->s->resume,
+        .optimum = j->have_opt ? &j->opt : NULL, .no_optimum = !j->have_opt,
+        .on_epoch = on_epoch, .user = &j->ob,
+    };
+    j->ob.start_ns = now_ns();
+    j->cfg.interrupt = &interrupt_signal;
     catch_signals(1);
-    st = gd_train_run(&ds, &cfg, params, &state, &res, on_epoch, &ob, &err);
+    gd_status st = gd_fit_run(&j->fd, &j->cfg, &fo, &j->fit, &j->err);
     catch_signals(0);
-    progress_clear(&ob);
-    if (st != GD_OK)
-        goto fail;
-    int64_t t_trained = now_ns();
+    progress_clear(&j->ob);
+    j->t_trained = now_ns();
+    return st;
+}
+
+/* What the way training stopped asks for: a checkpoint, and the end of the
+ * run when interrupted, off the reference curve or diverged. Returns -1 to
+ * go on, else the exit status (the error printed). */
+static int job_stopped(train_job *j)
+{
+    const train_settings *s = j->s;
+    const gd_train_result *res = &j->fit.train;
+    gd_status st;
     /* A checkpoint is a state between two epochs: what training leaves at
      * the epoch limit or when interrupted (the other stops end mid-update). */
-    int pausable = res.reason == GD_STOP_MAX_EPOCHS || res.reason == GD_STOP_INTERRUPTED;
-    if (s.checkpoint != NULL && pausable &&
-        (st = save_checkpoint(s.checkpoint, argc, argv, &ds, &sc, params, &state, &err)) != GD_OK)
-        goto fail;
-    if (s.checkpoint != NULL && !pausable && res.reason != GD_STOP_DIVERGED)
+    int pausable = res->reason == GD_STOP_MAX_EPOCHS || res->reason == GD_STOP_INTERRUPTED;
+    if (s->checkpoint != NULL && pausable &&
+        (st = save_checkpoint(s->checkpoint, j->argc, j->argv, &j->fd.train, &j->fd.scaling,
+                              j->fit.params, &j->fit.state, &j->err)) != GD_OK)
+        return report_failure(&j->err, st);
+    if (s->checkpoint != NULL && !pausable && res->reason != GD_STOP_DIVERGED)
         cli_warn("no checkpoint written: training finished (%s), there is nothing to resume",
-                 gd_stop_reason_name(res.reason));
-    if (res.reason == GD_STOP_INTERRUPTED) {
+                 gd_stop_reason_name(res->reason));
+    if (res->reason == GD_STOP_INTERRUPTED) {
         int signo = (int)interrupt_signal;
         cli_error("interrupted by %s after epoch %ld; no model was written%s%s",
-                  signo == SIGINT ? "SIGINT" : "SIGTERM", res.epochs,
-                  s.checkpoint ? "; resume with --resume " : "",
-                  s.checkpoint ? s.checkpoint : "");
-        exit_code = 128 + signo;
-        goto done;
+                  signo == SIGINT ? "SIGINT" : "SIGTERM", res->epochs,
+                  s->checkpoint ? "; resume with --resume " : "",
+                  s->checkpoint ? s->checkpoint : "");
+        return 128 + signo;
     }
+    train_observer *ob = &j->ob;
     /* A run that stops before the reference's last epoch (CI checking the
      * first epochs of a long golden curve) passes on the epochs it ran, and
      * the summary says how far that was; a run longer than the reference
      * differs. */
-    size_t checked_prefix = 0;
-    if (ob.failure == GD_OK && ob.check != NULL && res.reason != GD_STOP_DIVERGED) {
-        if (check.rows < reference.n)
-            checked_prefix = check.rows;
-        else if (!gd_curve_check_finish(&check, &ob.diff))
-            ob.failure = GD_ERR_TRAIN;
+    if (ob->failure == GD_OK && ob->check != NULL && res->reason != GD_STOP_DIVERGED) {
+        if (j->check.rows < j->reference.n)
+            j->checked_prefix = j->check.rows;
+        else if (!gd_curve_check_finish(&j->check, &ob->diff))
+            ob->failure = GD_ERR_TRAIN;
     }
-    if (ob.failure == GD_ERR_TRAIN) {
+    if (ob->failure == GD_ERR_TRAIN) {
         char what[512];
-        gd_curve_diff_format(&ob.diff, &tol, s.check_curve, "this run", what, sizeof what);
+        gd_curve_diff_format(&ob->diff, &j->tol, s->check_curve, "this run", what, sizeof what);
         cli_error("--check-curve: %s; no model was written", what);
-        exit_code = 1;
-        goto done;
+        return 1;
     }
-    if (ob.failure != GD_OK) {
-        err = ob.err;
-        st = ob.failure;
-        goto fail;
-    }
-    if (ob.curve != NULL) {
-        st = gd_curve_close(&curve, &err);
-        ob.curve = NULL;
+    if (ob->failure != GD_OK)
+        return report_failure(&ob->err, ob->failure);
+    if (ob->curve != NULL) {
+        st = gd_curve_close(&j->curve, &j->err);
+        ob->curve = NULL;
         if (st != GD_OK)
-            goto fail;
+            return report_failure(&j->err, st);
     }
-    if (res.reason == GD_STOP_DIVERGED) {
+    if (res->reason == GD_STOP_DIVERGED) {
         cli_error("training diverged at epoch %ld: the loss %s; try a smaller --lr "
                   "(this run used %g); no model was written",
-                  res.epochs, isfinite(res.train_loss) ? "grew more than a million-fold"
-                                                       : "is no longer a finite number",
-                  res.lr);
-        exit_code = 1;
-        goto done;
+                  res->epochs, isfinite(res->train_loss) ? "grew more than a million-fold"
+                                                         : "is no longer a finite number",
+                  res->lr);
+        return 1;
     }
-    if (ob.verbose && ob.last_row != res.epochs) {
-        gd_epoch_info last = {res.epochs, res.steps, res.train_loss, res.val_loss,
-                              res.grad_norm, res.lr};
-        verbose_row(&ob, &last);
+    if (ob->verbose && ob->last_row != res->epochs) {
+        gd_epoch_info last = {res->epochs, res->steps, res->train_loss, res->val_loss,
+                              res->grad_norm, res->lr};
+        verbose_row(ob, &last);
     }
+    return -1;
+}
 
-    /* The gap is measured on the objective training minimized: the MSE plus
-     * the ridge penalty, if any. */
-    double penalty = 0;
-    for (size_t j = 0; j < ds.d; j++)
-        penalty += cfg.l2 * params[j] * params[j] + cfg.l1 * fabs(params[j]);
-    double gap = have_opt ? cli_relative_gap(res.train_loss + penalty, opt.objective,
-                                             opt.mse_const) : NAN;
-
-    st = cli_make_model(&ds, &sc, params, &model, &err);
+/* Writes the model file and the --plot picture. */
+static gd_status job_write(train_job *j)
+{
+    const train_settings *s = j->s;
+    const gd_fit_result *f = &j->fit;
+    gd_status st = gd_fit_model(&j->fd, f->params, &j->model, &j->err);
     if (st == GD_OK)
-        st = describe_training(&model, &s, &cfg, &res, loss_scale, ds.n, &err);
-    if (st == GD_OK && have_opt)
-        st = describe_optimum(&model, &opt, gap, loss_scale, &err);
+        st = describe_training(&j->model, s, &j->cfg, &f->train, f->loss_scale,
+                               j->fd.train.n, &j->err);
+    if (st == GD_OK && j->have_opt)
+        st = describe_optimum(&j->model, &j->opt, f->gap, f->loss_scale, &j->err);
     if (st == GD_OK)
-        st = gd_model_save(&model, s.out, &err);
-    if (st != GD_OK)
-        goto fail;
-    if (s.plot != NULL) {
-        gd_svg_hline optimum_line = {have_opt ? opt.mse * loss_scale : NAN, "optimum"};
+        st = gd_model_save(&j->model, s->out, &j->err);
+    if (st == GD_OK && s->plot != NULL) {
+        gd_svg_hline optimum_line = {j->have_opt ? j->opt.mse * f->loss_scale : NAN,
+                                     "optimum"};
         char title[256];
-        snprintf(title, sizeof title, "gdtrain %s on %s", cfg.opt->name, s.data);
+        snprintf(title, sizeof title, "gdtrain %s on %s", j->cfg.opt->name, s->data);
         gd_svg_curve_options po = {.title = title, .hlines = &optimum_line,
-                                   .nhlines = have_opt && cfg.l2 == 0 ? 1 : 0};
-        ob.history.columns = GD_CURVE_BIT(GD_CURVE_TRAIN_LOSS) |
-                             (val.n > 0 ? GD_CURVE_BIT(GD_CURVE_VAL_LOSS) : 0);
-        st = gd_svg_save_curves(s.plot, &ob.history, NULL, 1, &po, &err);
-        if (st != GD_OK)
-            goto fail;
+                                   .nhlines = j->have_opt && j->cfg.l2 == 0 ? 1 : 0};
+        j->ob.history.columns = GD_CURVE_BIT(GD_CURVE_TRAIN_LOSS) |
+                                (j->fd.val.n > 0 ? GD_CURVE_BIT(GD_CURVE_VAL_LOSS) : 0);
+        st = gd_svg_save_curves(s->plot, &j->ob.history, NULL, 1, &po, &j->err);
     }
-    int64_t t_written = now_ns();
+    j->t_written = now_ns();
+    return st;
+}
 
-    double mse = res.train_loss * loss_scale;
+/* The optimum's line of the summary. */
+static void say_optimum(const train_job *j)
+{
+    const double scale = j->fit.loss_scale;
+    const double gap = j->fit.gap;
+    if (isnan(gap))
+        cli_say("  optimum MSE %.6g (exact least squares: an exact fit, so no relative "
+                "gap)\n", j->opt.mse * scale);
+    else
+        cli_say("  optimum MSE %.6g (%s), gap %.3g%s; predicting the mean scores MSE %.6g\n",
+                j->opt.mse * scale,
+                j->cfg.l1 > 0 ? "coordinate-descent elastic net" : "exact least squares", gap,
+                j->cfg.l1 > 0 || j->cfg.l2 > 0 ? " on MSE + penalty" : "",
+                j->opt.mse_const * scale);
+    if (j->opt.rank + cli_constant_columns(&j->fd.scaling) < j->fd.train.d + 1)
+        cli_warn("the features are collinear (rank %zu of %zu): the weights are not "
+                 "unique", j->opt.rank, j->fd.train.d + 1);
+}
+
+/* The summary for a person, on stderr. */
+static void job_summary(const train_job *j)
+{
+    const train_settings *s = j->s;
+    const gd_train_result *res = &j->fit.train;
+    const gd_dataset *ds = &j->fd.train;
+    const double mse = res->train_loss * j->fit.loss_scale;
     char why[256];
-    cli_say("gdtrain: %s on %s: %zu row%s, %zu feature%s\n", cfg.opt->name,
-            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, ds.n, cli_plural(ds.n), ds.d,
-            cli_plural(ds.d));
-    if (val.n > 0)
-        cli_say("  validation: %zu rows %s\n", val.n,
-                s.val ? "from --val" : "held out by --val-split");
-    cli_say_formula(&model);
-    cli_say("  epochs %ld, stop: %s\n", res.epochs, stop_explanation(&res, &cfg, why, sizeof why));
-    if (checked_prefix > 0)
+    cli_say("gdtrain: %s on %s: %zu row%s, %zu feature%s\n", j->cfg.opt->name,
+            strcmp(s->data, "-") == 0 ? "<stdin>" : s->data, ds->n, cli_plural(ds->n), ds->d,
+            cli_plural(ds->d));
+    if (j->fd.val.n > 0)
+        cli_say("  validation: %zu rows %s\n", j->fd.val.n,
+                s->val ? "from --val" : "held out by --val-split");
+    cli_say_formula(&j->model);
+    cli_say("  epochs %ld, stop: %s\n", res->epochs,
+            stop_explanation(res, &j->cfg, why, sizeof why));
+    const gd_curve *ref = &j->reference;
+    if (j->checked_prefix > 0)
         cli_say("  --check-curve: epochs %ld to %ld agree with %s, which goes on to epoch %ld; "
-                "the rest was not compared\n", reference.rows[0].epoch,
-                reference.rows[checked_prefix - 1].epoch, s.check_curve,
-                reference.rows[reference.n - 1].epoch);
-    if (sc.y_constant)
+                "the rest was not compared\n", ref->rows[0].epoch,
+                ref->rows[j->checked_prefix - 1].epoch, s->check_curve,
+                ref->rows[ref->n - 1].epoch);
+    if (j->fd.scaling.y_constant)
         cli_say("  train MSE %.6g, RMSE %.6g, R^2 n/a (constant target)\n", mse, sqrt(mse));
     else
-        cli_say("  train MSE %.6g, RMSE %.6g, R^2 %.6f\n", mse, sqrt(mse), 1.0 - res.train_loss);
-    if (val.n > 0)
-        cli_say("  validation MSE %.6g, RMSE %.6g\n", res.val_loss * loss_scale,
-                sqrt(res.val_loss * loss_scale));
-    if (have_opt) {
-        if (isnan(gap))
-            cli_say("  optimum MSE %.6g (exact least squares: an exact fit, so no relative "
-                    "gap)\n", opt.mse * loss_scale);
-        else
-            cli_say("  optimum MSE %.6g (%s), gap %.3g%s; predicting the mean scores MSE %.6g\n",
-                    opt.mse * loss_scale,
-                    cfg.l1 > 0 ? "coordinate-descent elastic net" : "exact least squares", gap,
-                    cfg.l1 > 0 || cfg.l2 > 0 ? " on MSE + penalty" : "",
-                    opt.mse_const * loss_scale);
-        if (opt.rank + cli_constant_columns(&sc) < ds.d + 1)
-            cli_warn("the features are collinear (rank %zu of %zu): the weights are not "
-                     "unique", opt.rank, ds.d + 1);
-    }
+        cli_say("  train MSE %.6g, RMSE %.6g, R^2 %.6f\n", mse, sqrt(mse),
+                1.0 - res->train_loss);
+    if (j->fd.val.n > 0)
+        cli_say("  validation MSE %.6g, RMSE %.6g\n", res->val_loss * j->fit.loss_scale,
+                sqrt(res->val_loss * j->fit.loss_scale));
+    if (j->have_opt)
+        say_optimum(j);
     cli_say("  model written to %s (load %.3f s, train %.3f s, total %.3f s)\n",
-            cli_out_name(s.out),
-            (double)(t_loaded - t0) * 1e-9, (double)(t_trained - t_loaded) * 1e-9,
-            (double)(t_written - t0) * 1e-9);
-    if (res.reason == GD_STOP_MAX_EPOCHS && cfg.tol > 0) {
-        if (s.strict) {
-            cli_error("did not converge within %ld epochs (--strict)", cfg.max_epochs);
-            exit_code = 1;
-        } else {
-            cli_warn("did not converge within %ld epochs; raise --epochs or --lr", cfg.max_epochs);
-        }
-    }
-    if (s.json) {
-        double seconds[3] = {(double)(t_loaded - t0) * 1e-9,
-                             (double)(t_trained - t_loaded) * 1e-9,
-                             (double)(now_ns() - t0) * 1e-9};
-        if (print_json(&s, &cfg, &ds, &model, &res, loss_scale, &opt, have_opt, gap,
-                       seconds) != 0) {
-            cli_error("cannot write the JSON summary to standard output");
-            exit_code = 4;
-        }
-    }
-    goto done;
+            cli_out_name(s->out),
+            (double)(j->t_loaded - j->t0) * 1e-9, (double)(j->t_trained - j->t_loaded) * 1e-9,
+            (double)(j->t_written - j->t0) * 1e-9);
+}
 
-fail:
-    cli_report(&err);
-    exit_code = (int)st;
-done:
-    gd_curve_close(&curve, NULL);
-    gd_curve_free(&reference);
-    free(ob.history.rows);
-    gd_train_state_free(&state);
-    gd_model_free(&model);
-    free(params);
-    gd_scaling_free(&sc);
-    gd_dataset_free(&val);
-    gd_dataset_free(&ds);
-    return exit_code;
+/* Stopping at the epoch limit: a warning, or with --strict an error
+ * (returns 1). */
+static int job_converged(const train_job *j)
+{
+    if (j->fit.train.reason != GD_STOP_MAX_EPOCHS || j->cfg.tol <= 0)
+        return 0;
+    if (j->s->strict) {
+        cli_error("did not converge within %ld epochs (--strict)", j->cfg.max_epochs);
+        return 1;
+    }
+    cli_warn("did not converge within %ld epochs; raise --epochs or --lr", j->cfg.max_epochs);
+    return 0;
+}
+
+/* --json; 4 if standard output cannot take it. */
+static int job_json(const train_job *j)
+{
+    double seconds[3] = {(double)(j->t_loaded - j->t0) * 1e-9,
+                         (double)(j->t_trained - j->t_loaded) * 1e-9,
+                         (double)(now_ns() - j->t0) * 1e-9};
+    if (print_json(j->s, &j->cfg, &j->fd.train, &j->model, &j->fit.train, j->fit.loss_scale,
+                   &j->opt, j->have_opt, j->fit.gap, seconds) != 0) {
+        cli_error("cannot write the JSON summary to standard output");
+        return 4;
+    }
+    return 0;
+}
+
+static void job_free(train_job *j)
+{
+    gd_curve_close(&j->curve, NULL);
+    gd_curve_free(&j->reference);
+    free(j->ob.history.rows);
+    gd_fit_result_free(&j->fit);
+    gd_model_free(&j->model);
+    gd_fit_data_free(&j->fd);
+}
+
+/* One training run with the parsed settings; argc/argv are its arguments
+ * (for a checkpoint). resume is the checkpoint to continue, or NULL. */
+static int train_run(const train_settings *s, const unsigned char *set, int argc,
+                     char **argv, const gd_checkpoint *resume)
+{
+    cli_quiet = s->quiet;
+    if (s->data == NULL) {
+        cli_usage_error(NULL, "no training data: give --data FILE%s", cli_stdin_hint());
+        return 2;
+    }
+    train_job j = {.s = s, .set = set, .argc = argc, .argv = argv, .resume = resume};
+    if (!streams_fit(s) || !make_config(s, set, &j.cfg))
+        return 2;
+    gd_error_clear(&j.err);
+    j.t0 = now_ns();
+    int code = job_load(&j);
+    gd_status st;
+    if (code == 0 && ((st = job_watch(&j)) != GD_OK || (st = job_train(&j)) != GD_OK))
+        code = report_failure(&j.err, st);
+    if (code == 0)
+        code = job_stopped(&j);
+    if (code == -1 && (st = job_write(&j)) != GD_OK)
+        code = report_failure(&j.err, st);
+    if (code == -1) {
+        job_summary(&j);
+        code = job_converged(&j);
+        if (s->json && job_json(&j) != 0)
+            code = 4;
+    }
+    job_free(&j);
+    return code;
 }

@@ -1,0 +1,244 @@
+/*
+ * fit: load, standardize, train, compare with the optimum, build the model.
+ * See include/gdtrain/fit.h.
+ */
+#include "gdtrain/fit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train/checkpoint.h"
+
+/* Loads the validation file with exactly the training columns, by name. */
+static gd_status load_validation(const gd_fit_source *src, const gd_dataset *ds,
+                                 gd_dataset *val, gd_error *err)
+{
+    gd_load_options lo = {
+        .path = src->val_path, .delimiter = src->delimiter,
+        .target = ds->target_name, .features = (const char *const *)ds->feature_names,
+        .nfeatures = ds->d, .need_target = 1, .threads = src->threads,
+    };
+    return gd_dataset_load(val, &lo, err);
+}
+
+gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
+{
+    memset(fd, 0, sizeof *fd);
+    if (src->val_split > 0 && src->val_path != NULL)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "give either --val-split or --val, not both");
+    gd_load_options lo = {
+        .path = src->path, .delimiter = src->delimiter, .target = src->target,
+        .features = src->features, .nfeatures = src->nfeatures,
+        .need_target = 1, .threads = src->threads,
+    };
+    gd_status st = gd_dataset_load(&fd->train, &lo, err);
+    if (st == GD_OK && src->val_path != NULL)
+        st = load_validation(src, &fd->train, &fd->val, err);
+    else if (st == GD_OK && src->val_split > 0)
+        st = gd_dataset_split(&fd->train, src->val_split, src->split_seed, &fd->val, err);
+    /* Statistics come from the training rows only, so nothing about the
+     * validation rows leaks into training. */
+    if (st == GD_OK) {
+        st = gd_dataset_standardize(&fd->train, &fd->scaling, err);
+        /* Its errors are about a whole column of the data: name the file. */
+        if (st != GD_OK && err->file[0] == '\0')
+            snprintf(err->file, sizeof err->file, "%s",
+                     strcmp(src->path, "-") == 0 ? "<stdin>" : src->path);
+    }
+    if (st == GD_OK && fd->val.n > 0)
+        gd_dataset_apply_scaling(&fd->val, &fd->scaling);
+    return st;
+}
+
+void gd_fit_data_free(gd_fit_data *fd)
+{
+    if (fd == NULL)
+        return;
+    gd_dataset_free(&fd->train);
+    gd_dataset_free(&fd->val);
+    gd_scaling_free(&fd->scaling);
+    memset(fd, 0, sizeof *fd);
+}
+
+gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_info *info,
+                         gd_error *err)
+{
+    double *params = malloc((ds->d + 1) * sizeof *params);
+    gd_status st;
+    if (params == NULL)
+        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    else if (l1 > 0)
+        st = gd_solve_elastic_net(ds, l1, l2, params, info, err);
+    else
+        st = gd_solve_dataset(ds, l2, params, info, err);
+    free(params);
+    return st;
+}
+
+double gd_fit_penalty(const double *params, size_t d, double l1, double l2)
+{
+    double penalty = 0;
+    for (size_t j = 0; j < d; j++)
+        penalty += l2 * params[j] * params[j] + l1 * fabs(params[j]);
+    return penalty;
+}
+
+double gd_relative_gap(double value, double optimum, double scale)
+{
+    return optimum > 1e-12 * scale ? (value - optimum) / optimum : NAN;
+}
+
+/* The model's column for the data's feature name, or m->d if it has none. */
+static size_t model_column(const gd_model *m, const char *name)
+{
+    size_t k = 0;
+    while (k < m->d && strcmp(m->features[k], name) != 0)
+        k++;
+    return k;
+}
+
+gd_status gd_fit_warm_start(const char *path, const gd_fit_data *fd, double *params,
+                            gd_error *err)
+{
+    const gd_dataset *ds = &fd->train;
+    const gd_scaling *sc = &fd->scaling;
+    gd_model m = {0};
+    gd_status st = gd_model_load(&m, path, err);
+    if (st != GD_OK)
+        return st;
+    if (m.d != ds->d) {
+        st = gd_error_set(err, GD_ERR_DATA, path, 0, 0,
+                          "the model has %zu features, the data %zu: --init-from needs "
+                          "the same feature columns", m.d, ds->d);
+        goto done;
+    }
+    /* target = intercept + sum_k w_k x_k, with x_j = mean_j + std_j z_j and
+     * target = y_mean + y_std t: so t = b + sum_j w'_j z_j with
+     * w'_j = w_k std_j / y_std and b = (intercept + sum_k w_k mean_j - y_mean) / y_std. */
+    double b = m.intercept;
+    for (size_t j = 0; j < ds->d; j++) {
+        size_t k = model_column(&m, ds->feature_names[j]);
+        if (k == m.d) {
+            st = gd_error_set(err, GD_ERR_DATA, path, 0, 0,
+                              "the model has no feature '%s': --init-from needs the same "
+                              "feature columns", ds->feature_names[j]);
+            goto done;
+        }
+        params[j] = sc->constant[j] ? 0.0 : m.weights[k] * sc->x_std[j] / sc->y_std;
+        b += m.weights[k] * sc->x_mean[j];
+    }
+    params[ds->d] = (b - sc->y_mean) / sc->y_std;
+done:
+    gd_model_free(&m);
+    return st;
+}
+
+/* The starting point of a run: cfg->init, a warm start or a paused run. */
+static gd_status fit_start(const gd_fit_data *fd, const gd_train_config *cfg,
+                           const gd_fit_options *opt, gd_fit_result *res, gd_error *err)
+{
+    gd_status st = GD_OK;
+    if (opt->init_from != NULL)
+        st = gd_fit_warm_start(opt->init_from, fd, res->params, err);
+    if (st == GD_OK)
+        st = gd_train_state_init(&res->state, &fd->train, cfg, res->params, err);
+    if (st == GD_OK && opt->resume != NULL) {
+        st = gd_checkpoint_check_data(opt->resume, fd->train.n, &fd->scaling, err);
+        if (st == GD_OK)
+            st = gd_checkpoint_restore(opt->resume, &res->state, res->params, err);
+        if (st != GD_OK && opt->resume_path != NULL)
+            snprintf(err->file, sizeof err->file, "%s", opt->resume_path);
+    }
+    return st;
+}
+
+/* The optimum the gap is measured against: the caller's, or computed. */
+static void fit_optimum(const gd_fit_data *fd, const gd_train_config *cfg,
+                        const gd_fit_options *opt, gd_fit_result *res)
+{
+    if (opt->optimum != NULL) {
+        res->optimum = *opt->optimum;
+        res->have_optimum = 1;
+    } else if (!opt->no_optimum) {
+        res->have_optimum = gd_fit_optimum(&fd->train, cfg->l1, cfg->l2, &res->optimum,
+                                           &res->optimum_err) == GD_OK;
+    }
+}
+
+gd_status gd_fit_run(const gd_fit_data *fd, const gd_train_config *cfg,
+                     const gd_fit_options *opt, gd_fit_result *res, gd_error *err)
+{
+    static const gd_fit_options none = {0};
+    if (opt == NULL)
+        opt = &none;
+    memset(res, 0, sizeof *res);
+    res->gap = NAN;
+    res->loss_scale = fd->scaling.y_std * fd->scaling.y_std;
+    gd_train_config run = *cfg;
+    run.val = fd->val.n > 0 ? &fd->val : NULL;
+    if (run.early_stop && run.val == NULL)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "--early-stop needs validation rows: give --val-split F or "
+                            "--val FILE");
+    if ((opt->init_from != NULL) != (run.init == GD_INIT_GIVEN))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "a warm start needs init GD_INIT_GIVEN, and only it");
+    res->rows = fd->train.n;
+    res->nparams = fd->train.d + 1;
+    res->params = calloc(res->nparams, sizeof *res->params);
+    if (res->params == NULL)
+        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    gd_status st = fit_start(fd, &run, opt, res, err);
+    if (st != GD_OK)
+        return st;
+    st = gd_train_run(&fd->train, &run, res->params, &res->state, &res->train, opt->on_epoch,
+                      opt->user, err);
+    if (st != GD_OK)
+        return st;
+    fit_optimum(fd, &run, opt, res);
+    res->penalty = gd_fit_penalty(res->params, fd->train.d, run.l1, run.l2);
+    if (res->have_optimum)
+        res->gap = gd_relative_gap(res->train.train_loss + res->penalty,
+                                   res->optimum.objective, res->optimum.mse_const);
+    return GD_OK;
+}
+
+void gd_fit_result_free(gd_fit_result *res)
+{
+    if (res == NULL)
+        return;
+    free(res->params);
+    gd_train_state_free(&res->state);
+    memset(res, 0, sizeof *res);
+}
+
+gd_status gd_fit_model(const gd_fit_data *fd, const double *params, gd_model *m,
+                       gd_error *err)
+{
+    const gd_dataset *ds = &fd->train;
+    gd_status st = gd_model_init(m, ds->d, ds->target_name,
+                                 (const char *const *)ds->feature_names, err);
+    if (st == GD_OK)
+        st = gd_model_set_scaling(m, &fd->scaling, err);
+    if (st == GD_OK)
+        gd_model_set_params(m, params);
+    return st;
+}
+
+gd_status gd_fit(const gd_fit_request *req, gd_fit_result *res, gd_model *model,
+                 gd_error *err)
+{
+    gd_fit_data fd;
+    memset(res, 0, sizeof *res);
+    memset(model, 0, sizeof *model);
+    gd_status st = gd_fit_data_load(&fd, &req->source, err);
+    if (st == GD_OK)
+        st = gd_fit_run(&fd, req->config, &req->options, res, err);
+    if (st == GD_OK && res->train.reason != GD_STOP_DIVERGED)
+        st = gd_fit_model(&fd, res->params, model, err);
+    gd_fit_data_free(&fd);
+    return st;
+}
