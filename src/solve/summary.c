@@ -414,7 +414,7 @@ gd_status gd_fit_factor_from_model(gd_fit_factor *f, const gd_model *m, gd_error
     if (df == NULL || var == NULL || cols == NULL)
         return no_intervals(err, "it carries no fit statistics (fit_ info lines): it "
                                  "was written by 'gdtrain train', or by an older "
-                                 "gdtrain; 'gdtrain solve' writes them");
+                                 "gdtrain; 'gdtrain solve' without --l2 writes them");
     if (strcmp(cols, "collinear") == 0)
         return no_intervals(err, "its features are collinear, so a prediction has no "
                                  "unique standard error");
