@@ -278,7 +278,8 @@ static const char *suggest_option(const cli_option *table, const char *name, siz
         const char *alias = option_aliases[i].alias;
         if (edit_distance(name, len, alias, strlen(alias)) == 0) {
             const char *target = option_aliases[i].name;
-            if (table[cli_option_index(table, target)].name != NULL)
+            int negated;
+            if (find_long(table, target, strlen(target), &negated) != NULL)
                 return target;
         }
     }
@@ -335,9 +336,11 @@ const char *cli_stdin_hint(void)
 static void explain_unexpected(const cli_option *table, const unsigned char *was_set,
                                char **argv, int i, char *msg, size_t size)
 {
-    size_t data = cli_option_index(table, "data");
-    const cli_option *prev = NULL;
+    /* Not every subcommand reads data: look the option up, do not assume it. */
     int negated = 0;
+    const cli_option *data_option = find_long(table, "data", 4, &negated);
+    size_t data = data_option != NULL ? (size_t)(data_option - table) : 0;
+    const cli_option *prev = NULL;
     if (i > 0 && strncmp(argv[i - 1], "--", 2) == 0 && strchr(argv[i - 1], '=') == NULL)
         prev = find_long(table, argv[i - 1] + 2, strlen(argv[i - 1] + 2), &negated);
     if (prev != NULL && prev->kind == OPT_FLAG && prev->metavar != NULL && !negated)
@@ -346,7 +349,7 @@ static void explain_unexpected(const cli_option *table, const unsigned char *was
     else if (prev != NULL && prev->kind == OPT_FLAG)
         snprintf(msg, size, "unexpected argument '%s' ('%s' takes no value)", argv[i],
                  argv[i - 1]);
-    else if (table[data].name != NULL && !was_set[data] && cli_looks_like_file(argv[i]))
+    else if (data_option != NULL && !was_set[data] && cli_looks_like_file(argv[i]))
         snprintf(msg, size, "unexpected argument '%s' (did you mean '--data %s'?)", argv[i],
                  argv[i]);
     else
