@@ -291,7 +291,12 @@ static const char *suggest_option(const cli_option *table, const char *name, siz
 
 int cli_looks_like_file(const char *arg)
 {
-    return strchr(arg, '.') != NULL || strchr(arg, '/') != NULL || access(arg, F_OK) == 0;
+    double number;
+    if (access(arg, F_OK) == 0)
+        return 1;
+    /* "0.5" has a dot but is a value that lost its option. */
+    return (strchr(arg, '.') != NULL || strchr(arg, '/') != NULL) &&
+           !cli_parse_double(arg, &number);
 }
 
 int cli_is_stdio(const char *path)
@@ -434,7 +439,13 @@ parse_result cli_parse(const cli_option *table, int argc, char **argv,
         } else {
             o = arg[2] == '\0' ? find_short(table, arg[1]) : NULL;
             if (o == NULL) {
-                snprintf(msg, size, "unknown option '%s'", arg);
+                /* "-lr 0.1": a long name with one dash, as some tools take them. */
+                const char *guess = arg[2] == '\0' ? NULL
+                                    : suggest_option(table, arg + 1, strcspn(arg + 1, "="));
+                if (guess != NULL)
+                    snprintf(msg, size, "unknown option '%s' (did you mean '--%s'?)", arg, guess);
+                else
+                    snprintf(msg, size, "unknown option '%s'", arg);
                 return PARSE_ERROR;
             }
         }

@@ -27,6 +27,9 @@ hint "--nestrov" "unknown option '--nestrov' (did you mean '--nesterov'?)" --dat
 hint "--batch_size" "unknown option '--batch_size' (did you mean '--batch-size'?)" --data "$DATA" --batch_size 8
 hint "--modle" "unknown option '--modle' (did you mean '--model'?)" predict --modle m --data "$DATA"
 hint "nothing close" "unknown option '--frobnicate'" --data "$DATA" --frobnicate
+hint "one dash" "unknown option '-lr' (did you mean '--lr'?)" --data "$DATA" -lr 0.1
+hint "one dash, mistyped" "unknown option '-epoch' (did you mean '--epochs'?)" --data "$DATA" -epoch 3
+hint "unknown short option" "unknown option '-x'" --data "$DATA" -x
 # An alias is offered only where the subcommand has the option.
 hint "alias elsewhere" "unknown option '--learning-rate'" gen --learning-rate 0.1
 hint "file as subcommand" "unknown subcommand 'houses.csv' (did you mean '--data houses.csv'?)" houses.csv
@@ -42,6 +45,7 @@ hint "unrelated word" \
 hint "file after options" "unexpected argument 'houses.csv' (did you mean '--data houses.csv'?)" \
     --opt adam houses.csv
 hint "file after --data" "unexpected argument 'more.csv'" --data "$DATA" more.csv
+hint "a number is no file" "unexpected argument '0.2'" --data "$DATA" --lr 0.1 0.2
 hint "predict file" "unexpected argument 'new.csv' (did you mean '--data new.csv'?)" \
     predict --model m new.csv
 hint "value after a flag" "unexpected argument '0.9' ('--nesterov' takes no value)" \
