@@ -51,8 +51,8 @@ typedef struct gd_load_options {
  * found: empty file, header only, empty cell, non-numeric text, nan/inf/hex,
  * overflow, ragged rows, unterminated quotes, NUL bytes, duplicate column
  * names, unknown target/feature names (and a feature equal to the target);
- * GD_ERR_IO for unreadable files or memory exhaustion. On error *ds is left
- * empty (safe to free). */
+ * GD_ERR_IO for unreadable files, GD_ERR_NOMEM for memory exhaustion. On
+ * error *ds is left empty (safe to free). */
 gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *err);
 
 /* Frees what *ds holds and zeroes it. Accepts a zeroed struct. */
@@ -61,8 +61,8 @@ void gd_dataset_free(gd_dataset *ds);
 /* Holds out a seeded random fraction (0 < fraction < 1) of the rows: they
  * move to *val (new allocations, names copied), the rest stay in *ds; both
  * keep the file's row order. The same rows and seed always choose the same
- * rows. GD_ERR_USAGE if either part would be empty, GD_ERR_IO if out of
- * memory; on error *ds is unchanged and *val empty. */
+ * rows. GD_ERR_USAGE if either part would be empty, GD_ERR_NOMEM if out
+ * of memory; on error *ds is unchanged and *val empty. */
 gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
                            gd_dataset *val, gd_error *err);
 
@@ -87,7 +87,7 @@ typedef struct gd_scaling {
 /* Computes means and standard deviations (two passes: mean, then squared
  * deviations, so large offsets keep their digits) and replaces X and y by
  * z-scores in place: x' = (x - mean) / std. Fills *sc (allocates; free with
- * gd_scaling_free). GD_ERR_IO on memory exhaustion. */
+ * gd_scaling_free). GD_ERR_NOMEM on memory exhaustion. */
 gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err);
 
 /* Z-scores X and y in place with statistics computed elsewhere (the

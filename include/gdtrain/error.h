@@ -5,7 +5,8 @@
  * On failure it fills *err with the status, the place (file, line, column,
  * each optional) and a one-line message; the CLI prints it as
  *     gdtrain: error: FILE:LINE:COL: message
- * The status values are the program's exit codes, so the CLI can return them.
+ * A status says what went wrong, not how a program should exit: the command
+ * line maps statuses to its exit codes in one place (cli_exit_code).
  */
 #ifndef GDTRAIN_ERROR_H
 #define GDTRAIN_ERROR_H
@@ -14,10 +15,13 @@
 
 typedef enum gd_status {
     GD_OK = 0,
-    GD_ERR_TRAIN = 1, /* training failed: diverged, or not converged with --strict */
-    GD_ERR_USAGE = 2, /* bad command line or bad parameters */
-    GD_ERR_DATA = 3,  /* bad input data: CSV, model file */
-    GD_ERR_IO = 4     /* cannot read or write a file; out of memory */
+    GD_ERR_TRAIN, /* training failed: diverged, or stopped unconverged where
+                     convergence was required */
+    GD_ERR_USAGE, /* bad parameters: a value out of range, an impossible request */
+    GD_ERR_DATA,  /* bad input: a malformed CSV, model or checkpoint file, or
+                     values the numerics cannot take */
+    GD_ERR_IO,    /* a file cannot be opened, read, written or renamed */
+    GD_ERR_NOMEM  /* out of memory */
 } gd_status;
 
 typedef struct gd_error {

@@ -62,8 +62,8 @@ typedef struct gd_loss gd_loss;
  * threads for large batches (0 = the number of online CPUs; 1 = only the
  * calling thread). Worker threads are started here only when ds has at
  * least GD_LOSS_PARALLEL_MIN rows; if they cannot be started the evaluator
- * quietly uses fewer (results are the same bits either way). GD_ERR_IO if
- * out of memory, *out NULL then. */
+ * quietly uses fewer (results are the same bits either way). GD_ERR_NOMEM
+ * if out of memory, *out NULL then. */
 gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, int threads,
                          gd_error *err);
 

@@ -53,14 +53,14 @@ typedef struct gd_model {
 
 /* Makes an empty model for d features: names copied from the arguments,
  * parameters zero, scaling identity (mean 0, std 1), no info. On error
- * (GD_ERR_IO: out of memory) *m is left safe to free. */
+ * (GD_ERR_NOMEM: out of memory) *m is left safe to free. */
 gd_status gd_model_init(gd_model *m, size_t d, const char *target,
                         const char *const *features, gd_error *err);
 
 /* Frees what *m holds and zeroes it. Accepts a zeroed struct. */
 void gd_model_free(gd_model *m);
 
-/* Copies sc into the model's scaling (sc->d must equal m->d). GD_ERR_IO on
+/* Copies sc into the model's scaling (sc->d must equal m->d). GD_ERR_NOMEM on
  * out of memory. */
 gd_status gd_model_set_scaling(gd_model *m, const gd_scaling *sc, gd_error *err);
 
@@ -70,7 +70,7 @@ gd_status gd_model_set_scaling(gd_model *m, const gd_scaling *sc, gd_error *err)
 void gd_model_set_params(gd_model *m, const double *params);
 
 /* Sets info key to value (replacing an earlier value). key must be a
- * non-empty word without spaces. GD_ERR_IO on out of memory. */
+ * non-empty word without spaces. GD_ERR_NOMEM on out of memory. */
 gd_status gd_model_set_info(gd_model *m, const char *key, const char *value,
                             gd_error *err);
 
@@ -82,8 +82,8 @@ const char *gd_model_get_info(const gd_model *m, const char *key);
 double gd_model_predict(const gd_model *m, const double *x);
 
 /* Writes the model to path atomically: a temporary file in the same folder,
- * flushed and synced, then renamed over path ("-": to standard output). On any failure (GD_ERR_IO) no
- * file is left at path that was not there before, and an existing file is
+ * flushed and synced, then renamed over path ("-": to standard output). On any failure (GD_ERR_IO, or
+ * GD_ERR_NOMEM) no file is left at path that was not there before, and an existing file is
  * unchanged. A model the file could not carry is refused before anything is
  * written: a non-finite parameter (GD_ERR_TRAIN: training diverged) or a
  * non-finite mean or a std that is not > 0 (GD_ERR_DATA). */

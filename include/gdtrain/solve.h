@@ -141,7 +141,7 @@ typedef struct gd_solve_result {
  *
  * Errors: GD_ERR_USAGE for p = 0, l2 < 0 or not finite, rcond < 0;
  * GD_ERR_DATA if the data are not finite (or so large that their squares
- * overflow); GD_ERR_IO when out of memory. On error x is left unchanged. */
+ * overflow); GD_ERR_NOMEM when out of memory. On error x is left unchanged. */
 gd_status gd_solve_lsq(const gd_solve_source *src, const gd_solve_options *opt,
                        double *x, gd_solve_result *res, gd_error *err);
 
@@ -171,7 +171,7 @@ typedef struct gd_solve_info {
  * exactly 0. info may be NULL.
  *
  * Errors: GD_ERR_USAGE if ds has no target, no rows, or l2 < 0 or not
- * finite; GD_ERR_DATA for non-finite data; GD_ERR_IO when out of memory. On
+ * finite; GD_ERR_DATA for non-finite data; GD_ERR_NOMEM when out of memory. On
  * error params is unchanged. */
 gd_status gd_solve_dataset(const gd_dataset *ds, double l2, double *params,
                            gd_solve_info *info, gd_error *err);

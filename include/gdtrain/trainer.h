@@ -151,7 +151,7 @@ typedef struct gd_train_state {
 /* Starts a run: allocates *state for ds and cfg, seeds the random stream,
  * sets params (d + 1 numbers) from cfg->init (GD_INIT_GIVEN keeps them as
  * passed), and puts the optimizer and schedule in their initial condition.
- * GD_ERR_USAGE for an invalid configuration, GD_ERR_IO when out of memory;
+ * GD_ERR_USAGE for an invalid configuration, GD_ERR_NOMEM when out of memory;
  * on error *state is safe to free. */
 gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
                               const gd_train_config *cfg, double *params, gd_error *err);
@@ -175,8 +175,8 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
  * and convergence is tested on it. The same as gd_train_state_init, then
  * gd_train_run, then gd_train_state_free. Returns GD_OK whenever training ran,
  * including divergence (res->reason says so; params then hold the last
- * finite values); GD_ERR_USAGE for an invalid configuration, GD_ERR_IO when
- * out of memory. Deterministic: the same inputs give the same bits. */
+ * finite values); GD_ERR_USAGE for an invalid configuration, GD_ERR_NOMEM
+ * when out of memory. Deterministic: the same inputs give the same bits. */
 gd_status gd_train(const gd_dataset *ds, const gd_train_config *cfg, double *params,
                    gd_train_result *res, gd_epoch_fn on_epoch, void *user,
                    gd_error *err);

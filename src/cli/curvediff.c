@@ -85,7 +85,7 @@ int cmd_curve_diff(int argc, char **argv)
         st = gd_curve_load(&cur, files[1], tol.columns, &err);
     if (st != GD_OK) {
         cli_report(&err);
-        exit_code = (int)st;
+        exit_code = cli_exit_code(st);
         goto done;
     }
 

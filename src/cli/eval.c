@@ -197,5 +197,5 @@ int cmd_eval(int argc, char **argv)
 done:
     gd_dataset_free(&ds);
     gd_model_free(&model);
-    return (int)st;
+    return cli_exit_code(st);
 }

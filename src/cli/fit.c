@@ -39,7 +39,7 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
             cli_usage_error(NULL, "%s", err.message);
         else
             cli_report(&err);
-        return (int)st;
+        return cli_exit_code(st);
     }
     const gd_dataset *ds = &fd->train;
     const gd_scaling *sc = &fd->scaling;

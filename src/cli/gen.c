@@ -65,5 +65,5 @@ int cmd_gen(int argc, char **argv)
     }
     if (st != GD_OK)
         cli_report(&err);
-    return (int)st;
+    return cli_exit_code(st);
 }

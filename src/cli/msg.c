@@ -1,8 +1,10 @@
 /*
- * msg: messages for humans, on stderr. See msg.h.
+ * msg: messages for humans, on stderr, and the exit codes of library
+ * statuses. See msg.h.
  */
 #include "msg.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -59,4 +61,23 @@ void cli_say(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
+}
+
+int cli_exit_code(gd_status st)
+{
+    switch (st) {
+    case GD_OK:
+        return 0;
+    case GD_ERR_TRAIN:
+        return 1;
+    case GD_ERR_USAGE:
+        return 2;
+    case GD_ERR_DATA:
+        return 3;
+    case GD_ERR_IO:
+    case GD_ERR_NOMEM:
+        return 4;
+    }
+    assert(0 && "a gd_status without an exit code");
+    return 4;
 }

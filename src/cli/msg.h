@@ -1,7 +1,8 @@
 /*
  * msg: every message for humans goes through here, to stderr, with the
- * "gdtrain: " prefix. Output that is data (predictions, JSON, generated CSV)
- * goes to stdout elsewhere.
+ * "gdtrain: " prefix; and every library status becomes an exit code here.
+ * Output that is data (predictions, JSON, generated CSV) goes to stdout
+ * elsewhere.
  */
 #ifndef GDTRAIN_CLI_MSG_H
 #define GDTRAIN_CLI_MSG_H
@@ -22,6 +23,11 @@ void cli_usage_error(const char *subcommand, const char *fmt, ...) CLI_PRINTF(2,
 
 /* "gdtrain: error: FILE:LINE:COL: message" from a library error. */
 void cli_report(const gd_error *err);
+
+/* The exit status for a library status: 0 success, 1 training failed,
+ * 2 usage, 3 bad input data, 4 I/O error or out of memory. The one place
+ * that maps the library's statuses to the program's exit codes. */
+int cli_exit_code(gd_status st);
 
 /* "gdtrain: warning: <message>" */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);

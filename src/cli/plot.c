@@ -76,7 +76,7 @@ int cmd_plot(int argc, char **argv)
     int exit_code = 0;
     if (files == NULL) {
         cli_error("out of memory");
-        return 4;
+        return cli_exit_code(GD_ERR_NOMEM);
     }
     int early = cli_parse_command_args("plot", plot_options, argc, argv, &s, set,
                                        print_plot_help, files, (size_t)argc, &nfiles);
@@ -125,7 +125,7 @@ int cmd_plot(int argc, char **argv)
     names = calloc(nfiles, sizeof *names);
     if (curves == NULL || names == NULL) {
         cli_error("out of memory");
-        exit_code = 4;
+        exit_code = cli_exit_code(GD_ERR_NOMEM);
         goto done;
     }
     gd_error err;
@@ -152,7 +152,7 @@ int cmd_plot(int argc, char **argv)
     }
     if (st != GD_OK) {
         cli_report(&err);
-        exit_code = (int)st;
+        exit_code = cli_exit_code(st);
         goto done;
     }
     size_t epochs = 0;

@@ -175,5 +175,5 @@ int cmd_predict(int argc, char **argv)
     free(iv.work);
     gd_dataset_free(&ds);
     gd_model_free(&model);
-    return (int)st;
+    return cli_exit_code(st);
 }

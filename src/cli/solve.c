@@ -204,7 +204,7 @@ int cmd_solve(int argc, char **argv)
     params = malloc((fd.train.d + 1) * sizeof *params);
     factor = malloc((fd.train.d + 2) * (fd.train.d + 2) * sizeof *factor);
     if (params == NULL || factor == NULL) {
-        st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        st = gd_error_set(&err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto fail;
     }
     gd_solve_info info;
@@ -258,13 +258,13 @@ int cmd_solve(int argc, char **argv)
     if (s.json && print_json(&s, &fd.train, &model, &info, loss_scale,
                              s.summary && have_summary ? &summary : NULL) != 0) {
         cli_error("cannot write the JSON summary to standard output");
-        exit_code = 4;
+        exit_code = cli_exit_code(GD_ERR_IO);
     }
     goto done;
 
 fail:
     cli_report(&err);
-    exit_code = (int)st;
+    exit_code = cli_exit_code(st);
 done:
     gd_summary_free(&summary);
     gd_model_free(&model);

@@ -76,7 +76,7 @@ int cmd_split(int argc, char **argv)
     gd_status st = gd_split_file(&o, &info, &err);
     if (st != GD_OK) {
         cli_report(&err);
-        return (int)st;
+        return cli_exit_code(st);
     }
     cli_say("gdtrain: split %zu row%s of %s: %zu to %s, %zu to %s\n", info.rows,
             info.rows == 1 ? "" : "s", strcmp(files[0], "-") == 0 ? "<stdin>" : files[0],

@@ -480,7 +480,7 @@ static int on_epoch(const gd_epoch_info *e, void *user)
         return 1;
     }
     if (ob->keep_history && !remember(ob, &row)) {
-        ob->failure = gd_error_set(&ob->err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        ob->failure = gd_error_set(&ob->err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
         return 1;
     }
     if (ob->verbose && e->epoch >= ob->next_row) {
@@ -619,7 +619,7 @@ static gd_status save_checkpoint(const char *path, int argc, char **argv, const 
     int nargs;
     char **args = run_arguments(argc, argv, &nargs);
     if (args == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     gd_checkpoint ck = {
         .nargs = (size_t)nargs, .args = args, .rows = ds->n, .scaling = *sc,
         .params = params, .state = *state,
@@ -720,7 +720,7 @@ int cmd_train(int argc, char **argv)
     gd_status st = gd_checkpoint_load(&ck, s.resume, &err);
     if (st != GD_OK) {
         cli_report(&err);
-        return (int)st;
+        return cli_exit_code(st);
     }
     int nargs;
     char **args = resumed_arguments(&ck, argc, argv, &nargs);
@@ -741,7 +741,7 @@ int cmd_train(int argc, char **argv)
 static int report_failure(const gd_error *err, gd_status st)
 {
     cli_report(err);
-    return (int)st;
+    return cli_exit_code(st);
 }
 
 /* One training run, from the parsed settings to the summary: what its

@@ -119,7 +119,7 @@ gd_status gd_ds_header_read(gd_csv_reader *r, char delim, ds_header *hd,
     hd->byidx = calloc(nf, sizeof *hd->byidx);
     hd->sorted = malloc(nf * sizeof *hd->sorted);
     if (hd->text == NULL || hd->byidx == NULL || hd->sorted == NULL)
-        return gd_error_set(err, GD_ERR_IO, gd_csv_name(r), 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, gd_csv_name(r), 0, 0, "out of memory");
 
     char *out = hd->text;
     for (size_t j = 0; j < nf; j++) {
@@ -247,7 +247,7 @@ gd_status gd_ds_select(const ds_header *hd, const gd_load_options *opt,
 
     dest = calloc(h, sizeof *dest);
     if (dest == NULL)
-        return gd_error_set(err, GD_ERR_IO, file, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, file, 0, 0, "out of memory");
 
     size_t nfeat = 0;
     if (opt->features != NULL) {

@@ -53,7 +53,7 @@ static gd_status ds_choose_columns(gd_csv_reader *r, const gd_load_options *opt,
     cols->picks = malloc(h * sizeof *cols->picks);
     cols->dest = malloc(h * sizeof *cols->dest);
     if (cols->picks == NULL || cols->dest == NULL)
-        return gd_error_set(err, GD_ERR_IO, file, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, file, 0, 0, "out of memory");
     st = gd_ds_select(&cols->hd, opt, delim, file, cols->picks, &cols->npicks, &ds->d,
                       &cols->target_col, err);
     if (st != GD_OK)
@@ -71,12 +71,12 @@ static gd_status ds_copy_names(const ds_columns *cols, const char *file, gd_data
 {
     ds->feature_names = calloc(ds->d, sizeof *ds->feature_names);
     if (ds->feature_names == NULL)
-        return gd_error_set(err, GD_ERR_IO, file, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, file, 0, 0, "out of memory");
     for (size_t k = 0; k < cols->npicks; k++) {
         const ds_name *nm = &cols->hd.byidx[cols->picks[k].col];
         char *copy = malloc(nm->len + 1);
         if (copy == NULL)
-            return gd_error_set(err, GD_ERR_IO, file, 0, 0, "out of memory");
+            return gd_error_set(err, GD_ERR_NOMEM, file, 0, 0, "out of memory");
         memcpy(copy, nm->s, nm->len + 1);
         if (cols->picks[k].dest < ds->d)
             ds->feature_names[cols->picks[k].dest] = copy;

@@ -348,7 +348,7 @@ gd_status gd_gen_write(FILE *out, const char *name, size_t rows, uint64_t seed,
     gd_status st = GD_OK;
     gen_out *o = malloc(sizeof *o);
     if (o == NULL)
-        return gd_error_set(err, GD_ERR_IO, name, 0, 0,
+        return gd_error_set(err, GD_ERR_NOMEM, name, 0, 0,
                             "out of memory for the output buffer");
     o->fp = out;
     o->name = name;

@@ -27,8 +27,8 @@
  * platform with IEEE doubles, and the first k rows of a longer file are the
  * k rows of a shorter one with the same seed.
  *
- * Returns GD_OK, or GD_ERR_IO if a write or the flush fails or the 64 KiB
- * output buffer cannot be allocated; err then names `name` (which may be
+ * Returns GD_OK, GD_ERR_IO if a write or the flush fails, or GD_ERR_NOMEM if
+ * the 64 KiB output buffer cannot be allocated; err then names `name` (which may be
  * NULL) and out may hold a partial table. Uses no global state, so calls may
  * run concurrently on different streams. */
 gd_status gd_gen_write(FILE *out, const char *name, size_t rows, uint64_t seed,

@@ -180,7 +180,7 @@ gd_status gd_ds_rows_sequential(gd_csv_reader *r, ds_load *c, gd_dataset *ds,
         if (rows == *cap) {
             size_t newcap = *cap ? *cap * 2 : 256;
             if (newcap < *cap || gd_ds_resize(ds, c, with_y, newcap) != 0)
-                return gd_error_set(err, GD_ERR_IO, c->file, 0, 0, "out of memory");
+                return gd_error_set(err, GD_ERR_NOMEM, c->file, 0, 0, "out of memory");
             *cap = newcap;
         }
         if ((st = gd_ds_record(c, f, nf, rows, err)) != GD_OK)

@@ -167,7 +167,7 @@ static gd_status ds_make_chunks(ds_par *P, size_t start, size_t end, gd_error *e
     size_t cap = (end - start) / DS_CHUNK + 2, n = 0;
     P->chunks = calloc(cap, sizeof *P->chunks);
     if (P->chunks == NULL)
-        return gd_error_set(err, GD_ERR_IO, P->file, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, P->file, 0, 0, "out of memory");
     size_t pos = start;
     while (pos < end) {
         size_t b = end;
@@ -193,7 +193,7 @@ static int ds_chunk_read(ds_par *P, const ds_chunk *ch, ds_worker *w, gd_error *
     if (w->cap < len + DS_SLACK) {
         char *b = realloc(w->buf, len + DS_SLACK);
         if (b == NULL) {
-            gd_error_set(err, GD_ERR_IO, P->file, 0, 0, "out of memory");
+            gd_error_set(err, GD_ERR_NOMEM, P->file, 0, 0, "out of memory");
             return -1;
         }
         w->buf = b;
@@ -485,7 +485,7 @@ static gd_status ds_par_count(ds_par *P, gd_pool *pool, gd_dataset *ds, int with
     }
     total++; /* the last line has no newline: it ends at end */
     if (gd_ds_resize(ds, P->c, with_y, total) != 0)
-        return gd_error_set(err, GD_ERR_IO, P->file, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, P->file, 0, 0, "out of memory");
     *rows = total;
     return GD_OK;
 }
@@ -531,7 +531,7 @@ gd_status gd_ds_rows_parallel(gd_csv_reader *r, ds_load *c, gd_dataset *ds, int 
         pool = gd_pool_create(nthreads < (int)P.nchunks ? nthreads : (int)P.nchunks);
     P.workers = calloc((size_t)gd_pool_size(pool), sizeof *P.workers);
     if (P.workers == NULL) {
-        st = gd_error_set(err, GD_ERR_IO, P.file, 0, 0, "out of memory");
+        st = gd_error_set(err, GD_ERR_NOMEM, P.file, 0, 0, "out of memory");
         goto cleanup;
     }
     size_t rows = 0;

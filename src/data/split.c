@@ -62,7 +62,7 @@ static gd_status read_input(const char *path, char **data, size_t *len, gd_error
         cap *= 2;
     }
     if (buf == NULL)
-        st = gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory reading the input");
+        st = gd_error_set(err, GD_ERR_NOMEM, name, 0, 0, "out of memory reading the input");
     else if (ferror(fp))
         st = gd_error_set(err, GD_ERR_IO, name, 0, 0, "read error: %s", strerror(errno));
     if (fp != stdin)
@@ -86,7 +86,7 @@ static gd_status find_records(const char *name, const char *data, size_t len, ch
     gd_csv_reader *r = NULL;
     size_t cap = 1024, count = 0, header_fields = 0;
     long long *b = malloc(cap * sizeof *b);
-    gd_status st = b == NULL ? gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory")
+    gd_status st = b == NULL ? gd_error_set(err, GD_ERR_NOMEM, name, 0, 0, "out of memory")
                              : gd_csv_open_memory(&r, data, len, name, delimiter, 1, err);
     long line = 1;
     if (st == GD_OK)
@@ -108,7 +108,7 @@ static gd_status find_records(const char *name, const char *data, size_t len, ch
         if (count + 2 > cap) {
             long long *bigger = realloc(b, 2 * cap * sizeof *b);
             if (bigger == NULL) {
-                st = gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
+                st = gd_error_set(err, GD_ERR_NOMEM, name, 0, 0, "out of memory");
                 break;
             }
             b = bigger;
@@ -155,7 +155,7 @@ static gd_status pick_test_rows(size_t n, size_t k, uint64_t seed, unsigned char
 {
     size_t *index = malloc((n > 0 ? n : 1) * sizeof *index);
     if (index == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < n; i++)
         index[i] = i;
     gd_rng rng;
@@ -215,7 +215,7 @@ gd_status gd_split_file(const gd_split_options *o, gd_split_info *info, gd_error
                           k == 0 ? "the test part" : "the training part");
     if (st == GD_OK) {
         in_test = malloc(nrows);
-        st = in_test == NULL ? gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory")
+        st = in_test == NULL ? gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory")
                              : pick_test_rows(nrows, k, o->seed, in_test, err);
     }
     if (st == GD_OK)

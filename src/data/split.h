@@ -54,7 +54,8 @@ size_t gd_split_test_rows(double test, size_t n);
  * *info on success. Errors: GD_ERR_USAGE for a test size that leaves a part
  * empty or outputs that name the same file; GD_ERR_DATA (file, line, column)
  * for malformed CSV, a missing header or a row with the wrong number of
- * fields; GD_ERR_IO for unreadable input, unwritable outputs or no memory. */
+ * fields; GD_ERR_IO for unreadable input or unwritable outputs, GD_ERR_NOMEM
+ * for no memory. */
 gd_status gd_split_file(const gd_split_options *o, gd_split_info *info, gd_error *err);
 
 #endif

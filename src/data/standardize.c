@@ -474,7 +474,7 @@ gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
     goto cleanup;
 
 oom:
-    st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
 cleanup:
     gd_pool_free(pool);
     free(job.part);

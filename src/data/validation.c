@@ -89,5 +89,5 @@ oom:
     free(held);
     val->d = val->feature_names ? d : 0;
     gd_dataset_free(val);
-    return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
 }

@@ -87,7 +87,7 @@ static gd_status open_direct(gd_atomic_file *f, const char *path, gd_error *err)
 {
     f->path = dup_range(path, strlen(path));
     if (f->path == NULL)
-        return gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
     f->fp = fopen(path, "wb");
     if (f->fp == NULL) {
         int e = errno;
@@ -111,7 +111,7 @@ gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err)
     if (strcmp(path, "-") == 0) {
         f->path = dup_range(GD_ATOMIC_STDOUT, strlen(GD_ATOMIC_STDOUT));
         if (f->path == NULL)
-            return gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
+            return gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
         f->fp = stdout;
         return GD_OK;
     }
@@ -139,7 +139,7 @@ gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err)
     f->path = dup_range(path, strlen(path));
     f->tmp_path = malloc(tmplen + 1);
     if (f->path == NULL || f->tmp_path == NULL) {
-        st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
+        st = gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
         goto fail;
     }
     char *t = f->tmp_path;

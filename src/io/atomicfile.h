@@ -55,7 +55,8 @@ typedef struct gd_atomic_file {
 /* Creates the temporary file for path and opens f->fp on it for writing
  * (binary, fully buffered). path must name a file, not a folder; its folder
  * must exist. On error returns GD_ERR_IO naming path with the system's reason
- * (missing or read-only folder, path is a directory, out of memory), creates
+ * (missing or read-only folder, path is a directory; GD_ERR_NOMEM for out of
+ * memory), creates
  * nothing, and leaves *f zeroed (safe to pass to gd_atomic_abort). */
 gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err);
 

@@ -124,7 +124,7 @@ static gd_status csv_fail(gd_csv_reader *r, gd_error *err, gd_status status,
 
 static gd_status csv_oom(gd_csv_reader *r, gd_error *err)
 {
-    return csv_fail(r, err, GD_ERR_IO, 0, 0, "out of memory");
+    return csv_fail(r, err, GD_ERR_NOMEM, 0, 0, "out of memory");
 }
 
 /* Makes sure in[pos] is a byte of input unless the input is exhausted: when
@@ -305,7 +305,7 @@ oom:
     if (r != NULL)
         r->owns_stream = 0;
     gd_csv_close(r);
-    return gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
+    return gd_error_set(err, GD_ERR_NOMEM, name, 0, 0, "out of memory");
 }
 
 static int csv_delimiter_ok(char delimiter)

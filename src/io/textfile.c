@@ -40,7 +40,7 @@ static gd_status read_small_file(const char *path, size_t max_size, const char *
                             strerror(errno));
     buf = malloc(cap + 1);
     if (buf == NULL) {
-        st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
+        st = gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
         goto done;
     }
     for (;;) {
@@ -55,7 +55,7 @@ static gd_status read_small_file(const char *path, size_t max_size, const char *
             size_t ncap = cap * 2 <= max_size ? cap * 2 : max_size + 1;
             char *nbuf = realloc(buf, ncap + 1);
             if (nbuf == NULL) {
-                st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
+                st = gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
                 goto done;
             }
             buf = nbuf;
@@ -103,7 +103,7 @@ gd_status gd_text_fail_at(gd_text_reader *r, size_t pos, const char *fmt, ...)
 
 gd_status gd_text_out_of_memory(gd_text_reader *r)
 {
-    return gd_error_set(r->err, GD_ERR_IO, r->path, 0, 0, "out of memory");
+    return gd_error_set(r->err, GD_ERR_NOMEM, r->path, 0, 0, "out of memory");
 }
 
 const char *gd_text_quote(const gd_text_reader *r, size_t pos, size_t end, char *buf,

@@ -22,7 +22,7 @@
  *
  * Errors are GD_ERR_DATA with the file, the 1-based line and the 1-based
  * column (in bytes) of what is wrong, and the text found there; GD_ERR_IO
- * when the file cannot be read or written, or memory runs out.
+ * when the file cannot be read or written, GD_ERR_NOMEM when memory runs out.
  *
  * Loading runs under a thread-local C locale (uselocale), and so does saving:
  * a program that called setlocale(LC_ALL, "") in a comma-decimal locale still
@@ -78,7 +78,7 @@ typedef gd_status (*gd_text_line_fn)(gd_text_reader *r, int keyword, size_t pos,
  * checks the "<magic> <version>" line, then calls line_fn for every keyword
  * line in file order, until the "end" line (whose callback runs too, and
  * should check that the file was complete). Fails with GD_ERR_IO if path
- * cannot be read or memory runs out; with GD_ERR_DATA for a file larger than
+ * cannot be read, GD_ERR_NOMEM if memory runs out; with GD_ERR_DATA for a file larger than
  * max_size, a missing or wrong first line, an unknown keyword, text after
  * "end", a missing "end" (a truncated file), or whatever line_fn reports.
  * Cannot leave anything allocated of its own; what line_fn allocated is the
@@ -94,7 +94,7 @@ gd_status gd_text_fail_at(gd_text_reader *r, size_t pos, const char *fmt, ...)
 #endif
     ;
 
-/* Fails the load with GD_ERR_IO, "out of memory". Returns GD_ERR_IO. */
+/* Fails the load with GD_ERR_NOMEM, "out of memory". Returns GD_ERR_NOMEM. */
 gd_status gd_text_out_of_memory(gd_text_reader *r);
 
 /* Quotes line[pos..end) for a message (gd_error_quote), into buf. */

@@ -60,14 +60,14 @@ gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, int threads,
     *out = NULL;
     gd_loss *loss = calloc(1, sizeof *loss);
     if (loss == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     loss->ds = ds;
     loss->stride = (5 * (ds->d + 2) + 7) / 8 * 8;
     loss->cap_blocks = ds->n / GD_LOSS_BLOCK + 1;
     loss->partial = calloc(loss->cap_blocks * loss->stride, sizeof *loss->partial);
     if (loss->partial == NULL) {
         free(loss);
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     if (ds->n >= GD_LOSS_PARALLEL_MIN && gd_pool_threads(threads) > 1)
         loss->pool = gd_pool_create(threads);

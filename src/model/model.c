@@ -143,7 +143,7 @@ gd_status gd_model_init(gd_model *m, size_t d, const char *target,
 
 oom:
     gd_model_free(m);
-    return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
 }
 
 void gd_model_free(gd_model *m)
@@ -179,7 +179,7 @@ gd_status gd_model_set_scaling(gd_model *m, const gd_scaling *sc, gd_error *err)
         free(x_mean);
         free(x_std);
         free(constant);
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     if (d > 0) {
         memcpy(x_mean, sc->x_mean, d * sizeof *x_mean);
@@ -241,7 +241,7 @@ gd_status gd_model_set_info(gd_model *m, const char *key, const char *value,
     assert(is_info_key(key, strlen(key)));
     char *v = dup_str(value);
     if (v == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < m->ninfo; i++) {
         if (strcmp(m->info_keys[i], key) == 0) {
             free(m->info_values[i]);
@@ -259,7 +259,7 @@ gd_status gd_model_set_info(gd_model *m, const char *key, const char *value,
     if (values == NULL) {
         free(k);
         free(v);
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     m->info_keys[m->ninfo] = k;
     m->info_values[m->ninfo] = v;

@@ -204,7 +204,7 @@ gd_status gd_curve_open_mode(gd_curve_writer *w, const char *path, int append, g
     size_t len = strlen(path);
     char *copy = malloc(len + 1);
     if (copy == NULL)
-        return gd_error_set(err, GD_ERR_IO, path, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
     memcpy(copy, path, len + 1);
     w->path = copy;
     if (strcmp(path, "-") == 0) {
@@ -504,7 +504,7 @@ gd_status gd_curve_load(gd_curve *c, const char *path, unsigned required, gd_err
     goto cleanup;
 
 oom:
-    st = gd_error_set(err, GD_ERR_IO, r ? gd_csv_name(r) : path, 0, 0, "out of memory");
+    st = gd_error_set(err, GD_ERR_NOMEM, r ? gd_csv_name(r) : path, 0, 0, "out of memory");
 cleanup:
     if (st != GD_OK)
         memset(c, 0, sizeof *c);

@@ -137,7 +137,8 @@ typedef struct gd_curve_writer {
 
 /* Creates (or truncates) the file at path, "-" meaning standard output,
  * writes the header and flushes it. On error returns GD_ERR_IO naming path
- * with the system's reason (cannot create, cannot write, out of memory), and
+ * with the system's reason (cannot create, cannot write; GD_ERR_NOMEM for
+ * out of memory), and
  * leaves *w zeroed (safe to close). A file created before a failed header
  * write is left in place. */
 gd_status gd_curve_open(gd_curve_writer *w, const char *path, gd_error *err);
@@ -176,7 +177,7 @@ typedef struct gd_curve {
 
 /* Reads the curve file at path ("-" = standard input) into *c. required is a
  * set of value columns (GD_CURVE_BIT) the header must have, besides epoch.
- * Returns GD_ERR_IO if the file cannot be read (or out of memory);
+ * Returns GD_ERR_IO if the file cannot be read, GD_ERR_NOMEM out of memory;
  * GD_ERR_DATA with FILE:LINE:COL for: an empty file, a header without epoch
  * or a required column, a column named twice, a row with more or fewer
  * fields than the header, a cell that is not a number as described above, an

@@ -865,11 +865,11 @@ gd_status gd_svg_write(FILE *out, const gd_svg_chart *chart, const char *name,
     if (pts == NULL || taken == NULL) {
         free(pts);
         free(taken);
-        return gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, name, 0, 0, "out of memory");
     }
     for (size_t k = 0; k < chart->nseries; k++)
         if (pick_points(&chart->series[k], max_points, chart->x_log, &pts[k]) != 0) {
-            st = gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
+            st = gd_error_set(err, GD_ERR_NOMEM, name, 0, 0, "out of memory");
             goto cleanup;
         }
 
@@ -898,7 +898,7 @@ gd_status gd_svg_write(FILE *out, const gd_svg_chart *chart, const char *name,
                 r.undrawable, r.undrawable == 1 ? "" : "s",
                 chart->x_log ? ", or an epoch <= 0 on the log scale," : "");
     if (put_axes(out, &s, width, chart) != 0) {
-        st = gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
+        st = gd_error_set(err, GD_ERR_NOMEM, name, 0, 0, "out of memory");
         goto cleanup;
     }
     int legend = place_legend(chart, pts, &s, &taken[0]);
@@ -1063,7 +1063,7 @@ static gd_status curves_chart(const gd_curve *curves, const char *const *names,
     const double gap = opt->gap_optimum > 0 && isfinite(opt->gap_optimum) ? opt->gap_optimum : 0;
     if (build_curve_series(curves, names, ncurves, opt->no_val || gap > 0, gap, cs) != 0) {
         curve_series_free(cs);
-        return gd_error_set(err, GD_ERR_IO, name, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, name, 0, 0, "out of memory");
     }
     chart->title = opt->title ? opt->title : "Loss curve";
     chart->series = cs->series;

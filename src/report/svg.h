@@ -107,7 +107,8 @@ typedef struct gd_svg_chart {
 
 /* Writes the chart as a complete SVG document to out, then flushes out.
  * name is the file's name for messages. Returns GD_ERR_IO naming it if a
- * write failed (the stream may hold part of the document) or memory ran out.
+ * write failed (the stream may hold part of the document), GD_ERR_NOMEM if
+ * memory ran out.
  * Draws what there is: a chart with no points has axes and a "no data" note. */
 gd_status gd_svg_write(FILE *out, const gd_svg_chart *chart, const char *name,
                        gd_error *err);

@@ -514,13 +514,13 @@ static void apply_inverse_gram(const solver *s, const double *g, double *dx, dou
 
 /* The minimum-norm x (original coordinates) of the truncated problem
  * T[0:r, :] P^T D z = c[0:r] over the active columns, via QR of the
- * transposed trapezoid M^T (pa, r). Returns GD_ERR_IO on out of memory. */
+ * transposed trapezoid M^T (pa, r). Returns GD_ERR_NOMEM on out of memory. */
 static gd_status min_norm_solution(const solver *s, double *x, gd_error *err)
 {
     const size_t p = s->p, pa = s->pa, r = s->rank;
     double *mt = malloc(pa * r * sizeof *mt + (pa + r) * sizeof(double));
     if (mt == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     double *tau = mt + pa * r;
     double *wv = tau + r;
     /* M[k][perm[c]] = T[k][c] * d[perm[c]];  mt[i + k*pa] = M[k][i] */
@@ -834,7 +834,7 @@ gd_status gd_solve_lsq(const gd_solve_source *src, const gd_solve_options *opt,
     gd_solve_result out;
     memset(&out, 0, sizeof out);
     if (solver_init(&s, src, opt) != 0)
-        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == GD_OK)
         st = factor_data(&s, err);
     if (st == GD_OK && opt->factor != NULL)
@@ -1000,7 +1000,7 @@ gd_status gd_solve_elastic_net(const gd_dataset *ds, double l1, double l2, doubl
     /* mean (d + 1), gram (d x d), cross (d): one allocation. */
     double *mem = calloc((d + 1) + d * d + d + 1, sizeof *mem);
     if (mem == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     double *mean = mem, *gram = mem + d + 1, *cross = gram + d * d;
 
     /* Means first, then the centered second moments: two passes keep the

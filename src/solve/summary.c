@@ -166,7 +166,7 @@ static gd_status triangulate(triangulation *t, const double *factor, size_t n,
     t->nulls = calloc(p * p, sizeof *t->nulls);
     t->coef = calloc(p, sizeof *t->coef);
     if (!t->w || !t->house || !t->beta || !t->kept || !t->nulls || !t->coef)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t j = 0; j < p; j++)
         for (size_t i = 0; i <= j; i++)
             t->w[j * p + i] = factor[i * q + j];
@@ -202,7 +202,7 @@ static gd_status keep_factor(gd_fit_factor *f, const triangulation *t, size_t d,
     f->cols = malloc((k ? k : 1) * sizeof *f->cols);
     f->r = calloc(k * k + 1, sizeof *f->r);
     if (!f->cols || !f->r)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t a = 0; a < k; a++) {
         f->cols[a] = t->kept[a];
         for (size_t i = 0; i <= a; i++)
@@ -233,7 +233,7 @@ static gd_status summary_alloc(gd_summary *s, size_t p, gd_error *err)
     s->has_se = calloc(p, 1);
     s->constant = calloc(p, 1);
     if (!s->estimate || !s->se || !s->t || !s->p || !s->has_se || !s->constant)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     return GD_OK;
 }
 
@@ -267,7 +267,7 @@ gd_status gd_summary_compute(gd_summary *s, const double *factor, size_t n,
     unsigned char *zero = calloc(p, 1);
     gd_status st = summary_alloc(s, p, err);
     if (st == GD_OK && (lambda == NULL || zero == NULL))
-        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     /* A constant feature's standardized column is exactly zero, and so is
      * its column of R. */
     for (size_t j = 0; st == GD_OK && j < d; j++) {
@@ -338,7 +338,7 @@ gd_status gd_fit_factor_to_model(const gd_fit_factor *f, gd_model *m, gd_error *
     size_t cap = (GD_NUMFORMAT_SIZE + 1) * (f->k + 1);
     char *text = malloc(cap);
     if (text == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     gd_numformat(num, f->df);
     gd_status st = gd_model_set_info(m, "fit_df", num, err);
     if (!(f->df > 0)) { /* no residual variance to carry */
@@ -426,7 +426,7 @@ gd_status gd_fit_factor_from_model(gd_fit_factor *f, const gd_model *m, gd_error
     f->cols = malloc((k ? k : 1) * sizeof *f->cols);
     f->r = calloc(k * k + 1, sizeof *f->r);
     if (!f->cols || !f->r)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     int ok = parse_numbers(df, 1, NULL, &f->df) && parse_numbers(var, 1, NULL, &f->sigma2) &&
              parse_numbers(cols, k, f->cols, NULL) && k >= 1 && k <= m->d + 1;
     for (size_t a = 0; ok && a < k; a++)

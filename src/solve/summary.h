@@ -72,7 +72,7 @@ typedef struct gd_summary {
  * the fitted model (its original-unit estimates and its scaling); mse and
  * mse_const the fit's MSE and the target's population variance on the
  * standardized data (gd_solve_info). Fills *s (allocates; free with
- * gd_summary_free). GD_ERR_IO when out of memory, with *s safe to free. */
+ * gd_summary_free). GD_ERR_NOMEM when out of memory, with *s safe to free. */
 gd_status gd_summary_compute(gd_summary *s, const double *factor, size_t n,
                              const gd_model *m, double mse, double mse_const,
                              gd_error *err);
@@ -85,7 +85,7 @@ void gd_summary_free(gd_summary *s);
  * d for the intercept; "collinear" for a factor that is not complete, which
  * is not saved) and "fit_factor_row_I" (row I of R from its diagonal on);
  * only "fit_df" when the fit has no residual degrees of freedom.
- * GD_ERR_IO when out of memory. */
+ * GD_ERR_NOMEM when out of memory. */
 gd_status gd_fit_factor_to_model(const gd_fit_factor *f, gd_model *m, gd_error *err);
 
 /* Reads the factor back from a loaded model's info lines. If the model has

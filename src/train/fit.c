@@ -69,7 +69,7 @@ gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_in
     double *params = malloc((ds->d + 1) * sizeof *params);
     gd_status st;
     if (params == NULL)
-        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     else if (l1 > 0)
         st = gd_solve_elastic_net(ds, l1, l2, params, info, err);
     else
@@ -190,7 +190,7 @@ gd_status gd_fit_run(const gd_fit_data *fd, const gd_train_config *cfg,
     res->nparams = fd->train.d + 1;
     res->params = calloc(res->nparams, sizeof *res->params);
     if (res->params == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     gd_status st = fit_start(fd, &run, opt, res, err);
     if (st != GD_OK)
         return st;

@@ -154,7 +154,7 @@ gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
     state->best_params = cfg->early_stop ? calloc(np, sizeof *state->best_params) : NULL;
     if (state->opt_state == NULL || (cfg->early_stop && state->best_params == NULL)) {
         gd_train_state_free(state);
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     gd_rng_seed(&state->rng, cfg->seed);
     if (cfg->init != GD_INIT_GIVEN)
@@ -293,7 +293,7 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
     sc.blocks = blocked ? malloc((n / GD_SHUFFLE_BLOCK_ROWS + 1) * sizeof *sc.blocks) : NULL;
     if (!sc.grad || !sc.prev_params || !sc.prev_opt || (shuffled && !sc.order) ||
         (blocked && !sc.blocks)) {
-        status = gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto cleanup;
     }
 
