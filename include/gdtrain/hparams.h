@@ -66,8 +66,8 @@ void gd_hparam_copy(gd_train_config *dst, const gd_train_config *src, const gd_h
 /* Whether a run with cfg's optimizer and schedule reads the row. */
 int gd_hparam_applies(const gd_hparam *h, const gd_train_config *cfg);
 
-/* Who reads the row, for messages and --help: "gd, sgd" or "the step, exp
- * schedules"; "" for TRAIN rows. In buf (size bytes); returns buf. */
+/* Who reads the row, for messages and --help: "gd and sgd" or "the step
+ * and exp schedules"; "" for TRAIN rows. In buf (size bytes); returns buf. */
 const char *gd_hparam_users(const gd_hparam *h, char *buf, size_t size);
 
 /* Checks the value of every row of owner whose .uses meets uses (TRAIN rows:

@@ -168,6 +168,19 @@ static void append_name(char *buf, size_t size, const char *word)
     snprintf(buf + len, size - len, "%s%s", len ? ", " : "", word);
 }
 
+/* Replaces the last ", " in buf by " and ". */
+static void and_last(char *buf, size_t size)
+{
+    char *comma = NULL;
+    for (char *c = strstr(buf, ", "); c != NULL; c = strstr(c + 2, ", "))
+        comma = c;
+    if (comma == NULL)
+        return;
+    char rest[160];
+    snprintf(rest, sizeof rest, "%s", comma + 2);
+    snprintf(comma, size - (size_t)(comma - buf), " and %s", rest);
+}
+
 const char *gd_hparam_users(const gd_hparam *h, char *buf, size_t size)
 {
     buf[0] = '\0';
@@ -175,18 +188,18 @@ const char *gd_hparam_users(const gd_hparam *h, char *buf, size_t size)
         for (const gd_optimizer_ops *const *o = gd_optimizer_list(); *o; o++)
             if ((*o)->uses & h->uses)
                 append_name(buf, size, (*o)->name);
+        and_last(buf, size);
     } else if (h->owner == GD_HP_SCHEDULE) {
         char names[128] = "";
-        size_t n = 0;
         for (const char *const *s = gd_schedule_list(); *s; s++) {
             gd_schedule_kind kind;
             gd_schedule_kind_from_name(*s, &kind);
-            if (h->uses & (1u << kind)) {
+            if (h->uses & (1u << kind))
                 append_name(names, sizeof names, *s);
-                n++;
-            }
         }
-        snprintf(buf, size, "the %s schedule%s", names, n == 1 ? "" : "s");
+        int several = strchr(names, ',') != NULL;
+        and_last(names, sizeof names);
+        snprintf(buf, size, "the %s schedule%s", names, several ? "s" : "");
     }
     return buf;
 }
@@ -218,6 +231,21 @@ static const char *all_names(int schedules, char *buf, size_t size)
     return buf;
 }
 
+/* The error for an option that the run's optimizer or schedule ignores. */
+static gd_status not_applicable(const gd_hparam *h, const gd_train_config *cfg, gd_error *err)
+{
+    char users[160];
+    gd_hparam_users(h, users, sizeof users);
+    const char *verb = strstr(users, " and ") ? "use" : "uses";
+    if (h->owner == GD_HP_OPTIM)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "--%s does not apply to --opt %s: only %s %s it", h->option,
+                            cfg->opt->name, users, verb);
+    return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                        "--%s does not apply to the %s schedule: only %s %s it", h->option,
+                        gd_schedule_kind_name(cfg->schedule.kind), users, verb);
+}
+
 gd_status gd_train_config_build(gd_train_config *cfg, const gd_train_choice *choice,
                                 gd_error *err)
 {
@@ -238,6 +266,8 @@ gd_status gd_train_config_build(gd_train_config *cfg, const gd_train_choice *cho
     for (size_t i = 0; i < COUNT; i++) {
         if (choice->given == NULL || !choice->given[i])
             continue;
+        if (!gd_hparam_applies(&table[i], cfg))
+            return not_applicable(&table[i], cfg, err);
         gd_hparam_copy(cfg, choice->values, &table[i]);
         floor_given |= table[i].owner == GD_HP_SCHEDULE &&
                        table[i].offset == offsetof(gd_schedule_config, min_lr);

@@ -32,11 +32,13 @@ same50() {
 for opt in $opts; do
     for schedule in $schedules; do
         for shuffle in --shuffle --no-shuffle; do
-            batch=
+            batch= cosine=
             [ "$opt" = sgd ] || batch="--batch-size 256" # mini-batches for every rule
+            # --cosine-epochs is an error with the other schedules
+            [ "$schedule" != cosine ] || cosine="--cosine-epochs 100"
             # shellcheck disable=SC2086
             same50 "$opt/$schedule/$shuffle" --opt "$opt" --schedule "$schedule" \
-                --cosine-epochs 100 $shuffle $batch
+                $cosine $shuffle $batch
         done
     done
 done
