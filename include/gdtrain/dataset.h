@@ -66,6 +66,12 @@ void gd_dataset_free(gd_dataset *ds);
 gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
                            gd_dataset *val, gd_error *err);
 
+/* A new dataset *out of the rows i of ds with mask[i] == want, in ds's
+ * order, names copied (ds is unchanged). GD_ERR_IO if out of memory, with
+ * *out safe to free. */
+gd_status gd_dataset_select(const gd_dataset *ds, const unsigned char *mask,
+                            unsigned char want, gd_dataset *out, gd_error *err);
+
 /* Row i of X: d contiguous doubles. */
 static inline const double *gd_dataset_row(const gd_dataset *ds, size_t i)
 {

@@ -12,19 +12,28 @@
 #include "io/numformat.h"
 #include "msg.h"
 
-int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
+int cli_feature_list(const cli_data_choice *choice, char ***features, size_t *nfeatures)
 {
     char msg[256];
-    char **features = NULL;
-    size_t nfeatures = 0;
-    memset(fd, 0, sizeof *fd);
-    if (choice->features != NULL) {
-        features = cli_split_list(choice->features, &nfeatures, msg, sizeof msg);
-        if (features == NULL) {
-            cli_usage_error(NULL, "--features: %s", msg);
-            return 2;
-        }
+    *features = NULL;
+    *nfeatures = 0;
+    if (choice->features == NULL)
+        return 0;
+    *features = cli_split_list(choice->features, nfeatures, msg, sizeof msg);
+    if (*features == NULL) {
+        cli_usage_error(NULL, "--features: %s", msg);
+        return 2;
     }
+    return 0;
+}
+
+int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
+{
+    char **features;
+    size_t nfeatures;
+    memset(fd, 0, sizeof *fd);
+    if (cli_feature_list(choice, &features, &nfeatures) != 0)
+        return 2;
     gd_fit_source src = {
         .path = choice->path, .delimiter = choice->delimiter, .target = choice->target,
         .features = (const char *const *)features, .nfeatures = nfeatures,

@@ -38,6 +38,11 @@ typedef struct cli_data_choice {
     int threads;          /* for loading and standardizing; 0 = every online CPU */
 } cli_data_choice;
 
+/* The --features list of choice as a new array (NULL and 0 when not
+ * given; free with cli_free_list). Returns 0, or 2 with the usage error
+ * printed. */
+int cli_feature_list(const cli_data_choice *choice, char ***features, size_t *nfeatures);
+
 /* Loads and standardizes the data (gd_fit_data_load), and warns about
  * constant columns. On failure prints the error and returns the exit status
  * (2 for a bad --features list or split, else the load's); *fd is then safe

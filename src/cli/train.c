@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "cv.h"
 #include "fit.h"
 #include "train/checkpoint.h"
 #include "report/curve.h"
@@ -56,6 +57,8 @@ typedef struct train_settings {
     const char *init_from;   /* warm start from this model file */
     const char *checkpoint;  /* save the paused run here */
     const char *resume;      /* continue the run saved here */
+    size_t cv;               /* --cv K folds; 0 = none */
+    int cv_shuffle;          /* folds from a seeded shuffle */
 } train_settings;
 
 #define S(field) offsetof(train_settings, field)
@@ -75,6 +78,8 @@ static const cli_option trailing_options[] = {
     {"val-split", 0, OPT_DOUBLE, OPT_UNIT, S(val_split), "F", "hold out a seeded random fraction F of the rows for validation (default: 0)"},
     {"val", 0, OPT_STRING, 0, S(val), "FILE", "validation rows from another CSV with the same columns"},
     {"early-stop", 0, OPT_FLAG, 0, S(early_stop), NULL, "stop when the validation loss has not improved for --patience epochs, and keep the best weights"},
+    {"cv", 0, OPT_SIZE, 0, S(cv), "K", "first cross-validate: K trainings, each scored on one of K contiguous folds (validation MSE, RMSE, R^2 per fold, mean +- sd); then train on every row"},
+    {"cv-shuffle", 0, OPT_FLAG, 0, S(cv_shuffle), NULL, "--cv folds from a shuffle seeded by --seed instead of file order"},
     {"strict", 0, OPT_FLAG, 0, S(strict), NULL, "exit 1 when training stops at the epoch limit without converging"},
     {"quiet", 'q', OPT_FLAG, 0, S(quiet), NULL, "print nothing but errors"},
     {"verbose", 'v', OPT_FLAG, 0, S(verbose), NULL, "print a table row at epochs 1, 2, 4, 8, ... and the last"},
@@ -255,6 +260,19 @@ static int make_config(const train_settings *s, const unsigned char *set,
     }
     if (s->val_split > 0 && s->val != NULL) {
         cli_usage_error(NULL, "give either --val-split or --val, not both");
+        return 0;
+    }
+    if (s->cv > 0 && (s->val_split > 0 || s->val != NULL || s->early_stop || s->resume)) {
+        cli_usage_error(NULL, "--cv makes its own validation folds: not with --val-split, "
+                              "--val, --early-stop or --resume");
+        return 0;
+    }
+    if (s->cv > 0 && strcmp(s->data, "-") == 0) {
+        cli_usage_error(NULL, "--cv reads the data once per use: give a file, not '-'");
+        return 0;
+    }
+    if (s->cv_shuffle && s->cv == 0) {
+        cli_usage_error(NULL, "--cv-shuffle goes with --cv K");
         return 0;
     }
     if (s->init_from != NULL && set[cli_option_index(train_options, "init")]) {
@@ -499,7 +517,7 @@ static int on_epoch(const gd_epoch_info *e, void *user)
 static int print_json(const train_settings *s, const gd_train_config *cfg,
                       const gd_dataset *ds, const gd_model *m, const gd_train_result *res,
                       double loss_scale, const gd_solve_info *opt, int have_opt, double gap,
-                      const double seconds[3])
+                      const double seconds[3], const gd_cv_result *cv)
 {
     gd_json j;
     gd_json_start(&j, stdout);
@@ -558,6 +576,8 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_number(&j, "r2", m->scaling.y_std > 0 && have_opt && opt->mse_const > 0
                                  ? 1.0 - res->train_loss / opt->mse_const : NAN);
     cli_json_weights(&j, m);
+    if (cv != NULL)
+        cli_json_cv(&j, cv);
     gd_json_object_begin(&j, "seconds");
     gd_json_number(&j, "load", seconds[0]);
     gd_json_number(&j, "train", seconds[1]);
@@ -763,6 +783,7 @@ typedef struct train_job {
     gd_curve_tol tol;
     gd_fit_result fit;
     gd_model model;
+    gd_cv_result cv;               /* --cv */
     size_t checked_prefix;         /* --check-curve: the rows compared, when the run
                                       stopped before the reference's last epoch */
     int64_t t0, t_loaded, t_trained, t_written;
@@ -787,6 +808,27 @@ static int job_load(train_job *j)
      * or the coordinate-descent reference with --l1. */
     j->have_opt = cli_optimum(&j->fd.train, j->cfg.l1, j->cfg.l2, &j->opt);
     return 0;
+}
+
+/* --cv: the folds' trainings, before the one on every row; Ctrl-C stops
+ * them as it stops training. Returns 0 or the exit status. */
+static int job_cross_validate(train_job *j)
+{
+    const train_settings *s = j->s;
+    cli_data_choice choice = {
+        .path = s->data, .delimiter = s->delimiter, .target = s->target,
+        .features = s->features, .threads = j->cfg.threads,
+    };
+    j->cfg.interrupt = &interrupt_signal;
+    catch_signals(1);
+    int code = cli_cv_run(&choice, &j->cfg, s->cv, s->cv_shuffle, &j->cv);
+    catch_signals(0);
+    if (code == 0 && j->cv.done < j->cv.k) {
+        cli_error("interrupted during cross-validation (fold %zu of %zu)", j->cv.done,
+                  j->cv.k);
+        code = 128 + (int)interrupt_signal;
+    }
+    return code;
 }
 
 /* Sets up what watches the epochs: the observer, --check-curve, --curve. */
@@ -1016,7 +1058,8 @@ static int job_json(const train_job *j)
                          (double)(j->t_trained - j->t_loaded) * 1e-9,
                          (double)(now_ns() - j->t0) * 1e-9};
     if (print_json(j->s, &j->cfg, &j->fd.train, &j->model, &j->fit.train, j->fit.loss_scale,
-                   &j->opt, j->have_opt, j->fit.gap, seconds) != 0) {
+                   &j->opt, j->have_opt, j->fit.gap, seconds,
+                   j->s->cv > 0 ? &j->cv : NULL) != 0) {
         cli_error("cannot write the JSON summary to standard output");
         return 4;
     }
@@ -1031,6 +1074,7 @@ static void job_free(train_job *j)
     gd_fit_result_free(&j->fit);
     gd_model_free(&j->model);
     gd_fit_data_free(&j->fd);
+    gd_cv_result_free(&j->cv);
 }
 
 /* One training run with the parsed settings; argc/argv are its arguments
@@ -1048,7 +1092,9 @@ static int train_run(const train_settings *s, const unsigned char *set, int argc
         return 2;
     gd_error_clear(&j.err);
     j.t0 = now_ns();
-    int code = job_load(&j);
+    int code = s->cv > 0 ? job_cross_validate(&j) : 0;
+    if (code == 0)
+        code = job_load(&j);
     gd_status st;
     if (code == 0 && ((st = job_watch(&j)) != GD_OK || (st = job_train(&j)) != GD_OK))
         code = report_failure(&j.err, st);

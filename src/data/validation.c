@@ -23,6 +23,30 @@ static int ds_copy_names(char **dst, char *const *src, size_t d)
     return 0;
 }
 
+/* Allocates out for k rows of ds's shape, names copied. 0 on success; on
+ * failure out is safe to free. */
+static int alloc_like(const gd_dataset *ds, size_t k, gd_dataset *out)
+{
+    const size_t d = ds->d;
+    memset(out, 0, sizeof *out);
+    out->x = malloc((k ? k : 1) * (d ? d : 1) * sizeof *out->x);
+    out->y = ds->y ? malloc((k ? k : 1) * sizeof *out->y) : NULL;
+    out->feature_names = calloc(d ? d : 1, sizeof *out->feature_names);
+    if (out->x == NULL || (ds->y && out->y == NULL) || out->feature_names == NULL)
+        return -1;
+    out->d = d;
+    out->threads = ds->threads;
+    if (ds_copy_names(out->feature_names, ds->feature_names, d) != 0)
+        return -1;
+    if (ds->target_name != NULL) {
+        size_t len = strlen(ds->target_name);
+        if ((out->target_name = malloc(len + 1)) == NULL)
+            return -1;
+        memcpy(out->target_name, ds->target_name, len + 1);
+    }
+    return 0;
+}
+
 gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
                            gd_dataset *val, gd_error *err)
 {
@@ -36,22 +60,8 @@ gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
                             fraction, k, n);
     size_t *order = malloc(n * sizeof *order);
     unsigned char *held = calloc(n, 1);
-    val->x = malloc(k * (d ? d : 1) * sizeof *val->x);
-    val->y = ds->y ? malloc(k * sizeof *val->y) : NULL;
-    val->feature_names = calloc(d ? d : 1, sizeof *val->feature_names);
-    if (order == NULL || held == NULL || val->x == NULL || (ds->y && val->y == NULL) ||
-        val->feature_names == NULL)
+    if (order == NULL || held == NULL || alloc_like(ds, k, val) != 0)
         goto oom;
-    val->d = d;
-    val->threads = ds->threads;
-    if (ds_copy_names(val->feature_names, ds->feature_names, d) != 0)
-        goto oom;
-    if (ds->target_name != NULL) {
-        size_t len = strlen(ds->target_name);
-        if ((val->target_name = malloc(len + 1)) == NULL)
-            goto oom;
-        memcpy(val->target_name, ds->target_name, len + 1);
-    }
 
     /* The first k of a seeded shuffle are held out; both parts keep the
      * file's row order. */
@@ -87,7 +97,30 @@ gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
 oom:
     free(order);
     free(held);
-    val->d = val->feature_names ? d : 0;
     gd_dataset_free(val);
     return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+}
+
+gd_status gd_dataset_select(const gd_dataset *ds, const unsigned char *mask,
+                            unsigned char want, gd_dataset *out, gd_error *err)
+{
+    const size_t d = ds->d;
+    size_t k = 0;
+    for (size_t i = 0; i < ds->n; i++)
+        k += mask[i] == want;
+    if (alloc_like(ds, k, out) != 0) {
+        gd_dataset_free(out);
+        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    }
+    size_t r = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+        if (mask[i] != want)
+            continue;
+        memcpy(out->x + r * d, ds->x + i * d, d * sizeof *ds->x);
+        if (ds->y)
+            out->y[r] = ds->y[i];
+        r++;
+    }
+    out->n = k;
+    return GD_OK;
 }
