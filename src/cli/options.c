@@ -194,7 +194,9 @@ static const cli_option *find_long(const cli_option *table, const char *name,
  * rows hold are "far" (SIZE_MAX). */
 static char name_char(char c)
 {
-    return c == '_' ? '-' : c;
+    if (c == '_')
+        return '-';
+    return c;
 }
 
 static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
