@@ -133,17 +133,20 @@ expect_no_file cut.txt "predict from a pipe cut mid-row"
 
 # Out of memory: 8 million rows from a pipe (the loader doubles its arrays as
 # they come) under a 120 MB address-space limit. The exit status is the I/O
-# one (4), the message says what happened. Skipped, with a note, where the
-# program cannot start under the limit at all (AddressSanitizer reserves
-# terabytes of address space; Valgrind needs its own).
-if (ulimit -v 120000 && "$GDTRAIN" --version) >/dev/null 2>&1; then
+# one (4), the message says what happened. An AddressSanitizer build cannot
+# start under the limit at all (it reserves terabytes of address space): there
+# the check does not apply, and the plain builds run it. Any other program
+# that cannot start under it is a skipped part, which CTest reports as such.
+if (ulimit -v 120000 && "$GDTRAIN" --version) >/dev/null 2>"$WORK/ulimit.err"; then
     run bash -c 'ulimit -v 120000 && { echo a,b; yes 1,2 | head -n 8000000; } |
         "$0" --data - --out oom.model --threads 1' "$GDTRAIN"
     expect_status 4 "out of memory"
     expect_err_line '^gdtrain: error: <stdin>: out of memory$' "out of memory"
     expect_no_file oom.model "out of memory"
+elif grep -q 'AddressSanitizer' "$WORK/ulimit.err"; then
+    echo "note: an AddressSanitizer build does not start under 'ulimit -v': the out-of-memory check is left to the plain builds" >&2
 else
-    echo "note: gdtrain does not start under 'ulimit -v': the out-of-memory check was skipped" >&2
+    skip_part "gdtrain does not start under 'ulimit -v 120000': the out-of-memory check did not run"
 fi
 
 done_ok
