@@ -56,7 +56,8 @@ static void print_solve_help(void)
 }
 
 /* Above this many features the model file does not carry the factor R
- * (it would hold d^2 / 2 numbers: 12 MB at 1000). */
+ * (it would hold d^2 / 2 numbers: 12 MB at 1000), and solve computes the
+ * statistics (O(d^3)) only when --summary asks for them. */
 #define FACTOR_MAX_FEATURES 1000
 
 /* R's significance codes for a p value. */
@@ -213,7 +214,8 @@ int cmd_solve(int argc, char **argv)
     if (st == GD_OK)
         st = gd_fit_model(&fd, params, &model, &err);
     /* The statistics of an ordinary least-squares fit (not of a ridge one). */
-    if (st == GD_OK && s.l2 == 0) {
+    const int carry_factor = fd.train.d <= FACTOR_MAX_FEATURES;
+    if (st == GD_OK && s.l2 == 0 && (s.summary || carry_factor)) {
         st = gd_summary_compute(&summary, factor, fd.train.n, &model, info.mse,
                                 info.mse_const, &err);
         have_summary = st == GD_OK;
@@ -232,8 +234,10 @@ int cmd_solve(int argc, char **argv)
     INFO("gap", "0");
     INFO("constant_mse", cli_num(num, sizeof num, info.mse_const * loss_scale));
 #undef INFO
-    if (st == GD_OK && have_summary && fd.train.d <= FACTOR_MAX_FEATURES)
+    if (st == GD_OK && have_summary && carry_factor)
         st = gd_fit_factor_to_model(&summary.factor, &model, &err);
+    else if (st == GD_OK && s.l2 == 0)
+        st = gd_model_set_info(&model, "fit_factor_columns", "too-many-features", &err);
     if (st == GD_OK)
         st = gd_model_save(&model, s.out, &err);
     if (st != GD_OK)

@@ -408,6 +408,9 @@ gd_status gd_fit_factor_from_model(gd_fit_factor *f, const gd_model *m, gd_error
     const char *df = gd_model_get_info(m, "fit_df");
     const char *var = gd_model_get_info(m, "fit_residual_variance");
     const char *cols = gd_model_get_info(m, "fit_factor_columns");
+    if (cols != NULL && strcmp(cols, "too-many-features") == 0)
+        return no_intervals(err, "the fit has too many features for its model file to "
+                                 "carry the factor R (more than 1000)");
     if (df != NULL && strcmp(df, "0") == 0)
         return no_intervals(err, "the fit has no residual degrees of freedom (as many "
                                  "coefficients as rows)");
