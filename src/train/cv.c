@@ -17,7 +17,9 @@ gd_status gd_cv_assign(size_t n, size_t k, int shuffle, uint64_t seed, size_t *f
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "%zu folds on %zu rows: cross-validation needs 2 to %zu folds",
                             k, n, n);
-    size_t *order = malloc(n * sizeof *order);
+    /* calloc, not malloc: the sizes add up to n, so every entry is written,
+     * but the static analyzer cannot follow that arithmetic. */
+    size_t *order = calloc(n, sizeof *order);
     if (order == NULL)
         return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < n; i++)
@@ -133,7 +135,7 @@ gd_status gd_cv_run(const gd_dataset *raw, size_t k, int shuffle, uint64_t seed,
                             "early stopping with cross-validation would pick the epoch "
                             "on the very rows it scores");
     const size_t n = raw->n;
-    size_t *fold = malloc((n ? n : 1) * sizeof *fold);
+    size_t *fold = calloc(n ? n : 1, sizeof *fold); /* calloc: see gd_cv_assign */
     unsigned char *in_fold = malloc(n ? n : 1);
     res->folds = calloc(k ? k : 1, sizeof *res->folds);
     gd_status st = fold && in_fold && res->folds
