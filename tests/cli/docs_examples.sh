@@ -14,7 +14,8 @@
 # (gdtrain on the PATH, in a folder with the files the examples name:
 # houses.csv, new.csv, test.csv, sales.csv, golden.csv) and must succeed.
 # The curve-diff --columns item lists the columns it compares: each must be
-# accepted.
+# accepted. The JSON OUTPUT example is held to a real run's JSON: its keys,
+# and its values given in full.
 #
 # Before comparing, what varies from run to run is masked on both sides, and
 # runs of blanks count as one (tables stay comparable when a column's width
@@ -190,6 +191,27 @@ for c in $columns; do
     CHECKS=$((CHECKS + 1))
     [ "$STATUS" -eq 0 ] || { cat "$WORK/err" >&2; fail "curve-diff --columns $c, listed in the man page, exits $STATUS"; }
 done
+
+# The JSON OUTPUT example (shortened): each of its keys is in a real run's
+# JSON, and each value given in full (a string, true/false/null, a whole
+# number) is the run's; decimals there are rounded, so they are not compared.
+awk '/^\.SH JSON OUTPUT/ { on = 1 } on && /^\.EX/ { take = 1; next } take && /^\.EE/ { exit }
+     take' "$MAN" | unroff | tr -d '\n' >json.doc
+CHECKS=$((CHECKS + 1))
+[ -s json.doc ] || fail "no JSON example in the man page"
+(cd man && "$GDTRAIN" --data houses.csv --json --quiet) >json.run ||
+    fail "the JSON example's run"
+grep -oE '"[a-z_]+":' json.doc | sort -u >json.keys
+while read -r key; do
+    CHECKS=$((CHECKS + 1))
+    grep -qF -- "$key" json.run || { FAILED=$((FAILED + 1)); echo "---- man page JSON OUTPUT: key $key is not in: $(cat json.run)" >&2; }
+done <json.keys
+grep -oE '"[a-z_]+":("[^"]*"|true|false|null|-?[0-9]+)[,}]' json.doc | sed 's/[,}]$//' | sort -u >json.pairs
+while read -r pair; do
+    CHECKS=$((CHECKS + 1))
+    grep -qE -- "$(printf '%s' "$pair" | sed 's/[][\.*^$]/\\&/g')[,}]" json.run ||
+        { FAILED=$((FAILED + 1)); echo "---- man page JSON OUTPUT: $pair is not in: $(cat json.run)" >&2; }
+done <json.pairs
 
 [ "$FAILED" -eq 0 ] || fail "$FAILED documented example(s) differ from this build (above)"
 done_ok
