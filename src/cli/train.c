@@ -515,7 +515,8 @@ static int on_epoch(const gd_epoch_info *e, void *user)
 
 /* The run's summary for scripts: one JSON object on stdout. */
 static int print_json(const train_settings *s, const gd_train_config *cfg,
-                      const gd_dataset *ds, const gd_model *m, const gd_train_result *res,
+                      const gd_dataset *ds, const gd_model *m, int written,
+                      const gd_train_result *res,
                       double loss_scale, const gd_solve_info *opt, int have_opt, double gap,
                       const double seconds[3], const gd_cv_result *cv)
 {
@@ -524,7 +525,7 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_object_begin(&j, NULL);
     gd_json_string(&j, "command", "train");
     gd_json_string(&j, "data", s->data);
-    gd_json_string(&j, "model", s->out);
+    gd_json_string(&j, "model", written ? s->out : NULL); /* null: none written */
     gd_json_object_begin(&j, "options");
     gd_json_string(&j, "opt", cfg->opt->name);
     gd_json_number(&j, "lr", cfg->lr);
@@ -1051,14 +1052,21 @@ static int job_converged(const train_job *j)
     return 0;
 }
 
-/* --json; 4 if standard output cannot take it. */
-static int job_json(const train_job *j)
+/* --json; written says whether the model file was. Nonzero if standard
+ * output cannot take it. */
+static int job_json(train_job *j, int written)
 {
+    /* A run that ended without a model file still reports its weights. */
+    if (j->model.target == NULL &&
+        gd_fit_model(&j->fd, j->fit.params, &j->model, &j->err) != GD_OK) {
+        cli_report(&j->err);
+        return 1;
+    }
     double seconds[3] = {(double)(j->t_loaded - j->t0) * 1e-9,
                          (double)(j->t_trained - j->t_loaded) * 1e-9,
                          (double)(now_ns() - j->t0) * 1e-9};
-    if (print_json(j->s, &j->cfg, &j->fd.train, &j->model, &j->fit.train, j->fit.loss_scale,
-                   &j->opt, j->have_opt, j->fit.gap, seconds,
+    if (print_json(j->s, &j->cfg, &j->fd.train, &j->model, written, &j->fit.train,
+                   j->fit.loss_scale, &j->opt, j->have_opt, j->fit.gap, seconds,
                    j->s->cv > 0 ? &j->cv : NULL) != 0) {
         cli_error("cannot write the JSON summary to standard output");
         return 4;
@@ -1098,16 +1106,21 @@ static int train_run(const train_settings *s, const unsigned char *set, int argc
     gd_status st;
     if (code == 0 && ((st = job_watch(&j)) != GD_OK || (st = job_train(&j)) != GD_OK))
         code = report_failure(&j.err, st);
-    if (code == 0)
+    int trained = code == 0;
+    if (trained)
         code = job_stopped(&j);
     if (code == -1 && (st = job_write(&j)) != GD_OK)
         code = report_failure(&j.err, st);
-    if (code == -1) {
+    int written = code == -1;
+    if (written) {
         job_summary(&j);
         code = job_converged(&j);
-        if (s->json && job_json(&j) != 0)
-            code = 4;
     }
+    /* Every run that trained has its JSON, whatever its exit status
+     * (diverged, interrupted, off the reference curve): a script running a
+     * grid never loses a row. */
+    if (trained && s->json && job_json(&j, written) != 0)
+        code = cli_exit_code(GD_ERR_IO);
     job_free(&j);
     return code;
 }
