@@ -1,6 +1,7 @@
 /*
  * Threads: whatever the number of threads, gdtrain must compute the same
- * bits (DESIGN.md: reductions over fixed blocks, added in a fixed order) and
+ * bits (docs/ARCHITECTURE.md, "Determinism": reductions over fixed blocks,
+ * added in a fixed order) and
  * report the same first error. Checked for 1, 2, 3 and 4 threads on data
  * large enough to split into many pieces: about 6 MB of CSV (6 parsing
  * chunks of 1 MiB), 100000 rows (13 standardization blocks, 25 loss blocks).

@@ -8,7 +8,8 @@
  * Each rule lives in its own file under src/optim/ and defines one
  * gd_optimizer_ops; src/optim/registry.def lists them. Adding a rule is one
  * file plus one line there. The rules follow PyTorch's torch.optim semantics
- * in float64 (see DESIGN.md and each file's comment).
+ * in float64 (see docs/ARCHITECTURE.md, "Update rules", and each file's
+ * comment).
  */
 #ifndef GDTRAIN_OPTIM_H
 #define GDTRAIN_OPTIM_H

@@ -1,7 +1,8 @@
 /*
  * The subcommands. Each takes the arguments after its name and returns the
- * process exit status (see DESIGN.md: 0 ok, 1 training failed, 2 usage,
- * 3 bad data, 4 I/O).
+ * process exit status: 0 ok, 1 training failed, 2 usage, 3 bad data, 4 I/O
+ * or out of memory (cli_exit_code in msg.h maps library statuses to them;
+ * docs/ARCHITECTURE.md lists them all).
  */
 #ifndef GDTRAIN_CLI_COMMANDS_H
 #define GDTRAIN_CLI_COMMANDS_H

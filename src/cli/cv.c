@@ -30,7 +30,7 @@ static int load_raw(const cli_data_choice *choice, gd_dataset *raw)
     cli_free_list(features);
     if (st != GD_OK)
         cli_report(&err);
-    return (int)st;
+    return cli_exit_code(st);
 }
 
 static void say_report(const gd_cv_result *r)
@@ -67,7 +67,7 @@ int cli_cv_run(const cli_data_choice *choice, const gd_train_config *cfg, size_t
             cli_usage_error(NULL, "--cv: %s", err.message);
         else
             cli_report(&err);
-        return (int)st;
+        return cli_exit_code(st);
     }
     say_report(res);
     return 0;

@@ -105,7 +105,7 @@ static gd_status prepare_interval(interval_spec *iv, const predict_settings *s,
     iv->t = -gd_t_quantile((1 - s->level) / 2, iv->factor.df);
     iv->work = malloc((iv->factor.k ? iv->factor.k : 1) * sizeof *iv->work);
     if (iv->work == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     return GD_OK;
 }
 

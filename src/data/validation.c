@@ -110,7 +110,7 @@ gd_status gd_dataset_select(const gd_dataset *ds, const unsigned char *mask,
         k += mask[i] == want;
     if (alloc_like(ds, k, out) != 0) {
         gd_dataset_free(out);
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     size_t r = 0;
     for (size_t i = 0; i < ds->n; i++) {

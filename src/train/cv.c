@@ -21,7 +21,7 @@ gd_status gd_cv_assign(size_t n, size_t k, int shuffle, uint64_t seed, size_t *f
      * but the static analyzer cannot follow that arithmetic. */
     size_t *order = calloc(n, sizeof *order);
     if (order == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t i = 0; i < n; i++)
         order[i] = i;
     if (shuffle) {
@@ -113,7 +113,7 @@ static gd_status summarize(gd_cv_result *res, gd_error *err)
     size_t k = res->done;
     double *v = malloc(3 * (k ? k : 1) * sizeof *v);
     if (v == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t f = 0; f < k; f++) {
         v[f] = res->folds[f].val_mse;
         v[k + f] = res->folds[f].val_rmse;
@@ -140,7 +140,7 @@ gd_status gd_cv_run(const gd_dataset *raw, size_t k, int shuffle, uint64_t seed,
     res->folds = calloc(k ? k : 1, sizeof *res->folds);
     gd_status st = fold && in_fold && res->folds
                        ? gd_cv_assign(n, k, shuffle, seed, fold, err)
-                       : gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+                       : gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     res->k = k;
     res->shuffle = shuffle;
     for (size_t f = 0; st == GD_OK && f < k; f++) {
