@@ -564,8 +564,8 @@ static const bad_case bad_cases[] = {
     {"missing number", 7, 0, "bias_std", 7, 9, "end of the line"},
     {"missing number after blanks", 6, 0, "target_scaling 1000  ", 6, 22, "end of the line"},
     {"extra token", 5, 0, "intercept 1 2", 5, 13, "unexpected text"},
-    {"version 2", 2, 0, "gdtrain-model 2", 2, 15,
-     "model format version 2 is newer than this gdtrain supports (1)"},
+    {"version 3", 2, 0, "gdtrain-model 3", 2, 15,
+     "model format version 3 is newer than this gdtrain supports (2)"},
     {"version 0", 2, 0, "gdtrain-model 0", 2, 15, "unknown model format version 0"},
     {"version missing", 2, 0, "gdtrain-model", 2, 14, "version"},
     {"not a model", 2, 0, "area,age,price", 2, 1, "not a gdtrain model file"},
@@ -770,7 +770,7 @@ static void test_load_too_large(void **state)
     /* One byte less is read (and rejected only for having no content). */
     assert_int_equal(truncate(path, (off_t)size - 1), 0);
     assert_int_equal(gd_model_load(&m, path, &err), GD_ERR_DATA);
-    assert_non_null(strstr(err.message, "no \"gdtrain-model 1\" line"));
+    assert_non_null(strstr(err.message, "no \"gdtrain-model 2\" line"));
     assert_int_equal(unlink(path), 0);
 }
 

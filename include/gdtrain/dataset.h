@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gdtrain/encode.h"
 #include "gdtrain/error.h"
 
 typedef struct gd_dataset {
@@ -26,7 +27,25 @@ typedef struct gd_dataset {
     char *target_name;      /* NULL when loaded without a target */
     int threads;            /* threads for passes over the whole matrix
                                (standardization); 0 = the online CPUs */
+    gd_encoding *encoding;  /* how the file's columns became X's (names of
+                               the inputs, levels, fills); NULL when loaded
+                               without the encoding rules */
 } gd_dataset;
+
+/* Problems found in one pass over the data, and notes for the user. */
+#define GD_MAX_PROBLEMS 10
+#define GD_MAX_NOTES 16
+typedef struct gd_load_report {
+    gd_error problems[GD_MAX_PROBLEMS]; /* the first ones, in file order of
+                                           columns */
+    size_t nproblems;
+    size_t more;                        /* problems beyond those kept */
+    char notes[GD_MAX_NOTES][400];      /* warnings and notes, one line each */
+    size_t nnotes;
+    size_t dropped;                     /* rows left out for missing cells */
+    size_t dropped_target;              /* of which for a missing target */
+    size_t unseen;                      /* rows with a level not in the encoding */
+} gd_load_report;
 
 typedef struct gd_load_options {
     const char *path;               /* file to read; "-" = standard input */
@@ -38,6 +57,28 @@ typedef struct gd_load_options {
                                        even if named, is neither required nor read */
     int threads;                    /* threads for parsing (and the dataset's later
                                        passes); 0 = the number of online CPUs */
+
+    /* The encoding rules (include/gdtrain/encode.h). Without tables (all
+     * NULL and 0 below, encode 0), every selected cell must be a number. */
+    int encode;                     /* 1: apply the rules below */
+    const char *const *categorical; /* columns whose cells are levels even when
+                                       they read as numbers */
+    size_t ncategorical;
+    const char *const *exclude;     /* columns never read: names, or "#N" for
+                                       the N-th column (1-based) */
+    size_t nexclude;
+    const char *na_values;          /* comma list of NA tokens; NULL = default */
+    gd_na_policy na;
+    size_t max_levels;              /* 0 = GD_DEFAULT_MAX_LEVELS */
+    char decimal;                   /* '.' (0 means '.') or ',' */
+    const gd_encoding *encoding;    /* encode with this one (a model's) instead
+                                       of learning one; its inputs are the
+                                       columns read, and features is ignored */
+    int keep_incomplete;            /* with encoding: rows with missing cells
+                                       stay, their design row NaN (predict) */
+    int strict;                     /* with encoding: an unseen level is an
+                                       error, not the reference level */
+    gd_load_report *report;         /* problems and notes; may be NULL */
 } gd_load_options;
 
 /* Loads a CSV file into *ds (which need not be initialised). Header names are

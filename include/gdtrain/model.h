@@ -26,6 +26,18 @@
  *     end
  * Lines starting with '#' and blank lines are ignored. Names and values run to
  * the end of the line, with "\\" for a backslash, "\n" and "\r" for line breaks.
+ *
+ * Version 2 adds the encoding (include/gdtrain/encode.h), written only when
+ * a model has one that a plain numeric model does not (categorical inputs,
+ * a missing-value policy other than error, other NA tokens); other models
+ * are still written as version 1, and both versions load:
+ *     na_policy <error|drop|mean>
+ *     na_token <text>                                       (each NA token)
+ *     input numeric <fill> <name>                           (one per input
+ *     input categorical <nlevels> <missing 0|1> <name>       column, in order)
+ *     level <text>                     (nlevels lines after a categorical input)
+ * The feature lines are then the design columns, named "name" and
+ * "name=level", and must be those the inputs make.
  */
 #ifndef GDTRAIN_MODEL_H
 #define GDTRAIN_MODEL_H
@@ -33,9 +45,11 @@
 #include <stddef.h>
 
 #include "gdtrain/dataset.h"
+#include "gdtrain/encode.h"
 #include "gdtrain/error.h"
 
-#define GD_MODEL_FORMAT_VERSION 1
+/* The newest version written and read (1 for models without an encoding). */
+#define GD_MODEL_FORMAT_VERSION 2
 
 typedef struct gd_model {
     size_t d;             /* number of features */
@@ -49,6 +63,8 @@ typedef struct gd_model {
     size_t ninfo;         /* metadata pairs */
     char **info_keys;     /* (ninfo) keys: no spaces */
     char **info_values;   /* (ninfo) values: any text */
+    gd_encoding *encoding; /* how a table's columns become the features;
+                              NULL: the features are the table's columns */
 } gd_model;
 
 /* Makes an empty model for d features: names copied from the arguments,
@@ -68,6 +84,10 @@ gd_status gd_model_set_scaling(gd_model *m, const gd_scaling *sc, gd_error *err)
  * the original-unit weights and intercept from the scaling. A constant
  * feature column (scaling.constant[j]) gets weight 0 in both. Cannot fail. */
 void gd_model_set_params(gd_model *m, const double *params);
+
+/* Gives the model a copy of e (replacing any), or none when e is NULL or
+ * plain (gd_encoding_is_plain). GD_ERR_IO on out of memory. */
+gd_status gd_model_set_encoding(gd_model *m, const gd_encoding *e, gd_error *err);
 
 /* Sets info key to value (replacing an earlier value). key must be a
  * non-empty word without spaces. GD_ERR_NOMEM on out of memory. */

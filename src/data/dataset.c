@@ -150,5 +150,7 @@ void gd_dataset_free(gd_dataset *ds)
     free(ds->target_name);
     free(ds->x);
     free(ds->y);
+    gd_encoding_free(ds->encoding);
+    free(ds->encoding);
     memset(ds, 0, sizeof *ds);
 }

@@ -371,10 +371,11 @@ static gd_status parse_version(gd_text_reader *r, const gd_text_format *fmt)
         return gd_text_fail_at(r, start, "%s format version %s is newer than this "
                                          "gdtrain supports (%d)", fmt->kind,
                                gd_text_quote(r, start, end, q, sizeof q), fmt->version);
-    if (version != fmt->version)
+    if (version < (fmt->oldest ? fmt->oldest : fmt->version))
         return gd_text_fail_at(r, start, "unknown %s format version %s (this gdtrain "
                                          "reads version %d)", fmt->kind,
                                gd_text_quote(r, start, end, q, sizeof q), fmt->version);
+    r->version = (int)version;
     return gd_text_expect_end_of_line(r, end, "the format version");
 }
 

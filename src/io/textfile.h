@@ -46,7 +46,8 @@ typedef struct gd_text_format {
     const char *kind;            /* for messages: "model" gives "not a gdtrain model
                                     file", "model format version 2 is newer ..." */
     const char *magic;           /* first word of the first line: "gdtrain-model" */
-    int version;                 /* the one version read (and written) */
+    int version;                 /* the newest version read (and written) */
+    int oldest;                  /* the oldest version read; 0 = only version */
     size_t max_size;             /* bytes; a larger file is refused before parsing */
     const char *const *keywords; /* (nkeywords) the line keywords, in the order
                                     listed by the "unknown keyword" message */
@@ -65,6 +66,7 @@ typedef struct gd_text_reader {
     char *line;       /* the current line, inside the file's buffer, without its end */
     size_t len;       /* its length in bytes */
     long lineno;      /* its 1-based number */
+    int version;      /* the file's format version, once its first line is read */
 } gd_text_reader;
 
 /* Parses the keyword line of keyword (an index into the format's keywords),

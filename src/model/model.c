@@ -165,7 +165,27 @@ void gd_model_free(gd_model *m)
     free(m->weights);
     free(m->w_std);
     scaling_release(&m->scaling);
+    gd_encoding_free(m->encoding);
+    free(m->encoding);
     memset(m, 0, sizeof *m);
+}
+
+gd_status gd_model_set_encoding(gd_model *m, const gd_encoding *e, gd_error *err)
+{
+    gd_encoding_free(m->encoding);
+    free(m->encoding);
+    m->encoding = NULL;
+    if (e == NULL || gd_encoding_is_plain(e))
+        return GD_OK;
+    m->encoding = calloc(1, sizeof *m->encoding);
+    if (m->encoding == NULL)
+        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    gd_status st = gd_encoding_copy(m->encoding, e, err);
+    if (st != GD_OK) {
+        free(m->encoding);
+        m->encoding = NULL;
+    }
+    return st;
 }
 
 gd_status gd_model_set_scaling(gd_model *m, const gd_scaling *sc, gd_error *err)
@@ -320,6 +340,14 @@ static gd_status check_savable(const gd_model *m, const char *path, gd_error *er
                                                q, sizeof q),
                                 sc->x_mean[j], sc->x_std[j]);
     }
+    for (size_t i = 0; m->encoding != NULL && i < m->encoding->ninputs; i++) {
+        const gd_input *in = &m->encoding->inputs[i];
+        if (!in->categorical && !isfinite(in->fill))
+            return gd_error_set(err, GD_ERR_DATA, path, 0, 0,
+                                "cannot save a model whose fill value of \"%s\" is %g",
+                                gd_error_quote(in->name, strlen(in->name), q, sizeof q),
+                                in->fill);
+    }
     if (!isfinite(sc->y_mean) || !isfinite(sc->y_std) || !(sc->y_std > 0))
         return gd_error_set(err, GD_ERR_DATA, path, 0, 0,
                             "cannot save a model whose target scaling is "
@@ -328,12 +356,39 @@ static gd_status check_savable(const gd_model *m, const char *path, gd_error *er
     return GD_OK;
 }
 
+/* The version 2 lines: the encoding. */
+static void write_encoding(FILE *fp, const gd_encoding *e)
+{
+    fprintf(fp, "na_policy %s\n", gd_na_policy_name(e->na));
+    for (size_t k = 0; k < e->na_values.n; k++) {
+        fputs("na_token ", fp);
+        gd_text_write_escaped(fp, e->na_values.tokens[k]);
+        fputc('\n', fp);
+    }
+    fputs("# input numeric <fill> <name> | input categorical <levels> <missing> <name>\n",
+          fp);
+    for (size_t i = 0; i < e->ninputs; i++) {
+        const gd_input *in = &e->inputs[i];
+        if (in->categorical)
+            fprintf(fp, "input categorical %zu %d ", in->nlevels, in->missing_level);
+        else
+            fprintf(fp, "input numeric %.17g ", in->fill);
+        gd_text_write_escaped(fp, in->name);
+        fputc('\n', fp);
+        for (size_t k = 0; k < (in->categorical ? in->nlevels : 0); k++) {
+            fputs("level ", fp);
+            gd_text_write_escaped(fp, in->levels[k]);
+            fputc('\n', fp);
+        }
+    }
+}
+
 static void write_model(FILE *fp, const void *user)
 {
     const gd_model *m = user;
     const gd_scaling *sc = &m->scaling;
     fputs("# gdtrain model file; see 'man gdtrain' for the format\n", fp);
-    fprintf(fp, "%s %d\n", MODEL_MAGIC, GD_MODEL_FORMAT_VERSION);
+    fprintf(fp, "%s %d\n", MODEL_MAGIC, m->encoding != NULL ? 2 : 1);
     fputs("target ", fp);
     gd_text_write_escaped(fp, m->target);
     fputc('\n', fp);
@@ -354,6 +409,8 @@ static void write_model(FILE *fp, const void *user)
         gd_text_write_escaped(fp, m->features[j]);
         fputc('\n', fp);
     }
+    if (m->encoding != NULL)
+        write_encoding(fp, m->encoding);
     for (size_t i = 0; i < m->ninfo; i++) {
         assert(is_info_key(m->info_keys[i], strlen(m->info_keys[i])));
         fprintf(fp, "info %s ", m->info_keys[i]);
@@ -383,6 +440,10 @@ enum {
     KW_BIAS_STD,
     KW_FEATURE,
     KW_INFO,
+    KW_NA_POLICY,
+    KW_NA_TOKEN,
+    KW_INPUT,
+    KW_LEVEL,
     KW_END,
     NKEYWORDS
 };
@@ -395,6 +456,8 @@ typedef struct loader {
     struct place {
         long line, column;
     } *name_at;           /* (d) where each feature's name was read */
+    size_t levels_due;    /* level lines the last categorical input still needs */
+    long enc_line;        /* the first encoding line, 0 if none */
 } loader;
 
 typedef gd_status (*line_parser)(gd_text_reader *r, loader *ld, size_t pos);
@@ -520,6 +583,180 @@ static gd_status parse_info(gd_text_reader *r, loader *ld, size_t pos)
     return st;
 }
 
+/* The model's encoding, made on its first encoding line. */
+static gd_status encoding_of(gd_text_reader *r, loader *ld, gd_encoding **out)
+{
+    if (r->version < 2)
+        return gd_text_fail_at(r, 0, "an encoding line in a version 1 model file (the "
+                                     "first line must say 'gdtrain-model 2')");
+    if (ld->m->encoding == NULL) {
+        ld->m->encoding = calloc(1, sizeof *ld->m->encoding);
+        if (ld->m->encoding == NULL)
+            return gd_text_out_of_memory(r);
+        ld->enc_line = r->lineno;
+    }
+    *out = ld->m->encoding;
+    return GD_OK;
+}
+
+/* A non-negative count token at *pos (advanced past it). */
+static gd_status parse_count(gd_text_reader *r, size_t *pos, const char *what,
+                             size_t *out)
+{
+    char q[128];
+    size_t start = gd_text_skip_blanks(r, *pos);
+    size_t end = gd_text_token_end(r, start);
+    size_t v = 0;
+    if (start == end)
+        return gd_text_fail_at(r, start, "expected %s, found the end of the line", what);
+    for (size_t i = start; i < end; i++) {
+        if (!gd_text_is_digit(r->line[i]) || v > r->size)
+            return gd_text_fail_at(r, start, "expected %s (digits, at most the file's "
+                                             "size), found \"%s\"", what,
+                                   gd_text_quote(r, start, end, q, sizeof q));
+        v = v * 10 + (size_t)(r->line[i] - '0');
+    }
+    *pos = end;
+    *out = v;
+    return GD_OK;
+}
+
+static gd_status parse_na_policy(gd_text_reader *r, loader *ld, size_t pos)
+{
+    gd_encoding *e = NULL;
+    char q[128];
+    gd_status st = encoding_of(r, ld, &e);
+    if (st != GD_OK)
+        return st;
+    size_t start = gd_text_skip_blanks(r, pos);
+    size_t end = gd_text_token_end(r, start);
+    char word[8] = "";
+    if (end - start < sizeof word)
+        memcpy(word, r->line + start, end - start);
+    if (gd_na_policy_parse(word, &e->na) != 0)
+        return gd_text_fail_at(r, start, "expected error, drop or mean, found \"%s\"",
+                               gd_text_quote(r, start, end, q, sizeof q));
+    return gd_text_expect_end_of_line(r, end, "the missing-value policy");
+}
+
+static gd_status parse_na_token(gd_text_reader *r, loader *ld, size_t pos)
+{
+    gd_encoding *e = NULL;
+    char *token = NULL;
+    gd_status st = encoding_of(r, ld, &e);
+    if (st == GD_OK)
+        st = gd_text_parse_text(r, pos, "an NA token", &token);
+    if (st == GD_OK)
+        st = gd_na_set_add(&e->na_values, token, strlen(token), r->err);
+    free(token);
+    return st;
+}
+
+static gd_status parse_input(gd_text_reader *r, loader *ld, size_t pos)
+{
+    gd_encoding *e = NULL;
+    char q[128];
+    gd_status st = encoding_of(r, ld, &e);
+    if (st != GD_OK)
+        return st;
+    if (ld->levels_due > 0)
+        return gd_text_fail_at(r, 0, "an 'input' line where %zu more 'level' line%s "
+                                     "of the input before were due", ld->levels_due,
+                               ld->levels_due == 1 ? "" : "s");
+    gd_input *grown = realloc(e->inputs, (e->ninputs + 1) * sizeof *grown);
+    if (grown == NULL)
+        return gd_text_out_of_memory(r);
+    e->inputs = grown;
+    gd_input *in = &e->inputs[e->ninputs++];
+    memset(in, 0, sizeof *in);
+    size_t start = gd_text_skip_blanks(r, pos);
+    size_t end = gd_text_token_end(r, start);
+    pos = end;
+    if (end - start == 7 && memcmp(r->line + start, "numeric", 7) == 0) {
+        st = gd_text_parse_number(r, &pos, "the fill value", &in->fill);
+    } else if (end - start == 11 && memcmp(r->line + start, "categorical", 11) == 0) {
+        size_t missing = 0;
+        in->categorical = 1;
+        st = parse_count(r, &pos, "the number of levels", &in->nlevels);
+        if (st == GD_OK && in->nlevels > r->size / 7)
+            st = gd_text_fail_at(r, 0, "the file is too short to hold %zu levels",
+                                 in->nlevels);
+        if (st == GD_OK)
+            st = parse_count(r, &pos, "0 or 1 (a level for missing cells)", &missing);
+        if (st == GD_OK && (missing > 1 || (missing && in->nlevels == 0)))
+            st = gd_text_fail_at(r, pos - 1, "expected 0 or 1 (a level for missing "
+                                             "cells, counted in the levels)");
+        in->missing_level = (int)missing;
+        if (st == GD_OK && (in->levels = calloc(in->nlevels + 1, sizeof *in->levels)) == NULL)
+            st = gd_text_out_of_memory(r);
+        ld->levels_due = in->nlevels;
+    } else {
+        return gd_text_fail_at(r, start, "expected numeric or categorical, found \"%s\"",
+                               gd_text_quote(r, start, end, q, sizeof q));
+    }
+    return st != GD_OK ? st : parse_name(r, pos, &in->name);
+}
+
+static gd_status parse_level(gd_text_reader *r, loader *ld, size_t pos)
+{
+    gd_encoding *e = ld->m->encoding;
+    if (ld->levels_due == 0 || e == NULL)
+        return gd_text_fail_at(r, 0, "a 'level' line that no categorical 'input' line "
+                                     "announced");
+    gd_input *in = &e->inputs[e->ninputs - 1];
+    size_t k = in->nlevels - ld->levels_due;
+    gd_status st = parse_name(r, pos, &in->levels[k]);
+    if (st != GD_OK)
+        return st;
+    ld->levels_due--;
+    int last_missing = in->missing_level && k + 1 == in->nlevels;
+    if (last_missing && strcmp(in->levels[k], GD_MISSING_LEVEL) != 0)
+        return gd_text_fail_at(r, 0, "the last level of an input with a level for "
+                                     "missing cells must be \"%s\"", GD_MISSING_LEVEL);
+    if (k > 0 && !last_missing && strcmp(in->levels[k - 1], in->levels[k]) >= 0)
+        return gd_text_fail_at(r, 0, "levels must be in byte order, each once: \"%s\" "
+                                     "comes after \"%s\"", in->levels[k],
+                               in->levels[k - 1]);
+    return GD_OK;
+}
+
+/* The feature lines must be the design columns the encoding makes. */
+static gd_status check_encoding(gd_text_reader *r, loader *ld)
+{
+    const gd_model *m = ld->m;
+    const gd_encoding *e = m->encoding;
+    if (e == NULL)
+        return GD_OK;
+    if (ld->levels_due > 0)
+        return gd_text_fail_at(r, 0, "%zu 'level' line%s missing before 'end'",
+                               ld->levels_due, ld->levels_due == 1 ? "" : "s");
+    if (e->na_values.n == 0 && gd_na_set_init(&m->encoding->na_values, NULL, r->err) != GD_OK)
+        return GD_ERR_IO;
+    if (gd_encoding_width(e) != m->d)
+        return gd_error_set(r->err, GD_ERR_DATA, r->path, ld->enc_line, 1,
+                            "the inputs make %zu design columns, but the file has %zu "
+                            "'feature' lines", gd_encoding_width(e), m->d);
+    size_t j = 0;
+    for (size_t i = 0; i < e->ninputs; i++) {
+        for (size_t k = 0; k < gd_input_width(&e->inputs[i]); k++, j++) {
+            char *want = gd_input_column_name(&e->inputs[i], k);
+            if (want == NULL)
+                return gd_text_out_of_memory(r);
+            int same = strcmp(want, m->features[j]) == 0;
+            char q[128];
+            if (!same)
+                gd_error_set(r->err, GD_ERR_DATA, r->path, ld->name_at[j].line,
+                             ld->name_at[j].column,
+                             "feature %zu should be named '%s', as its input makes it",
+                             j + 1, gd_error_quote(want, strlen(want), q, sizeof q));
+            free(want);
+            if (!same)
+                return GD_ERR_DATA;
+        }
+    }
+    return GD_OK;
+}
+
 /* At the 'end' line: every required line was there, with all features. */
 static gd_status check_complete(gd_text_reader *r, loader *ld);
 
@@ -539,6 +776,10 @@ static const char *const keyword_names[NKEYWORDS] = {
     [KW_BIAS_STD] = "bias_std",
     [KW_FEATURE] = "feature",
     [KW_INFO] = "info",
+    [KW_NA_POLICY] = "na_policy",
+    [KW_NA_TOKEN] = "na_token",
+    [KW_INPUT] = "input",
+    [KW_LEVEL] = "level",
     [KW_END] = "end",
 };
 
@@ -554,6 +795,10 @@ static const struct keyword {
     [KW_BIAS_STD] = {parse_bias_std, 1},
     [KW_FEATURE] = {parse_feature, 0},
     [KW_INFO] = {parse_info, 0},
+    [KW_NA_POLICY] = {parse_na_policy, 1},
+    [KW_NA_TOKEN] = {parse_na_token, 0},
+    [KW_INPUT] = {parse_input, 0},
+    [KW_LEVEL] = {parse_level, 0},
     [KW_END] = {parse_end, 1},
 };
 
@@ -561,6 +806,7 @@ static const gd_text_format model_format = {
     .kind = "model",
     .magic = MODEL_MAGIC,
     .version = GD_MODEL_FORMAT_VERSION,
+    .oldest = 1,
     .max_size = MODEL_MAX_FILE_SIZE,
     .keywords = keyword_names,
     .nkeywords = NKEYWORDS,
@@ -628,14 +874,15 @@ static gd_status check_names(gd_text_reader *r, loader *ld)
 static gd_status check_complete(gd_text_reader *r, loader *ld)
 {
     for (int k = 0; k < NKEYWORDS; k++)
-        if (keywords[k].once && ld->seen[k] == 0)
+        if (keywords[k].once && ld->seen[k] == 0 && k != KW_NA_POLICY)
             return gd_text_fail_at(r, 0, "missing '%s' line before 'end'",
                                    keyword_names[k]);
     if (ld->nfeatures != ld->m->d)
         return gd_text_fail_at(r, 0, "found %zu 'feature' lines, but 'features' on line "
                                      "%ld declares %zu", ld->nfeatures,
                                ld->seen[KW_FEATURES], ld->m->d);
-    return check_names(r, ld);
+    gd_status st = check_names(r, ld);
+    return st != GD_OK ? st : check_encoding(r, ld);
 }
 
 /* One keyword line (gd_text_line_fn): a line that must appear once may not
