@@ -211,7 +211,7 @@ static double gen_price_mean(const double *x)
  * drawn again whole, so the row distribution is the feature distribution
  * conditioned on that price being >= PRICE_FLOOR + NOISE_LIMIT NOISE_STD
  * (about 0.5% of draws are rejected). */
-static void gen_row_draw(gen_state *st, gen_row *row)
+static void gen_row_draw(gen_state *st, double extra, gen_row *row)
 {
     for (;;) {
         /* Living area: lognormal, median 110 m^2, drawn again outside
@@ -269,7 +269,7 @@ static void gen_row_draw(gen_state *st, gen_row *row)
             (double)row->lot,
             (double)row->garage,
         };
-        double mu = gen_price_mean(x);
+        double mu = gen_price_mean(x) + extra;
         if (mu < PRICE_FLOOR + NOISE_LIMIT * NOISE_STD)
             continue; /* too cheap for the noise: draw the row again */
 
@@ -341,10 +341,125 @@ static gd_status gen_flush(gen_out *o, gd_error *err)
     return GD_OK;
 }
 
+/* The categorical columns (data/README.md, "Categories and missing
+ * cells"): drawn from their own stream, so a table with them has the same
+ * numeric draws as one without, and their effects add to the price. */
+const char *const gd_gen_neighbourhoods[] = {
+    "Ashford", "Brookside", "Cedar Hill", "Dockside", "Elmwood", "Fairview",
+    "Glenmore", "Harbour, East", "Ironbridge", "Juniper", "Kingsgate", "Larkfield",
+};
+const double gd_gen_neighbourhood_effect[] = {
+    0.0, 25000.0, 60000.0, -15000.0, 10000.0, 35000.0,
+    -30000.0, 80000.0, -5000.0, 15000.0, 45000.0, -20000.0,
+};
+const size_t gd_gen_nneighbourhoods =
+    sizeof gd_gen_neighbourhoods / sizeof gd_gen_neighbourhoods[0];
+const double gd_gen_pool_effect = 25000.0;
+
+/* The zip code of zip index k (0..GD_GEN_ZIPS-1) and its effect. */
+long gd_gen_zip(size_t k)
+{
+    return 10001 + (long)k;
+}
+
+double gd_gen_zip_effect(size_t k)
+{
+    return (double)((long)(k * 7919 % 21) - 10) * 1000.0;
+}
+
+typedef struct gen_cats {
+    size_t hood, zip;
+    int pool;
+} gen_cats;
+
+static double gen_cats_draw(gd_rng *rng, gen_cats *c)
+{
+    c->hood = (size_t)(gd_rng_uniform(rng) * (double)gd_gen_nneighbourhoods);
+    c->pool = gd_rng_uniform(rng) < 0.2;
+    c->zip = (size_t)(gd_rng_uniform(rng) * GD_GEN_ZIPS);
+    return gd_gen_neighbourhood_effect[c->hood] + (c->pool ? gd_gen_pool_effect : 0.0) +
+           gd_gen_zip_effect(c->zip);
+}
+
+static void put_text(gen_out *o, const char *s)
+{
+    int quote = strchr(s, ',') != NULL;
+    size_t n = strlen(s);
+    if (quote)
+        o->buf[o->len++] = '"';
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    if (quote)
+        o->buf[o->len++] = '"';
+}
+
+/* The header: the numeric features, the categorical ones if asked for, the
+ * price. */
+static void put_header(gen_out *o, int categories)
+{
+    static const char *const extra[] = {"neighbourhood", "pool", "zip"};
+    for (size_t j = 0; j < gd_gen_ncolumns; j++) {
+        if (j > 0)
+            o->buf[o->len++] = ',';
+        for (size_t k = 0; categories && j + 1 == gd_gen_ncolumns && k < 3; k++) {
+            put_text(o, extra[k]);
+            o->buf[o->len++] = ',';
+        }
+        put_text(o, gd_gen_columns[j]);
+    }
+    o->buf[o->len++] = '\n';
+}
+
+/* Starts a feature cell: the separator, and whether the cell is left empty
+ * (a missing value). */
+static int put_cell_start(gen_out *o, int first, gd_rng *miss, double fraction)
+{
+    if (!first)
+        o->buf[o->len++] = ',';
+    return fraction > 0.0 && gd_rng_uniform(miss) < fraction;
+}
+
+static void put_row(gen_out *o, const gen_row *r, const gen_cats *c, int categories,
+                    gd_rng *miss, double fraction)
+{
+    if (!put_cell_start(o, 1, miss, fraction))
+        put_fixed(o, r->area10, 1);
+    if (!put_cell_start(o, 0, miss, fraction))
+        put_uint(o, (unsigned long)r->age);
+    if (!put_cell_start(o, 0, miss, fraction))
+        put_uint(o, (unsigned long)r->bedrooms);
+    if (!put_cell_start(o, 0, miss, fraction))
+        put_uint(o, (unsigned long)r->bathrooms);
+    if (!put_cell_start(o, 0, miss, fraction))
+        put_fixed(o, r->distance100, 2);
+    if (!put_cell_start(o, 0, miss, fraction))
+        put_uint(o, (unsigned long)r->lot);
+    if (!put_cell_start(o, 0, miss, fraction))
+        put_uint(o, (unsigned long)r->garage);
+    if (categories) {
+        if (!put_cell_start(o, 0, miss, fraction))
+            put_text(o, gd_gen_neighbourhoods[c->hood]);
+        if (!put_cell_start(o, 0, miss, fraction))
+            put_text(o, c->pool ? "yes" : "no");
+        if (!put_cell_start(o, 0, miss, fraction))
+            put_uint(o, (unsigned long)gd_gen_zip(c->zip));
+    }
+    o->buf[o->len++] = ',';
+    put_uint(o, (unsigned long)r->price);
+    o->buf[o->len++] = '\n';
+}
+
 gd_status gd_gen_write(FILE *out, const char *name, size_t rows, uint64_t seed,
                        gd_error *err)
 {
-    assert(out != NULL);
+    gd_gen_options opt = {rows, seed, 0, 0.0};
+    return gd_gen_write_table(out, name, &opt, err);
+}
+
+gd_status gd_gen_write_table(FILE *out, const char *name, const gd_gen_options *opt,
+                             gd_error *err)
+{
+    assert(out != NULL && opt->missing >= 0.0 && opt->missing < 1.0);
     gd_status st = GD_OK;
     gen_out *o = malloc(sizeof *o);
     if (o == NULL)
@@ -354,44 +469,27 @@ gd_status gd_gen_write(FILE *out, const char *name, size_t rows, uint64_t seed,
     o->name = name;
     o->len = 0;
 
-    for (size_t j = 0; j < gd_gen_ncolumns; j++) {
-        size_t n = strlen(gd_gen_columns[j]);
-        if (j > 0)
-            o->buf[o->len++] = ',';
-        memcpy(o->buf + o->len, gd_gen_columns[j], n);
-        o->len += n;
-    }
-    o->buf[o->len++] = '\n';
+    put_header(o, opt->categories);
 
     gen_state gs;
-    gd_rng_seed(&gs.rng, seed);
+    gd_rng_seed(&gs.rng, opt->seed);
     gs.has_spare = 0;
     gs.spare = 0.0;
+    gd_rng cat_rng, miss_rng;
+    gd_rng_seed(&cat_rng, opt->seed ^ UINT64_C(0x63617465676f7279)); /* "category" */
+    gd_rng_seed(&miss_rng, opt->seed ^ UINT64_C(0x6d697373696e6721)); /* "missing!" */
 
-    for (size_t i = 0; i < rows; i++) {
+    for (size_t i = 0; i < opt->rows; i++) {
         if (o->len > GEN_BUF_SIZE - GEN_ROW_MAX) {
             st = gen_flush(o, err);
             if (st != GD_OK)
                 goto done;
         }
         gen_row r;
-        gen_row_draw(&gs, &r);
-        put_fixed(o, r.area10, 1);
-        o->buf[o->len++] = ',';
-        put_uint(o, (unsigned long)r.age);
-        o->buf[o->len++] = ',';
-        put_uint(o, (unsigned long)r.bedrooms);
-        o->buf[o->len++] = ',';
-        put_uint(o, (unsigned long)r.bathrooms);
-        o->buf[o->len++] = ',';
-        put_fixed(o, r.distance100, 2);
-        o->buf[o->len++] = ',';
-        put_uint(o, (unsigned long)r.lot);
-        o->buf[o->len++] = ',';
-        put_uint(o, (unsigned long)r.garage);
-        o->buf[o->len++] = ',';
-        put_uint(o, (unsigned long)r.price);
-        o->buf[o->len++] = '\n';
+        gen_cats c = {0, 0, 0};
+        double extra = opt->categories ? gen_cats_draw(&cat_rng, &c) : 0.0;
+        gen_row_draw(&gs, extra, &r);
+        put_row(o, &r, &c, opt->categories, &miss_rng, opt->missing);
     }
     st = gen_flush(o, err);
     if (st != GD_OK)

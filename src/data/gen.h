@@ -34,6 +34,36 @@
 gd_status gd_gen_write(FILE *out, const char *name, size_t rows, uint64_t seed,
                        gd_error *err);
 
+/* What gd_gen_write_table makes. */
+typedef struct gd_gen_options {
+    size_t rows;
+    uint64_t seed;
+    int categories;  /* 1: add the columns neighbourhood (12 names, one with a
+                        comma, so quoted), pool (yes/no) and zip (60 numeric
+                        codes) before the price, with effects on it */
+    double missing;  /* each feature cell is left empty with this
+                        probability, in [0, 1); the price never is */
+} gd_gen_options;
+
+/* Like gd_gen_write, with categorical columns and missing cells as opt
+ * says; with neither, the same bytes as gd_gen_write. The numeric features
+ * are drawn as without them; the categories and the empty cells come from
+ * streams of their own (seeded from the seed), and the categories' effects
+ * add to the price (so the row-rejection rule may then differ). */
+gd_status gd_gen_write_table(FILE *out, const char *name, const gd_gen_options *opt,
+                             gd_error *err);
+
+/* The categorical columns' true effects on the price, against the first
+ * level in byte order (Ashford; pool "no"; zip 10001 has effect -10000, so
+ * the others' effects against it are gd_gen_zip_effect(k) + 10000). */
+#define GD_GEN_ZIPS 60
+extern const char *const gd_gen_neighbourhoods[];
+extern const double gd_gen_neighbourhood_effect[];
+extern const size_t gd_gen_nneighbourhoods;
+extern const double gd_gen_pool_effect;
+long gd_gen_zip(size_t k);
+double gd_gen_zip_effect(size_t k);
+
 /* The column names in file order (gd_gen_ncolumns of them, 8); the last one,
  * "price", is the target. */
 extern const char *const gd_gen_columns[];
