@@ -5,7 +5,8 @@
  * gap to the exact optimum and builds the model in one call, from a
  * configuration that gd_train_config_build (hparams.h) makes from names.
  * Underneath, the stages: load a CSV file into a dataset and standardize it
- * (dataset.h), train a linear model on it by gradient descent (trainer.h,
+ * (dataset.h; categorical columns and missing cells by encode.h),
+ * train a linear model on it by gradient descent (trainer.h,
  * with an optimizer from optim.h and a learning-rate schedule from
  * schedule.h), or fit the exact least-squares optimum (solve.h); evaluate the loss (loss.h); save, load and
  * apply the model (model.h). Every function that can fail reports through a
@@ -18,6 +19,7 @@
 #define GDTRAIN_GDTRAIN_H
 
 #include "gdtrain/dataset.h"
+#include "gdtrain/encode.h"
 #include "gdtrain/error.h"
 #include "gdtrain/fit.h"
 #include "gdtrain/hparams.h"
