@@ -126,6 +126,12 @@ char *gd_input_column_name(const gd_input *in, size_t k);
  * gd_encoding_width(e) values. Missing cells must have been resolved. */
 void gd_encoding_expand_row(const gd_encoding *e, const double *raw, double *out);
 
+/* Fills *e with n numeric inputs named names[0..n) (copied), policy
+ * error and the default NA tokens: what a model without an encoding
+ * means. GD_ERR_IO on out of memory (*e is then safe to free). */
+gd_status gd_encoding_plain(gd_encoding *e, size_t n, const char *const *names,
+                            gd_error *err);
+
 /* Deep copy. GD_ERR_IO on out of memory (*dst is then safe to free). */
 gd_status gd_encoding_copy(gd_encoding *dst, const gd_encoding *src, gd_error *err);
 

@@ -37,6 +37,13 @@ typedef struct gd_fit_source {
     uint64_t split_seed;          /* which rows val_split holds out */
     const char *val_path;         /* validation rows from this file instead, or NULL */
     int threads;                  /* 0 = every online CPU */
+    const gd_load_options *rules; /* the encoding rules for the training file
+                                     (encode, categorical, exclude, na, ...,
+                                     report; its path and columns are not
+                                     used), or NULL for none; the validation
+                                     file gets the training data's encoding */
+    gd_load_report *val_report;   /* the validation file's problems and notes,
+                                     or NULL */
 } gd_fit_source;
 
 /* The rows of a fit, standardized. */

@@ -13,7 +13,8 @@
 #include "options.h"
 
 /* The raw rows of the user's data choice (not standardized: each fold
- * standardizes its own training part). */
+ * standardizes its own training part), encoded by the table options. The
+ * levels and --na mean's fills come from all the rows, not each fold's. */
 static int load_raw(const cli_data_choice *choice, gd_dataset *raw)
 {
     char **features;
@@ -25,12 +26,24 @@ static int load_raw(const cli_data_choice *choice, gd_dataset *raw)
         .features = (const char *const *)features, .nfeatures = nfeatures,
         .need_target = 1, .threads = choice->threads,
     };
+    cli_table_lists keep;
+    if (cli_table_rules(&choice->table, &lo, &keep) != 0) {
+        cli_table_free(&keep);
+        cli_free_list(features);
+        return 2;
+    }
     gd_error err;
+    gd_error_clear(&err);
     gd_status st = gd_dataset_load(raw, &lo, &err);
     cli_free_list(features);
-    if (st != GD_OK)
+    if (st == GD_OK)
+        cli_table_say(&keep.report, "training data");
+    else if (st == GD_ERR_DATA)
+        cli_table_report_error(&keep.report, &err);
+    else
         cli_report(&err);
-    return cli_exit_code(st);
+    cli_table_free(&keep);
+    return st == GD_OK ? 0 : cli_exit_code(st);
 }
 
 static void say_report(const gd_cv_result *r)

@@ -25,12 +25,15 @@
 #include "gdtrain/model.h"
 #include "msg.h"
 #include "options.h"
+#include "table.h"
 
 typedef struct eval_settings {
     const char *model;
     const char *data;
     char delimiter;
     int json;
+    char decimal;
+    int strict;
 } eval_settings;
 
 #define S(field) offsetof(eval_settings, field)
@@ -39,6 +42,8 @@ static const cli_option eval_options[] = {
     {"data", 'd', OPT_STRING, 0, S(data), "FILE", "CSV with the model's feature columns and its target, by name ('-' = standard input); required"},
     {"delimiter", 0, OPT_DELIMITER, 0, S(delimiter), "CHAR", "field separator: ',' (default), ';', 'tab', ..."},
     {"json", 0, OPT_FLAG, 0, S(json), NULL, "print the metrics as one JSON object on standard output"},
+    {"decimal", 0, OPT_DELIMITER, 0, S(decimal), "CHAR", "decimal separator of the numbers: '.' (default) or ','"},
+    {"strict", 0, OPT_FLAG, 0, S(strict), NULL, "a level the training data did not have is an error, not the reference level"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef S
@@ -164,19 +169,15 @@ int cmd_eval(int argc, char **argv)
     gd_dataset ds = {0};
     eval_metrics em = {0, 0, 0, 0, 0, 0};
     gd_status st = gd_model_load(&model, s.model, &err);
-    if (st == GD_OK) {
-        /* A model without features still names an (empty) feature list, so
-         * that no other column is read as one. */
-        static const char *const no_features[1] = {NULL};
-        gd_load_options lo = {
-            .path = s.data, .delimiter = s.delimiter, .target = model.target,
-            .features = model.d ? (const char *const *)model.features : no_features,
-            .nfeatures = model.d, .need_target = 1,
-        };
-        st = gd_dataset_load(&ds, &lo, &err);
+    if (st != GD_OK) {
+        cli_report(&err);
+        goto done;
     }
-    if (st == GD_OK)
-        st = evaluate(&model, &ds, strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, &em, &err);
+    st = cli_table_load_for_model(&model, s.data, s.delimiter, s.decimal, s.strict, 1, 0,
+                                  &ds);
+    if (st != GD_OK)
+        goto done;
+    st = evaluate(&model, &ds, strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, &em, &err);
     if (st != GD_OK) {
         cli_report(&err);
         goto done;

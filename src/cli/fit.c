@@ -34,22 +34,42 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
     memset(fd, 0, sizeof *fd);
     if (cli_feature_list(choice, &features, &nfeatures) != 0)
         return 2;
+    gd_load_options rules = {.delimiter = choice->delimiter};
+    cli_table_lists keep;
+    gd_load_report val_report;
+    memset(&val_report, 0, sizeof val_report);
+    if (cli_table_rules(&choice->table, &rules, &keep) != 0) {
+        cli_table_free(&keep);
+        cli_free_list(features);
+        return 2;
+    }
     gd_fit_source src = {
         .path = choice->path, .delimiter = choice->delimiter, .target = choice->target,
         .features = (const char *const *)features, .nfeatures = nfeatures,
         .val_split = choice->val_split, .split_seed = choice->split_seed,
         .val_path = choice->val_path, .threads = choice->threads,
+        .rules = &rules, .val_report = &val_report,
     };
     gd_error err;
+    gd_error_clear(&err);
     gd_status st = gd_fit_data_load(fd, &src, &err);
     cli_free_list(features);
-    if (st != GD_OK) {
-        if (st == GD_ERR_USAGE)
-            cli_usage_error(NULL, "%s", err.message);
-        else
-            cli_report(&err);
-        return cli_exit_code(st);
+    /* A problem of the validation file is in its report, once the training
+     * file's has none. */
+    const gd_load_report *rep = keep.report.nproblems ? &keep.report : &val_report;
+    if (st == GD_OK) {
+        cli_table_say(&keep.report, "training data");
+        cli_table_say(&val_report, "validation data");
+    } else if (st == GD_ERR_USAGE) {
+        cli_usage_error(NULL, "%s", err.message);
+    } else if (st == GD_ERR_DATA) {
+        cli_table_report_error(rep, &err);
+    } else {
+        cli_report(&err);
     }
+    cli_table_free(&keep);
+    if (st != GD_OK)
+        return cli_exit_code(st);
     const gd_dataset *ds = &fd->train;
     const gd_scaling *sc = &fd->scaling;
     for (size_t j = 0; j < ds->d; j++)

@@ -13,6 +13,7 @@
 #include "io/json.h"
 #include "gdtrain/model.h"
 #include "gdtrain/solve.h"
+#include "table.h"
 
 /* The option rows for choosing the data, for any settings struct T with the
  * fields data, delimiter, target and features (as in cli_data_choice). */
@@ -36,6 +37,7 @@ typedef struct cli_data_choice {
     uint64_t split_seed;  /* which rows val_split holds out */
     const char *val_path; /* a separate validation file (same columns), or NULL */
     int threads;          /* for loading and standardizing; 0 = every online CPU */
+    cli_table_choice table; /* categorical columns, missing cells, exclusions */
 } cli_data_choice;
 
 /* The --features list of choice as a new array (NULL and 0 when not

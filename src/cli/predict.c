@@ -17,6 +17,7 @@
 #include "options.h"
 #include "solve/dist.h"
 #include "solve/summary.h"
+#include "table.h"
 
 typedef struct predict_settings {
     const char *model;
@@ -25,6 +26,8 @@ typedef struct predict_settings {
     const char *out;
     const char *interval;
     double level;
+    char decimal;
+    int strict;
 } predict_settings;
 
 #define S(field) offsetof(predict_settings, field)
@@ -35,6 +38,8 @@ static const cli_option predict_options[] = {
     {"out", 'o', OPT_STRING, 0, S(out), "FILE", "write the predictions to FILE instead of standard output"},
     {"interval", 'i', OPT_STRING, 0, S(interval), "KIND", "also write an interval: 'confidence' (for the mean) or 'prediction' (for a new observation); needs a model from 'gdtrain solve'"},
     {"level", 0, OPT_DOUBLE, OPT_UNIT | OPT_POSITIVE, S(level), "P", "confidence level of --interval, in (0, 1) (default: 0.95)"},
+    {"decimal", 0, OPT_DELIMITER, 0, S(decimal), "CHAR", "decimal separator of the numbers: '.' (default) or ','"},
+    {"strict", 0, OPT_FLAG, 0, S(strict), NULL, "a level the training data did not have is an error, not the reference level"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef S
@@ -75,6 +80,12 @@ static gd_status write_predictions(FILE *out, const char *name, const gd_model *
     for (size_t i = 0; i < ds->n; i++) {
         const double *x = gd_dataset_row(ds, i);
         double fit = gd_model_predict(m, x);
+        /* A row the model could not complete (a missing cell under --na
+         * drop) is NaN: NA, as R's predict writes it. */
+        if (fit != fit) {
+            fputs(iv == NULL ? "NA\n" : "NA,NA,NA\n", out);
+            continue;
+        }
         if (iv == NULL) {
             fprintf(out, "%s\n", cli_num(a, sizeof a, fit));
             continue;
@@ -144,13 +155,11 @@ int cmd_predict(int argc, char **argv)
     gd_status st = gd_model_load(&model, s.model, &err);
     if (st == GD_OK && s.interval != NULL)
         st = prepare_interval(&iv, &s, &model, &err);
+    int reported = 0;
     if (st == GD_OK) {
-        gd_load_options lo = {
-            .path = s.data, .delimiter = s.delimiter, .target = NULL,
-            .features = (const char *const *)model.features, .nfeatures = model.d,
-            .need_target = 0,
-        };
-        st = gd_dataset_load(&ds, &lo, &err);
+        st = cli_table_load_for_model(&model, s.data, s.delimiter, s.decimal, s.strict, 0, 1,
+                                      &ds);
+        reported = st != GD_OK;
     }
     if (st == GD_OK) {
         if (s.out == NULL) {
@@ -169,7 +178,7 @@ int cmd_predict(int argc, char **argv)
             }
         }
     }
-    if (st != GD_OK)
+    if (st != GD_OK && !reported)
         cli_report(&err);
     gd_fit_factor_free(&iv.factor);
     free(iv.work);

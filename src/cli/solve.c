@@ -25,10 +25,12 @@ typedef struct solve_settings {
     int quiet;
     int json;
     int summary;
+    cli_table_choice table;
 } solve_settings;
 
 static const cli_option solve_options[] = {
     CLI_DATA_OPTIONS(solve_settings),
+    CLI_TABLE_OPTIONS(solve_settings, table),
     {"out", 'o', OPT_STRING, 0, offsetof(solve_settings, out), "FILE", "model file to write ('-' = standard output; default: gdtrain.model)"},
     {"l2", 0, OPT_DOUBLE, OPT_NONNEG, offsetof(solve_settings, l2), "LAMBDA", "ridge penalty: minimize MSE + LAMBDA*|w|^2 on standardized data (default: 0)"},
     {"quiet", 'q', OPT_FLAG, 0, offsetof(solve_settings, quiet), NULL, "print nothing but errors"},
@@ -198,7 +200,8 @@ int cmd_solve(int argc, char **argv)
     int have_summary = 0;
     gd_status st = GD_OK;
     cli_data_choice choice = {.path = s.data, .delimiter = s.delimiter,
-                              .target = s.target, .features = s.features};
+                              .target = s.target, .features = s.features,
+                              .table = s.table};
     int exit_code = cli_load_standardized(&choice, &fd);
     if (exit_code != 0)
         goto done;

@@ -59,6 +59,7 @@ typedef struct train_settings {
     const char *resume;      /* continue the run saved here */
     size_t cv;               /* --cv K folds; 0 = none */
     int cv_shuffle;          /* folds from a seeded shuffle */
+    cli_table_choice table;  /* categorical columns, missing cells, exclusions */
 } train_settings;
 
 #define S(field) offsetof(train_settings, field)
@@ -66,6 +67,7 @@ typedef struct train_settings {
  * build_train_options makes from the hyperparameter table. */
 static const cli_option leading_options[] = {
     CLI_DATA_OPTIONS(train_settings),
+    CLI_TABLE_OPTIONS(train_settings, table),
     {"out", 'o', OPT_STRING, 0, S(out), "FILE", "model file to write ('-' = standard output; default: " DEFAULT_MODEL_PATH ")"},
     {"opt", 0, OPT_STRING, 0, S(opt), "NAME", "optimizer, one of those listed below (default: adam)"},
     {"schedule", 0, OPT_STRING, 0, S(schedule), "NAME", "learning-rate schedule, one of those listed below (default: plateau for sgd and rmsprop, constant for the others)"},
@@ -799,7 +801,7 @@ static int job_load(train_job *j)
     cli_data_choice choice = {
         .path = s->data, .delimiter = s->delimiter, .target = s->target,
         .features = s->features, .val_split = s->val_split, .split_seed = j->cfg.seed,
-        .val_path = s->val, .threads = j->cfg.threads,
+        .val_path = s->val, .threads = j->cfg.threads, .table = s->table,
     };
     int code = cli_load_standardized(&choice, &j->fd);
     if (code != 0)
@@ -818,7 +820,7 @@ static int job_cross_validate(train_job *j)
     const train_settings *s = j->s;
     cli_data_choice choice = {
         .path = s->data, .delimiter = s->delimiter, .target = s->target,
-        .features = s->features, .threads = j->cfg.threads,
+        .features = s->features, .threads = j->cfg.threads, .table = s->table,
     };
     j->cfg.interrupt = &interrupt_signal;
     catch_signals(1);

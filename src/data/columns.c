@@ -34,7 +34,7 @@ static int ds_name_cmp(const void *a, const void *b)
 
 /* 0-based column of the header name s[0..len), or SIZE_MAX. Names are
  * unique once gd_ds_header_read has succeeded. */
-static size_t ds_header_find(const ds_header *hd, const char *s, size_t len)
+size_t gd_ds_header_find(const ds_header *hd, const char *s, size_t len)
 {
     size_t lo = 0, hi = hd->h;
     while (lo < hi) {
@@ -82,7 +82,8 @@ static gd_status ds_duplicates(const ds_header *hd, gd_csv_reader *r,
         const ds_name *a = &hd->sorted[k - 1], *b = &hd->sorted[k];
         /* Within a group the second entry has the smallest second column,
          * so a later pair of the same group never wins. */
-        if (a->len == b->len && memcmp(a->s, b->s, a->len) == 0 && b->col < second) {
+        if (a->len == b->len && a->len > 0 && memcmp(a->s, b->s, a->len) == 0 &&
+            b->col < second) {
             first = a->col;
             second = b->col;
         }
@@ -96,7 +97,7 @@ static gd_status ds_duplicates(const ds_header *hd, gd_csv_reader *r,
                         first + 1, second + 1);
 }
 
-gd_status gd_ds_header_read(gd_csv_reader *r, char delim, ds_header *hd,
+gd_status gd_ds_header_read(gd_csv_reader *r, char delim, int allow_empty, ds_header *hd,
                             gd_error *err)
 {
     const gd_csv_field *f;
@@ -126,7 +127,7 @@ gd_status gd_ds_header_read(gd_csv_reader *r, char delim, ds_header *hd,
         const char *s = f[j].text;
         size_t len = f[j].len;
         ds_trim(&s, &len, delim);
-        if (len == 0)
+        if (len == 0 && !allow_empty)
             return gd_error_set(err, GD_ERR_DATA, gd_csv_name(r), f[j].line,
                                 f[j].column, "column %zu of the header has an empty name",
                                 j + 1);
@@ -174,7 +175,7 @@ static void ds_delimiter_hint(const ds_header *hd, char delim, char *hint, size_
 }
 
 /* The "no column named" error, with the list of the header's names. */
-static gd_status ds_unknown(const ds_header *hd, const char *file, char delim,
+gd_status gd_ds_unknown(const ds_header *hd, const char *file, char delim,
                             const char *what, const char *s, size_t len, gd_error *err)
 {
     char q[200], list[480], nq[200];
@@ -201,32 +202,52 @@ static gd_status ds_unknown(const ds_header *hd, const char *file, char delim,
  * index + 1 for each (dest zeroed, sized h); *nfeat their number. target is
  * the target's column, SIZE_MAX if none. */
 static gd_status ds_pick_listed(const ds_header *hd, const gd_load_options *opt,
-                                char delim, const char *file, size_t target, size_t *dest,
-                                size_t *nfeat, gd_error *err)
+                                const unsigned char *excluded, char delim, const char *file,
+                                size_t target, size_t *dest, size_t *nfeat, gd_error *err)
 {
     for (size_t k = 0; k < opt->nfeatures; k++) {
         const char *s = opt->features[k];
         size_t len = strlen(s);
         char q[200];
         ds_trim(&s, &len, delim);
-        size_t col = ds_header_find(hd, s, len);
+        size_t col = gd_ds_header_find(hd, s, len);
         if (col == SIZE_MAX)
-            return ds_unknown(hd, file, delim, "a feature", s, len, err);
+            return gd_ds_unknown(hd, file, delim, "a feature", s, len, err);
         if (opt->need_target && col == target)
             return gd_error_set(err, GD_ERR_DATA, file, hd->line, hd->byidx[col].column,
                                 "column '%s' cannot be both the target and a feature",
                                 ds_q(s, len, q, sizeof q));
-        if (dest[col] != 0)
+        if (dest[col] != 0 || (excluded && excluded[col]))
             return gd_error_set(err, GD_ERR_DATA, file, hd->line, hd->byidx[col].column,
-                                "feature '%s' is listed twice", ds_q(s, len, q, sizeof q));
+                                "feature '%s' is %s", ds_q(s, len, q, sizeof q),
+                                dest[col] ? "listed twice" : "also excluded");
+        dest[col] = ++*nfeat;
+    }
+    return GD_OK;
+}
+
+/* Every column but the target and the excluded ones; an unnamed column
+ * other than the first (which may be an index: the loader looks at its
+ * values) is an error. */
+static gd_status ds_pick_all(const ds_header *hd, const unsigned char *excluded,
+                             const char *file, size_t target, size_t *dest, size_t *nfeat,
+                             gd_error *err)
+{
+    for (size_t col = 0; col < hd->h; col++) {
+        if (col == target || (excluded && excluded[col]))
+            continue;
+        if (hd->byidx[col].len == 0 && col > 0)
+            return gd_error_set(err, GD_ERR_DATA, file, hd->line, hd->byidx[col].column,
+                                "column %zu of the header has an empty name; name it, or "
+                                "leave it out with --exclude '#%zu'", col + 1, col + 1);
         dest[col] = ++*nfeat;
     }
     return GD_OK;
 }
 
 gd_status gd_ds_select(const ds_header *hd, const gd_load_options *opt,
-                       char delim, const char *file, ds_pick *picks,
-                       size_t *npicks, size_t *d, size_t *target_col,
+                       const unsigned char *excluded, char delim, const char *file,
+                       ds_pick *picks, size_t *npicks, size_t *d, size_t *target_col,
                        gd_error *err)
 {
     size_t h = hd->h;
@@ -238,9 +259,9 @@ gd_status gd_ds_select(const ds_header *hd, const gd_load_options *opt,
         const char *s = opt->target;
         size_t len = strlen(s);
         ds_trim(&s, &len, delim);
-        target = ds_header_find(hd, s, len);
+        target = gd_ds_header_find(hd, s, len);
         if (target == SIZE_MAX && opt->need_target)
-            return ds_unknown(hd, file, delim, "the target", s, len, err);
+            return gd_ds_unknown(hd, file, delim, "the target", s, len, err);
     } else if (opt->need_target || opt->features == NULL) {
         target = h - 1;
     }
@@ -250,14 +271,20 @@ gd_status gd_ds_select(const ds_header *hd, const gd_load_options *opt,
         return gd_error_set(err, GD_ERR_NOMEM, file, 0, 0, "out of memory");
 
     size_t nfeat = 0;
-    if (opt->features != NULL) {
-        st = ds_pick_listed(hd, opt, delim, file, target, dest, &nfeat, err);
-        if (st != GD_OK)
-            goto cleanup;
-    } else {
-        for (size_t col = 0; col < h; col++)
-            if (col != target)
-                dest[col] = ++nfeat;
+    if (opt->features != NULL)
+        st = ds_pick_listed(hd, opt, excluded, delim, file, target, dest, &nfeat, err);
+    else
+        st = ds_pick_all(hd, excluded, file, target, dest, &nfeat, err);
+    if (st != GD_OK)
+        goto cleanup;
+    if (opt->need_target && target != SIZE_MAX &&
+        ((excluded && excluded[target]) || hd->byidx[target].len == 0)) {
+        st = gd_error_set(err, GD_ERR_DATA, file, hd->line, hd->byidx[target].column,
+                          hd->byidx[target].len ? "the target, column %zu, is excluded"
+                                                : "column %zu of the header has an empty "
+                                                  "name, and it is the target",
+                          target + 1);
+        goto cleanup;
     }
     if (nfeat == 0) {
         char hint[96];

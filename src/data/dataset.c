@@ -14,6 +14,10 @@
  * per thread at a time. "No data rows after the header" is reported at the
  * line after the header.
  *
+ * With the encoding rules (opt->encode), text and missing cells are kept
+ * in X as marked NaNs while the rows are read, and a last stage turns the
+ * table into the design matrix in place (table.c, src/data/cells.c).
+ *
  * The validation split is in validation.c, standardization in
  * standardize.c.
  */
@@ -40,13 +44,14 @@ static void ds_columns_free(ds_columns *cols)
     gd_ds_header_free(&cols->hd);
 }
 
-/* Stage 1: reads the header and chooses the columns; sets ds->d. */
+/* Stage 1: reads the header and chooses the columns (and, with the
+ * encoding rules, sets them up in *t); sets ds->d. */
 static gd_status ds_choose_columns(gd_csv_reader *r, const gd_load_options *opt,
-                                   char delim, ds_columns *cols, gd_dataset *ds,
-                                   gd_error *err)
+                                   char delim, ds_columns *cols, ds_table *t,
+                                   gd_dataset *ds, gd_error *err)
 {
     const char *file = gd_csv_name(r);
-    gd_status st = gd_ds_header_read(r, delim, &cols->hd, err);
+    gd_status st = gd_ds_header_read(r, delim, opt->encode, &cols->hd, err);
     if (st != GD_OK)
         return st;
     const size_t h = cols->hd.h;
@@ -54,15 +59,20 @@ static gd_status ds_choose_columns(gd_csv_reader *r, const gd_load_options *opt,
     cols->dest = malloc(h * sizeof *cols->dest);
     if (cols->picks == NULL || cols->dest == NULL)
         return gd_error_set(err, GD_ERR_NOMEM, file, 0, 0, "out of memory");
-    st = gd_ds_select(&cols->hd, opt, delim, file, cols->picks, &cols->npicks, &ds->d,
-                      &cols->target_col, err);
+    if (opt->encode && (st = gd_ds_table_begin(t, &cols->hd, opt, delim, file, err)) != GD_OK)
+        return st;
+    st = gd_ds_select(&cols->hd, opt->encode ? &t->opt : opt, t->excluded, delim, file,
+                      cols->picks, &cols->npicks, &ds->d, &cols->target_col, err);
     if (st != GD_OK)
         return st;
     for (size_t col = 0; col < h; col++)
         cols->dest[col] = DS_SKIP;
     for (size_t k = 0; k < cols->npicks; k++)
         cols->dest[cols->picks[k].col] = cols->picks[k].dest;
-    return GD_OK;
+    if (!opt->encode)
+        return GD_OK;
+    return gd_ds_table_rules(t, &cols->hd, cols->dest, ds->d, cols->target_col != SIZE_MAX,
+                             delim, file, err);
 }
 
 /* Stage 2: the names of the chosen columns, in the order of X's columns. */
@@ -89,19 +99,24 @@ static gd_status ds_copy_names(const ds_columns *cols, const char *file, gd_data
 /* Stage 3: the rows, by the parallel path where it can read the input and
  * by the sequential one otherwise; sets ds->n. */
 static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char delim,
-                              const ds_columns *cols, gd_dataset *ds, gd_error *err)
+                              const ds_columns *cols, ds_table *t, gd_dataset *ds,
+                              gd_error *err)
 {
     const char *file = gd_csv_name(r);
     const int with_y = cols->target_col != SIZE_MAX;
     ds_load c = {file, delim, cols->hd.h, &cols->hd, cols->picks, cols->npicks,
-                 cols->dest, ds->d, NULL, NULL};
+                 cols->dest, ds->d, NULL, NULL, t->cells, t->slow};
     size_t cap = 0, n = 0;
     int fallback = 1;
     gd_status st = GD_OK;
     if (strcmp(opt->path, "-") != 0)
-        st = gd_ds_rows_parallel(r, &c, ds, with_y, opt->threads, &cap, &n, &fallback, err);
-    if (st == GD_OK && fallback)
+        st = gd_ds_rows_parallel(r, &c, ds, with_y, opt->threads, &cap, &n, &fallback,
+                                 &t->spans, &t->nspans, err);
+    if (st == GD_OK && fallback) {
+        if (t->cells != NULL)
+            gd_cells_reset(t->cells); /* the rows are read again, from the start */
         st = gd_ds_rows_sequential(r, &c, ds, with_y, &cap, &n, err);
+    }
     if (st != GD_OK)
         return st;
     if (n == 0)
@@ -113,6 +128,16 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     return GD_OK;
 }
 
+/* Stage 4, with the encoding rules: the raw table to the design matrix. */
+static gd_status ds_encode(ds_table *t, const gd_load_options *opt, gd_dataset *ds,
+                           gd_error *err)
+{
+    gd_cells_span one = {0, 0};
+    if (t->spans == NULL)
+        return gd_cells_finish(t->cells, ds, &one, 1, opt->report, err);
+    return gd_cells_finish(t->cells, ds, t->spans, t->nspans, opt->report, err);
+}
+
 gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *err)
 {
     assert(ds != NULL && opt != NULL && opt->path != NULL);
@@ -120,18 +145,23 @@ gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *
     char delim = (char)(opt->delimiter ? opt->delimiter : ',');
     gd_csv_reader *r = NULL;
     ds_columns cols;
+    ds_table t;
     memset(&cols, 0, sizeof cols);
+    memset(&t, 0, sizeof t);
     cols.target_col = SIZE_MAX;
 
     gd_status st = gd_csv_open(&r, opt->path, delim, err);
     if (st == GD_OK)
-        st = ds_choose_columns(r, opt, delim, &cols, ds, err);
+        st = ds_choose_columns(r, opt, delim, &cols, &t, ds, err);
     if (st == GD_OK)
         st = ds_copy_names(&cols, gd_csv_name(r), ds, err);
     if (st == GD_OK)
-        st = ds_read_rows(r, opt, delim, &cols, ds, err);
+        st = ds_read_rows(r, opt, delim, &cols, &t, ds, err);
+    if (st == GD_OK && t.cells != NULL)
+        st = ds_encode(&t, opt, ds, err);
     if (st == GD_OK)
         ds->threads = opt->threads;
+    gd_ds_table_free(&t);
     ds_columns_free(&cols);
     gd_csv_close(r);
     if (st != GD_OK)

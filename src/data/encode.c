@@ -51,7 +51,7 @@ gd_status gd_na_set_add(gd_na_set *s, const char *token, size_t len, gd_error *e
     char **grown = copy ? realloc(s->tokens, (s->n + 1) * sizeof *grown) : NULL;
     if (grown == NULL) {
         free(copy);
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
     s->tokens = grown;
     s->tokens[s->n++] = copy;
@@ -200,16 +200,34 @@ static gd_status copy_input(gd_input *dst, const gd_input *src)
     dst->levels = NULL;
     dst->name = dup_range(src->name, strlen(src->name));
     if (dst->name == NULL)
-        return GD_ERR_IO;
+        return GD_ERR_NOMEM;
     if (src->nlevels == 0)
         return GD_OK;
     dst->levels = calloc(src->nlevels, sizeof *dst->levels);
     if (dst->levels == NULL)
-        return GD_ERR_IO;
+        return GD_ERR_NOMEM;
     for (size_t k = 0; k < src->nlevels; k++)
         if ((dst->levels[k] = dup_range(src->levels[k], strlen(src->levels[k]))) == NULL)
-            return GD_ERR_IO;
+            return GD_ERR_NOMEM;
     return GD_OK;
+}
+
+gd_status gd_encoding_plain(gd_encoding *e, size_t n, const char *const *names,
+                            gd_error *err)
+{
+    memset(e, 0, sizeof *e);
+    e->inputs = calloc(n ? n : 1, sizeof *e->inputs);
+    if (e->inputs == NULL || gd_na_set_init(&e->na_values, NULL, err) != GD_OK)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        e->ninputs = i + 1;
+        if ((e->inputs[i].name = dup_range(names[i], strlen(names[i]))) == NULL)
+            goto oom;
+    }
+    return GD_OK;
+oom:
+    gd_encoding_free(e);
+    return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
 }
 
 gd_status gd_encoding_copy(gd_encoding *dst, const gd_encoding *src, gd_error *err)
@@ -232,7 +250,7 @@ gd_status gd_encoding_copy(gd_encoding *dst, const gd_encoding *src, gd_error *e
     return GD_OK;
 oom:
     gd_encoding_free(dst);
-    return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+    return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
 }
 
 void gd_encoding_free(gd_encoding *e)

@@ -4,6 +4,8 @@
  *   columns.c        the header: names, and the choice of target and features
  *   rows.c           one record into its row; the sequential path (any stream)
  *   rows_parallel.c  the parallel path (regular files, read at chosen offsets)
+ *   table.c          the encoding rules: excluded and categorical columns, NA
+ *                    tokens, and the state of src/data/cells.c for the load
  *   dataset.c        gd_dataset_load itself, which runs them in that order
  *
  * The types are the loader's own; the functions are link-visible, hence
@@ -18,6 +20,7 @@
 
 #include "gdtrain/dataset.h"
 #include "gdtrain/error.h"
+#include "data/cells.h"
 #include "io/csv.h"
 
 /* A header name: trimmed copy, its length and its 0-based column. */
@@ -86,26 +89,42 @@ typedef struct ds_load {
     size_t d;
     double *x;             /* (cap, d) */
     double *y;             /* (cap), or NULL without a target */
+    gd_cells *cells;       /* text and missing cells (src/data/cells.h), or NULL:
+                              every selected cell must be a number */
+    const unsigned char *slow; /* (h) 1: the column's cells all go to cells */
 } ds_load;
 
 /* Reads the header record into *hd: copies and trims the names, rejects
- * empty and duplicate names, and names holding a byte order mark. On
- * failure *hd may hold part of the names: free it with gd_ds_header_free. */
-gd_status gd_ds_header_read(gd_csv_reader *r, char delim, ds_header *hd, gd_error *err);
+ * empty names (unless allow_empty: the encoding rules check them when the
+ * columns are chosen) and duplicate names, and names holding a byte order
+ * mark. On failure *hd may hold part of the names: free it with
+ * gd_ds_header_free. */
+gd_status gd_ds_header_read(gd_csv_reader *r, char delim, int allow_empty, ds_header *hd,
+                            gd_error *err);
+
+/* 0-based column of the header name s[0..len), or SIZE_MAX. */
+size_t gd_ds_header_find(const ds_header *hd, const char *s, size_t len);
+
+/* The "no column named" error, with the list of the header's names. */
+gd_status gd_ds_unknown(const ds_header *hd, const char *file, char delim,
+                        const char *what, const char *s, size_t len, gd_error *err);
 
 /* Frees what gd_ds_header_read allocated and zeroes *hd. */
 void gd_ds_header_free(ds_header *hd);
 
-/* Chooses the target and feature columns. Fills picks (file order, sized h),
- * *npicks, *d and *target_col (SIZE_MAX when the target is not read). */
-gd_status gd_ds_select(const ds_header *hd, const gd_load_options *opt, char delim,
-                       const char *file, ds_pick *picks, size_t *npicks, size_t *d,
-                       size_t *target_col, gd_error *err);
+/* Chooses the target and feature columns, none of those marked in excluded
+ * (NULL: none). Fills picks (file order, sized h), *npicks, *d and
+ * *target_col (SIZE_MAX when the target is not read). */
+gd_status gd_ds_select(const ds_header *hd, const gd_load_options *opt,
+                       const unsigned char *excluded, char delim, const char *file,
+                       ds_pick *picks, size_t *npicks, size_t *d, size_t *target_col,
+                       gd_error *err);
 
 /* Checks one record (nf fields from the csv reader) and stores its selected
- * cells as row `row` of X and y. */
-gd_status gd_ds_record(const ds_load *c, const gd_csv_field *f, size_t nf, size_t row,
-                       gd_error *err);
+ * cells as row `row` of X and y; text and missing cells go to sink `sink`
+ * of c->cells, when there are cells rules. */
+gd_status gd_ds_record(const ds_load *c, int sink, const gd_csv_field *f, size_t nf,
+                       size_t row, gd_error *err);
 
 /* Sets X and y to room for exactly cap rows (allocating, growing or
  * shrinking); 0 on success, else -1 with X and y as they were. */
@@ -125,6 +144,32 @@ gd_status gd_ds_rows_sequential(gd_csv_reader *r, ds_load *c, gd_dataset *ds, in
  * or none. */
 gd_status gd_ds_rows_parallel(gd_csv_reader *r, ds_load *c, gd_dataset *ds, int with_y,
                               int threads, size_t *cap, size_t *n, int *fallback,
-                              gd_error *err);
+                              gd_cells_span **spans, size_t *nspans, gd_error *err);
+
+/* The encoding rules of a load (table.c). */
+typedef struct ds_table {
+    gd_load_options opt;     /* the caller's, with features from the encoding */
+    unsigned char *excluded; /* (h) columns never read */
+    unsigned char *forced;   /* (d + 1) categorical whatever the cells say */
+    unsigned char *slow;     /* (h) see ds_load */
+    gd_na_set na;
+    gd_cells_rules rules;
+    gd_cells *cells;
+    gd_cells_span *spans;    /* which sink read which rows (parallel path) */
+    size_t nspans;
+} ds_table;
+
+/* Before the columns are chosen: the options as the selection sees them
+ * (an encoding's inputs are the features) and the excluded columns. */
+gd_status gd_ds_table_begin(ds_table *t, const ds_header *hd, const gd_load_options *opt,
+                            char delim, const char *file, gd_error *err);
+
+/* Once the columns are chosen (dest as in ds_load, d features): the
+ * categorical columns, the NA tokens and the cells state. */
+gd_status gd_ds_table_rules(ds_table *t, const ds_header *hd, const size_t *dest,
+                            size_t d, int with_y, char delim, const char *file,
+                            gd_error *err);
+
+void gd_ds_table_free(ds_table *t);
 
 #endif

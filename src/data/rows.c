@@ -14,41 +14,6 @@
 
 #include "io/numparse.h"
 
-/* Whether s looks like a number written with a decimal comma: [+-]d+,d+ */
-static int ds_decimal_comma(const char *s, size_t len)
-{
-    size_t i = 0, a = 0, b = 0;
-    if (i < len && (s[i] == '+' || s[i] == '-'))
-        i++;
-    while (i < len && s[i] >= '0' && s[i] <= '9')
-        i++, a++;
-    if (i >= len || s[i] != ',')
-        return 0;
-    i++;
-    while (i < len && s[i] >= '0' && s[i] <= '9')
-        i++, b++;
-    return i == len && a > 0 && b > 0;
-}
-
-/* Whether s is nan, inf or infinity (any case, optional sign). */
-static int ds_nonfinite(const char *s, size_t len)
-{
-    static const char *const words[] = {"nan", "inf", "infinity"};
-    if (len > 0 && (s[0] == '+' || s[0] == '-'))
-        s++, len--;
-    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
-        size_t n = strlen(words[w]);
-        if (len != n)
-            continue;
-        size_t i = 0;
-        while (i < n && (s[i] | 0x20) == words[w][i])
-            i++;
-        if (i == n)
-            return 1;
-    }
-    return 0;
-}
-
 /* The error for a cell that did not parse (s, len: trimmed text). Cold. */
 static gd_status ds_cell_error(const gd_csv_field *f, const char *s, size_t len,
                                gd_num_result res, const ds_name *name, char delim,
@@ -64,18 +29,7 @@ static gd_status ds_cell_error(const gd_csv_field *f, const char *s, size_t len,
         return gd_error_set(err, GD_ERR_DATA, file, f->line, f->column,
                             "column '%s': \"%s\" is too large (overflows a double)",
                             nq, tq);
-    const char *hint = "";
-    const char *p = s;
-    size_t n = len;
-    if (n > 0 && (p[0] == '+' || p[0] == '-'))
-        p++, n--;
-    if (ds_nonfinite(s, len))
-        hint = " (NaN and infinite values are not allowed)";
-    else if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-        hint = " (hexadecimal numbers are not allowed)";
-    else if (delim != ',' && ds_decimal_comma(s, len))
-        hint = " (a decimal comma? write the number with a '.' as the decimal "
-               "separator)";
+    const char *hint = gd_cells_hint(s, len, delim);
     return gd_error_set(err, GD_ERR_DATA, file, f->line, f->column,
                         "column '%s': expected a number, found \"%s\"%s", nq, tq,
                         hint);
@@ -115,7 +69,27 @@ static gd_status ds_ragged(const ds_load *c, const gd_csv_field *f, size_t nf,
                         ds_q(c->hd->byidx[nf].s, c->hd->byidx[nf].len, q, sizeof q));
 }
 
-gd_status gd_ds_record(const ds_load *c, const gd_csv_field *f, size_t nf,
+/* Stores a cell that is not a plain number (s[0..len), trimmed) through
+ * sink `sink` of the cells rules: GD_NUM_OK with *v set, or the parse's
+ * failure for the loader's own message (*st set when memory ran out). */
+static gd_num_result ds_take(const ds_load *c, int sink, size_t dest,
+                             const gd_csv_field *cell, const char *s, size_t len,
+                             double *v, gd_error *err, gd_status *st)
+{
+    switch (gd_cells_take(c->cells, sink, dest, s, len, cell->line, cell->column, v)) {
+    case GD_CELL_TAKEN:
+        return GD_NUM_OK;
+    case GD_CELL_OVERFLOW:
+        return GD_NUM_OVERFLOW;
+    case GD_CELL_NO_MEMORY:
+        *st = gd_error_set(err, GD_ERR_NOMEM, c->file, 0, 0, "out of memory");
+        return GD_NUM_SYNTAX;
+    default:
+        return GD_NUM_SYNTAX;
+    }
+}
+
+gd_status gd_ds_record(const ds_load *c, int sink, const gd_csv_field *f, size_t nf,
                        size_t row, gd_error *err)
 {
     if (nf != c->h)
@@ -128,10 +102,17 @@ gd_status gd_ds_record(const ds_load *c, const gd_csv_field *f, size_t nf,
         if (len > 0 && (ds_is_blank(s[0], c->delim) || ds_is_blank(s[len - 1], c->delim)))
             ds_trim(&s, &len, c->delim);
         double v;
-        gd_num_result res = gd_numparse(s, len, &v);
+        gd_status st = GD_OK;
+        const size_t col = c->picks[k].col;
+        gd_num_result res = c->cells && c->slow[col] ? GD_NUM_SYNTAX
+                                                     : gd_numparse(s, len, &v);
+        if (res == GD_NUM_SYNTAX && c->cells != NULL)
+            res = ds_take(c, sink, c->picks[k].dest, cell, s, len, &v, err, &st);
+        if (st != GD_OK)
+            return st;
         if (res != GD_NUM_OK)
-            return ds_cell_error(cell, s, len, res, &c->hd->byidx[c->picks[k].col],
-                                 c->delim, c->file, err);
+            return ds_cell_error(cell, s, len, res, &c->hd->byidx[col], c->delim,
+                                 c->file, err);
         if (c->picks[k].dest < c->d)
             xrow[c->picks[k].dest] = v;
         else
@@ -183,7 +164,7 @@ gd_status gd_ds_rows_sequential(gd_csv_reader *r, ds_load *c, gd_dataset *ds,
                 return gd_error_set(err, GD_ERR_NOMEM, c->file, 0, 0, "out of memory");
             *cap = newcap;
         }
-        if ((st = gd_ds_record(c, f, nf, rows, err)) != GD_OK)
+        if ((st = gd_ds_record(c, 0, f, nf, rows, err)) != GD_OK)
             return st;
         rows++;
     }

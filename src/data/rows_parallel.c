@@ -53,6 +53,7 @@ typedef struct ds_chunk {
     size_t first_row;     /* row of its first line */
     gd_status st;         /* pass 2: GD_OK or its first error, in err */
     int quoted;           /* that error's line holds a quote */
+    int worker;           /* pass 2: the worker (cells sink) that parsed it */
     gd_error err;
 } ds_chunk;
 
@@ -301,6 +302,8 @@ static const char *ds_plain_line(const ds_load *c, const unsigned char *stop,
     for (size_t col = 0;; col++) {
         const char *s = p;
         const size_t dst = c->dest[col];
+        if (c->slow != NULL && c->slow[col])
+            return NULL; /* every cell through the cells rules */
         if (dst == DS_SKIP) {
             while (!stop[(unsigned char)*p])
                 p++;
@@ -385,9 +388,9 @@ static gd_status ds_general_line(ds_par *P, ds_worker *w, const char *p, size_t 
          * in the middle of a file it is a record of one empty field. */
         static const char empty[1] = "";
         gd_csv_field e = {empty, 0, line, 1, 0};
-        return gd_ds_record(c, &e, 1, row, err);
+        return gd_ds_record(c, (int)(w - P->workers), &e, 1, row, err);
     }
-    return gd_ds_record(c, f, nf, row, err);
+    return gd_ds_record(c, (int)(w - P->workers), f, nf, row, err);
 }
 
 /* Pass 2 task: parses the lines of chunk t into their rows. */
@@ -396,6 +399,7 @@ static void ds_parse_task(void *ctx, size_t t, int worker)
     ds_par *P = ctx;
     ds_chunk *ch = &P->chunks[t];
     ds_worker *w = &P->workers[worker];
+    ch->worker = worker;
     if (t > atomic_load(&P->first_bad))
         return;
     if (ds_chunk_read(P, ch, w, &ch->err) != 0) {
@@ -514,9 +518,22 @@ static gd_status ds_par_parse(ds_par *P, gd_pool *pool, int *fallback, gd_error 
     return GD_OK;
 }
 
+/* Which worker's dictionaries hold each chunk's texts. */
+static gd_status ds_par_spans(const ds_par *P, gd_cells_span **spans, size_t *nspans,
+                              gd_error *err)
+{
+    *spans = malloc(P->nchunks * sizeof **spans);
+    if (*spans == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, P->file, 0, 0, "out of memory");
+    for (size_t t = 0; t < P->nchunks; t++)
+        (*spans)[t] = (gd_cells_span){P->chunks[t].first_row, P->chunks[t].worker};
+    *nspans = P->nchunks;
+    return GD_OK;
+}
+
 gd_status gd_ds_rows_parallel(gd_csv_reader *r, ds_load *c, gd_dataset *ds, int with_y,
                               int threads, size_t *cap, size_t *n, int *fallback,
-                              gd_error *err)
+                              gd_cells_span **spans, size_t *nspans, gd_error *err)
 {
     ds_par P;
     memset(&P, 0, sizeof P);
@@ -538,8 +555,11 @@ gd_status gd_ds_rows_parallel(gd_csv_reader *r, ds_load *c, gd_dataset *ds, int 
     if ((st = ds_par_count(&P, pool, ds, with_y, &rows, err)) != GD_OK)
         goto cleanup;
     *cap = rows;
-    if ((st = ds_par_parse(&P, pool, fallback, err)) == GD_OK && !*fallback)
+    if ((st = ds_par_parse(&P, pool, fallback, err)) == GD_OK && !*fallback) {
+        if (c->cells != NULL)
+            st = ds_par_spans(&P, spans, nspans, err);
         *n = rows;
+    }
 
 cleanup:
     if (P.workers != NULL) {

@@ -179,7 +179,7 @@ gd_status gd_model_set_encoding(gd_model *m, const gd_encoding *e, gd_error *err
         return GD_OK;
     m->encoding = calloc(1, sizeof *m->encoding);
     if (m->encoding == NULL)
-        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0, "out of memory");
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     gd_status st = gd_encoding_copy(m->encoding, e, err);
     if (st != GD_OK) {
         free(m->encoding);
@@ -369,10 +369,13 @@ static void write_encoding(FILE *fp, const gd_encoding *e)
           fp);
     for (size_t i = 0; i < e->ninputs; i++) {
         const gd_input *in = &e->inputs[i];
-        if (in->categorical)
+        if (in->categorical) {
             fprintf(fp, "input categorical %zu %d ", in->nlevels, in->missing_level);
-        else
-            fprintf(fp, "input numeric %.17g ", in->fill);
+        } else {
+            fputs("input numeric", fp);
+            gd_text_write_values(fp, &in->fill, 1);
+            fputc(' ', fp);
+        }
         gd_text_write_escaped(fp, in->name);
         fputc('\n', fp);
         for (size_t k = 0; k < (in->categorical ? in->nlevels : 0); k++) {
@@ -731,7 +734,7 @@ static gd_status check_encoding(gd_text_reader *r, loader *ld)
         return gd_text_fail_at(r, 0, "%zu 'level' line%s missing before 'end'",
                                ld->levels_due, ld->levels_due == 1 ? "" : "s");
     if (e->na_values.n == 0 && gd_na_set_init(&m->encoding->na_values, NULL, r->err) != GD_OK)
-        return GD_ERR_IO;
+        return GD_ERR_NOMEM;
     if (gd_encoding_width(e) != m->d)
         return gd_error_set(r->err, GD_ERR_DATA, r->path, ld->enc_line, 1,
                             "the inputs make %zu design columns, but the file has %zu "

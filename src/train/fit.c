@@ -11,7 +11,9 @@
 
 #include "train/checkpoint.h"
 
-/* Loads the validation file with exactly the training columns, by name. */
+/* Loads the validation file with exactly the training columns, by name:
+ * with the training data's encoding when it has one (its inputs, levels
+ * and fills). */
 static gd_status load_validation(const gd_fit_source *src, const gd_dataset *ds,
                                  gd_dataset *val, gd_error *err)
 {
@@ -20,7 +22,30 @@ static gd_status load_validation(const gd_fit_source *src, const gd_dataset *ds,
         .target = ds->target_name, .features = (const char *const *)ds->feature_names,
         .nfeatures = ds->d, .need_target = 1, .threads = src->threads,
     };
+    if (src->rules != NULL && ds->encoding != NULL) {
+        lo.encode = 1;
+        lo.decimal = src->rules->decimal;
+        lo.encoding = ds->encoding;
+        lo.report = src->val_report;
+    }
     return gd_dataset_load(val, &lo, err);
+}
+
+/* The training file's load options: the source's columns, and its rules. */
+static gd_load_options train_options(const gd_fit_source *src)
+{
+    gd_load_options lo = {0};
+    if (src->rules != NULL)
+        lo = *src->rules;
+    lo.path = src->path;
+    lo.delimiter = src->delimiter;
+    lo.target = src->target;
+    lo.features = src->features;
+    lo.nfeatures = src->nfeatures;
+    lo.need_target = 1;
+    lo.threads = src->threads;
+    lo.encoding = NULL;
+    return lo;
 }
 
 gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
@@ -29,11 +54,7 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
     if (src->val_split > 0 && src->val_path != NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "give either --val-split or --val, not both");
-    gd_load_options lo = {
-        .path = src->path, .delimiter = src->delimiter, .target = src->target,
-        .features = src->features, .nfeatures = src->nfeatures,
-        .need_target = 1, .threads = src->threads,
-    };
+    gd_load_options lo = train_options(src);
     gd_status st = gd_dataset_load(&fd->train, &lo, err);
     if (st == GD_OK && src->val_path != NULL)
         st = load_validation(src, &fd->train, &fd->val, err);
@@ -223,6 +244,8 @@ gd_status gd_fit_model(const gd_fit_data *fd, const double *params, gd_model *m,
                                  (const char *const *)ds->feature_names, err);
     if (st == GD_OK)
         st = gd_model_set_scaling(m, &fd->scaling, err);
+    if (st == GD_OK)
+        st = gd_model_set_encoding(m, ds->encoding, err);
     if (st == GD_OK)
         gd_model_set_params(m, params);
     return st;

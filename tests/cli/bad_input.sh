@@ -1,7 +1,8 @@
 # Every case of tests/data/bad/cases.txt (its header documents the format):
 # training on a bad CSV file, or predicting with a bad model file, either
-# fails with exit 3 (4 for I/O) and one line on stderr of the form
-# "gdtrain: error: FILE:LINE:COL: message", writing nothing; or, where the
+# fails with exit 3 (4 for I/O) and lines on stderr of the form
+# "gdtrain: error: FILE:LINE:COL: message" (the first one as the case says;
+# one per problem found), writing nothing; or, where the
 # case says so, works (exit 0, nothing on stderr), optionally with the same
 # result as another file.
 . "$(dirname "$0")/lib.bash"
@@ -90,7 +91,10 @@ while IFS='|' read -r file opts status where regex; do
         expect_no_file model.out "$what: a model was written"
     fi
     expect_status "$status" "$what"
-    expect_err_lines 1 "$what"
+    # One line per problem: at most 10, and one that counts the rest.
+    [ "$(grep -vc '^gdtrain: error: ' err)" -eq 0 ] || fail "$what: not all error lines"
+    [ "$(wc -l <err)" -le 11 ] || fail "$what: more than 11 lines on stderr"
+    head -n 1 err >err.all && mv err err.full && mv err.all err
     CHECKS=$((CHECKS + 1))
     [ "$(wc -c <err)" -lt 2000 ] || fail "$what: message of $(wc -c <err) bytes"
     # A message naming houses.csv is about the data, not the model file.

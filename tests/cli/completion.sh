@@ -63,23 +63,31 @@ complete_words plot a.csv --x ""
 expect_completions "plot --x" linear log
 complete_words plot a.csv --y g
 expect_completions "plot --y g" gap
-complete_words --data data/hou
+complete_words --data data/houses.
 expect_completions "--data: file names" data/houses.csv
-complete_words predict -m data/hou
+complete_words predict -m data/houses.
 expect_completions "predict -m: file names" data/houses.csv
 complete_words -d data/houses.csv --target ""
 mapfile -t columns < <(head -n 1 data/houses.csv | tr , '\n')
 expect_completions "--target: the data's columns" "${columns[@]}"
 complete_words -d data/houses.csv --features area_sqm,ba
 expect_completions "--features: the next column" area_sqm,bathrooms
-complete_words --check-curve data/hou
+complete_words --check-curve data/houses.
 expect_completions "--check-curve: file names" data/houses.csv
-complete_words --init-from data/hou
+complete_words --init-from data/houses.
 expect_completions "--init-from: file names" data/houses.csv
 complete_words curve-diff a.csv b.csv --columns train_loss,g
 expect_completions "curve-diff --columns" train_loss,grad_norm
-complete_words curve-diff data/hou
+complete_words curve-diff data/houses.
 expect_completions "curve-diff: file arguments" data/houses.csv
+complete_words --data data/hou
+expect_completions "--data: both shipped tables" data/houses.csv data/houses_mixed.csv
+complete_words --na ""
+expect_completions "--na: the policies" drop error mean
+complete_words -d data/houses_mixed.csv --exclude area_sqm,n
+expect_completions "--exclude: the next column" area_sqm,neighbourhood
+complete_words -d data/houses_mixed.csv --categorical z
+expect_completions "--categorical: a column" zip
 complete_words --epochs ""
 expect_completions "--epochs: a number, nothing to offer"
 complete_words --no-sh

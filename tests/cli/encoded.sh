@@ -1,0 +1,219 @@
+# Categorical columns and missing cells, end to end: the exact fit against
+# numpy's least squares on the one-hot design (tests/golden/encoded/, made
+# by tests/golden/make_encoded_reference.py), default training against it,
+# and one check per line of the man page's decisions table.
+. "$(dirname "$0")/lib.bash"
+MIXED=$SRC/data/houses_mixed.csv
+REF=$SRC/tests/golden/encoded
+
+# ref_value CASE KEY: a number of a reference file.
+ref_value() { awk -v k="$2" '$1 == k { print $2 }' "$REF/$1.txt"; }
+
+# rel_within A B TOL: |A - B| <= TOL |B|.
+rel_within() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; m = b < 0 ? -b : b; exit !(d <= t * m) }'; }
+
+# weights_match MODEL CASE TOL: every weight of the reference, by design
+# column name, is within TOL of the model's, relative to max(|w|, 1).
+weights_match() {
+    awk -v tol="$3" '
+        FNR == NR && $1 == "weight" { name = $0; sub(/^weight [^ ]+ /, "", name); want[name] = $2; next }
+        FNR != NR && $1 == "feature" { name = $0; sub(/^feature [^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", name); got[name] = $2 }
+        END {
+            for (k in want) {
+                if (!(k in got)) { print "no weight for " k; bad = 1; continue }
+                d = got[k] - want[k]; if (d < 0) d = -d
+                m = want[k] < 0 ? -want[k] : want[k]; if (m < 1) m = 1
+                if (d > tol * m) { print k ": " got[k] " vs " want[k]; bad = 1 }
+            }
+            exit bad
+        }' "$REF/$2.txt" "$1" >&2
+}
+
+# --- the exact fit and default training against numpy --------------------
+for case in mixed_drop mixed_mean mixed_zip_drop mixed_zip_mean; do
+    na=${case##*_}
+    cat=""
+    case $case in *zip*) cat="--categorical zip" ;; esac
+    # shellcheck disable=SC2086
+    run "$GDTRAIN" solve --data "$MIXED" --na "$na" $cat --out "$case.model" --json
+    expect_status 0 "solve $case"
+    mse=$(grep -o '"mse":[^,]*' out | cut -d: -f2)
+    rel_within "$mse" "$(ref_value $case mse)" 1e-9 || fail "solve $case: MSE $mse vs numpy $(ref_value $case mse)"
+    weights_match "$case.model" "$case" 1e-7 || fail "solve $case: weights differ from numpy's"
+    [ "$(awk '$1 == "feature"' "$case.model" | wc -l)" -eq "$(ref_value $case columns)" ] ||
+        fail "solve $case: design columns"
+    # Default training, where the standardized design is well conditioned.
+    awk -v c="$(ref_value $case cond)" 'BEGIN { exit !(c < 1000) }' || fail "$case: cond >= 1000"
+    for opt in gd adam; do
+        # shellcheck disable=SC2086
+        run "$GDTRAIN" --data "$MIXED" --na "$na" $cat --opt $opt --out t.model --quiet
+        expect_status 0 "train $opt $case"
+        rel_within "$(model_info t.model train_mse)" "$(ref_value $case mse)" 1e-6 ||
+            fail "train $opt $case: MSE $(model_info t.model train_mse) not within 1e-6"
+    done
+done
+
+# --- a missing cell: the NA tokens, and what --na-values changes ----------
+{
+    echo "x,town,y"
+    i=0
+    for tok in "" NA N/A NaN nan null NULL "?"; do
+        i=$((i + 1))
+        echo "$tok,a,$i"
+    done
+    echo "1,b,9"; echo "2,a,10"; echo "3,b,12"; echo "4,a,11"
+} >tokens.csv
+run "$GDTRAIN" solve --data tokens.csv --out t.model
+expect_status 3 "NA tokens"
+expect_err_line "^gdtrain: error: tokens.csv:2:1: column 'x': 8 missing cells \(the first here\); --na drop .* --na mean" "every default token is missing"
+run "$GDTRAIN" solve --data tokens.csv --na drop --out t.model
+expect_status 0 "--na drop"
+expect_err_line "warning: training data: left out 8 rows with missing cells" "drop says how many"
+printf 'x,y\n-,1\n1,2\n2,3\n' >dash.csv
+run "$GDTRAIN" solve --data dash.csv --out t.model
+expect_status 3 "a dash is text"
+expect_err_line "^gdtrain: error: dash.csv:2:1: column 'x': expected a number, found \"-\"" "a dash is not an NA token"
+run "$GDTRAIN" solve --data dash.csv --na-values - --na drop --out t.model
+expect_status 0 "--na-values -"
+expect_err_line "left out 1 row with missing cells" "--na-values replaces the set"
+
+# --- a categorical column: levels in byte order, the first the reference --
+printf 'kind,area,price\nb,1,10\na,2,21\nB,3,35\nb,4,38\na,5,50\nB,6,63\nb,2,15\n' >kinds.csv
+run "$GDTRAIN" solve --data kinds.csv --out k.model --json
+expect_status 0 "a text column"
+grep -q '"features":\["kind=a","kind=b","area"\]' out || fail "levels a and b, B the reference (byte order): $(cat out)"
+grep -q '^input categorical 3 0 kind$' k.model || fail "the model lists the input"
+[ "$(grep -c '^level ' k.model)" -eq 3 ] || fail "three level lines"
+[ "$(grep '^level ' k.model | head -n 1)" = "level B" ] || fail "the reference is stored first"
+# By hand: price = b + wa*[kind=a] + wb*[kind=b] + warea*area.
+printf 'area,kind\n2.5,a\n1,B\n4,b\n' >new.csv
+run "$GDTRAIN" predict --model k.model --data new.csv
+expect_status 0 "predict by name, columns reordered"
+awk '$1 == "intercept" { b = $2 } $1 == "feature" { w[$NF] = $2 }
+     END { printf "%.17g\n%.17g\n%.17g\n", b + w["kind=a"] + 2.5 * w["area"], b + 1 * w["area"], b + w["kind=b"] + 4 * w["area"] }' k.model >hand.txt
+paste out hand.txt | awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 1e-9 * ($2 < 0 ? -$2 : $2)) exit 1 }' ||
+    fail "predictions differ from encoding by hand: $(paste out hand.txt)"
+# A level the training data did not have: the reference, with a count.
+printf 'area,kind\n2.5,c\n1,B\n3,c\n' >unseen.csv
+run "$GDTRAIN" predict --model k.model --data unseen.csv
+expect_status 0 "unseen level"
+expect_err_line "warning: data: 2 rows with a level the training data did not have" "unseen rows counted"
+printf 'area,kind\n2.5,B\n1,B\n3,B\n' >as_ref.csv
+"$GDTRAIN" predict --model k.model --data as_ref.csv >ref_pred.txt 2>/dev/null
+cmp -s out ref_pred.txt || fail "an unseen level predicts as the reference level"
+run "$GDTRAIN" predict --model k.model --data unseen.csv --strict
+expect_status 3 "--strict"
+expect_err_line "^gdtrain: error: unseen.csv:2:5: column 'kind': level \"c\" was not in the training data" "--strict names the cell"
+[ -s out ] && fail "--strict printed predictions"
+run "$GDTRAIN" eval --model k.model --data kinds.csv
+expect_status 0 "eval with a categorical column"
+
+# --categorical: numeric codes as levels.
+printf 'zip,area,price\n100,1,10\n200,2,25\n100,3,31\n300,4,47\n200,5,52\n300,6,66\n' >zips.csv
+run "$GDTRAIN" solve --data zips.csv --categorical zip --out z.model --json
+expect_status 0 "--categorical"
+grep -q '"features":\["zip=200","zip=300","area"\]' out || fail "zip as levels: $(cat out)"
+run "$GDTRAIN" solve --data zips.csv --categorical price --out z.model
+expect_status 3 "--categorical on the target"
+expect_err_line "the target must be numeric" "target not categorical"
+
+# --- numbers with a few texts: every text cell, and the hint --------------
+{ echo "area,price"; for i in $(seq 1 30); do echo "$i,$((i * 3))"; done; } >typo.csv
+sed -i '5s/^4,/4O,/; 9s/^8,/eight,/' typo.csv
+run "$GDTRAIN" --data typo.csv --out typo.model
+expect_status 3 "numbers with texts"
+expect_err_line "^gdtrain: error: typo.csv:5:1: column 'area': expected a number, found \"4O\".*--categorical 'area'" "first text cell, with the hint"
+expect_err_line "^gdtrain: error: typo.csv:9:1: column 'area': expected a number, found \"eight\"" "second text cell"
+expect_no_file typo.model "nothing written"
+
+# --- all the problems in one run: 10, then a count ------------------------
+{ echo "a,b,price"; for i in $(seq 1 40); do echo "$i,x$i,$i"; done; echo "1,2,3"; } >many.csv
+for i in $(seq 1 12); do sed -i "$((i + 1))s/^$i,/t$i,/" many.csv; done
+run "$GDTRAIN" --data many.csv --out many.model
+expect_status 3 "many problems"
+[ "$(grep -c '^gdtrain: error: many.csv:' err)" -eq 10 ] || { cat err >&2; fail "ten problems listed"; }
+expect_err_line "^gdtrain: error: \.\.\. and [0-9]+ more problems" "and a count of the rest"
+
+# --- the level limit, and identifiers ---------------------------------------
+{ echo "id,area,price"; for i in $(seq 1 250); do echo "h$i,$i,$((i * 2 + i % 7))"; done; } >ids.csv
+run "$GDTRAIN" solve --data ids.csv --out ids.model
+expect_status 3 "more levels than the limit"
+expect_err_line "column 'id' has more than 200 different values .*--exclude 'id'.*--max-levels" "the limit, and the way out"
+run "$GDTRAIN" solve --data ids.csv --exclude id --out ids.model
+expect_status 0 "--exclude"
+head -n 40 ids.csv >ids40.csv
+run "$GDTRAIN" solve --data ids40.csv --features id,area --out ids.model --l2 1
+expect_status 0 "an identifier under the limit"
+expect_err_line "warning: column 'id' has a different value in nearly every row .*--exclude 'id'" "identifier warning"
+{ echo "n,area,price"; for i in $(seq 1 30); do echo "$i,$((i * 7 % 11)),$((i % 5))"; done; } >rowno.csv
+run "$GDTRAIN" solve --data rowno.csv --out r.model
+expect_status 0 "a column counting the rows"
+expect_err_line "warning: column 'n' counts the rows \(1, 2, 3, \.\.\.\): an identifier\?" "counting column warning"
+
+# --- --na mean: the training mean and a (missing) level ---------------------
+printf 'x,town,y\n1,a,3\n,b,5\n3,,8\n5,a,11\n7,b,16\n2,a,\n' >gaps.csv
+run "$GDTRAIN" solve --data gaps.csv --na mean --out g.model --json
+expect_status 0 "--na mean"
+grep -q '"features":\["x","town=b","town=(missing)"\]' out || fail "a (missing) level, last: $(cat out)"
+expect_err_line "left out 1 row with missing cells \(1 for a missing target\)" "a missing target is dropped"
+# The fill is the mean of x over the rows with a target: (1 + 3 + 5 + 7) / 4.
+grep -q '^input numeric 4 x$' g.model || fail "fill 4 stored: $(grep '^input' g.model)"
+printf 'x,town\n,a\n4,a\n' >fill.csv
+run "$GDTRAIN" predict --model g.model --data fill.csv
+expect_status 0 "predict fills a missing cell"
+[ "$(sed -n 1p out)" = "$(sed -n 2p out)" ] || fail "a missing x predicts as x = 4: $(cat out)"
+printf 'x,town\n3,\n3,NA\n' >fill2.csv
+run "$GDTRAIN" predict --model g.model --data fill2.csv
+expect_status 0 "predict: a missing level"
+[ "$(sed -n 1p out)" = "$(sed -n 2p out)" ] || fail "both missing cells read as (missing)"
+# Trained with --na drop, a row the model cannot fill predicts NA.
+run "$GDTRAIN" solve --data gaps.csv --na drop --out d.model
+expect_status 0 "--na drop with categories"
+run "$GDTRAIN" predict --model d.model --data fill.csv
+expect_status 0 "predict under drop"
+[ "$(sed -n 1p out)" = NA ] || fail "an incomplete row predicts NA: $(cat out)"
+
+# --- the target must be numeric ----------------------------------------------
+printf 'x,y\n1,a\n2,b\n' >texty.csv
+run "$GDTRAIN" solve --data texty.csv --out t.model
+expect_status 3 "a text target"
+expect_err_line "^gdtrain: error: texty.csv:2:3: column 'y': expected a number, found \"a\" \(the target must be numeric\)" "target message"
+
+# --- the unnamed first column: pandas' index ---------------------------------
+awk -F, 'NR == 1 { print "," $0; next } { print NR - 2 "," $0 }' "$SRC/data/houses.csv" >indexed.csv
+run "$GDTRAIN" solve --data indexed.csv --out i.model
+expect_status 0 "an index column"
+expect_err_line "warning: column 1 has no name and counts the rows \(0, 1, \.\.\.\): read as a row index and left out" "index note"
+"$GDTRAIN" solve --data "$SRC/data/houses.csv" --out plain.model --quiet
+cmp -s <(grep '^feature' i.model) <(grep '^feature' plain.model) || fail "the index changes the model"
+awk -F, 'NR == 1 { print "area,," $2 ",price"; next } { print $1 ",7," $2 "," $8 }' "$SRC/data/houses.csv" >unnamed.csv
+run "$GDTRAIN" solve --data unnamed.csv --out u.model
+expect_status 3 "an unnamed column"
+expect_err_line "^gdtrain: error: unnamed.csv:1:6: column 2 of the header has an empty name; name it, or leave it out with --exclude '#2'" "unnamed column message"
+run "$GDTRAIN" solve --data unnamed.csv --exclude '#2' --out u.model
+expect_status 0 "--exclude #2"
+
+# --- decimal commas ---------------------------------------------------------
+tr ',.' ';,' <kinds.csv >kinds_eu.csv
+run "$GDTRAIN" solve --data kinds_eu.csv --delimiter ';' --decimal , --out eu.model
+expect_status 0 "--decimal ,"
+cmp -s <(grep '^feature' eu.model) <(grep '^feature' k.model) || fail "--decimal , reads the same numbers"
+run "$GDTRAIN" solve --data kinds.csv --decimal , --out eu.model
+expect_status 2 "--decimal , with comma fields"
+
+# --- everywhere the data goes -----------------------------------------------
+run "$GDTRAIN" --data "$MIXED" --na mean --val-split 0.2 --out v.model --quiet --json
+expect_status 0 "--val-split with categories"
+grep -q '"neighbourhood=Brookside"' out || fail "--json names design columns"
+head -n 1500 "$MIXED" >train_part.csv
+{ head -n 1 "$MIXED"; tail -n +1501 "$MIXED"; } >val_part.csv
+run "$GDTRAIN" --data train_part.csv --val val_part.csv --na mean --out v.model --quiet
+expect_status 0 "--val with categories"
+run "$GDTRAIN" eval --model v.model --data val_part.csv
+expect_status 0 "eval of an encoded model"
+run "$GDTRAIN" --data "$MIXED" --na drop --epochs 5 --checkpoint ck.txt --out c.model --quiet
+expect_status 0 "checkpoint with categories"
+run "$GDTRAIN" --resume ck.txt --epochs 10 --out c2.model --quiet
+expect_status 0 "resume with categories"
+
+done_ok
