@@ -887,6 +887,62 @@ static void test_load_io_errors(void **state)
 /* ---------------------------------------------------------------------- */
 /* Saving                                                                  */
 
+/* A checkpoint that gd_checkpoint_save must refuse: one value of the hand
+ * checkpoint spoiled, the status and a part of the message it must give
+ * (NULL: any message). */
+typedef struct save_refusal {
+    const char *what;
+    void (*spoil)(gd_checkpoint *ck);
+    gd_status want;
+    const char *message;
+} save_refusal;
+
+/* Copies the case spoils: the hand checkpoint's arrays are shared. */
+static double spoiled_params[2], spoiled_opt[2], spoiled_x_std[1], spoiled_best[2];
+
+static void spoil_param_inf(gd_checkpoint *ck) { spoiled_params[1] = INFINITY; (void)ck; }
+static void spoil_param_nan(gd_checkpoint *ck) { spoiled_params[1] = NAN; (void)ck; }
+static void spoil_opt_state(gd_checkpoint *ck) { spoiled_opt[0] = -INFINITY; (void)ck; }
+static void spoil_best_params(gd_checkpoint *ck)
+{
+    spoiled_best[0] = 0;
+    spoiled_best[1] = NAN;
+    ck->state.best_params = spoiled_best;
+}
+/* NaN is what gd_train_state_init leaves there. */
+static void spoil_blowup(gd_checkpoint *ck) { ck->state.blowup = NAN; }
+static void spoil_best_val(gd_checkpoint *ck) { ck->state.best_val = NAN; }
+static void spoil_schedule_best(gd_checkpoint *ck) { ck->state.schedule.best = NAN; }
+static void spoil_schedule_lr(gd_checkpoint *ck) { ck->state.schedule.lr = INFINITY; }
+static void spoil_x_std(gd_checkpoint *ck) { spoiled_x_std[0] = 0; (void)ck; }
+static void spoil_y_mean(gd_checkpoint *ck) { ck->scaling.y_mean = INFINITY; }
+
+static const save_refusal save_refusals[] = {
+    {"infinite parameter", spoil_param_inf, GD_ERR_TRAIN, "parameter 2 is inf"},
+    {"NaN parameter", spoil_param_nan, GD_ERR_TRAIN, NULL},
+    {"infinite optimizer state", spoil_opt_state, GD_ERR_TRAIN, "optimizer state value 1"},
+    {"NaN best parameter", spoil_best_params, GD_ERR_TRAIN, "best parameter 2"},
+    {"NaN divergence limit", spoil_blowup, GD_ERR_TRAIN, "divergence limit is NaN"},
+    {"NaN best validation loss", spoil_best_val, GD_ERR_TRAIN, NULL},
+    {"NaN schedule best", spoil_schedule_best, GD_ERR_TRAIN, NULL},
+    {"infinite learning rate", spoil_schedule_lr, GD_ERR_TRAIN, NULL},
+    {"zero feature std", spoil_x_std, GD_ERR_DATA, "feature 1"},
+    {"infinite target mean", spoil_y_mean, GD_ERR_DATA, NULL},
+};
+
+/* The hand checkpoint on fresh copies of its arrays, for a case to spoil. */
+static gd_checkpoint spoilable_checkpoint(void)
+{
+    gd_checkpoint ck = hand_checkpoint();
+    memcpy(spoiled_params, hand_params, sizeof spoiled_params);
+    memcpy(spoiled_opt, hand_opt, sizeof spoiled_opt);
+    memcpy(spoiled_x_std, hand_x_std, sizeof spoiled_x_std);
+    ck.params = spoiled_params;
+    ck.state.opt_state = spoiled_opt;
+    ck.scaling.x_std = spoiled_x_std;
+    return ck;
+}
+
 static void test_save_refuses(void **state)
 {
     (void)state;
@@ -894,52 +950,19 @@ static void test_save_refuses(void **state)
     make_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/c.ckpt", dir);
     gd_error err;
-    gd_checkpoint ck = hand_checkpoint();
-    double params[2], opt[2], xstd[1];
-    memcpy(params, hand_params, sizeof params);
-    memcpy(opt, hand_opt, sizeof opt);
-    memcpy(xstd, hand_x_std, sizeof xstd);
-    ck.params = params;
-    ck.state.opt_state = opt;
-    ck.scaling.x_std = xstd;
-
-    params[1] = INFINITY;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_TRAIN);
-    assert_non_null(strstr(err.message, "parameter 2 is inf"));
-    params[1] = NAN;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_TRAIN);
-    params[1] = 0;
-    opt[0] = -INFINITY;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_TRAIN);
-    assert_non_null(strstr(err.message, "optimizer state value 1"));
-    opt[0] = 0;
-    double best[2] = {0, NAN};
-    ck.state.best_params = best;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_TRAIN);
-    assert_non_null(strstr(err.message, "best parameter 2"));
-    ck.state.best_params = NULL;
-    ck.state.blowup = NAN; /* as gd_train_state_init leaves it */
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_TRAIN);
-    assert_non_null(strstr(err.message, "divergence limit is NaN"));
-    ck.state.blowup = 1;
-    ck.state.best_val = NAN;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_TRAIN);
-    ck.state.best_val = 1;
-    ck.state.schedule.best = NAN;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_TRAIN);
-    ck.state.schedule.best = 1;
-    ck.state.schedule.lr = INFINITY;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_TRAIN);
-    ck.state.schedule.lr = 1;
-    xstd[0] = 0;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_DATA);
-    assert_non_null(strstr(err.message, "feature 1"));
-    xstd[0] = 1;
-    ck.scaling.y_mean = INFINITY;
-    assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_ERR_DATA);
+    for (size_t i = 0; i < sizeof save_refusals / sizeof save_refusals[0]; i++) {
+        const save_refusal *c = &save_refusals[i];
+        gd_checkpoint ck = spoilable_checkpoint();
+        c->spoil(&ck);
+        gd_error_clear(&err);
+        gd_status st = gd_checkpoint_save(&ck, path, &err);
+        if (st != c->want || (c->message != NULL && strstr(err.message, c->message) == NULL))
+            fail_msg("case '%s': status %d, \"%s\"; want status %d with \"%s\"", c->what,
+                     (int)st, err.message, (int)c->want, c->message ? c->message : "");
+    }
     list_dir(dir, listing, sizeof listing);
     assert_string_equal(listing, "");
-    ck.scaling.y_mean = 0;
+    gd_checkpoint ck = spoilable_checkpoint();
     assert_int_equal(gd_checkpoint_save(&ck, path, &err), GD_OK);
     list_dir(dir, listing, sizeof listing);
     assert_string_equal(listing, "c.ckpt");

@@ -930,14 +930,35 @@ static void test_save_file_mode(void **state)
     gd_model_free(&m);
 }
 
+/* The text of the model file that a failed save must leave as it was. */
+static const char old_model_text[] = "the old model\n";
+
+/* A new folder holding m.model with old_model_text: its path in dir, the
+ * file's in path. */
+static void make_old_model(char *dir, size_t dsize, char *path, size_t psize)
+{
+    make_dir(dir, dsize);
+    snprintf(path, psize, "%s/m.model", dir);
+    write_all(path, old_model_text, strlen(old_model_text));
+}
+
+/* After a failed save: the old file is still there, as it was, and nothing
+ * else is in its folder. */
+static void expect_old_model_kept(const char *dir, const char *path)
+{
+    char listing[512];
+    char *text = read_all(path, NULL);
+    assert_string_equal(text, old_model_text);
+    free(text);
+    list_dir(dir, listing, sizeof listing);
+    assert_string_equal(listing, "m.model");
+}
+
 static void test_save_read_only_folder(void **state)
 {
     (void)state;
-    char dir[256], path[300], listing[512];
-    make_dir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/m.model", dir);
-    const char *old_text = "the old model\n";
-    write_all(path, old_text, strlen(old_text));
+    char dir[256], path[300];
+    make_old_model(dir, sizeof dir, path, sizeof path);
     assert_int_equal(chmod(dir, 0555), 0);
     gd_model m;
     gd_error err;
@@ -966,11 +987,7 @@ static void test_save_read_only_folder(void **state)
     assert_int_equal(chmod(dir, 0700), 0);
     assert_int_equal(st, GD_ERR_IO);
     assert_string_equal(err.file, path);
-    char *text = read_all(path, NULL);
-    assert_string_equal(text, old_text);
-    free(text);
-    list_dir(dir, listing, sizeof listing);
-    assert_string_equal(listing, "m.model");
+    expect_old_model_kept(dir, path);
     gd_model_free(&m);
 }
 
@@ -992,11 +1009,8 @@ static int open_on_full_disk(gd_atomic_file *f, const char *path)
 static void test_commit_full_disk_small(void **state)
 {
     (void)state;
-    char dir[256], path[300], listing[512];
-    make_dir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/m.model", dir);
-    const char *old_text = "the old model\n";
-    write_all(path, old_text, strlen(old_text));
+    char dir[256], path[300];
+    make_old_model(dir, sizeof dir, path, sizeof path);
     gd_atomic_file f;
     if (!open_on_full_disk(&f, path))
         skip_because("/dev/full is missing");
@@ -1008,21 +1022,14 @@ static void test_commit_full_disk_small(void **state)
     assert_non_null(strstr(err.message, strerror(ENOSPC)));
     assert_null(f.fp);
     assert_null(f.tmp_path);
-    char *text = read_all(path, NULL);
-    assert_string_equal(text, old_text);
-    free(text);
-    list_dir(dir, listing, sizeof listing);
-    assert_string_equal(listing, "m.model");
+    expect_old_model_kept(dir, path);
 }
 
 static void test_commit_full_disk_large(void **state)
 {
     (void)state;
-    char dir[256], path[300], listing[512];
-    make_dir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/m.model", dir);
-    const char *old_text = "the old model\n";
-    write_all(path, old_text, strlen(old_text));
+    char dir[256], path[300];
+    make_old_model(dir, sizeof dir, path, sizeof path);
     gd_atomic_file f;
     if (!open_on_full_disk(&f, path))
         skip_because("/dev/full is missing");
@@ -1034,11 +1041,7 @@ static void test_commit_full_disk_large(void **state)
     gd_error err;
     assert_int_equal(gd_atomic_commit(&f, &err), GD_ERR_IO);
     assert_string_equal(err.file, path);
-    char *text = read_all(path, NULL);
-    assert_string_equal(text, old_text);
-    free(text);
-    list_dir(dir, listing, sizeof listing);
-    assert_string_equal(listing, "m.model");
+    expect_old_model_kept(dir, path);
 }
 
 /* A write fails (disk full), then space comes back and the final flush
@@ -1047,11 +1050,8 @@ static void test_commit_full_disk_large(void **state)
 static void test_commit_transient_write_error(void **state)
 {
     (void)state;
-    char dir[256], path[300], listing[512];
-    make_dir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/m.model", dir);
-    const char *old_text = "the old model\n";
-    write_all(path, old_text, strlen(old_text));
+    char dir[256], path[300];
+    make_old_model(dir, sizeof dir, path, sizeof path);
     int full = open("/dev/full", O_WRONLY);
     if (full < 0)
         skip_because("/dev/full is missing");
@@ -1070,11 +1070,7 @@ static void test_commit_transient_write_error(void **state)
     fputs("the end\n", f.fp);
     assert_int_equal(gd_atomic_commit(&f, &err), GD_ERR_IO);
     assert_string_equal(err.file, path);
-    char *text = read_all(path, NULL);
-    assert_string_equal(text, old_text);
-    free(text);
-    list_dir(dir, listing, sizeof listing);
-    assert_string_equal(listing, "m.model");
+    expect_old_model_kept(dir, path);
 }
 
 /* The rename fails when a folder appears at the destination after open. */

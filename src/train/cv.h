@@ -48,7 +48,7 @@ typedef struct gd_cv_result {
 } gd_cv_result;
 
 /* fold[i] (i < n) receives the fold of row i, by the rule above. k must be
- * >= 2 and <= n (GD_ERR_USAGE otherwise). GD_ERR_IO if out of memory. */
+ * >= 2 and <= n (GD_ERR_USAGE otherwise). GD_ERR_NOMEM if out of memory. */
 gd_status gd_cv_assign(size_t n, size_t k, int shuffle, uint64_t seed, size_t *fold,
                        gd_error *err);
 
