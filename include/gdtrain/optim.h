@@ -79,6 +79,14 @@ typedef struct gd_optimizer_ops {
      * at 1; lr is this step's learning rate. Never allocates, cannot fail. */
     void (*step)(void *state, double *params, const double *grad, size_t nparams,
                  double lr, long t, const gd_optim_params *p);
+    /* Optional (NULL = lr for every coordinate): after step t, the rate the
+     * rule applies to each coordinate, rate[i] such that under a gradient
+     * that stays g the step moves params[i] by rate[i] * g[i] (adam:
+     * lr / (sqrt(vhat_i) + eps); sgd with momentum mu: lr / (1 - mu)). The
+     * trainer's L1 proximal step thresholds coordinate i by rate[i] * l1,
+     * so that the rule's fixed points are the lasso's optimum. Cannot fail. */
+    void (*rates)(const void *state, double *rate, size_t nparams, double lr, long t,
+                  const gd_optim_params *p);
 } gd_optimizer_ops;
 
 /* The rule named name, or NULL if there is none. */

@@ -345,7 +345,18 @@ static gd_status describe_training(gd_model *m, const train_settings *s,
     snprintf(num, sizeof num, "%llu", (unsigned long long)cfg->seed);
     INFO("seed", num);
     INFO_NUM("l2", cfg->l2);
+    INFO_NUM("l1", cfg->l1);
     INFO_NUM("tol", cfg->tol);
+    /* The rest of what shaped the fit: stopping and the rows it saw. */
+    INFO_NUM("patience", (double)cfg->patience);
+    INFO_NUM("grad_tol", cfg->grad_tol);
+    INFO_NUM("max_epochs", (double)cfg->max_epochs);
+    INFO_NUM("val_split", s->val_split);
+    if (s->val != NULL)
+        INFO("val", s->val);
+    INFO("early_stop", cfg->early_stop ? "yes" : "no");
+    if (s->init_from != NULL)
+        INFO("init_from", s->init_from);
     INFO_NUM("epochs", (double)r->epochs);
     INFO_NUM("steps", (double)r->steps);
     INFO("stop_reason", gd_stop_reason_name(r->reason));

@@ -40,6 +40,16 @@ static void adagrad_step(void *state, double *params, const double *grad, size_t
     }
 }
 
+/* The step is clr / (sqrt(sum) + eps) times g. */
+static void adagrad_rates(const void *state, double *rate, size_t nparams, double lr,
+                          long t, const gd_optim_params *p)
+{
+    const double *sum = state;
+    const double clr = lr / (1.0 + (double)(t - 1) * p->lr_decay);
+    for (size_t i = 0; i < nparams; i++)
+        rate[i] = clr / (sqrt(sum[i]) + p->eps);
+}
+
 const gd_optimizer_ops gd_optim_adagrad = {
     .name = "adagrad",
     .summary = "Adagrad: steps scaled by the root of the sum of all squared gradients",
@@ -50,4 +60,5 @@ const gd_optimizer_ops gd_optim_adagrad = {
     .state_size = adagrad_state_size,
     .init = adagrad_init,
     .step = adagrad_step,
+    .rates = adagrad_rates,
 };

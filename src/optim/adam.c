@@ -52,6 +52,18 @@ void gd_adam_step(void *state, double *params, const double *grad, size_t nparam
     }
 }
 
+/* mhat tends to g under a steady gradient g: the step is
+ * lr / (sqrt(vhat) + eps) times g, vhat as the last step used it. */
+void gd_adam_rates(const void *state, double *rate, size_t nparams, double lr, long t,
+                   const gd_optim_params *p)
+{
+    const double *v = (const double *)state + nparams;
+    const double *second = p->amsgrad ? v + nparams : v; /* vmax or v */
+    const double bias2 = 1.0 - pow(p->beta2, (double)t);
+    for (size_t i = 0; i < nparams; i++)
+        rate[i] = lr / (sqrt(second[i] / bias2) + p->eps);
+}
+
 const gd_optimizer_ops gd_optim_adam = {
     .name = "adam",
     .summary = "Adam: bias-corrected first and second moment estimates (--amsgrad: AMSGrad)",
@@ -61,4 +73,5 @@ const gd_optimizer_ops gd_optim_adam = {
     .state_size = gd_adam_state_size,
     .init = gd_adam_init,
     .step = gd_adam_step,
+    .rates = gd_adam_rates,
 };

@@ -32,4 +32,5 @@ const gd_optimizer_ops gd_optim_adamw = {
     .state_size = gd_adam_state_size,
     .init = gd_adam_init,
     .step = adamw_step,
+    .rates = gd_adam_rates,
 };

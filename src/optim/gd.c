@@ -13,4 +13,5 @@ const gd_optimizer_ops gd_optim_gd = {
     .state_size = gd_sgd_state_size,
     .init = gd_sgd_init,
     .step = gd_sgd_step,
+    .rates = gd_sgd_rates,
 };

@@ -31,6 +31,16 @@ static void rmsprop_step(void *state, double *params, const double *grad,
     }
 }
 
+/* The step is lr / (sqrt(v) + eps) times g. */
+static void rmsprop_rates(const void *state, double *rate, size_t nparams, double lr,
+                          long t, const gd_optim_params *p)
+{
+    (void)t;
+    const double *v = state;
+    for (size_t i = 0; i < nparams; i++)
+        rate[i] = lr / (sqrt(v[i]) + p->eps);
+}
+
 const gd_optimizer_ops gd_optim_rmsprop = {
     .name = "rmsprop",
     .summary = "RMSprop: steps scaled by a running average of squared gradients",
@@ -41,4 +51,5 @@ const gd_optimizer_ops gd_optim_rmsprop = {
     .state_size = rmsprop_state_size,
     .init = rmsprop_init,
     .step = rmsprop_step,
+    .rates = rmsprop_rates,
 };

@@ -39,6 +39,18 @@ void gd_sgd_step(void *state, double *params, const double *grad, size_t nparams
     }
 }
 
+/* With momentum mu the buffer b tends to g / (1 - mu) under a steady
+ * gradient g (with Nesterov, g + mu b does too): the step is lr / (1 - mu)
+ * times g. */
+void gd_sgd_rates(const void *state, double *rate, size_t nparams, double lr, long t,
+                  const gd_optim_params *p)
+{
+    (void)state;
+    (void)t;
+    for (size_t i = 0; i < nparams; i++)
+        rate[i] = p->momentum == 0.0 ? lr : lr / (1.0 - p->momentum);
+}
+
 const gd_optimizer_ops gd_optim_sgd = {
     .name = "sgd",
     .summary = "stochastic gradient descent on shuffled mini-batches, optional (Nesterov) momentum",
@@ -49,4 +61,5 @@ const gd_optimizer_ops gd_optim_sgd = {
     .state_size = gd_sgd_state_size,
     .init = gd_sgd_init,
     .step = gd_sgd_step,
+    .rates = gd_sgd_rates,
 };

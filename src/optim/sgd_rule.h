@@ -13,4 +13,7 @@ void gd_sgd_init(void *state, size_t nparams, const gd_optim_params *p);
 void gd_sgd_step(void *state, double *params, const double *grad, size_t nparams,
                  double lr, long t, const gd_optim_params *p);
 
+void gd_sgd_rates(const void *state, double *rate, size_t nparams, double lr, long t,
+                  const gd_optim_params *p);
+
 #endif

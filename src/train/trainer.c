@@ -107,15 +107,24 @@ static double penalty(const double *params, size_t d, double l2, double l1)
 }
 
 /* The proximal step of the L1 penalty after an update with rate lr:
- * soft-thresholding, w = sign(w) max(|w| - lr*l1, 0), so that a weight
- * whose gradient cannot hold it away from 0 lands on exactly 0. */
-static void l1_prox(double *params, size_t d, double lr, double l1)
+ * soft-thresholding, w_j = sign(w_j) max(|w_j| - r_j*l1, 0), so that a
+ * weight whose gradient cannot hold it away from 0 lands on exactly 0. r_j
+ * is the rate the rule applied to coordinate j (its .rates; lr for every
+ * coordinate when it has none): a threshold of lr*l1 under a rule that
+ * scales its steps per coordinate (adam, rmsprop, adagrad) or by
+ * 1/(1 - momentum) has fixed points where |g_j| = l1 * r_j / lr, not
+ * |g_j| = l1, which is not the lasso's optimum. rate is scratch space of
+ * d + 1 numbers. */
+static void l1_prox(const gd_train_config *cfg, const void *opt_state, double *params,
+                    size_t d, double lr, long t, double *rate)
 {
-    if (l1 == 0.0)
+    if (cfg->l1 == 0.0)
         return;
-    const double t = lr * l1;
+    const gd_optimizer_ops *ops = cfg->opt;
+    if (ops->rates != NULL)
+        ops->rates(opt_state, rate, d + 1, lr, t, &cfg->hp);
     for (size_t j = 0; j < d; j++) {
-        double a = fabs(params[j]) - t;
+        double a = fabs(params[j]) - (ops->rates != NULL ? rate[j] : lr) * cfg->l1;
         params[j] = a > 0.0 ? copysign(a, params[j]) : 0.0;
     }
 }
@@ -253,6 +262,7 @@ typedef struct scratch {
     double *prev_opt;    /* (nopt) optimizer state at the start of the epoch */
     size_t *order;       /* (n) row order of this epoch, mini-batches only */
     size_t *blocks;      /* block order of this epoch, GD_SHUFFLE_BLOCKS only */
+    double *rate;        /* (np) the rule's per-coordinate rates, with l1 only */
 } scratch;
 
 static void scratch_free(scratch *sc)
@@ -264,6 +274,7 @@ static void scratch_free(scratch *sc)
     free(sc->prev_opt);
     free(sc->order);
     free(sc->blocks);
+    free(sc->rate);
 }
 
 gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double *params,
@@ -291,8 +302,9 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
     const int blocked = shuffled && cfg->shuffle == GD_SHUFFLE_BLOCKS;
     sc.order = shuffled ? malloc(n * sizeof *sc.order) : NULL;
     sc.blocks = blocked ? malloc((n / GD_SHUFFLE_BLOCK_ROWS + 1) * sizeof *sc.blocks) : NULL;
+    sc.rate = cfg->l1 > 0 ? malloc(np * sizeof *sc.rate) : NULL;
     if (!sc.grad || !sc.prev_params || !sc.prev_opt || (shuffled && !sc.order) ||
-        (blocked && !sc.blocks)) {
+        (blocked && !sc.blocks) || (cfg->l1 > 0 && !sc.rate)) {
         status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
         goto cleanup;
     }
@@ -326,7 +338,7 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         if (full_batch) {
             lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
             ops->step(state->opt_state, params, sc.grad, np, lr, t, &cfg->hp);
-            l1_prox(params, d, lr, cfg->l1);
+            l1_prox(cfg, state->opt_state, params, d, lr, t, sc.rate);
         } else {
             if (cfg->shuffle == GD_SHUFFLE_BLOCKS)
                 gd_rng_shuffle_blocks(&state->rng, sc.order, sc.blocks, n,
@@ -345,7 +357,7 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
                 add_l2_gradient(sc.grad, params, d, cfg->l2);
                 lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
                 ops->step(state->opt_state, params, sc.grad, np, lr, t, &cfg->hp);
-                l1_prox(params, d, lr, cfg->l1);
+                l1_prox(cfg, state->opt_state, params, d, lr, t, sc.rate);
                 if (cfg->interrupt != NULL && *cfg->interrupt) {
                     interrupted = 1;
                     break;
