@@ -151,6 +151,9 @@ static void make_random(gd_checkpoint *ck, gd_rng *r, size_t d, size_t nopt, int
     s->schedule.bad_epochs = (int)random_count(r, INT_MAX);
     s->blowup = random_maybe_inf(r);
     s->best_val = random_maybe_inf(r);
+    s->stall_ref = random_maybe_inf(r);
+    s->stall_best = random_maybe_inf(r);
+    s->stall_epochs = (int)random_count(r, INT_MAX);
     s->nparams = d + 1;
     if (best) {
         s->best_params = malloc((d + 1) * sizeof *s->best_params);
@@ -205,6 +208,9 @@ static void assert_loaded_identical(const gd_checkpoint *a, const gd_checkpoint 
     assert_same_bits(ta->blowup, tb->blowup, "blowup", 0);
     assert_same_bits(ta->best_val, tb->best_val, "best_val", 0);
     assert_int_equal(ta->val_bad_epochs, tb->val_bad_epochs);
+    assert_same_bits(ta->stall_ref, tb->stall_ref, "stall_ref", 0);
+    assert_same_bits(ta->stall_best, tb->stall_best, "stall_best", 0);
+    assert_int_equal(ta->stall_epochs, tb->stall_epochs);
     assert_true(ta->best_epoch == tb->best_epoch);
     assert_int_equal(ta->best_params != NULL, tb->best_params != NULL);
     for (size_t i = 0; ta->best_params != NULL && i < ta->nparams; i++)
@@ -273,6 +279,9 @@ static gd_checkpoint hand_checkpoint(void)
     ck.state.best_epoch = 3;
     ck.state.blowup = 1.5e6;
     ck.state.best_val = INFINITY;
+    ck.state.stall_ref = 0.5;
+    ck.state.stall_best = 0.25;
+    ck.state.stall_epochs = 4;
     ck.state.nparams = 2;
     ck.state.nopt = 2;
     ck.state.opt_state = hand_opt;
@@ -297,6 +306,7 @@ static const char hand_text[] =
     "schedule 0.25 inf 1\n"
     "counters 2 0 3\n"
     "limits 1500000 inf\n"
+    "stall 0.5 0.25 4\n"
     "params 0.3333333333333333 5e-324\n"
     "opt_state 2 0.5 -2\n"
     "end\n";
@@ -371,7 +381,7 @@ static void test_load_hand_text(void **state)
         "#feature_scaling 1 1\n"
         "feature_scaling  -0.0  1e-1\n"
         "epoch 4\nsteps 7\nrng 1 0 18446744073709551615 42\n"
-        "schedule 0.25 +inf 1\ncounters 2 0 3\nlimits 1.5e6 inf\n"
+        "schedule 0.25 +inf 1\ncounters 2 0 3\nlimits 1.5e6 inf\nstall  .5 2.5e-1\t4\n"
         "params 0.333333333333333314829616256247 4.9406564584124654E-324\n"
         "opt_state\t2 .5 -2.\n"
         "end";
@@ -381,6 +391,20 @@ static void test_load_hand_text(void **state)
         print_error("%ld:%ld: %s\n", err.line, err.column, err.message);
     assert_int_equal(st, GD_OK);
     assert_loaded_identical(&want, &ck);
+    gd_checkpoint_free(&ck);
+
+    /* Files from before the stall rule have no 'stall' line: its state
+     * starts afresh. */
+    char old[sizeof hand_text];
+    const char *line = strstr(hand_text, "stall ");
+    size_t head = (size_t)(line - hand_text);
+    memcpy(old, hand_text, head);
+    strcpy(old + head, strchr(line, '\n') + 1);
+    path = write_temp_file(old, strlen(old));
+    assert_int_equal(gd_checkpoint_load(&ck, path, &err), GD_OK);
+    assert_true(ck.state.stall_ref == INFINITY && ck.state.stall_best == INFINITY);
+    assert_int_equal(ck.state.stall_epochs, 0);
+    assert_true(ck.state.epoch == 4 && ck.params[1] == DBL_TRUE_MIN);
     gd_checkpoint_free(&ck);
 }
 
@@ -671,7 +695,7 @@ static const bad_case bad_cases[] = {
     /* Garbage. */
     {"unknown keyword", EDIT_REPLACE, 9, "hello world", 9, 1,
      "unknown keyword \"hello\" (expected arg, rows, target_scaling, feature_scaling, "
-     "epoch, steps, rng, schedule, counters, limits, params, best_params, opt_state "
+     "epoch, steps, rng, schedule, counters, limits, stall, params, best_params, opt_state "
      "or end)"},
     {"keyword case", EDIT_REPLACE, 9, "Epoch 12", 9, 1, "unknown keyword \"Epoch\""},
     {"indented", EDIT_REPLACE, 9, " epoch 12", 9, 1,
@@ -1190,6 +1214,9 @@ static void test_resume_is_exact(void **state)
         assert_int_equal(s2.best_epoch, s1.best_epoch);
         assert_int_equal(s2.val_bad_epochs, s1.val_bad_epochs);
         assert_int_equal(s2.quiet_epochs, s1.quiet_epochs);
+        assert_same_bits(s2.stall_ref, s1.stall_ref, "stall_ref", 0);
+        assert_same_bits(s2.stall_best, s1.stall_best, "stall_best", 0);
+        assert_int_equal(s2.stall_epochs, s1.stall_epochs);
         assert_int_equal(s2.schedule.bad_epochs, s1.schedule.bad_epochs);
         assert_same_bits(s2.blowup, s1.blowup, "blowup", 0);
         assert_same_bits(res2.train_loss, res1.train_loss, "train_loss", 0);
@@ -1260,7 +1287,7 @@ static void test_restore_mismatch(void **state)
     cfg.early_stop = 1;
     assert_int_equal(gd_train_state_init(&s, &ds, &cfg, params, &err), GD_OK);
     assert_int_equal(gd_checkpoint_restore(&ck, &s, params, &err), GD_ERR_DATA);
-    assert_non_null(strstr(err.message, "without early stopping"));
+    assert_non_null(strstr(err.message, "lacks the best epoch's weights"));
     gd_train_state_free(&s);
 
     /* Matching: everything is copied. */

@@ -92,7 +92,8 @@ static void test_defaults_reach_optimum(void **unused)
         double gap = (res.train_loss - mse_opt) / mse_opt;
         print_message("%-8s epochs %5ld stop %-10s gap %.3g\n", names[k], res.epochs,
                       gd_stop_reason_name(res.reason), gap);
-        assert_true(res.reason == GD_STOP_CONVERGED || res.reason == GD_STOP_GRADIENT);
+        assert_true(res.reason == GD_STOP_CONVERGED || res.reason == GD_STOP_GRADIENT ||
+                    res.reason == GD_STOP_STALLED);
         assert_true(gap >= -1e-12);
         assert_true(gap < bar[k]);
     }
@@ -412,6 +413,72 @@ static void test_early_stop_restores_best(void **unused)
     free_problem(&ds);
 }
 
+/* The stall rule, worked out again from the recorded losses: the reference
+ * is set by the first epoch and moves to the best loss whenever that is
+ * below it by more than tol (relative); the run stops at the first epoch
+ * that is the window-th since the reference moved. Returns that epoch (0 if
+ * none) and the best epoch up to it in *best. */
+static long stall_epoch(const loss_trace *tr, double tol, int window, long *best)
+{
+    double ref = 0.0, low = 0.0;
+    long since = 0;
+    *best = 0;
+    for (long e = 1; e <= tr->epochs; e++) {
+        double l = tr->train[e - 1];
+        if (e == 1 || l < low) {
+            low = l;
+            *best = e;
+        }
+        if (e == 1 || low < ref * (1.0 - tol)) {
+            ref = low;
+            since = 0;
+        } else if (++since == window) {
+            return e;
+        }
+    }
+    return 0;
+}
+
+/* Mini-batch runs stop on a stall, at the epoch the rule gives for their
+ * own losses, with the best epoch's weights; --tol 0 runs every epoch, and
+ * full-batch runs never stall. */
+static void test_stall_stops_minibatches(void **unused)
+{
+    (void)unused;
+    gd_dataset ds = make_problem(300, 5, 31, 1.0);
+    gd_train_config cfg = defaults("sgd");
+    cfg.batch_size = 8;
+    cfg.stall_tol = 1e-4;
+    cfg.stall_epochs = 6;
+    double params[MAXP];
+    gd_train_result res;
+    static loss_trace tr;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, record_losses, &tr, NULL), GD_OK);
+    assert_int_equal(res.reason, GD_STOP_STALLED);
+    long best;
+    long stop = stall_epoch(&tr, cfg.stall_tol, cfg.stall_epochs, &best);
+    assert_int_equal(res.epochs, stop);
+    assert_int_equal(tr.epochs, stop);
+    assert_int_equal(res.best_epoch, best);
+    assert_true(best < stop); /* else the test shows no restoring */
+    gd_loss *loss;
+    assert_int_equal(gd_loss_create(&loss, &ds, 1, NULL), GD_OK);
+    assert_true(gd_loss_eval(loss, gd_rows_all(&ds), params, NULL) == tr.train[best - 1]);
+    assert_true(res.train_loss == tr.train[best - 1]);
+    gd_loss_free(loss);
+
+    cfg.tol = 0.0; /* every epoch */
+    cfg.max_epochs = stop + 5;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_int_equal(res.reason, GD_STOP_MAX_EPOCHS);
+    cfg = defaults("gd");
+    cfg.stall_epochs = 1;
+    cfg.stall_tol = 0.5;
+    assert_int_equal(gd_train(&ds, &cfg, params, &res, NULL, NULL, NULL), GD_OK);
+    assert_true(res.reason != GD_STOP_STALLED);
+    free_problem(&ds);
+}
+
 /* Property: on random well-conditioned problems (sizes, correlations, noise
  * and seeds drawn at random), every optimizer with its default settings ends
  * within the convergence bars of the training issue (1e-6 relative to the
@@ -506,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_l1_zeroes_irrelevant_weights),
         cmocka_unit_test(test_early_stop_restores_best),
         cmocka_unit_test(test_converged_after_patience),
+        cmocka_unit_test(test_stall_stops_minibatches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,12 +33,15 @@ typedef enum gd_stop_reason {
     GD_STOP_DIVERGED,   /* the loss became non-finite or blew up */
     GD_STOP_REQUESTED,  /* the epoch callback asked to stop */
     GD_STOP_EARLY,      /* early stopping: the validation loss stopped improving */
-    GD_STOP_INTERRUPTED /* *interrupt was set: stopped after a batch, state rolled back
+    GD_STOP_INTERRUPTED, /* *interrupt was set: stopped after a batch, state rolled back
                            to the end of the last complete epoch */
+    GD_STOP_STALLED     /* mini-batches: the best objective improved by less than
+                           stall_tol (relative) in stall_epochs epochs; the best
+                           epoch's weights are kept */
 } gd_stop_reason;
 
 /* A short word for the reason: "converged", "gradient", "max_epochs",
- * "diverged", "requested", "early_stop", "interrupted". */
+ * "diverged", "requested", "early_stop", "interrupted", "stalled". */
 const char *gd_stop_reason_name(gd_stop_reason reason);
 
 typedef enum gd_init_kind {
@@ -71,6 +74,9 @@ typedef struct gd_train_config {
     long max_epochs;             /* epoch limit, >= 1 */
     double tol;                  /* relative objective change that counts as no change; 0 = off */
     int patience;                /* epochs in a row below tol before stopping, >= 1 */
+    double stall_tol;            /* mini-batches: relative improvement of the best objective
+                                    that must come within stall_epochs epochs; 0 = off */
+    int stall_epochs;            /* the window of stall_tol, >= 1 */
     double grad_tol;             /* stop when the gradient norm is below this; 0 = off */
     int shuffle;                 /* mini-batch row order: GD_SHUFFLE_NONE, _ROWS, _BLOCKS */
     uint64_t seed;               /* for shuffling and random init */
@@ -138,12 +144,18 @@ typedef struct gd_train_state {
     gd_rng rng;            /* the shuffling stream */
     gd_schedule schedule;  /* the learning-rate schedule */
     int quiet_epochs;      /* epochs in a row with a change below tol */
+    double stall_ref;      /* mini-batches: the best objective when it last improved by
+                              stall_tol (relative); INFINITY before the first epoch */
+    double stall_best;     /* mini-batches: the best objective so far (INFINITY if none) */
+    int stall_epochs;      /* mini-batches: epochs since stall_ref was set */
     double blowup;         /* objective above which training has diverged */
     double best_val;       /* early stopping: best validation loss (INFINITY if none) */
     int val_bad_epochs;    /* early stopping: epochs since it improved */
-    long best_epoch;       /* early stopping: epoch of best_val */
+    long best_epoch;       /* early stopping: epoch of best_val; else, for mini-batches,
+                              the epoch of stall_best */
     size_t nparams;        /* d + 1 */
-    double *best_params;   /* (nparams) early stopping's best weights, or NULL */
+    double *best_params;   /* (nparams) the weights of best_epoch, or NULL (full batch
+                              without early stopping) */
     size_t nopt;           /* doubles of optimizer state */
     double *opt_state;     /* (nopt) the optimizer's state */
 } gd_train_state;

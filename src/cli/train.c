@@ -403,6 +403,11 @@ static const char *stop_explanation(const gd_train_result *r, const gd_train_con
     case GD_STOP_INTERRUPTED:
         snprintf(buf, size, "interrupted");
         break;
+    case GD_STOP_STALLED:
+        snprintf(buf, size, "converged: the best loss improved by less than %g (relative) in %d "
+                 "epochs; kept the weights of epoch %ld", cfg->stall_tol, cfg->stall_epochs,
+                 r->best_epoch);
+        break;
     case GD_STOP_EARLY:
         snprintf(buf, size, "early stopping: the validation loss did not improve for %d "
                  "epochs; kept the weights of epoch %ld", cfg->patience, r->best_epoch);
@@ -561,6 +566,8 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_string(&j, "init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
     gd_json_number(&j, "tol", cfg->tol);
     gd_json_integer(&j, "patience", cfg->patience);
+    gd_json_number(&j, "stall_tol", cfg->stall_tol);
+    gd_json_integer(&j, "stall_epochs", cfg->stall_epochs);
     gd_json_number(&j, "grad_tol", cfg->grad_tol);
     gd_json_number(&j, "l2", cfg->l2);
     gd_json_number(&j, "l1", cfg->l1);

@@ -136,6 +136,8 @@ static gd_status check_savable(const gd_checkpoint *ck, const char *path, gd_err
         {"schedule's best loss", s->schedule.best},
         {"divergence limit", s->blowup},
         {"best validation loss", s->best_val},
+        {"stall reference", s->stall_ref},
+        {"best loss", s->stall_best},
     };
     for (size_t i = 0; i < sizeof maybe_inf / sizeof maybe_inf[0]; i++)
         if (isnan(maybe_inf[i].v))
@@ -179,6 +181,11 @@ static void write_checkpoint(FILE *fp, const void *user)
     gd_text_write_double(fp, s->blowup);
     fputc(' ', fp);
     gd_text_write_double(fp, s->best_val);
+    fputs("\nstall ", fp);
+    gd_text_write_double(fp, s->stall_ref);
+    fputc(' ', fp);
+    gd_text_write_double(fp, s->stall_best);
+    fprintf(fp, " %d", s->stall_epochs);
     fputs("\nparams", fp);
     gd_text_write_values(fp, ck->params, s->nparams);
     if (s->best_params != NULL) {
@@ -213,6 +220,7 @@ enum {
     KW_SCHEDULE,
     KW_COUNTERS,
     KW_LIMITS,
+    KW_STALL,
     KW_PARAMS,
     KW_BEST_PARAMS,
     KW_OPT_STATE,
@@ -427,6 +435,19 @@ static gd_status parse_limits(gd_text_reader *r, loader *ld, size_t pos)
     return st != GD_OK ? st : gd_text_expect_end_of_line(r, pos, "the limits");
 }
 
+/* Optional: checkpoints from before the mini-batch stall rule have none,
+ * and their runs start its count afresh. */
+static gd_status parse_stall(gd_text_reader *r, loader *ld, size_t pos)
+{
+    gd_train_state *s = &ld->ck->state;
+    gd_status st = gd_text_parse_number_or_inf(r, &pos, "the stall reference", &s->stall_ref);
+    if (st == GD_OK)
+        st = gd_text_parse_number_or_inf(r, &pos, "the best loss", &s->stall_best);
+    if (st == GD_OK)
+        st = parse_int(r, &pos, "the epochs since the stall reference", &s->stall_epochs);
+    return st != GD_OK ? st : gd_text_expect_end_of_line(r, pos, "the stall state");
+}
+
 static gd_status parse_params(gd_text_reader *r, loader *ld, size_t pos)
 {
     gd_checkpoint *ck = ld->ck;
@@ -487,6 +508,7 @@ static const char *const keyword_names[NKEYWORDS] = {
     [KW_SCHEDULE] = "schedule",
     [KW_COUNTERS] = "counters",
     [KW_LIMITS] = "limits",
+    [KW_STALL] = "stall",
     [KW_PARAMS] = "params",
     [KW_BEST_PARAMS] = "best_params",
     [KW_OPT_STATE] = "opt_state",
@@ -510,6 +532,7 @@ static const struct keyword {
     [KW_SCHEDULE] = {parse_schedule, 1, 0},
     [KW_COUNTERS] = {parse_counters, 1, 0},
     [KW_LIMITS] = {parse_limits, 1, 0},
+    [KW_STALL] = {parse_stall, 0, 0},
     [KW_PARAMS] = {parse_params, 1, 0},
     [KW_BEST_PARAMS] = {parse_best_params, 0, 0},
     [KW_OPT_STATE] = {parse_opt_state, 1, 0},
@@ -555,6 +578,8 @@ gd_status gd_checkpoint_load(gd_checkpoint *ck, const char *path, gd_error *err)
 {
     assert(ck != NULL && path != NULL);
     memset(ck, 0, sizeof *ck);
+    ck->state.stall_ref = INFINITY; /* unless a 'stall' line says otherwise */
+    ck->state.stall_best = INFINITY;
     loader ld;
     memset(&ld, 0, sizeof ld);
     ld.ck = ck;
@@ -622,9 +647,10 @@ gd_status gd_checkpoint_restore(const gd_checkpoint *ck, gd_train_state *state,
                             saved->nopt, state->nopt);
     if ((state->best_params != NULL) != (saved->best_params != NULL))
         return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
-                            "the checkpoint was made %s early stopping, this run %s",
-                            saved->best_params != NULL ? "with" : "without",
-                            saved->best_params != NULL ? "has none" : "uses it");
+                            "the checkpoint %s the best epoch's weights (kept by early "
+                            "stopping and by mini-batch runs), this run %s",
+                            saved->best_params != NULL ? "has" : "lacks",
+                            saved->best_params != NULL ? "keeps none" : "keeps them");
     size_t np = saved->nparams;
     memcpy(params, ck->params, np * sizeof *params);
     if (saved->best_params != NULL)
@@ -644,5 +670,8 @@ gd_status gd_checkpoint_restore(const gd_checkpoint *ck, gd_train_state *state,
     state->best_val = saved->best_val;
     state->val_bad_epochs = saved->val_bad_epochs;
     state->best_epoch = saved->best_epoch;
+    state->stall_ref = saved->stall_ref;
+    state->stall_best = saved->stall_best;
+    state->stall_epochs = saved->stall_epochs;
     return GD_OK;
 }

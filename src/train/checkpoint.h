@@ -22,14 +22,16 @@
  *     schedule <lr> <best> <bad_epochs>
  *     counters <quiet_epochs> <val_bad_epochs> <best_epoch>
  *     limits <blowup> <best_val>
+ *     stall <stall_ref> <stall_best> <stall_epochs>  (optional: older files lack it)
  *     params <v> ...                           (d + 1 numbers)
- *     best_params <v> ...                      (d + 1 numbers, early stopping only)
+ *     best_params <v> ...                      (d + 1 numbers: early stopping and
+ *                                               mini-batch runs only)
  *     opt_state <count> <v> ...
  *     end
  * Arguments are escaped like names in the model file ("\\", "\n", "\r").
  * The lines come in this order; comments ('#') and blank lines may appear
- * anywhere, as in the model file. Only the schedule's best loss, blowup and
- * best_val may be infinite; NaN is never written or read. src/train/checkpoint.c
+ * anywhere, as in the model file. Only the schedule's best loss, blowup,
+ * best_val, stall_ref and stall_best may be infinite; NaN is never written or read. src/train/checkpoint.c
  * has the format in detail.
  *
  * Saving a run: fill a gd_checkpoint with borrowed pointers (a shallow view
@@ -109,8 +111,8 @@ gd_status gd_checkpoint_check_data(const gd_checkpoint *ck, size_t rows,
  * configuration and base rate that gd_train_state_init gave it and takes
  * ck's lr, best and bad_epochs. GD_ERR_DATA, with nothing changed, if the
  * sizes disagree: another number of parameters (other data), of optimizer
- * state values (another optimizer) or early stopping on in one and off in
- * the other. Cannot fail otherwise. */
+ * state values (another optimizer) or best weights kept in one and not in
+ * the other (early stopping or mini-batches on one side only). Cannot fail otherwise. */
 gd_status gd_checkpoint_restore(const gd_checkpoint *ck, gd_train_state *state,
                                 double *params, gd_error *err);
 

@@ -27,6 +27,7 @@ static const char *const stop_names[] = {
     [GD_STOP_REQUESTED] = "requested",
     [GD_STOP_EARLY] = "early_stop",
     [GD_STOP_INTERRUPTED] = "interrupted",
+    [GD_STOP_STALLED] = "stalled",
 };
 
 const char *gd_stop_reason_name(gd_stop_reason reason)
@@ -84,6 +85,41 @@ static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "early stopping needs validation rows");
     return gd_train_config_check(cfg, err);
+}
+
+/* Whether the run tests for a stall: mini-batches, with the rule on. */
+static int tracks_stall(const gd_dataset *ds, const gd_train_config *cfg)
+{
+    return cfg->batch_size != 0 && cfg->batch_size < ds->n && cfg->stall_tol > 0.0 &&
+           cfg->tol > 0.0; /* tol 0 promises every epoch */
+}
+
+/*
+ * The stopping rule of mini-batch runs, whose full-data objective is noisy
+ * from epoch to epoch: the run has stalled when its best objective has not
+ * improved by stall_tol (relative) on the reference set stall_epochs epochs
+ * ago, the reference moving to the best whenever it improves by that much.
+ * Slow but steady progress adds up against the same reference, so it is not
+ * mistaken for a stall. Keeps the best epoch's weights in best_params
+ * (unless early stopping keeps its own). Returns 1 when stalled.
+ */
+static int stalled(gd_train_state *state, const gd_train_config *cfg, const double *params,
+                   double objective, long epoch)
+{
+    if (objective < state->stall_best) {
+        state->stall_best = objective;
+        if (!cfg->early_stop) {
+            state->best_epoch = epoch;
+            memcpy(state->best_params, params, state->nparams * sizeof *params);
+        }
+    }
+    if (state->stall_ref == INFINITY || /* the first epoch sets the reference */
+        state->stall_best < state->stall_ref - cfg->stall_tol * state->stall_ref) {
+        state->stall_ref = state->stall_best;
+        state->stall_epochs = 0;
+        return 0;
+    }
+    return ++state->stall_epochs >= cfg->stall_epochs;
 }
 
 /* Adds the ridge term 2*l2*w to the weights' gradient (never the bias). */
@@ -160,8 +196,9 @@ gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
     state->nparams = np;
     state->nopt = opt_bytes / sizeof(double);
     state->opt_state = malloc(opt_bytes ? opt_bytes : 1);
-    state->best_params = cfg->early_stop ? calloc(np, sizeof *state->best_params) : NULL;
-    if (state->opt_state == NULL || (cfg->early_stop && state->best_params == NULL)) {
+    const int keep_best = cfg->early_stop || tracks_stall(ds, cfg);
+    state->best_params = keep_best ? calloc(np, sizeof *state->best_params) : NULL;
+    if (state->opt_state == NULL || (keep_best && state->best_params == NULL)) {
         gd_train_state_free(state);
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
@@ -173,6 +210,8 @@ gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
     gd_schedule_init(&state->schedule, &sched, cfg->lr);
     state->blowup = NAN; /* set from the first objective by gd_train_run */
     state->best_val = INFINITY;
+    state->stall_ref = INFINITY;
+    state->stall_best = INFINITY;
     return GD_OK;
 }
 
@@ -421,6 +460,10 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
             res->reason = GD_STOP_GRADIENT;
             break;
         }
+        if (tracks_stall(ds, cfg) && stalled(state, cfg, params, objective, epoch)) {
+            res->reason = GD_STOP_STALLED;
+            break;
+        }
         double change = fabs(prev_objective - objective) / fmax(fabs(objective), DBL_MIN);
         state->quiet_epochs = change < cfg->tol ? state->quiet_epochs + 1 : 0;
         if (cfg->tol > 0.0 && state->quiet_epochs >= cfg->patience) {
@@ -430,16 +473,20 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         gd_schedule_epoch_end(&state->schedule, objective);
     }
     res->best_epoch = state->best_epoch;
-    if (res->reason == GD_STOP_EARLY && state->best_epoch > 0 &&
-        state->best_epoch != res->epochs) {
+    if ((res->reason == GD_STOP_EARLY || (res->reason == GD_STOP_STALLED && !cfg->early_stop)) &&
+        state->best_epoch > 0 && state->best_epoch != res->epochs) {
         /* Restore the best weights (scikit-learn keeps the last ones). Only
-         * when early stopping ends the run: at the epoch limit the state is
-         * that of the last epoch, so that a checkpoint of it resumes. */
+         * when early stopping or a stall ends the run: at the epoch limit
+         * the state is that of the last epoch, so that a checkpoint of it
+         * resumes. */
         memcpy(params, state->best_params, np * sizeof *params);
         res->train_loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
         add_l2_gradient(sc.grad, params, d, cfg->l2);
         res->grad_norm = norm2(sc.grad, np);
-        res->val_loss = state->best_val;
+        res->val_loss = sc.val_loss ? gd_loss_eval(sc.val_loss, gd_rows_all(cfg->val), params, NULL)
+                                    : NAN;
+        if (res->reason == GD_STOP_EARLY)
+            res->val_loss = state->best_val;
     }
     status = GD_OK;
 

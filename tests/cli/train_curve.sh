@@ -8,8 +8,16 @@ head -1 c.csv | grep -qx 'epoch,train_loss,val_loss,grad_norm,lr,seconds' || fai
 epochs=$(model_info m.model epochs)
 [ "$(($(wc -l <c.csv) - 1))" -eq "$epochs" ] || fail "one curve row per epoch"
 awk -F, 'NR > 1 && (NF != 6 || $1 != NR - 1 || $3 == "") { exit 1 }' c.csv || fail "curve rows"
-# The last row's train_loss is the model's training MSE.
-[ "$(tail -1 c.csv | cut -d, -f2)" = "$(model_info m.model train_mse)" ] || fail "last train_loss"
+# The model's training MSE is the curve's lowest train_loss: a mini-batch run
+# that stalls keeps its best epoch's weights.
+[ "$(model_info m.model stop_reason)" = stalled ] || fail "sgd did not stop on a stall"
+awk -F, -v m="$(model_info m.model train_mse)" 'NR > 1 { if ($2 == m) found = 1
+        if (min == "" || $2 + 0 < min) min = $2 + 0 }
+    END { exit !(found && m + 0 == min) }' c.csv || fail "train_mse is not the best train_loss"
+# A full-batch run keeps its last epoch: the last row's train_loss is the
+# model's training MSE.
+run "$GDTRAIN" --data "$DATA" --opt gd --epochs 30 --curve g.csv --out g.model --quiet
+[ "$(tail -1 g.csv | cut -d, -f2)" = "$(model_info g.model train_mse)" ] || fail "last train_loss"
 # Deterministic: a second run's curve differs only in the seconds column.
 run "$GDTRAIN" --data "$DATA" --opt sgd --val-split 0.2 --curve c2.csv --out m2.model --quiet
 cmp -s <(cut -d, -f1-5 c.csv) <(cut -d, -f1-5 c2.csv) || fail "curves differ between runs"
