@@ -24,8 +24,11 @@
 #include "core/parallel.h"
 #include "core/prefetch.h"
 
-/* Feature counts with a kernel of their own. */
+/* Feature counts with a kernel of their own, and the cases of a switch
+ * over them (X(1) to X(LOSS_MAX_D)). */
 #define LOSS_MAX_D 16
+#define LOSS_FOR_EACH_D(X)                                                          \
+    X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)
 
 /* Rows ahead to prefetch in an index list. */
 #define LOSS_PREFETCH 12
@@ -262,10 +265,7 @@ static void loss_block(const gd_dataset *ds, gd_rows rows, size_t lo, size_t hi,
         else                                                                         \
             loss_kernel(x, y, idx, first, count, D, params, 0, out);                \
         return;
-        LOSS_CASE(1) LOSS_CASE(2) LOSS_CASE(3) LOSS_CASE(4)
-        LOSS_CASE(5) LOSS_CASE(6) LOSS_CASE(7) LOSS_CASE(8)
-        LOSS_CASE(9) LOSS_CASE(10) LOSS_CASE(11) LOSS_CASE(12)
-        LOSS_CASE(13) LOSS_CASE(14) LOSS_CASE(15) LOSS_CASE(16)
+        LOSS_FOR_EACH_D(LOSS_CASE)
 #undef LOSS_CASE
     default:
         loss_kernel_any(x, y, idx, first, count, ds->d, params, want_grad, out,
@@ -289,24 +289,40 @@ static void loss_task(void *ctx, size_t t, int worker)
  * sums without a block's set-up. Every row goes to lane 0 and lanes 1 to 3
  * stay empty; adding their zeros could only turn a -0 sum into +0, and a
  * sum that starts from +0 is never -0, so lane 0 alone has the bits of the
- * general path. */
-static double loss_small(const gd_dataset *ds, gd_rows rows, const double *params,
-                         double *grad)
+ * general path. Inlined with d a constant, like loss_kernel. */
+LOSS_INLINE double loss_small_kernel(const double *restrict x, const double *restrict y,
+                                     gd_rows rows, const size_t d,
+                                     const double *restrict params, double *restrict grad,
+                                     double *restrict g)
 {
-    const size_t d = ds->d;
     double sse = 0.0;
-    if (grad != NULL)
-        for (size_t j = 0; j <= d; j++)
-            grad[j] = 0.0;
+    for (size_t j = 0; j <= d; j++)
+        g[j] = 0.0;
     for (size_t k = 0; k < rows.count; k++) {
         size_t i = rows.index != NULL ? rows.index[rows.begin + k] : rows.begin + k;
-        loss_row(ds->x + i * d, ds->y[i], params, d, grad != NULL, grad, &sse);
+        loss_row(x + i * d, y[i], params, d, grad != NULL, g, &sse);
     }
     const double m = (double)rows.count;
-    if (grad != NULL)
-        for (size_t j = 0; j <= d; j++)
-            grad[j] = 2.0 * grad[j] / m;
+    for (size_t j = 0; grad != NULL && j <= d; j++)
+        grad[j] = 2.0 * g[j] / m;
     return sse / m;
+}
+
+/* Dispatches to the kernel compiled for d; sums in g, or for larger d in
+ * the evaluator's first block partial (d + 2 doubles at least). */
+static double loss_small(gd_loss *loss, gd_rows rows, const double *params, double *grad)
+{
+    const gd_dataset *ds = loss->ds;
+    double g[LOSS_MAX_D + 1];
+    switch (ds->d) {
+#define LOSS_SMALL_CASE(D)                                                           \
+    case D:                                                                          \
+        return loss_small_kernel(ds->x, ds->y, rows, D, params, grad, g);
+        LOSS_FOR_EACH_D(LOSS_SMALL_CASE)
+#undef LOSS_SMALL_CASE
+    default:
+        return loss_small_kernel(ds->x, ds->y, rows, ds->d, params, grad, loss->partial);
+    }
 }
 
 double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
@@ -315,7 +331,7 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
     const size_t d = ds->d, np = d + 1;
     assert(rows.count > 0);
     if (rows.count < 4)
-        return loss_small(ds, rows, params, grad);
+        return loss_small(loss, rows, params, grad);
     const size_t nblocks = (rows.count - 1) / GD_LOSS_BLOCK + 1;
     const int want_grad = grad != NULL;
     /* All blocks' partials at once when threads help (and there is room),
