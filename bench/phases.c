@@ -9,6 +9,12 @@
  *   train_epoch  one epoch of full-batch adam in gd_train (default threads)
  *   mini_bB      one epoch of shuffled mini-batch sgd, batch B, in gd_train
  *                (default threads): shuffle, n / B steps, full-data loss
+ *   blocks_bB    the same with --shuffle blocks (GD_SHUFFLE_BLOCKS)
+ *   first_load   for "first": the parse alone (gd_fit_data_load's part that
+ *                reads the file), and
+ *   to_first     from the start of gd_fit_data_load (parse, standardize) to
+ *                the start of the first epoch of full-batch adam in
+ *                gd_train (the first epoch's end minus an epoch's length)
  * Each is measured --reps times (a load and its standardization per rep
  * and thread count; epochs of gd_train from its epoch callback, after the
  * first); printed as "name median_seconds min_seconds" lines, after "rows",
@@ -16,7 +22,7 @@
  * z-scores and the epoch's loss and gradient had the same bits with 1 and 2
  * threads (0: they did not).
  *
- * Usage: phases FILE [--reps R] [--what load,std,solve,epoch,train,mini]
+ * Usage: phases FILE [--reps R] [--what load,std,solve,epoch,train,mini,blocks,first]
  *                    [--batches 32,128,1024] [--mini-epochs E]
  */
 #include <math.h>
@@ -27,6 +33,7 @@
 #include <time.h>
 
 #include "gdtrain/dataset.h"
+#include "gdtrain/fit.h"
 #include "gdtrain/loss.h"
 #include "gdtrain/optim.h"
 #include "gdtrain/solve.h"
@@ -101,14 +108,15 @@ static int on_epoch(const gd_epoch_info *info, void *user)
     return 0;
 }
 
-/* Trains epochs epochs with opt and batch; appends the durations of
- * epochs 2.. to v. */
-static int time_epochs(const gd_dataset *ds, const char *opt, size_t batch, long epochs,
-                       double *v, int *nv)
+/* Trains epochs epochs with opt, batch and the row order shuffle; appends
+ * the durations of epochs 2.. to v. */
+static int time_epochs(const gd_dataset *ds, const char *opt, size_t batch, int shuffle,
+                       long epochs, double *v, int *nv)
 {
     gd_train_config cfg;
     gd_train_config_default(&cfg, gd_optimizer_find(opt));
     cfg.batch_size = batch;
+    cfg.shuffle = shuffle;
     cfg.max_epochs = epochs;
     cfg.tol = 0;
     cfg.grad_tol = 0;
@@ -124,6 +132,49 @@ static int time_epochs(const gd_dataset *ds, const char *opt, size_t batch, long
     for (long e = 2; e <= c.n && e <= MAX_EPOCHS && *nv < MAX_REPS; e++)
         v[(*nv)++] = c.t[e] - c.t[e - 1];
     free(params);
+    return 0;
+}
+
+/* The way to the first epoch, as gd_fit takes it: *parse gets the parse
+ * alone (gd_dataset_load), *first the time from the start of the parse,
+ * standardization included (gd_fit_data_load), to the start of the first
+ * epoch of full-batch adam (its end, from the epoch callback, minus the
+ * second epoch's length). */
+static int time_first_epoch(const char *path, double *parse, double *first)
+{
+    gd_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    double t0 = now();
+    if (load(path, 0, &ds) != 0)
+        return -1;
+    *parse = now() - t0;
+    gd_dataset_free(&ds);
+
+    gd_fit_source src = {.path = path};
+    gd_fit_data fd;
+    gd_error err;
+    t0 = now();
+    if (gd_fit_data_load(&fd, &src, &err) != GD_OK) {
+        fprintf(stderr, "phases: %s\n", err.message);
+        return -1;
+    }
+    gd_train_config cfg;
+    gd_train_config_default(&cfg, gd_optimizer_find("adam"));
+    cfg.max_epochs = 2;
+    cfg.tol = 0;
+    cfg.grad_tol = 0;
+    double *params = malloc((fd.train.d + 1) * sizeof *params);
+    clock_log c = {{0}, 0};
+    gd_train_result res;
+    int ok = params != NULL &&
+             gd_train(&fd.train, &cfg, params, &res, on_epoch, &c, &err) == GD_OK && c.n == 2;
+    free(params);
+    gd_fit_data_free(&fd);
+    if (!ok) {
+        fprintf(stderr, "phases: training failed\n");
+        return -1;
+    }
+    *first = (c.t[1] - (c.t[2] - c.t[1])) - t0;
     return 0;
 }
 
@@ -254,24 +305,35 @@ int main(int argc, char **argv)
 
     if (wants(what, "train")) {
         int n = 0;
-        if (time_epochs(&ds, "adam", 0, reps + 1 < MAX_EPOCHS ? reps + 1 : MAX_EPOCHS,
-                        v[0], &n) != 0)
+        if (time_epochs(&ds, "adam", 0, GD_SHUFFLE_ROWS,
+                        reps + 1 < MAX_EPOCHS ? reps + 1 : MAX_EPOCHS, v[0], &n) != 0)
             return 3;
         report("train_epoch", v[0], n);
     }
 
-    if (wants(what, "mini")) {
+    for (int k = 0; k < 2; k++) {
+        if (!wants(what, k == 0 ? "mini" : "blocks"))
+            continue;
         for (const char *p = batches; *p != '\0';) {
             size_t b = strtoul(p, NULL, 10);
             int n = 0;
-            if (b > 0 && time_epochs(&ds, "sgd", b, mini_epochs, v[0], &n) != 0)
+            if (b > 0 && time_epochs(&ds, "sgd", b, k == 0 ? GD_SHUFFLE_ROWS : GD_SHUFFLE_BLOCKS,
+                                     mini_epochs, v[0], &n) != 0)
                 return 3;
             char name[64];
-            snprintf(name, sizeof name, "mini_b%zu", b);
+            snprintf(name, sizeof name, "%s_b%zu", k == 0 ? "mini" : "blocks", b);
             report(name, v[0], n);
             p += strcspn(p, ",");
             p += *p == ',';
         }
+    }
+    if (wants(what, "first")) {
+        int n = reps < 3 ? reps : 3;
+        for (int r = 0; r < n; r++)
+            if (time_first_epoch(path, &v[0][r], &v[1][r]) != 0)
+                return 3;
+        report("first_load", v[0], n);
+        report("to_first", v[1], n);
     }
     printf("same_bits %d\n", same);
     gd_dataset_free(&ds);

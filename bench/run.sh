@@ -140,6 +140,35 @@ else
     py_wall=nan py_rss=nan py_read=nan py_epoch=nan
 fi
 
+# ---- the lines of the speed issue's table that the runs above do not
+# give: mini-batch epochs in block order, the way from the parse to the
+# first epoch, batch-1 sgd against scikit-learn's SGDRegressor, and the
+# default runs of sgd and gd (and the exact solve) on 1M rows.
+mid=$TMP/houses_1000000.csv
+[ -f "$mid" ] || mid=$big
+mid_rows=$(($(wc -l <"$mid") - 1))
+log "block order, the first epoch, batch-1 sgd"
+"$TMP/phases" "$big" --reps "$REPS" --what blocks,first --batches 32 --mini-epochs 3 \
+    >"$TMP/phases_order.txt"
+"$TMP/phases" "$mid" --reps 1 --what mini --batches 1 --mini-epochs 3 >"$TMP/phases_b1.txt"
+SK=""
+if /usr/bin/python3 -c 'import numpy, sklearn' 2>/dev/null; then
+    SK=/usr/bin/python3
+    SK_VERSION=$("$SK" -c 'import sklearn; print(sklearn.__version__)')
+    log "scikit-learn $SK_VERSION: SGDRegressor epochs on $mid_rows rows"
+    "$SK" "$ROOT/bench/sklearn_sgd.py" "$mid" 3 >"$TMP/sk.txt"
+else
+    log "scikit-learn is not installed (Debian: python3-sklearn): its line is skipped"
+fi
+log "defaults on $mid_rows rows: --opt sgd, --opt gd, solve"
+for o in sgd gd; do
+    run_timed "$TMP/def_$o" "$GDTRAIN" --data "$mid" --opt "$o" --out "$TMP/def_$o.model" \
+        --quiet
+done
+run_timed "$TMP/def_solve" "$GDTRAIN" solve --data "$mid" --out "$TMP/def_solve.model" --quiet
+# info KEY MODEL: the value of an info line of a model file ("nan" if none).
+info() { awk -v k="$1" '$1 == "info" && $2 == k { print $3; found = 1; exit } END { if (!found) print "nan" }' "$2"; }
+
 # Bit-identical results for any --threads, through the command line too
 # (when it has the option).
 threads_cli="n/a (no --threads option)"
@@ -292,6 +321,29 @@ table=$TMP/table.md
     echo "| 3 phases | load / standardize / solve, 2 threads | $(calc "$load2") / $(calc "$std2") / $(calc "$solve") s | | | (information) | |"
     echo "| 4 small | \`gdtrain --data data/houses.csv\` wall | $small_ms ms | | | < 50 ms | $(ok "$small_ms < 50") |"
     echo "| 5 threads | same bits, 1 vs 2 threads: load, z-scores, epoch (phases); model file, 1-4 threads (CLI) | phases: $([ "$bits" = 1 ] && echo yes || echo no); CLI: $threads_cli | | | identical | $threads_verdict |"
+    O=$TMP/phases_order.txt
+    mini32=$(get "$P" mini_b32)
+    blocks32=$(get "$O" blocks_b32)
+    b1=$(get "$TMP/phases_b1.txt" mini_b1)
+    first=$(get "$O" to_first)
+    first_load=$(get "$O" first_load)
+    def_sgd=$(cut -d' ' -f1 "$TMP/def_sgd.wall")
+    def_gd=$(cut -d' ' -f1 "$TMP/def_gd.wall")
+    def_solve=$(cut -d' ' -f1 "$TMP/def_solve.wall")
+    sgd_gap=$(info gap "$TMP/def_sgd.model")
+    sgd_gap_num=$(awk -v g="$sgd_gap" 'BEGIN { printf "%.17g", g + 0 }')
+    echo "| 15 mini-batch | exact shuffle (rows), batch 32 | $(calc "$mini32") s | full-batch adam epoch $(calc "$train_ep") s | $(calc "$mini32 / $train_ep")x | <= 8x | $(ok "$mini32 / $train_ep <= 8") |"
+    echo "| 15 mini-batch | \`--shuffle blocks\`, batch 32 | $(calc "$blocks32") s | full-batch adam epoch $(calc "$train_ep") s | $(calc "$blocks32 / $train_ep")x | <= 2x | $(ok "$blocks32 / $train_ep <= 2") |"
+    if [ -n "$SK" ]; then
+        sk=$(get "$TMP/sk.txt" sk_epoch)
+        echo "| 15 mini-batch | batch-1 sgd epoch, $mid_rows rows (exact shuffle) | $(calc "$b1") s | scikit-learn $SK_VERSION SGDRegressor epoch $(calc "$sk") s | $(calc "$sk / $b1")x faster | >= 3x | $(ok "$sk / $b1 >= 3") |"
+    else
+        echo "| 15 mini-batch | batch-1 sgd epoch, $mid_rows rows (exact shuffle) | $(calc "$b1") s | skipped: scikit-learn not installed (python3-sklearn) | | >= 3x | n/a |"
+    fi
+    echo "| 15 first epoch | parse to the start of the first epoch (load, standardize, set-up) | $(calc "$first") s | the parse alone $(calc "$first_load") s | $(calc "$first / $first_load")x | <= 1.15x | $(ok "$first / $first_load <= 1.15") |"
+    echo "| 15 phases | parse 1T / 2T; standardize 2T; exact solve | $(calc "$load1") / $(calc "$load2"); $(calc "$std2"); $(calc "$solve") s | | | (information) | |"
+    echo "| 15 defaults | \`--opt sgd\` on $mid_rows rows: wall, epochs, stop, gap | $(calc "$def_sgd") s, $(info epochs "$TMP/def_sgd.model") epochs, $(info stop_reason "$TMP/def_sgd.model"), gap $sgd_gap | \`--opt gd\` $(calc "$def_gd") s ($(info epochs "$TMP/def_gd.model") epochs); \`solve\` $(calc "$def_solve") s | $(calc "$def_sgd / $def_gd")x of gd | <= 3x, gap <= 1e-4 | $(ok "$def_sgd / $def_gd <= 3 && $sgd_gap_num <= 1e-4") |"
+    echo "| 15 end to end | \`gdtrain --data F --opt adam --epochs 100 --tol 0\` (first run) | $(calc "$e2e_wall") s | pandas + numpy script $(calc "$py_wall") s | $(calc "$py_wall / $e2e_wall")x faster | >= 7x | $(vs "$script_ok" "$py_wall / $e2e_wall >= 7") |"
     line="| 6 scaling | time per row: load (2T) / epoch (2T), ns |"
     for n in "${sizes[@]}" "$ROWS"; do
         f=$TMP/phases_$n.txt
@@ -338,17 +390,21 @@ report=$TMP/RESULTS.md
     cat "$R"
     echo '```'
     echo
-    echo "In-process phases (\`bench/phases.c\`; median and minimum seconds):"
+    echo "In-process phases (\`bench/phases.c\`; median and minimum seconds; then block"
+    echo "order and the first epoch on the same file, and batch-1 sgd on $mid_rows rows):"
     echo
     echo '```'
-    cat "$P"
+    cat "$P" "$TMP/phases_order.txt" "$TMP/phases_b1.txt"
+    [ -z "$SK" ] || cat "$TMP/sk.txt"
     echo '```'
 } >"$report"
 
 cat "$table"
 if [ "$SMOKE" -eq 1 ]; then
     # The smoke run checks that every number came out.
-    if grep -q 'nan' "$P" "$R" || ! grep -q '^same_bits 1' "$P" || [ "$e2e_wall" = nan ]; then
+    if grep -q 'nan' "$P" "$R" "$TMP/phases_order.txt" "$TMP/phases_b1.txt" ||
+        ! grep -q '^same_bits 1' "$P" || [ "$e2e_wall" = nan ] ||
+        [ "$(info epochs "$TMP/def_sgd.model")" = nan ]; then
         echo "bench: smoke run: missing or bad numbers" >&2
         exit 1
     fi
