@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,19 +476,23 @@ static void test_standardize_small(void **state)
 static void test_standardize_constant_target_and_tiny(void **state)
 {
     (void)state;
-    /* Column 0 is 0 and 1e-300: its squared deviations underflow to 0, so its
-     * standard deviation is 0 and it is treated as constant. Column 2 is 0.7
-     * three times, whose floating mean (2.1/3) is 0.6999999999999998, not
-     * 0.7: constant too, with the exact value as mean. y is 0.7 three times
-     * too. */
+    /* Column 0 is 0, 1e-300, 0: its values differ, so it is not constant,
+     * though its plain squared deviations would underflow to 0: mean
+     * 1e-300/3, deviations -1, 2, -1 times that, std sqrt(2)/3 * 1e-300.
+     * Column 2 is 0.7 three times, whose floating mean (2.1/3) is
+     * 0.6999999999999998, not 0.7: constant, with the exact value as mean.
+     * y is 0.7 three times too. */
     const double x[] = {0.0, 5.0, 0.7, 1e-300, 6.0, 0.7, 0.0, 7.0, 0.7};
     const double y[] = {0.7, 0.7, 0.7};
     gd_dataset ds = make_dataset(3, 3, x, y);
     gd_scaling sc;
     gd_error err;
     assert_int_equal(gd_dataset_standardize(&ds, &sc, &err), GD_OK);
-    assert_int_equal(sc.constant[0], 1);
-    assert_true(sc.x_std[0] == 1.0);
+    assert_int_equal(sc.constant[0], 0);
+    assert_close_rel(sc.x_mean[0], 3.333333333333333e-301, 1e-14);
+    assert_close_rel(sc.x_std[0], 4.714045207910317e-301, 1e-14); /* sqrt(2)/3 e-300 */
+    assert_close_rel(gd_dataset_row(&ds, 1)[0], 1.414213562373095, 1e-14); /* 2/sqrt(2) */
+    assert_close_rel(gd_dataset_row(&ds, 0)[0], -0.7071067811865476, 1e-14);
     assert_int_equal(sc.constant[1], 0);
     assert_close_rel(sc.x_mean[1], 6.0, 1e-15);
     assert_close_rel(sc.x_std[1], 0.816496580927726, 1e-15); /* sqrt(2/3) */
@@ -496,7 +501,6 @@ static void test_standardize_constant_target_and_tiny(void **state)
     assert_int_equal(sc.y_constant, 1);
     assert_true(sc.y_mean == 0.7 && sc.y_std == 1.0);
     for (size_t i = 0; i < 3; i++) {
-        assert_true(gd_dataset_row(&ds, i)[0] == 0.0);
         assert_true(gd_dataset_row(&ds, i)[2] == 0.0);
         assert_true(ds.y[i] == 0.0);
     }
@@ -512,23 +516,60 @@ static void test_standardize_constant_target_and_tiny(void **state)
     gd_dataset_free(&ds);
 }
 
-static void test_standardize_overflow(void **state)
+static void test_standardize_extreme(void **state)
 {
     (void)state;
-    /* Deviations of 1e300 square to infinity: an error naming the row with
-     * the largest magnitude, X left as it was. */
-    const double x[] = {1.0, 1e299, 2.0, -1e300};
-    const double y[] = {1.0, 2.0};
-    gd_dataset ds = make_dataset(2, 2, x, y);
+    /* Column 1 is 1e299 and -1e300: its plain deviations would square to
+     * infinity. Mean (1e299 - 1e300) / 2 = -4.5e299, deviations +-5.5e299,
+     * std 5.5e299, z-scores +-1. Column 2 is the largest double twice and its
+     * negative once: the plain sum overflows; mean M/3, deviations 2M/3,
+     * 2M/3, -4M/3, variance 24/27 M^2, std sqrt(8)/3 M; z = 1/sqrt(2) twice,
+     * -sqrt(2). Column 0 is 1e-310 and 3e-310 (subnormals): mean 2e-310,
+     * std 1e-310, z-scores -1, 1. */
+    const double M = DBL_MAX;
+    const double x[] = {1e-310, 1e299, M, 3e-310, -1e300, M, 2e-310, -4.5e299, -M};
+    const double y[] = {1.0, 2.0, 3.0};
+    /* (Row 2 of columns 0 and 1 holds the mean of rows 0 and 1, so the
+     * three-row figures are those above, and its own deviation is 0.) */
+    gd_dataset ds = make_dataset(3, 3, x, y);
     gd_scaling sc;
     gd_error err;
-    assert_int_equal(gd_dataset_standardize(&ds, &sc, &err), GD_ERR_DATA);
-    assert_non_null(strstr(err.message, "too large"));
-    assert_non_null(strstr(err.message, "data row 2 holds -1e+300"));
-    assert_memory_equal(ds.x, x, sizeof x);
-    assert_memory_equal(ds.y, y, sizeof y);
-    assert_null(sc.x_mean);
-    assert_null(sc.x_std);
+    assert_int_equal(gd_dataset_standardize(&ds, &sc, &err), GD_OK);
+    for (size_t j = 0; j < 3; j++)
+        assert_int_equal(sc.constant[j], 0);
+    assert_close_rel(sc.x_mean[0], 2e-310, 1e-9); /* subnormal: fewer digits */
+    assert_close_rel(sc.x_std[0], 0.816496580927726e-310, 1e-9); /* sqrt(2/3) e-310 */
+    assert_close_rel(sc.x_mean[1], -4.5e299, 1e-14);
+    assert_close_rel(sc.x_std[1], 4.490731195102493e299, 1e-14); /* 5.5 sqrt(2/3) */
+    assert_close_rel(sc.x_mean[2], M / 3, 1e-14);
+    assert_close_rel(sc.x_std[2], 0.9428090415820634 * M, 1e-14); /* sqrt(8)/3 */
+    assert_close_rel(gd_dataset_row(&ds, 0)[0], -1.224744871391589, 1e-9); /* -sqrt(3/2) */
+    assert_close_rel(gd_dataset_row(&ds, 1)[1], -1.224744871391589, 1e-14);
+    assert_close_rel(gd_dataset_row(&ds, 0)[2], 0.7071067811865476, 1e-14);
+    assert_close_rel(gd_dataset_row(&ds, 2)[2], -1.414213562373095, 1e-14);
+    gd_scaling_free(&sc);
+    gd_dataset_free(&ds);
+}
+
+/* Without centering: each column over its root mean square, 0 only for an
+ * all-zero column; a constant column that is not 0 keeps its values. */
+static void test_scale_origin(void **state)
+{
+    (void)state;
+    const double x[] = {3, 0, 2, 4, 0, 2};
+    const double y[] = {1, 7};
+    gd_dataset ds = make_dataset(2, 3, x, y);
+    gd_scaling sc;
+    gd_error err;
+    assert_int_equal(gd_dataset_scale_origin(&ds, &sc, &err), GD_OK);
+    assert_true(sc.x_mean[0] == 0 && sc.x_mean[2] == 0 && sc.y_mean == 0);
+    assert_close_rel(sc.x_std[0], 3.5355339059327378, 1e-15); /* sqrt(12.5) */
+    assert_true(sc.constant[1] == 1 && sc.x_std[1] == 1);
+    assert_true(sc.constant[2] == 0 && sc.x_std[2] == 2);
+    assert_close_rel(sc.y_std, 5, 1e-15); /* sqrt(25) */
+    assert_close_rel(gd_dataset_row(&ds, 0)[0], 0.8485281374238570, 1e-15); /* 3/sqrt(12.5) */
+    assert_true(gd_dataset_row(&ds, 1)[1] == 0 && gd_dataset_row(&ds, 1)[2] == 1);
+    assert_close_rel(ds.y[1], 1.4, 1e-15);
     gd_scaling_free(&sc);
     gd_dataset_free(&ds);
 }
@@ -727,7 +768,8 @@ int main(void)
         cmocka_unit_test(test_error_csv_and_io),
         cmocka_unit_test(test_standardize_small),
         cmocka_unit_test(test_standardize_constant_target_and_tiny),
-        cmocka_unit_test(test_standardize_overflow),
+        cmocka_unit_test(test_standardize_extreme),
+        cmocka_unit_test(test_scale_origin),
         cmocka_unit_test(test_standardize_loaded),
         cmocka_unit_test(test_large_file),
     };

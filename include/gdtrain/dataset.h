@@ -133,9 +133,17 @@ typedef struct gd_scaling {
 
 /* Computes means and standard deviations (two passes: mean, then squared
  * deviations, so large offsets keep their digits) and replaces X and y by
- * z-scores in place: x' = (x - mean) / std. Fills *sc (allocates; free with
+ * z-scores in place: x' = (x - mean) / std. Every column of finite doubles
+ * works, from subnormals to the largest double (extreme columns are handled
+ * scaled by a power of two). A column is constant (std 1, z-scores 0) only
+ * when all its values are equal. Fills *sc (allocates; free with
  * gd_scaling_free). GD_ERR_NOMEM on memory exhaustion. */
 gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err);
+
+/* The same without centering, for a model through the origin: means 0, and
+ * each column divided by its root mean square sqrt(mean(x^2)); only an
+ * all-zero column is constant. */
+gd_status gd_dataset_scale_origin(gd_dataset *ds, gd_scaling *sc, gd_error *err);
 
 /* Z-scores X and y in place with statistics computed elsewhere (the
  * training rows' for validation rows), by the same expression as

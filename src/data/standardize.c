@@ -4,8 +4,19 @@
  * Per column: mean, then the sum of squared deviations from it (two passes,
  * population std), both with compensated (Neumaier) sums over the rows in
  * order, so it is deterministic and keeps the digits of columns with a large
- * offset. A constant column (identical values, or a spread that is 0) gets
- * std 1, its value as mean, and z-scores of exactly 0.
+ * offset. A constant column (identical values) gets std 1, its value as
+ * mean, and z-scores of exactly 0. Without centering (gd_dataset_scale_origin)
+ * the mean is 0 and the spread is the root mean square; only an all-zero
+ * column is constant there.
+ *
+ * Every finite column works: the first pass also finds each column's largest
+ * magnitude, and a column whose values lie beyond 2^+-500 is handled in a
+ * scaled copy (times a power of two, which is exact): deviations, their
+ * squares and z-scores are computed as (x s - mean s) / (std s). Otherwise
+ * values near 1e300 overflow the squares, and values near 1e-300 underflow
+ * them to a spread of 0 although they differ. For the other columns s is 1,
+ * so their bits are those of the plain formulas. A mean whose plain sum
+ * overflows (values near the largest double) is summed again, scaled.
  *
  * The passes over the matrix (the sums for the means, the sums of squared
  * deviations, the z-scores) run over fixed blocks of DS_STAT_ROWS rows on a
@@ -51,6 +62,9 @@ typedef struct ds_std_job {
     size_t m;               /* columns: d, plus 1 with y */
     size_t stride;          /* sums per block in part, m padded to 4 (64 bytes) */
     ds_sum *part;           /* (blocks, stride) each block's sums */
+    double *peak;           /* (blocks, stride) each block's largest |value| */
+    double *scale;          /* (m) the power of two each column is scaled by:
+                               1 unless its values are extreme */
     unsigned char *same;    /* (blocks, stride) 1 if all the block's values are
                                row 0's */
     const double *mean;     /* (m) the means, for the second pass */
@@ -84,15 +98,17 @@ static void ds_block_rows(const ds_std_job *job, size_t b, size_t *lo, size_t *h
 /* Rows [lo, hi) of the first pass over X: acc[j] += x_ij, in row order, and
  * same[j] &= (x_ij == x_0j). Inlined with d a constant. */
 DS_INLINE void ds_sum_rows(const double *restrict x, size_t lo, size_t hi, const size_t d,
-                           ds_sum *restrict out, unsigned char *restrict same_out)
+                           ds_sum *restrict out, unsigned char *restrict same_out,
+                           double *restrict peak_out)
 {
     ds_sum acc[DS_MAX_D];
-    double first[DS_MAX_D];
+    double first[DS_MAX_D], peak[DS_MAX_D];
     int same[DS_MAX_D];
     for (size_t j = 0; j < d; j++) {
         acc[j].s = acc[j].c = 0.0;
         first[j] = x[j];
         same[j] = 1;
+        peak[j] = 0.0;
     }
     for (size_t i = lo; i < hi; i++) {
         const double *row = x + i * d;
@@ -100,29 +116,34 @@ DS_INLINE void ds_sum_rows(const double *restrict x, size_t lo, size_t hi, const
         for (size_t j = 0; j < d; j++) {
             ds_sum_add(&acc[j], row[j]);
             same[j] &= row[j] == first[j];
+            peak[j] = fmax(peak[j], fabs(row[j]));
         }
     }
     for (size_t j = 0; j < d; j++) {
         out[j] = acc[j];
         same_out[j] = (unsigned char)same[j];
+        peak_out[j] = peak[j];
     }
 }
 
-/* Rows [lo, hi) of the second pass: out[j] = sum of (x_ij - mean_j)^2. */
+/* Rows [lo, hi) of the second pass: out[j] = sum of ((x_ij - mean_j) s_j)^2,
+ * computed as x_ij s_j - mean_j s_j (exact scalings). */
 DS_INLINE void ds_dev_rows(const double *restrict x, size_t lo, size_t hi, const size_t d,
-                           const double *restrict mean_in, ds_sum *restrict out)
+                           const double *restrict mean_in, const double *restrict scale_in,
+                           ds_sum *restrict out)
 {
     ds_sum acc[DS_MAX_D];
-    double mean[DS_MAX_D];
+    double mean[DS_MAX_D], scale[DS_MAX_D];
     for (size_t j = 0; j < d; j++) {
         acc[j].s = acc[j].c = 0.0;
-        mean[j] = mean_in[j];
+        scale[j] = scale_in[j];
+        mean[j] = mean_in[j] * scale[j];
     }
     for (size_t i = lo; i < hi; i++) {
         const double *row = x + i * d;
         DS_PREFETCH(row + DS_AHEAD * d);
         for (size_t j = 0; j < d; j++) {
-            double dev = row[j] - mean[j];
+            double dev = row[j] * scale[j] - mean[j];
             ds_sum_add(&acc[j], dev * dev);
         }
     }
@@ -130,24 +151,45 @@ DS_INLINE void ds_dev_rows(const double *restrict x, size_t lo, size_t hi, const
         out[j] = acc[j];
 }
 
-/* Rows [lo, hi) of the third pass: x_ij = (x_ij - mean_j) / std_j, or 0 for
- * a constant column. */
+/* The power of two that brings a column of spread std and mean mean into
+ * the range where its z-scores cannot overflow or underflow on the way: 1
+ * for every ordinary column. */
+static double ds_zscale(double mean, double std)
+{
+    const double lo = 0x1p-500, hi = 0x1p500;
+    if (std >= lo && std <= hi && fabs(mean) <= hi)
+        return 1.0;
+    int e = ilogb(std);
+    return ldexp(1.0, e > 1000 ? -1000 : e < -1000 ? 1000 : -e);
+}
+
+/* Rows [lo, hi) of the third pass: x_ij = (x_ij s - mean_j s) / (std_j s)
+ * with s = ds_zscale (the plain z-score for s = 1), or 0 for a constant
+ * column. */
 DS_INLINE void ds_scale_rows(double *restrict x, size_t lo, size_t hi, const size_t d,
                              const gd_scaling *sc)
 {
-    double mean[DS_MAX_D], std[DS_MAX_D];
+    double mean[DS_MAX_D], std[DS_MAX_D], scale[DS_MAX_D];
     int constant[DS_MAX_D];
     for (size_t j = 0; j < d; j++) {
-        mean[j] = sc->x_mean[j];
-        std[j] = sc->x_std[j];
+        scale[j] = ds_zscale(sc->x_mean[j], sc->x_std[j]);
+        mean[j] = sc->x_mean[j] * scale[j];
+        std[j] = sc->x_std[j] * scale[j];
         constant[j] = sc->constant[j];
     }
     for (size_t i = lo; i < hi; i++) {
         double *row = x + i * d;
         DS_PREFETCH(row + DS_AHEAD * d);
         for (size_t j = 0; j < d; j++)
-            row[j] = constant[j] ? 0.0 : (row[j] - mean[j]) / std[j];
+            row[j] = constant[j] ? 0.0 : (row[j] * scale[j] - mean[j]) / std[j];
     }
+}
+
+/* One z-score, as ds_scale_rows computes it. */
+static double ds_zscore(double v, double mean, double std)
+{
+    double s = ds_zscale(mean, std);
+    return (v * s - mean * s) / (std * s);
 }
 
 /* Calls FN(..., D, ...) with D the literal value of d when d <= DS_MAX_D. */
@@ -171,22 +213,25 @@ static void ds_sum_task(void *ctx, size_t b, int worker)
     const double *restrict x = job->x;
     ds_sum *restrict acc = job->part + b * job->stride;
     unsigned char *restrict same = job->same + b * job->stride;
+    double *restrict peak = job->peak + b * job->stride;
     size_t lo, hi;
     ds_block_rows(job, b, &lo, &hi);
     if (d >= 1 && d <= DS_MAX_D) {
-#define DS_CALL(D) ds_sum_rows(x, lo, hi, D, acc, same)
+#define DS_CALL(D) ds_sum_rows(x, lo, hi, D, acc, same, peak)
         DS_DISPATCH_D(d, DS_CALL)
 #undef DS_CALL
     } else {
         for (size_t j = 0; j < d; j++) {
             acc[j].s = acc[j].c = 0.0;
             same[j] = 1;
+            peak[j] = 0.0;
         }
         for (size_t i = lo; i < hi; i++) {
             const double *row = x + i * d;
             for (size_t j = 0; j < d; j++) {
                 ds_sum_add(&acc[j], row[j]);
                 same[j] &= row[j] == x[j];
+                peak[j] = fmax(peak[j], fabs(row[j]));
             }
         }
     }
@@ -194,12 +239,15 @@ static void ds_sum_task(void *ctx, size_t b, int worker)
         const double *restrict y = job->y;
         ds_sum a = {0.0, 0.0};
         int all = 1;
+        double top = 0.0;
         for (size_t i = lo; i < hi; i++) {
             ds_sum_add(&a, y[i]);
             all &= y[i] == y[0];
+            top = fmax(top, fabs(y[i]));
         }
         acc[d] = a;
         same[d] = (unsigned char)all;
+        peak[d] = top;
     }
 }
 
@@ -211,11 +259,12 @@ static void ds_dev_task(void *ctx, size_t b, int worker)
     const size_t d = job->d;
     const double *restrict x = job->x;
     const double *restrict mean = job->mean;
+    const double *restrict scale = job->scale;
     ds_sum *restrict acc = job->part + b * job->stride;
     size_t lo, hi;
     ds_block_rows(job, b, &lo, &hi);
     if (d >= 1 && d <= DS_MAX_D) {
-#define DS_CALL(D) ds_dev_rows(x, lo, hi, D, mean, acc)
+#define DS_CALL(D) ds_dev_rows(x, lo, hi, D, mean, scale, acc)
         DS_DISPATCH_D(d, DS_CALL)
 #undef DS_CALL
     } else {
@@ -224,7 +273,7 @@ static void ds_dev_task(void *ctx, size_t b, int worker)
         for (size_t i = lo; i < hi; i++) {
             const double *row = x + i * d;
             for (size_t j = 0; j < d; j++) {
-                double dev = row[j] - mean[j];
+                double dev = row[j] * scale[j] - mean[j] * scale[j];
                 ds_sum_add(&acc[j], dev * dev);
             }
         }
@@ -233,7 +282,7 @@ static void ds_dev_task(void *ctx, size_t b, int worker)
         const double *restrict y = job->y;
         ds_sum a = {0.0, 0.0};
         for (size_t i = lo; i < hi; i++) {
-            double dev = y[i] - mean[d];
+            double dev = y[i] * scale[d] - mean[d] * scale[d];
             ds_sum_add(&a, dev * dev);
         }
         acc[d] = a;
@@ -260,18 +309,19 @@ static void ds_scale_task(void *ctx, size_t b, int worker)
         for (size_t i = lo; i < hi; i++) {
             double *row = x + i * d;
             for (size_t j = 0; j < d; j++)
-                row[j] = sc->constant[j] ? 0.0 : (row[j] - sc->x_mean[j]) / sc->x_std[j];
+                row[j] = sc->constant[j] ? 0.0 : ds_zscore(row[j], sc->x_mean[j], sc->x_std[j]);
         }
     }
     if (job->y != NULL) {
         double *restrict y = job->y;
-        const double ym = sc->y_mean, ys = sc->y_std;
+        const double s = ds_zscale(sc->y_mean, sc->y_std);
+        const double ym = sc->y_mean * s, ys = sc->y_std * s;
         if (sc->y_constant) {
             for (size_t i = lo; i < hi; i++)
                 y[i] = 0.0;
         } else {
             for (size_t i = lo; i < hi; i++)
-                y[i] = (y[i] - ym) / ys;
+                y[i] = (y[i] * s - ym) / ys;
         }
     }
 }
@@ -378,29 +428,59 @@ static int ds_std_job_init(ds_std_job *job, const gd_dataset *ds, size_t nb,
         nparts = 1;
     job->part = malloc(nparts * sizeof *job->part);
     job->same = malloc(nparts);
+    job->peak = malloc(nparts * sizeof *job->peak);
+    job->scale = malloc((job->m ? job->m : 1) * sizeof *job->scale);
     *mean = malloc((job->m ? job->m : 1) * sizeof **mean);
-    if (job->part == NULL || job->same == NULL || *mean == NULL)
+    if (job->part == NULL || job->same == NULL || job->peak == NULL || job->scale == NULL ||
+        *mean == NULL)
         return -1;
     job->mean = *mean;
     return 0;
 }
 
-/* First pass: every column's mean, and whether all its values are equal
- * (same[j] for X's columns, *y_same for y). The mean of a column whose
- * values are all equal is its first value, exactly, where the computed mean
- * may be off by an ulp. */
-static void ds_means(ds_std_job *job, gd_pool *pool, size_t nb, double *mean,
+/* The power of two a column with largest magnitude peak is scaled by in
+ * the second pass: 1 for ordinary columns; else one that brings peak near 1
+ * (within 2^+-1000, so that it is finite). */
+static double ds_peak_scale(double peak)
+{
+    if (peak == 0.0 || (peak >= 0x1p-500 && peak <= 0x1p500))
+        return 1.0;
+    int e = ilogb(peak);
+    return ldexp(1.0, e > 1000 ? -1000 : e < -1000 ? 1000 : -e);
+}
+
+/* Column j's mean from a compensated sum of its values times s, in row
+ * order: for a column whose plain sum overflowed. */
+static double ds_scaled_mean(const ds_std_job *job, size_t j, double s)
+{
+    ds_sum t = {0.0, 0.0};
+    for (size_t i = 0; i < job->n; i++)
+        ds_sum_add(&t, (j < job->d ? job->x[i * job->d + j] : job->y[i]) * s);
+    return (t.s + t.c) / (double)job->n / s;
+}
+
+/* First pass: every column's mean (0 when not centering), whether all its
+ * values are equal (same[j] for X's columns, *y_same for y), and the scale
+ * of the second pass. The mean of a column whose values are all equal is its
+ * first value, exactly, where the computed mean may be off by an ulp. */
+static void ds_means(ds_std_job *job, gd_pool *pool, size_t nb, int center, double *mean,
                      unsigned char *same, unsigned char *y_same)
 {
     const size_t d = job->d;
     gd_pool_run(pool, ds_sum_task, job, nb);
     for (size_t j = 0; j < job->m; j++) {
         unsigned char all = 1;
-        for (size_t b = 0; b < nb; b++)
+        double peak = 0.0;
+        for (size_t b = 0; b < nb; b++) {
             all &= job->same[b * job->stride + j];
+            peak = fmax(peak, job->peak[b * job->stride + j]);
+        }
+        job->scale[j] = ds_peak_scale(peak);
         assert(j < d || job->y != NULL); /* job->m counts y only if there is one */
         double first = j < d ? job->x[j] : job->y[0];
-        mean[j] = all ? first : ds_total(job, nb, j) / (double)job->n;
+        mean[j] = !center ? 0.0 : all ? first : ds_total(job, nb, j) / (double)job->n;
+        if (!isfinite(mean[j])) /* the sum overflowed: sum again, scaled to ~1 */
+            mean[j] = ds_scaled_mean(job, j, ldexp(1.0, -ilogb(peak)));
         if (j < d)
             same[j] = all;
         else
@@ -408,9 +488,13 @@ static void ds_means(ds_std_job *job, gd_pool *pool, size_t nb, double *mean,
     }
 }
 
-/* Second pass: the standard deviations, into sc with the means; a constant
- * column (or a spread of 0) gets 1. Fails if a mean or spread overflowed. */
-static gd_status ds_spreads(ds_std_job *job, gd_pool *pool, size_t nb,
+/* Second pass: the standard deviations (root mean squares when not
+ * centering), into sc with the means; a constant column gets 1. A column is
+ * constant when its values are all equal; without centering, when they are
+ * all 0 (a constant column that is not 0 acts as an intercept there). Fails
+ * if a spread overflowed (it cannot for finite data: the spread is at most
+ * the largest magnitude). */
+static gd_status ds_spreads(ds_std_job *job, gd_pool *pool, size_t nb, int center,
                             const gd_dataset *ds, const double *mean,
                             unsigned char y_same, gd_scaling *sc, gd_error *err)
 {
@@ -418,10 +502,11 @@ static gd_status ds_spreads(ds_std_job *job, gd_pool *pool, size_t nb,
     const unsigned char *same = sc->constant; /* still the first pass's */
     gd_pool_run(pool, ds_dev_task, job, nb);
     for (size_t j = 0; j < job->m; j++) {
-        double sd = sqrt(ds_total(job, nb, j) / (double)job->n);
+        double sd = sqrt(ds_total(job, nb, j) / (double)job->n) / job->scale[j];
         if (!isfinite(mean[j]) || !isfinite(sd))
             return ds_too_large(ds, j, err);
-        unsigned char constant = (unsigned char)((j < d ? same[j] : y_same) || sd == 0.0);
+        unsigned char all = center && (j < d ? same[j] : y_same);
+        unsigned char constant = (unsigned char)(all || sd == 0.0);
         if (j < d) {
             sc->x_mean[j] = mean[j];
             sc->x_std[j] = constant ? 1.0 : sd;
@@ -435,14 +520,11 @@ static gd_status ds_spreads(ds_std_job *job, gd_pool *pool, size_t nb,
     return GD_OK;
 }
 
-/* Beyond the header's contract: if a column's mean or spread overflows (values
- * near 1e154 and beyond), this fails with GD_ERR_DATA and leaves X and y as
- * they were, rather than filling them with NaNs.
- *
- * Per column: a block-wise compensated sum of the values gives the mean (or
+/* Per column: a block-wise compensated sum of the values gives the mean (or
  * the first value, exactly, if all are equal), then a block-wise compensated
- * sum of the squared deviations from it gives the population variance. */
-gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
+ * sum of the squared deviations from it gives the population variance. On
+ * error X and y are left as they were. */
+static gd_status ds_scale(gd_dataset *ds, int center, gd_scaling *sc, gd_error *err)
 {
     assert(ds != NULL && sc != NULL);
     const size_t d = ds->d, nb = ds_blocks(ds->n);
@@ -466,8 +548,8 @@ gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
         goto oom;
     pool = ds_pool(ds);
     unsigned char y_same = 1;
-    ds_means(&job, pool, nb, mean, sc->constant, &y_same);
-    if ((st = ds_spreads(&job, pool, nb, ds, mean, y_same, sc, err)) != GD_OK)
+    ds_means(&job, pool, nb, center, mean, sc->constant, &y_same);
+    if ((st = ds_spreads(&job, pool, nb, center, ds, mean, y_same, sc, err)) != GD_OK)
         goto cleanup;
     job.sc = sc;
     gd_pool_run(pool, ds_scale_task, &job, nb);
@@ -479,10 +561,22 @@ cleanup:
     gd_pool_free(pool);
     free(job.part);
     free(job.same);
+    free(job.peak);
+    free(job.scale);
     free(mean);
     if (st != GD_OK)
         gd_scaling_free(sc);
     return st;
+}
+
+gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
+{
+    return ds_scale(ds, 1, sc, err);
+}
+
+gd_status gd_dataset_scale_origin(gd_dataset *ds, gd_scaling *sc, gd_error *err)
+{
+    return ds_scale(ds, 0, sc, err);
 }
 
 void gd_scaling_free(gd_scaling *sc)

@@ -10,15 +10,6 @@ json_field() {
     sed -n 's/.*"'"$1"'":\("[^"]*"\|[^,}]*\).*/\1/p' "$WORK/out"
 }
 
-# close A B TOL WHAT: |A - B| <= TOL * max(|A|, |B|).
-close() {
-    CHECKS=$((CHECKS + 1))
-    awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN {
-        d = a - b; if (d < 0) d = -d
-        s = a < 0 ? -a : a; t = b < 0 ? -b : b; if (t > s) s = t
-        exit !(a != "" && b != "" && d <= tol * s) }' ||
-        fail "$4: $1 vs $2 (tolerance $3 relative)"
-}
 
 # is_json: out is one valid JSON value (the project's strict checker).
 [ -x "${JSONCHECK:-}" ] || fail "JSONCHECK is not set to the jsoncheck tool"

@@ -83,6 +83,16 @@ model_info() {
     awk -v k="$2" '$1 == "info" && $2 == k { print $3 }' "$1"
 }
 
+# close A B TOL WHAT: |A - B| <= TOL * max(|A|, |B|).
+close() {
+    CHECKS=$((CHECKS + 1))
+    awk -v a="$1" -v b="$2" -v tol="$3" 'BEGIN {
+        d = a - b; if (d < 0) d = -d
+        s = a < 0 ? -a : a; t = b < 0 ? -b : b; if (t > s) s = t
+        exit !(a != "" && b != "" && d <= tol * s) }' ||
+        fail "$4: $1 vs $2 (tolerance $3 relative)"
+}
+
 # skip_part WHY: a part of the test cannot run here (a tool is missing).
 # The rest still runs, but done_ok then exits with 77, which CTest reports
 # as skipped: a test that did not check everything never counts as passed.
