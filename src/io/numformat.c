@@ -32,10 +32,28 @@ size_t gd_numformat(char buf[GD_NUMFORMAT_SIZE], double v)
 {
     assert(isfinite(v));
     size_t len = 0;
-    int first = fabs(v) < DBL_MIN ? 1 : 15; /* subnormals (and zeros) from 1 digit */
-    for (int p = first; p < DBL_DECIMAL_DIG; p++)
-        if (try_precision(buf, v, p, &len))
-            return len;
+    /* Whole numbers below 10^15 (zeros and counts, common in model files):
+     * %.15g would print every digit, which %.0f does in one call. */
+    if (fabs(v) < 1e15 && v == trunc(v)) {
+        int n = snprintf(buf, GD_NUMFORMAT_SIZE, "%.0f", v);
+        assert(n > 0 && n < GD_NUMFORMAT_SIZE);
+        return (size_t)n;
+    }
+    if (fabs(v) < DBL_MIN) { /* subnormals: from 1 digit up */
+        for (int p = 1; p < DBL_DECIMAL_DIG; p++)
+            if (try_precision(buf, v, p, &len))
+                return len;
+    } else if (try_precision(buf, v, 16, &len)) {
+        /* Most computed values need 16 or 17 digits: try 16 first, then 15
+         * only when 16 reads back (see numformat.h for why 15 is enough). */
+        char shorter[GD_NUMFORMAT_SIZE];
+        size_t slen;
+        if (try_precision(shorter, v, 15, &slen) && slen < len) {
+            memcpy(buf, shorter, slen + 1);
+            len = slen;
+        }
+        return len;
+    }
     /* 17 significant digits always read back (DBL_DECIMAL_DIG). */
     int ok = try_precision(buf, v, DBL_DECIMAL_DIG, &len);
     assert(ok);
