@@ -29,38 +29,8 @@
 #include "gdtrain/trainer.h"
 #include "msg.h"
 #include "options.h"
+#include "train.h"
 
-#define DEFAULT_MODEL_PATH "gdtrain.model"
-
-typedef struct train_settings {
-    const char *data;     /* CSV path, "-" = stdin */
-    char delimiter;
-    const char *target;   /* NULL = last column */
-    const char *features; /* comma list, NULL = all others */
-    const char *out;      /* model path */
-    const char *opt;      /* optimizer name */
-    const char *schedule; /* schedule name, NULL = the optimizer's default */
-    gd_train_config hparams; /* the hyperparameters given, by the table's rows */
-    const char *init;     /* "zeros" or "random" */
-    double val_split;     /* fraction held out for validation */
-    const char *val;      /* validation file */
-    int early_stop;
-    int strict;
-    int quiet;
-    int verbose;
-    int json;
-    const char *curve;       /* loss-curve CSV to write */
-    const char *check_curve; /* reference curve to check against while training */
-    double rtol, atol;       /* --check-curve tolerances */
-    const char *plot;        /* SVG of the loss curve */
-    long threads;            /* 0 = every online CPU */
-    const char *init_from;   /* warm start from this model file */
-    const char *checkpoint;  /* save the paused run here */
-    const char *resume;      /* continue the run saved here */
-    size_t cv;               /* --cv K folds; 0 = none */
-    int cv_shuffle;          /* folds from a seeded shuffle */
-    cli_table_choice table;  /* categorical columns, missing cells, exclusions */
-} train_settings;
 
 #define S(field) offsetof(train_settings, field)
 /* The options that are not hyperparameters, before and after the rows
@@ -805,6 +775,8 @@ typedef struct train_job {
     gd_fit_result fit;
     gd_model model;
     gd_cv_result cv;               /* --cv */
+    int sweep;                     /* a run of a sweep: fd is borrowed, signals
+                                      are the sweep's, nothing is printed */
     size_t checked_prefix;         /* --check-curve: the rows compared, when the run
                                       stopped before the reference's last epoch */
     int64_t t0, t_loaded, t_trained, t_written;
@@ -897,9 +869,11 @@ static gd_status job_train(train_job *j)
     };
     j->ob.start_ns = now_ns();
     j->cfg.interrupt = &interrupt_signal;
-    catch_signals(1);
+    if (!j->sweep)
+        catch_signals(1);
     gd_status st = gd_fit_run(&j->fd, &j->cfg, &fo, &j->fit, &j->err);
-    catch_signals(0);
+    if (!j->sweep)
+        catch_signals(0);
     progress_clear(&j->ob);
     j->t_trained = now_ns();
     return st;
@@ -972,17 +946,25 @@ static int job_stopped(train_job *j)
     return -1;
 }
 
+/* Builds the model, in original units with its info lines. */
+static gd_status job_model(train_job *j)
+{
+    const gd_fit_result *f = &j->fit;
+    gd_status st = gd_fit_model(&j->fd, f->params, &j->model, &j->err);
+    if (st == GD_OK)
+        st = describe_training(&j->model, j->s, &j->cfg, &f->train, f->loss_scale,
+                               j->fd.train.n, &j->err);
+    if (st == GD_OK && j->have_opt)
+        st = describe_optimum(&j->model, &j->opt, f->gap, f->loss_scale, &j->err);
+    return st;
+}
+
 /* Writes the model file and the --plot picture. */
 static gd_status job_write(train_job *j)
 {
     const train_settings *s = j->s;
     const gd_fit_result *f = &j->fit;
-    gd_status st = gd_fit_model(&j->fd, f->params, &j->model, &j->err);
-    if (st == GD_OK)
-        st = describe_training(&j->model, s, &j->cfg, &f->train, f->loss_scale,
-                               j->fd.train.n, &j->err);
-    if (st == GD_OK && j->have_opt)
-        st = describe_optimum(&j->model, &j->opt, f->gap, f->loss_scale, &j->err);
+    gd_status st = job_model(j);
     if (st == GD_OK)
         st = gd_model_save(&j->model, s->out, &j->err);
     if (st == GD_OK && s->plot != NULL) {
@@ -1101,7 +1083,8 @@ static void job_free(train_job *j)
     free(j->ob.history.rows);
     gd_fit_result_free(&j->fit);
     gd_model_free(&j->model);
-    gd_fit_data_free(&j->fd);
+    if (!j->sweep)
+        gd_fit_data_free(&j->fd);
     gd_cv_result_free(&j->cv);
 }
 
@@ -1143,4 +1126,93 @@ static int train_run(const train_settings *s, const unsigned char *set, int argc
         code = cli_exit_code(GD_ERR_IO);
     job_free(&j);
     return code;
+}
+
+const cli_option *cli_train_options(size_t *count)
+{
+    build_train_options();
+    *count = sizeof train_options / sizeof train_options[0] - 1;
+    return train_options;
+}
+
+int cli_train_parse(int argc, char **argv, train_settings *s, unsigned char *set)
+{
+    return parse_settings(argc, argv, s, set);
+}
+
+int cli_train_config(const train_settings *s, const unsigned char *set, gd_train_config *cfg)
+{
+    return make_config(s, set, cfg);
+}
+
+void cli_train_catch_signals(int on)
+{
+    catch_signals(on);
+}
+
+int cli_train_interrupted(void)
+{
+    return (int)interrupt_signal;
+}
+
+/* How a sweep's run stopped: -1 to go on and build the model, else its
+ * exit status. A diverged or interrupted run says so in its row instead of
+ * a message. */
+static int sweep_stopped(train_job *j)
+{
+    const gd_train_result *res = &j->fit.train;
+    if (res->reason == GD_STOP_INTERRUPTED)
+        return 128 + (int)interrupt_signal;
+    if (res->reason == GD_STOP_DIVERGED) {
+        gd_curve_close(&j->curve, NULL);
+        j->ob.curve = NULL;
+        return 1;
+    }
+    return job_stopped(j);
+}
+
+void cli_train_on_data(const train_settings *s, const unsigned char *set,
+                       const gd_train_config *cfg, const gd_fit_data *fd,
+                       const gd_solve_info *optimum, int keep_history,
+                       cli_train_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    train_job j = {.s = s, .set = set, .cfg = *cfg, .fd = *fd, .sweep = 1,
+                   .have_opt = optimum != NULL};
+    if (optimum != NULL)
+        j.opt = *optimum;
+    gd_error_clear(&j.err);
+    int64_t t0 = now_ns();
+    gd_status st;
+    int code = -1;
+    if ((st = job_watch(&j)) != GD_OK)
+        code = report_failure(&j.err, st);
+    j.ob.keep_history = keep_history;
+    if (code == -1 && (st = job_train(&j)) != GD_OK)
+        code = report_failure(&j.err, st);
+    if (code == -1)
+        code = sweep_stopped(&j);
+    if (code == -1 && (st = job_model(&j)) != GD_OK)
+        code = report_failure(&j.err, st);
+    if (code == -1)
+        code = s->strict && j.fit.train.reason == GD_STOP_MAX_EPOCHS && cfg->tol > 0;
+    out->status = code;
+    out->train = j.fit.train;
+    out->loss_scale = j.fit.loss_scale;
+    out->gap = j.fit.gap;
+    out->seconds = (double)(now_ns() - t0) * 1e-9;
+    if (code == 0) {
+        out->model = j.model;
+        memset(&j.model, 0, sizeof j.model);
+    }
+    out->history = j.ob.history;
+    j.ob.history.rows = NULL;
+    job_free(&j);
+}
+
+void cli_train_outcome_free(cli_train_outcome *out)
+{
+    gd_model_free(&out->model);
+    free(out->history.rows);
+    memset(out, 0, sizeof *out);
 }

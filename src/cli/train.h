@@ -1,0 +1,91 @@
+/*
+ * train: the settings of a training run, and what `gdtrain sweep` needs to
+ * run the very code of `gdtrain train` many times on data loaded once.
+ */
+#ifndef GDTRAIN_CLI_TRAIN_H
+#define GDTRAIN_CLI_TRAIN_H
+
+#include <stddef.h>
+
+#include "fit.h"
+#include "gdtrain/fit.h"
+#include "gdtrain/model.h"
+#include "gdtrain/trainer.h"
+#include "options.h"
+#include "report/curve.h"
+
+#define DEFAULT_MODEL_PATH "gdtrain.model"
+
+typedef struct train_settings {
+    const char *data;     /* CSV path, "-" = stdin */
+    char delimiter;
+    const char *target;   /* NULL = last column */
+    const char *features; /* comma list, NULL = all others */
+    const char *out;      /* model path */
+    const char *opt;      /* optimizer name */
+    const char *schedule; /* schedule name, NULL = the optimizer's default */
+    gd_train_config hparams; /* the hyperparameters given, by the table's rows */
+    const char *init;     /* "zeros" or "random" */
+    double val_split;     /* fraction held out for validation */
+    const char *val;      /* validation file */
+    int early_stop;
+    int strict;
+    int quiet;
+    int verbose;
+    int json;
+    const char *curve;       /* loss-curve CSV to write */
+    const char *check_curve; /* reference curve to check against while training */
+    double rtol, atol;       /* --check-curve tolerances */
+    const char *plot;        /* SVG of the loss curve */
+    long threads;            /* 0 = every online CPU */
+    const char *init_from;   /* warm start from this model file */
+    const char *checkpoint;  /* save the paused run here */
+    const char *resume;      /* continue the run saved here */
+    size_t cv;               /* --cv K folds; 0 = none */
+    int cv_shuffle;          /* folds from a seeded shuffle */
+    cli_table_choice table;  /* categorical columns, missing cells, exclusions */
+} train_settings;
+
+/* The training options (NULL-terminated) and their number. */
+const cli_option *cli_train_options(size_t *count);
+
+/* Parses training options as `gdtrain train` does into fresh settings,
+ * with one flag byte per option row in set. Returns -1 to go on, else
+ * the exit status (--help, or a usage error printed). */
+int cli_train_parse(int argc, char **argv, train_settings *s, unsigned char *set);
+
+/* The trainer configuration of parsed settings; 0 after a usage error. */
+int cli_train_config(const train_settings *s, const unsigned char *set, gd_train_config *cfg);
+
+/* One run of a sweep on data loaded once, with the optimum of its
+ * objective (NULL when there is none). */
+typedef struct cli_train_outcome {
+    int status;            /* what `gdtrain train` would exit with */
+    gd_train_result train; /* epochs, stop reason, losses (standardized) */
+    double loss_scale;     /* standardized MSE -> target units */
+    double gap;            /* relative gap, NaN when unknown */
+    double seconds;        /* training time */
+    gd_model model;        /* the model train would write (status 0) */
+    gd_curve history;      /* every epoch, when asked for */
+} cli_train_outcome;
+
+/* Trains with s (its data options already loaded into fd, shared and left
+ * unchanged) exactly as `gdtrain train` would, writing s->curve if given,
+ * but keeps the model in out->model instead of writing it. Prints nothing
+ * for a run that diverged or was interrupted: out says so. Safe to call
+ * from several threads at once. Free *out with cli_train_outcome_free. */
+void cli_train_on_data(const train_settings *s, const unsigned char *set,
+                       const gd_train_config *cfg, const gd_fit_data *fd,
+                       const gd_solve_info *optimum, int keep_history,
+                       cli_train_outcome *out);
+
+void cli_train_outcome_free(cli_train_outcome *out);
+
+/* While on, SIGINT and SIGTERM stop every run after its current batch
+ * instead of killing the process. */
+void cli_train_catch_signals(int on);
+
+/* The signal that stopped training (SIGINT, SIGTERM), or 0. */
+int cli_train_interrupted(void);
+
+#endif
