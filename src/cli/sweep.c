@@ -1,0 +1,856 @@
+/*
+ * gdtrain sweep: many trainings on data parsed and standardized once, in
+ * parallel, each exactly the run `gdtrain train` makes with the same
+ * options; a results table, a ranking, and the best model.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "fit.h"
+#include "io/atomicfile.h"
+#include "io/json.h"
+#include "gdtrain/loss.h"
+#include "msg.h"
+#include "options.h"
+#include "report/curve.h"
+#include "report/svg.h"
+#include "train.h"
+
+typedef struct sweep_settings {
+    long jobs;           /* parallel runs; 0 = the number of CPUs */
+    const char *configs; /* one line of training options per run */
+    const char *results; /* CSV of the rows */
+    const char *curves;  /* folder of one curve per run */
+    const char *models;  /* folder of one model per run */
+    const char *plot;    /* SVG overlay of every curve */
+    const char *out;     /* the best model */
+    int json;
+    int quiet;
+} sweep_settings;
+
+#define S(field) offsetof(sweep_settings, field)
+static const cli_option sweep_options[] = {
+    {"jobs", 'j', OPT_LONG, OPT_NONNEG, S(jobs), "N", "runs at a time; 0 = one per CPU (default)"},
+    {"configs", 0, OPT_STRING, 0, S(configs), "FILE", "one line of training options per run (lists allowed), added to those given here"},
+    {"results", 0, OPT_STRING, 0, S(results), "FILE", "write one CSV row per run, in run order ('-' = standard output)"},
+    {"curves", 0, OPT_STRING, 0, S(curves), "DIR", "write each run's loss curve to DIR/run-N.csv (the folder must exist)"},
+    {"models", 0, OPT_STRING, 0, S(models), "DIR", "write each run's model, when it has one, to DIR/run-N.model (the folder must exist)"},
+    {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw every run's training loss in one SVG chart"},
+    {"out", 'o', OPT_STRING, 0, S(out), "FILE", "where the best run's model goes (default: " DEFAULT_MODEL_PATH ")"},
+    {"json", 0, OPT_FLAG, 0, S(json), NULL, "print one JSON line per run on standard output, in run order"},
+    {"quiet", 'q', OPT_FLAG, 0, S(quiet), NULL, "print nothing but errors"},
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+#undef S
+
+/* Training options a sweep does not pass on: it has its own --out, --json,
+ * --plot and --quiet, and runs have no terminal, checkpoint or reference. */
+static const char *const refused[] = {
+    "curve", "check-curve", "rtol", "atol", "checkpoint", "resume", "verbose", "cv",
+    "cv-shuffle",
+};
+
+/* Options about the data: every run must share them, so no lists. */
+static const char *const data_options[] = {
+    "data", "delimiter", "target", "features", "val", "val-split", "init-from",
+};
+
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void print_sweep_help(void)
+{
+    printf("Usage: gdtrain sweep --data FILE [SWEEP OPTIONS] [TRAINING OPTIONS]\n\n"
+           "Trains once per configuration on data read and standardized once, several\n"
+           "runs at a time. Every training option that takes a value may take a comma\n"
+           "list ('--opt gd,adam --lr 0.01,0.1'): the sweep runs every combination, the\n"
+           "first list varying slowest (nested loops in command-line order). With\n"
+           "--configs FILE, each line of FILE (blank lines and '#' comments skipped)\n"
+           "adds its options to those of the command line: one run per line, or per\n"
+           "combination of its lists. Runs are numbered from 1 in that order.\n\n"
+           "Each run trains exactly as 'gdtrain train' with the same options: the same\n"
+           "model and loss curve, byte for byte (but the curve's seconds). Runs use one\n"
+           "thread each unless --threads is given. The runs are ranked by validation\n"
+           "MSE when there are validation rows (--val-split, --val), else by training\n"
+           "MSE; the best run's model is written to --out. Ctrl-C stops the runs, keeps\n"
+           "the finished rows and writes no model.\n\n"
+           "Sweep options:\n");
+    cli_print_options(sweep_options, stdout);
+    printf("\nEvery 'gdtrain train' option is a training option here, but --curve,\n"
+           "--check-curve, --rtol, --atol, --checkpoint, --resume, --verbose, --cv and\n"
+           "--cv-shuffle. The data options (--data, --delimiter, --target, --features,\n"
+           "--val, --val-split, --init-from) take one value. With --val-split, --seed\n"
+           "also picks the validation rows and so takes one value.\n\n"
+           "Results columns: run, options, opt, lr, batch_size, exit_status (what\n"
+           "'gdtrain train' would exit with), stop_reason, epochs, train_mse, val_mse,\n"
+           "gap, seconds, rank (empty for a run without a model), ranked_by.\n\n");
+    cli_print_exit_codes("no run produced a model",
+                         "malformed CSV, non-numeric cell, bad --configs file",
+                         "cannot read or write a file, out of memory", 1);
+}
+
+/* Splits argv into the sweep's own options (own) and the training options
+ * (train), each keeping its order. Both arrays have room for argc + 1. */
+static void separate(int argc, char **argv, char **own, int *nown, char **train, int *ntrain)
+{
+    *nown = *ntrain = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const cli_option *hit = NULL;
+        size_t len = strcspn(a, "=");
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            own[(*nown)++] = argv[i];
+            continue;
+        }
+        for (const cli_option *o = sweep_options; o->name != NULL; o++) {
+            int lng = a[0] == '-' && a[1] == '-' && len - 2 == strlen(o->name) &&
+                      strncmp(a + 2, o->name, len - 2) == 0;
+            int shrt = o->short_name != 0 && a[0] == '-' && a[1] == o->short_name && a[2] == 0;
+            int neg = o->kind == OPT_FLAG && strncmp(a, "--no-", 5) == 0 &&
+                      strcmp(a + 5, o->name) == 0;
+            if (lng || shrt || neg)
+                hit = o;
+        }
+        if (hit == NULL) {
+            train[(*ntrain)++] = argv[i];
+            continue;
+        }
+        own[(*nown)++] = argv[i];
+        if (hit->kind != OPT_FLAG && a[len] != '=' && i + 1 < argc)
+            own[(*nown)++] = argv[++i];
+    }
+    own[*nown] = train[*ntrain] = NULL;
+}
+
+/* The training option a word names ("--lr", "-e", "--lr=..."), or NULL. */
+static const cli_option *train_option_of(const char *word, size_t *name_len)
+{
+    size_t n;
+    const cli_option *table = cli_train_options(&n);
+    *name_len = strcspn(word, "=");
+    for (size_t i = 0; i < n; i++) {
+        const cli_option *o = &table[i];
+        if (word[0] == '-' && word[1] == '-' && *name_len - 2 == strlen(o->name) &&
+            strncmp(word + 2, o->name, *name_len - 2) == 0)
+            return o;
+        if (o->short_name != 0 && word[0] == '-' && word[1] == o->short_name && word[2] == 0)
+            return o;
+    }
+    return NULL;
+}
+
+/* Whether option o takes a value list in a sweep. */
+static int listable(const cli_option *o)
+{
+    if (in_list(o->name, data_options, sizeof data_options / sizeof data_options[0]))
+        return 0;
+    return o->kind != OPT_FLAG || (o->metavar != NULL && o->metavar[0] == '[');
+}
+
+/* A list of options: the values one word takes across the runs. */
+typedef struct sweep_axis {
+    size_t word;      /* index of the word in the run's arguments */
+    char *prefix;     /* "--name=" when the value came with the name, else "" */
+    char **values;    /* from cli_split_list */
+    size_t n;
+    const char *name; /* the option's long name */
+} sweep_axis;
+
+/* One run: its arguments, settings and outcome. */
+typedef struct cli_sweep_run {
+    int argc;
+    char **argv;          /* the training options of the run */
+    char **owned;         /* the words made for it (list values), to free */
+    char *options;        /* what sets it apart, for the results */
+    train_settings s;
+    unsigned char *set;
+    gd_train_config cfg;
+    const gd_solve_info *optimum;
+    char *curve;          /* --curves: its file */
+    int started;
+    cli_train_outcome out;
+    size_t rank;          /* 1 = best; 0 = not ranked */
+} cli_sweep_run;
+
+/* The runs, in order. */
+typedef struct sweep_plan {
+    cli_sweep_run *runs;
+    size_t n, cap;
+} sweep_plan;
+
+static char *join_words(char **words, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(words[i]) + 1;
+    char *s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    s[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            strcat(s, " ");
+        strcat(s, words[i]);
+    }
+    return s;
+}
+
+/* Adds the run of words (argc of them) with axis values picked by pick.
+ * The words from index own on are the run's own (a --configs line). */
+static int plan_add(sweep_plan *p, char **words, size_t nwords, size_t own,
+                    const sweep_axis *axes, size_t naxes, const size_t *pick)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 16;
+        cli_sweep_run *runs = realloc(p->runs, cap * sizeof *runs);
+        if (runs == NULL)
+            return 0;
+        p->runs = runs;
+        p->cap = cap;
+    }
+    cli_sweep_run *r = &p->runs[p->n];
+    memset(r, 0, sizeof *r);
+    r->argv = calloc(nwords + 1, sizeof *r->argv);
+    r->owned = calloc(nwords + 1, sizeof *r->owned);
+    char **shown = calloc(2 * naxes + nwords + 1, sizeof *shown);
+    if (r->argv == NULL || r->owned == NULL || shown == NULL) {
+        free(r->argv);
+        free(r->owned);
+        free(shown);
+        return 0;
+    }
+    p->n++;
+    for (size_t i = 0; i < nwords; i++)
+        r->argv[i] = words[i];
+    r->argc = (int)nwords;
+    size_t nshown = 0;
+    for (size_t a = 0; a < naxes; a++) {
+        const char *v = axes[a].values[pick[a]];
+        size_t len = strlen(axes[a].prefix) + strlen(v) + 1;
+        char *w = malloc(len);
+        if (w == NULL)
+            break;
+        snprintf(w, len, "%s%s", axes[a].prefix, v);
+        r->argv[axes[a].word] = r->owned[axes[a].word] = w;
+        if (axes[a].word < own) {
+            shown[nshown++] = (char *)axes[a].name;
+            shown[nshown++] = (char *)v;
+        }
+    }
+    for (size_t i = own; i < nwords; i++)
+        shown[nshown++] = r->argv[i];
+    r->options = join_words(shown, nshown);
+    free(shown);
+    return r->options != NULL;
+}
+
+/* Finds the lists among words and adds every combination. */
+static int plan_expand(sweep_plan *p, char **words, size_t nwords, size_t own)
+{
+    sweep_axis axes[64];
+    size_t naxes = 0;
+    int ok = 1;
+    char msg[256];
+    for (size_t i = 0; i < nwords && ok; i++) {
+        size_t len;
+        const cli_option *o = train_option_of(words[i], &len);
+        if (o == NULL || !listable(o))
+            continue;
+        int inline_value = words[i][len] == '=';
+        size_t at = inline_value ? i : i + 1;
+        if (!inline_value && (o->kind == OPT_FLAG || at >= nwords))
+            continue;
+        const char *value = inline_value ? words[i] + len + 1 : words[at];
+        if (strchr(value, ',') == NULL)
+            continue;
+        if (naxes == sizeof axes / sizeof axes[0]) {
+            cli_usage_error("sweep", "more than %zu option lists", naxes);
+            ok = 0;
+            break;
+        }
+        sweep_axis *ax = &axes[naxes];
+        ax->values = cli_split_list(value, &ax->n, msg, sizeof msg);
+        if (ax->values == NULL) {
+            cli_usage_error("sweep", "--%s: %s", o->name, msg);
+            ok = 0;
+            break;
+        }
+        naxes++;
+        ax->word = at;
+        ax->name = words[i][1] == '-' ? words[i] : o->name;
+        ax->prefix = NULL;
+        size_t plen = inline_value ? len + 1 : 0;
+        ax->prefix = malloc(plen + 1);
+        if (ax->prefix == NULL) {
+            ok = 0;
+            break;
+        }
+        memcpy(ax->prefix, words[i], plen);
+        ax->prefix[plen] = 0;
+        if (inline_value)
+            ax->name = NULL;
+        i = at;
+    }
+    size_t pick[64] = {0};
+    /* Show "--name=" axes as their name; the rest as the option word. */
+    char names[64][64];
+    for (size_t a = 0; a < naxes; a++) {
+        if (axes[a].name == NULL) {
+            size_t l = strlen(axes[a].prefix) - 1;
+            snprintf(names[a], sizeof names[a], "%.*s", (int)(l < 63 ? l : 63), axes[a].prefix);
+            axes[a].name = names[a];
+        }
+    }
+    while (ok) {
+        if (!plan_add(p, words, nwords, own, axes, naxes, pick)) {
+            cli_error("out of memory");
+            ok = 0;
+            break;
+        }
+        size_t a = naxes;
+        while (a > 0 && ++pick[a - 1] == axes[a - 1].n)
+            pick[--a] = 0;
+        if (a == 0)
+            break;
+    }
+    for (size_t a = 0; a < naxes; a++) {
+        cli_free_list(axes[a].values);
+        free(axes[a].prefix);
+    }
+    return ok;
+}
+
+/* The lines of a --configs file, kept while the runs point into them. */
+typedef struct sweep_lines {
+    char **lines;
+    size_t n;
+} sweep_lines;
+
+/* Adds the runs of every line of path after the command line's words
+ * (nbase of them). Returns 0, or the exit status (the error printed). */
+static int plan_configs(sweep_plan *p, sweep_lines *keep, const char *path, char **base,
+                        size_t nbase)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        cli_error("cannot read --configs file %s", path);
+        return 4;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    int code = 0;
+    for (size_t lineno = 1; code == 0 && getline(&line, &cap, f) >= 0; lineno++) {
+        char **more = realloc(keep->lines, (keep->n + 1) * sizeof *more);
+        char **words = calloc(nbase + strlen(line) / 2 + 2, sizeof *words);
+        if (more == NULL || words == NULL) {
+            free(words);
+            if (more != NULL)
+                keep->lines = more;
+            cli_error("out of memory");
+            code = 4;
+            break;
+        }
+        keep->lines = more;
+        keep->lines[keep->n++] = line;
+        size_t n = 0;
+        for (; n < nbase; n++)
+            words[n] = base[n];
+        for (char *w = strtok(line, " \t\r\n"); w != NULL && w[0] != '#';
+             w = strtok(NULL, " \t\r\n"))
+            words[n++] = w;
+        if (n > nbase && !plan_expand(p, words, n, nbase))
+            code = 2;
+        free(words);
+        line = NULL;
+        cap = 0;
+    }
+    free(line);
+    fclose(f);
+    if (code == 0 && p->n == 0) {
+        cli_usage_error("sweep", "--configs %s has no runs", path);
+        code = 2;
+    }
+    return code;
+}
+
+static int same_string(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Whether two runs read the same rows. */
+static int same_data(const cli_sweep_run *a, const cli_sweep_run *b)
+{
+    const train_settings *x = &a->s, *y = &b->s;
+    return same_string(x->data, y->data) && x->delimiter == y->delimiter &&
+           same_string(x->target, y->target) && same_string(x->features, y->features) &&
+           same_string(x->val, y->val) && x->val_split == y->val_split &&
+           (x->val_split == 0 || a->cfg.seed == b->cfg.seed);
+}
+
+/* Parses run r (number i from 0) as `gdtrain train` would. Returns 0, or
+ * the exit status (the error printed). */
+static int prepare_run(cli_sweep_run *r, size_t i, const cli_sweep_run *first,
+                       const sweep_settings *ss)
+{
+    size_t count;
+    const cli_option *table = cli_train_options(&count);
+    r->set = calloc(count + 1, 1);
+    if (r->set == NULL) {
+        cli_error("out of memory");
+        return 4;
+    }
+    int code = cli_train_parse(r->argc, r->argv, &r->s, r->set);
+    if (code >= 0)
+        return code == 0 ? 2 : code;
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
+        if (r->set[cli_option_index(table, refused[k])]) {
+            cli_usage_error("sweep", "--%s is not a sweep option", refused[k]);
+            return 2;
+        }
+    if (r->s.data == NULL) {
+        cli_usage_error("sweep", "no training data: give --data FILE");
+        return 2;
+    }
+    if (!r->set[cli_option_index(table, "threads")])
+        r->s.threads = 1;
+    r->s.quiet = 1;
+    if (!cli_train_config(&r->s, r->set, &r->cfg)) {
+        cli_error("in run %zu: %s", i + 1, r->options);
+        return 2;
+    }
+    if (first != NULL && !same_data(r, first)) {
+        cli_usage_error("sweep", "run %zu reads other rows than run 1: the data options%s "
+                                 "must be the same for every run", i + 1,
+                        r->s.val_split > 0 ? " and, with --val-split, --seed" : "");
+        return 2;
+    }
+    if (ss->curves != NULL) {
+        size_t len = strlen(ss->curves) + 32;
+        r->curve = malloc(len);
+        if (r->curve == NULL) {
+            cli_error("out of memory");
+            return 4;
+        }
+        snprintf(r->curve, len, "%s/run-%zu.csv", ss->curves, i + 1);
+        r->s.curve = r->curve;
+    }
+    return 0;
+}
+
+/* What the worker threads share. */
+typedef struct sweep_pool {
+    cli_sweep_run *runs;
+    size_t n;
+    size_t next; /* the next run to start */
+    pthread_mutex_t lock;
+    const gd_fit_data *fd;
+    int keep_history;
+} sweep_pool;
+
+static void *sweep_worker(void *arg)
+{
+    sweep_pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next < p->n && !cli_train_interrupted() ? p->next++ : p->n;
+        pthread_mutex_unlock(&p->lock);
+        if (i == p->n)
+            return NULL;
+        cli_sweep_run *r = &p->runs[i];
+        r->started = 1;
+        cli_train_on_data(&r->s, r->set, &r->cfg, p->fd, r->optimum, p->keep_history,
+                          &r->out);
+    }
+}
+
+/* Runs every run on jobs threads (the caller's among them). */
+static void run_all(sweep_pool *p, long jobs)
+{
+    pthread_t threads[256];
+    size_t nthreads = 0;
+    pthread_mutex_init(&p->lock, NULL);
+    cli_train_catch_signals(1);
+    for (long t = 1; t < jobs && nthreads < sizeof threads / sizeof threads[0]; t++)
+        if (pthread_create(&threads[nthreads], NULL, sweep_worker, p) == 0)
+            nthreads++;
+    sweep_worker(p);
+    for (size_t t = 0; t < nthreads; t++)
+        pthread_join(threads[t], NULL);
+    cli_train_catch_signals(0);
+    pthread_mutex_destroy(&p->lock);
+}
+
+/* The optimum of each run's objective, computed once per (l1, l2). */
+static int find_optima(cli_sweep_run *runs, size_t n, const gd_dataset *train,
+                       gd_solve_info *optima)
+{
+    for (size_t i = 0; i < n; i++) {
+        runs[i].optimum = NULL;
+        size_t k = 0;
+        while (k < i && (runs[k].cfg.l1 != runs[i].cfg.l1 || runs[k].cfg.l2 != runs[i].cfg.l2))
+            k++;
+        if (k < i) {
+            runs[i].optimum = runs[k].optimum;
+            continue;
+        }
+        if (cli_optimum(train, runs[i].cfg.l1, runs[i].cfg.l2, &optima[i]))
+            runs[i].optimum = &optima[i];
+    }
+    return 0;
+}
+
+/* The score a run is ranked by: validation MSE when there are validation
+ * rows, else training MSE (target units). */
+static double run_score(const cli_sweep_run *r, int by_val)
+{
+    const gd_train_result *t = &r->out.train;
+    return (by_val ? t->val_loss : t->train_loss) * r->out.loss_scale;
+}
+
+static const cli_sweep_run *rank_runs(cli_sweep_run *runs, size_t n, int by_val)
+{
+    const cli_sweep_run *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        cli_sweep_run *r = &runs[i];
+        r->rank = 0;
+        if (r->out.status != 0 || isnan(run_score(r, by_val)))
+            continue;
+        r->rank = 1;
+        /* Ties go to the earlier run. */
+        for (size_t k = 0; k < n; k++) {
+            const cli_sweep_run *o = &runs[k];
+            if (k != i && o->out.status == 0 && !isnan(run_score(o, by_val)) &&
+                (run_score(o, by_val) < run_score(r, by_val) ||
+                 (run_score(o, by_val) == run_score(r, by_val) && k < i)))
+                r->rank++;
+        }
+        if (r->rank == 1)
+            best = r;
+    }
+    return best;
+}
+
+static const char *run_stop(const cli_sweep_run *r)
+{
+    return r->started ? gd_stop_reason_name(r->out.train.reason) : "not_started";
+}
+
+/* The rows' numbers in target units. */
+typedef struct run_numbers {
+    double lr, train_mse, val_mse;
+    long long batch;
+} run_numbers;
+
+static run_numbers numbers_of(const cli_sweep_run *r, size_t rows)
+{
+    const gd_train_result *t = &r->out.train;
+    size_t b = r->cfg.batch_size == 0 || r->cfg.batch_size > rows ? rows : r->cfg.batch_size;
+    return (run_numbers){r->cfg.lr, t->train_loss * r->out.loss_scale,
+                         t->val_loss * r->out.loss_scale, (long long)b};
+}
+
+static void csv_number(FILE *f, double v)
+{
+    char num[64];
+    if (isnan(v))
+        fputc(',', f);
+    else
+        fprintf(f, ",%s", cli_num(num, sizeof num, v));
+}
+
+static void csv_row(FILE *f, const cli_sweep_run *r, size_t i, size_t rows, int by_val)
+{
+    run_numbers x = numbers_of(r, rows);
+    fprintf(f, "%zu,\"", i + 1);
+    for (const char *c = r->options; *c; c++)
+        fprintf(f, *c == '"' ? "\"\"" : "%c", *c);
+    fprintf(f, "\",%s", r->cfg.opt->name);
+    csv_number(f, x.lr);
+    fprintf(f, ",%lld,", x.batch);
+    if (r->started)
+        fprintf(f, "%d", r->out.status);
+    fprintf(f, ",%s,%ld", run_stop(r), r->out.train.epochs);
+    csv_number(f, r->started ? x.train_mse : NAN);
+    csv_number(f, r->started ? x.val_mse : NAN);
+    csv_number(f, r->started ? r->out.gap : NAN);
+    fprintf(f, ",%.3f,", r->out.seconds);
+    if (r->rank > 0)
+        fprintf(f, "%zu", r->rank);
+    fprintf(f, ",%s\n", by_val ? "val_mse" : "train_mse");
+}
+
+/* --results: every row, written atomically. */
+static int write_results(const char *path, const cli_sweep_run *runs, size_t n, size_t rows,
+                         int by_val)
+{
+    gd_atomic_file f;
+    gd_error err;
+    if (gd_atomic_open(&f, path, &err) != GD_OK) {
+        cli_report(&err);
+        return 4;
+    }
+    fprintf(f.fp, "run,options,opt,lr,batch_size,exit_status,stop_reason,epochs,train_mse,"
+                  "val_mse,gap,seconds,rank,ranked_by\n");
+    for (size_t i = 0; i < n; i++)
+        csv_row(f.fp, &runs[i], i, rows, by_val);
+    if (gd_atomic_commit(&f, &err) != GD_OK) {
+        cli_report(&err);
+        return 4;
+    }
+    return 0;
+}
+
+/* --json: one line per run. */
+static int print_json_rows(const cli_sweep_run *runs, size_t n, size_t rows, int by_val)
+{
+    int failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cli_sweep_run *r = &runs[i];
+        run_numbers x = numbers_of(r, rows);
+        gd_json j;
+        gd_json_start(&j, stdout);
+        gd_json_object_begin(&j, NULL);
+        gd_json_integer(&j, "run", (long long)i + 1);
+        gd_json_string(&j, "options", r->options);
+        gd_json_string(&j, "opt", r->cfg.opt->name);
+        gd_json_number(&j, "lr", x.lr);
+        gd_json_integer(&j, "batch_size", x.batch);
+        if (r->started)
+            gd_json_integer(&j, "exit_status", r->out.status);
+        else
+            gd_json_null(&j, "exit_status");
+        gd_json_string(&j, "stop_reason", run_stop(r));
+        gd_json_integer(&j, "epochs", r->out.train.epochs);
+        gd_json_number(&j, "train_mse", r->started ? x.train_mse : NAN);
+        gd_json_number(&j, "val_mse", r->started ? x.val_mse : NAN);
+        gd_json_number(&j, "gap", r->started ? r->out.gap : NAN);
+        gd_json_number(&j, "seconds", r->out.seconds);
+        if (r->rank > 0)
+            gd_json_integer(&j, "rank", (long long)r->rank);
+        else
+            gd_json_null(&j, "rank");
+        gd_json_string(&j, "ranked_by", by_val ? "val_mse" : "train_mse");
+        gd_json_object_end(&j);
+        failed |= gd_json_finish(&j);
+    }
+    if (failed)
+        cli_error("cannot write the JSON lines to standard output");
+    return failed ? 4 : 0;
+}
+
+/* The ranking for a person, best first. */
+static void say_ranking(const cli_sweep_run *runs, size_t n, int by_val, double seconds)
+{
+    size_t done = 0, models = 0;
+    for (size_t i = 0; i < n; i++) {
+        done += runs[i].started;
+        models += runs[i].rank > 0;
+    }
+    cli_say("gdtrain: sweep of %zu run%s in %.3f s: %zu with a model; ranked by %s\n", n,
+            cli_plural(n), seconds, models,
+            by_val ? "validation MSE" : "training MSE (no validation rows: give --val-split "
+                                        "or --val to rank on unseen rows)");
+    for (size_t rank = 1; rank <= models; rank++)
+        for (size_t i = 0; i < n; i++)
+            if (runs[i].rank == rank)
+                cli_say("  %2zu. run %zu: %s %.6g, %ld epochs (%s)  %s\n", rank, i + 1,
+                        by_val ? "val MSE" : "MSE", run_score(&runs[i], by_val),
+                        runs[i].out.train.epochs, run_stop(&runs[i]), runs[i].options);
+    for (size_t i = 0; i < n; i++)
+        if (runs[i].rank == 0)
+            cli_say("   -. run %zu: %s, exit status %d  %s\n", i + 1, run_stop(&runs[i]),
+                    runs[i].out.status, runs[i].options);
+    (void)done;
+}
+
+/* --plot: every run's training loss, named by run. */
+static int write_plot(const char *path, cli_sweep_run *runs, size_t n)
+{
+    gd_curve *curves = calloc(n + 1, sizeof *curves);
+    char (*labels)[32] = calloc(n + 1, sizeof *labels);
+    const char **names = calloc(n + 1, sizeof *names);
+    size_t m = 0;
+    int code = 0;
+    if (curves == NULL || labels == NULL || names == NULL) {
+        cli_error("out of memory");
+        code = 4;
+    }
+    for (size_t i = 0; code == 0 && i < n; i++) {
+        if (runs[i].out.history.n == 0)
+            continue;
+        curves[m] = runs[i].out.history;
+        curves[m].columns = GD_CURVE_BIT(GD_CURVE_TRAIN_LOSS);
+        snprintf(labels[m], sizeof labels[m], "run %zu", i + 1);
+        names[m] = labels[m];
+        m++;
+    }
+    gd_svg_curve_options po = {.title = "gdtrain sweep", .no_val = 1};
+    gd_error err;
+    if (code == 0 && gd_svg_save_curves(path, curves, names, m, &po, &err) != GD_OK) {
+        cli_report(&err);
+        code = 4;
+    }
+    free(curves);
+    free(labels);
+    free(names);
+    return code;
+}
+
+/* --models: the model of every run that has one. */
+static int write_models(const char *dir, const cli_sweep_run *runs, size_t n)
+{
+    size_t len = strlen(dir) + 32;
+    char *path = malloc(len);
+    if (path == NULL) {
+        cli_error("out of memory");
+        return 4;
+    }
+    int code = 0;
+    for (size_t i = 0; code == 0 && i < n; i++) {
+        if (runs[i].out.status != 0)
+            continue;
+        snprintf(path, len, "%s/run-%zu.model", dir, i + 1);
+        gd_error err;
+        if (gd_model_save(&runs[i].out.model, path, &err) != GD_OK) {
+            cli_report(&err);
+            code = 4;
+        }
+    }
+    free(path);
+    return code;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+/* Everything after the plan: load once, train, report. */
+static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n)
+{
+    const train_settings *s0 = &runs[0].s;
+    cli_data_choice choice = {
+        .path = s0->data, .delimiter = s0->delimiter, .target = s0->target,
+        .features = s0->features, .val_split = s0->val_split,
+        .split_seed = runs[0].cfg.seed, .val_path = s0->val, .threads = 0,
+    };
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    gd_fit_data fd;
+    int code = cli_load_standardized(&choice, &fd);
+    gd_solve_info *optima = calloc(n, sizeof *optima);
+    if (code == 0 && optima == NULL) {
+        cli_error("out of memory");
+        code = 4;
+    }
+    if (code == 0) {
+        find_optima(runs, n, &fd.train, optima);
+        sweep_pool pool = {.runs = runs, .n = n, .fd = &fd, .keep_history = ss->plot != NULL};
+        long jobs = ss->jobs > 0 ? ss->jobs : gd_loss_threads(0);
+        run_all(&pool, jobs < (long)n ? jobs : (long)n);
+        int by_val = fd.val.n > 0;
+        const cli_sweep_run *best = rank_runs(runs, n, by_val);
+        int signo = cli_train_interrupted();
+        if (ss->results != NULL)
+            code = write_results(ss->results, runs, n, fd.train.n, by_val);
+        if (ss->json && print_json_rows(runs, n, fd.train.n, by_val) != 0)
+            code = 4;
+        if (ss->plot != NULL && code == 0)
+            code = write_plot(ss->plot, runs, n);
+        if (ss->models != NULL && code == 0)
+            code = write_models(ss->models, runs, n);
+        say_ranking(runs, n, by_val, seconds_since(&t0));
+        gd_error err;
+        if (signo != 0) {
+            cli_error("interrupted: the finished runs are in the results; no model was "
+                      "written");
+            code = 128 + signo;
+        } else if (best == NULL) {
+            cli_error("no run produced a model; no model was written");
+            code = code ? code : 1;
+        } else if (code == 0 && gd_model_save(&best->out.model, ss->out, &err) != GD_OK) {
+            cli_report(&err);
+            code = 4;
+        } else if (code == 0) {
+            cli_say("  best: run %zu, model written to %s\n", (size_t)(best - runs) + 1,
+                    cli_out_name(ss->out));
+        }
+    }
+    free(optima);
+    gd_fit_data_free(&fd);
+    return code;
+}
+
+static void free_runs(sweep_plan *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        cli_sweep_run *r = &p->runs[i];
+        for (int w = 0; w < r->argc; w++)
+            free(r->owned[w]);
+        free(r->owned);
+        free(r->argv);
+        free(r->options);
+        free(r->set);
+        free(r->curve);
+        cli_train_outcome_free(&r->out);
+    }
+    free(p->runs);
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    char **own = calloc((size_t)argc + 1, sizeof *own);
+    char **train = calloc((size_t)argc + 1, sizeof *train);
+    if (own == NULL || train == NULL) {
+        free(own);
+        free(train);
+        cli_error("out of memory");
+        return 4;
+    }
+    int nown, ntrain;
+    separate(argc, argv, own, &nown, train, &ntrain);
+    sweep_settings ss = {.out = DEFAULT_MODEL_PATH};
+    unsigned char set[sizeof sweep_options / sizeof sweep_options[0]] = {0};
+    int early = cli_parse_command("sweep", sweep_options, nown, own, &ss, set,
+                                  print_sweep_help);
+    sweep_plan plan = {0};
+    sweep_lines lines = {0};
+    int code = early;
+    if (early < 0) {
+        cli_quiet = ss.quiet;
+        code = ss.configs != NULL
+                   ? plan_configs(&plan, &lines, ss.configs, train, (size_t)ntrain)
+                   : (plan_expand(&plan, train, (size_t)ntrain, (size_t)ntrain) ? 0 : 2);
+    }
+    for (size_t i = 0; code == 0 && i < plan.n; i++)
+        code = prepare_run(&plan.runs[i], i, i > 0 ? &plan.runs[0] : NULL, &ss);
+    if (code == 0 && ss.json && (cli_is_stdio(ss.results) || cli_is_stdio(ss.plot) ||
+                                 cli_is_stdio(ss.out))) {
+        cli_usage_error("sweep", "--json writes to standard output: give files for "
+                                 "--results, --plot and --out");
+        code = 2;
+    }
+    if (early < 0 && code == 0)
+        code = sweep_execute(&ss, plan.runs, plan.n);
+    free_runs(&plan);
+    for (size_t i = 0; i < lines.n; i++)
+        free(lines.lines[i]);
+    free(lines.lines);
+    free(own);
+    free(train);
+    return code;
+}
