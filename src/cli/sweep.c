@@ -59,6 +59,7 @@ static const char *const refused[] = {
 /* Options about the data: every run must share them, so no lists. */
 static const char *const data_options[] = {
     "data", "delimiter", "target", "features", "val", "val-split", "init-from",
+    "exclude", "categorical", "na", "na-values", "max-levels", "decimal",
 };
 
 static int in_list(const char *name, const char *const *list, size_t n)
@@ -90,7 +91,8 @@ static void print_sweep_help(void)
     printf("\nEvery 'gdtrain train' option is a training option here, but --curve,\n"
            "--check-curve, --rtol, --atol, --checkpoint, --resume, --verbose, --cv and\n"
            "--cv-shuffle. The data options (--data, --delimiter, --target, --features,\n"
-           "--val, --val-split, --init-from) take one value. With --val-split, --seed\n"
+           "--exclude, --categorical, --na, --na-values, --max-levels, --decimal, --val,\n"
+           "--val-split, --init-from) take one value. With --val-split, --seed\n"
            "also picks the validation rows and so takes one value.\n\n"
            "Results columns: run, options, opt, lr, batch_size, exit_status (what\n"
            "'gdtrain train' would exit with), stop_reason, epochs, train_mse, val_mse,\n"
@@ -389,6 +391,13 @@ static int same_string(const char *a, const char *b)
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+static int same_table(const cli_table_choice *a, const cli_table_choice *b)
+{
+    return same_string(a->exclude, b->exclude) && same_string(a->categorical, b->categorical) &&
+           same_string(a->na, b->na) && same_string(a->na_values, b->na_values) &&
+           a->max_levels == b->max_levels && a->decimal == b->decimal;
+}
+
 /* Whether two runs read the same rows. */
 static int same_data(const cli_sweep_run *a, const cli_sweep_run *b)
 {
@@ -396,6 +405,7 @@ static int same_data(const cli_sweep_run *a, const cli_sweep_run *b)
     return same_string(x->data, y->data) && x->delimiter == y->delimiter &&
            same_string(x->target, y->target) && same_string(x->features, y->features) &&
            same_string(x->val, y->val) && x->val_split == y->val_split &&
+           same_table(&x->table, &y->table) &&
            (x->val_split == 0 || a->cfg.seed == b->cfg.seed);
 }
 
@@ -747,6 +757,7 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
         .path = s0->data, .delimiter = s0->delimiter, .target = s0->target,
         .features = s0->features, .val_split = s0->val_split,
         .split_seed = runs[0].cfg.seed, .val_path = s0->val, .threads = 0,
+        .table = s0->table,
     };
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
