@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "gdtrain/dataset.h"
+#include "gdtrain/fit.h"
 #include "gdtrain/model.h"
 #include "gdtrain/optim.h"
 #include "gdtrain/solve.h"
@@ -179,6 +180,32 @@ static gd_status op_train(gd_dataset *ds, gd_scaling *sc, gd_error *err)
     return gd_train(ds, &cfg, params, &res, NULL, NULL, err);
 }
 
+/* The front door, with a validation split: load, standardize, train, the
+ * optimum, the model. (An optimum that cannot be computed is not an error
+ * of the run: the result says so.) */
+static gd_status op_fit(gd_dataset *ds, gd_scaling *sc, gd_error *err)
+{
+    (void)ds;
+    (void)sc;
+    gd_train_config cfg;
+    gd_train_config_default(&cfg, gd_optimizer_find("adam"));
+    cfg.max_epochs = 3;
+    cfg.threads = 1;
+    gd_fit_request req;
+    memset(&req, 0, sizeof req);
+    req.source.path = csv_path();
+    req.source.val_split = 0.25;
+    req.source.split_seed = 3;
+    req.source.threads = 1;
+    req.config = &cfg;
+    gd_fit_result res;
+    gd_model model;
+    gd_status st = gd_fit(&req, &res, &model, err);
+    gd_fit_result_free(&res);
+    gd_model_free(&model);
+    return st;
+}
+
 /* Made before any allocation is armed to fail. */
 static char model_path[4096];
 
@@ -214,6 +241,7 @@ static void test_every_allocation_failure_is_nomem(void **unused)
         {"gd_solve_dataset/elastic_net", STANDARDIZED, op_solve},
         {"gd_train", STANDARDIZED, op_train},
         {"gd_model init/save/load", STANDARDIZED, op_model},
+        {"gd_fit", NOTHING, op_fit},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long n = fail_each_allocation(&cases[i]);
