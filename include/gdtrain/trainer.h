@@ -129,7 +129,7 @@ typedef struct gd_train_result {
     double initial_loss;   /* MSE at the initial parameters */
     double train_loss;     /* MSE at the final parameters */
     double val_loss;       /* validation MSE at the final parameters, or NaN */
-    long best_epoch;       /* early stopping: the epoch whose weights were restored */
+    long best_epoch;       /* early stopping or a stall: the epoch whose weights were kept */
     double grad_norm;      /* gradient norm at the final parameters */
     double lr;             /* the rate of the last epoch */
 } gd_train_result;
