@@ -70,7 +70,7 @@ left_out() {
 left_out
 
 status=0
-ctest --test-dir "$BUILD" --output-on-failure --no-tests=error --timeout 1800 -E "$EXCLUDE" ||
+ctest --test-dir "$BUILD" -j2 --output-on-failure --no-tests=error --timeout 1800 -E "$EXCLUDE" ||
     status=1
 nlogs=$(find "$LOGS" -name '*.log' | wc -l)
 bad=$(find "$LOGS" -name '*.log' -size +0c)
