@@ -41,7 +41,9 @@ expect_completions "a subcommand's prefix" predict
 # Options: every long option of a subcommand's --help, and nothing else.
 for sub in "${subs[@]}"; do
     "$GDTRAIN" "$sub" --help >"$WORK/subhelp"
-    mapfile -t opts < <(sed -nE 's/^  (-[A-Za-z0-9], |    )(--[A-Za-z0-9][A-Za-z0-9-]*).*/\2/p' "$WORK/subhelp")
+    # sweep takes train's options as well as its own.
+    [ "$sub" = sweep ] && "$GDTRAIN" train --help >>"$WORK/subhelp"
+    mapfile -t opts < <(sed -nE 's/^  (-[A-Za-z0-9], |    )(--[A-Za-z0-9][A-Za-z0-9-]*).*/\2/p' "$WORK/subhelp" | sort -u)
     if [ "$sub" = train ]; then complete_words --; else complete_words "$sub" --; fi
     expect_completions "options of $sub" "${opts[@]}" --help
 done
