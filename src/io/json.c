@@ -80,9 +80,10 @@ void gd_json_number(gd_json *j, const char *key, double value)
 {
     value_prefix(j, key);
     char buf[GD_NUMFORMAT_SIZE];
-    if (isfinite(value))
-        fwrite(buf, 1, gd_numformat(buf, value), j->out);
-    else
+    if (isfinite(value)) {
+        size_t len = gd_numformat(buf, value); /* fills buf before it is written */
+        fwrite(buf, 1, len, j->out);
+    } else
         fputs("null", j->out);
 }
 

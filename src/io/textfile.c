@@ -528,7 +528,8 @@ void gd_text_write_double(FILE *fp, double v)
         fputs(v < 0 ? "-inf" : "inf", fp);
     } else {
         char buf[GD_NUMFORMAT_SIZE];
-        fwrite(buf, 1, gd_numformat(buf, v), fp);
+        size_t len = gd_numformat(buf, v); /* fills buf before it is written */
+        fwrite(buf, 1, len, fp);
     }
 }
 
