@@ -199,12 +199,15 @@ static char *join_words(char **words, size_t n)
     char *s = malloc(len);
     if (s == NULL)
         return NULL;
-    s[0] = 0;
+    size_t at = 0;
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            strcat(s, " ");
-        strcat(s, words[i]);
+            s[at++] = ' ';
+        size_t w = strlen(words[i]);
+        memcpy(s + at, words[i], w);
+        at += w;
     }
+    s[at] = 0;
     return s;
 }
 
@@ -261,6 +264,7 @@ static int plan_add(sweep_plan *p, char **words, size_t nwords, size_t own,
 static int plan_expand(sweep_plan *p, char **words, size_t nwords, size_t own)
 {
     sweep_axis axes[64];
+    char names[64][64]; /* the option names of "--name=" axes */
     size_t naxes = 0;
     int ok = 1;
     char msg[256];
@@ -290,30 +294,22 @@ static int plan_expand(sweep_plan *p, char **words, size_t nwords, size_t own)
         }
         naxes++;
         ax->word = at;
-        ax->name = words[i][1] == '-' ? words[i] : o->name;
-        ax->prefix = NULL;
+        /* Shown as the option word as typed, or the name before "=". */
+        snprintf(names[naxes - 1], sizeof names[0], "%.*s", (int)(len < 63 ? len : 63),
+                 words[i]);
+        ax->name = names[naxes - 1];
         size_t plen = inline_value ? len + 1 : 0;
         ax->prefix = malloc(plen + 1);
         if (ax->prefix == NULL) {
+            cli_error("out of memory");
             ok = 0;
             break;
         }
         memcpy(ax->prefix, words[i], plen);
         ax->prefix[plen] = 0;
-        if (inline_value)
-            ax->name = NULL;
         i = at;
     }
     size_t pick[64] = {0};
-    /* Show "--name=" axes as their name; the rest as the option word. */
-    char names[64][64];
-    for (size_t a = 0; a < naxes; a++) {
-        if (axes[a].name == NULL) {
-            size_t l = strlen(axes[a].prefix) - 1;
-            snprintf(names[a], sizeof names[a], "%.*s", (int)(l < 63 ? l : 63), axes[a].prefix);
-            axes[a].name = names[a];
-        }
-    }
     while (ok) {
         if (!plan_add(p, words, nwords, own, axes, naxes, pick)) {
             cli_error("out of memory");
@@ -763,7 +759,7 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
     clock_gettime(CLOCK_MONOTONIC, &t0);
     gd_fit_data fd;
     int code = cli_load_standardized(&choice, &fd);
-    gd_solve_info *optima = calloc(n, sizeof *optima);
+    gd_solve_info *optima = calloc(n + 1, sizeof *optima);
     if (code == 0 && optima == NULL) {
         cli_error("out of memory");
         code = 4;
