@@ -44,6 +44,8 @@ typedef struct gd_fit_source {
                                      file gets the training data's encoding */
     gd_load_report *val_report;   /* the validation file's problems and notes,
                                      or NULL */
+    int no_intercept;             /* 1: scale without centering (gd_dataset_scale_origin),
+                                     for a model through the origin */
 } gd_fit_source;
 
 /* The rows of a fit, standardized. */
@@ -66,9 +68,9 @@ void gd_fit_data_free(gd_fit_data *fd);
 
 /* The optimum of the objective cfg's run minimizes on ds, for the gap:
  * exact least squares (ridge with l2), or with l1 > 0 the coordinate-descent
- * elastic net. Fills *info. */
-gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_info *info,
-                         gd_error *err);
+ * elastic net; through the origin with no_intercept. Fills *info. */
+gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, int no_intercept,
+                         gd_solve_info *info, gd_error *err);
 
 /* The penalty l2 |w|^2 + l1 |w|_1 of params (d weights, then the bias). */
 double gd_fit_penalty(const double *params, size_t d, double l1, double l2);

@@ -197,4 +197,15 @@ gd_status gd_solve_dataset_factor(const gd_dataset *ds, double *params, gd_solve
 gd_status gd_solve_elastic_net(const gd_dataset *ds, double l1, double l2, double *params,
                                gd_solve_info *info, gd_error *err);
 
+/* gd_solve_dataset and gd_solve_elastic_net for a model through the origin
+ * (--no-intercept): the bias is fixed at 0 (params[d] = 0) and the problem
+ * is min (1/n) |X w - y|^2 + penalties, on data scaled without centering
+ * (gd_dataset_scale_origin). info->mse_const is then (1/n) |y|^2, the MSE of
+ * predicting 0, so that 1 - mse / mse_const is the uncentered R^2 (as R's
+ * summary.lm reports for a model without intercept). */
+gd_status gd_solve_dataset_origin(const gd_dataset *ds, double l2, double *params,
+                                  gd_solve_info *info, gd_error *err);
+gd_status gd_solve_elastic_net_origin(const gd_dataset *ds, double l1, double l2,
+                                      double *params, gd_solve_info *info, gd_error *err);
+
 #endif

@@ -85,6 +85,8 @@ typedef struct gd_train_config {
     double l1;                   /* lasso penalty lambda on the weights, >= 0: applied by a
                                     proximal soft-threshold after every step, so weights
                                     reach exactly 0 */
+    int no_intercept;            /* 1: keep the bias at 0 (a model through the origin;
+                                    ds must be scaled without centering) */
     const gd_dataset *val;       /* validation rows, standardized like ds; NULL = none */
     int early_stop;              /* stop when the validation loss has not improved for
                                     patience epochs, and restore the best weights then

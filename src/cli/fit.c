@@ -12,6 +12,38 @@
 #include "io/numformat.h"
 #include "msg.h"
 
+/* Constant features named at most this many at a time; more are counted. */
+#define CLI_NAMED_COLUMNS 5
+
+/* One warning per constant feature, or, past CLI_NAMED_COLUMNS of them, one
+ * line with their count and the first few names (a file with thousands of
+ * empty columns is not thousands of lines). */
+static void warn_constant(const gd_dataset *ds, const gd_scaling *sc)
+{
+    size_t count = cli_constant_columns(sc);
+    char num[GD_NUMFORMAT_SIZE];
+    if (count <= CLI_NAMED_COLUMNS) {
+        for (size_t j = 0; j < ds->d; j++)
+            if (sc->constant[j])
+                cli_warn("feature '%s' is constant (%s in every row): it gets weight 0",
+                         ds->feature_names[j], cli_num(num, sizeof num, sc->x_mean[j]));
+        return;
+    }
+    char names[512] = "";
+    size_t used = 0, named = 0;
+    for (size_t j = 0; j < ds->d && named < CLI_NAMED_COLUMNS; j++)
+        if (sc->constant[j]) {
+            int k = snprintf(names + used, sizeof names - used, "%s'%s'", named ? ", " : "",
+                             ds->feature_names[j]);
+            if (k < 0 || (size_t)k >= sizeof names - used)
+                break;
+            used += (size_t)k;
+            named++;
+        }
+    cli_warn("%zu features are constant (one value in every row): they get weight 0: "
+             "%s and %zu more", count, names, count - named);
+}
+
 int cli_feature_list(const cli_data_choice *choice, char ***features, size_t *nfeatures)
 {
     char msg[256];
@@ -49,6 +81,7 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
         .val_split = choice->val_split, .split_seed = choice->split_seed,
         .val_path = choice->val_path, .threads = choice->threads,
         .rules = &rules, .val_report = &val_report,
+        .no_intercept = choice->no_intercept,
     };
     gd_error err;
     gd_error_clear(&err);
@@ -72,29 +105,31 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
         return cli_exit_code(st);
     const gd_dataset *ds = &fd->train;
     const gd_scaling *sc = &fd->scaling;
-    for (size_t j = 0; j < ds->d; j++)
-        if (sc->constant[j])
-            cli_warn("feature '%s' is constant (%.17g in every row): it gets weight 0",
-                     ds->feature_names[j], sc->x_mean[j]);
+    warn_constant(ds, sc);
+    char num[GD_NUMFORMAT_SIZE];
     if (sc->y_constant)
-        cli_warn("the target '%s' is constant: every prediction will be %.17g",
-                 ds->target_name, sc->y_mean);
+        cli_warn("the target '%s' is constant: every prediction will be %s",
+                 ds->target_name, cli_num(num, sizeof num, sc->y_mean));
     return 0;
 }
 
 void cli_say_formula(const gd_model *m)
 {
     cli_say("  %s = %.6g", m->target, m->intercept);
-    for (size_t j = 0; j < m->d; j++)
+    size_t shown = m->d <= CLI_FORMULA_TERMS ? m->d : CLI_FORMULA_TERMS - 1;
+    for (size_t j = 0; j < shown; j++)
         cli_say(" %c %.6g*%s", m->weights[j] < 0 ? '-' : '+', fabs(m->weights[j]),
                 m->features[j]);
+    if (shown < m->d)
+        cli_say(" + ... (%zu more terms; the model file has every weight)", m->d - shown);
     cli_say("\n");
 }
 
-int cli_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_info *info)
+int cli_optimum(const gd_dataset *ds, double l1, double l2, int no_intercept,
+                gd_solve_info *info)
 {
     gd_error err;
-    if (gd_fit_optimum(ds, l1, l2, info, &err) != GD_OK) {
+    if (gd_fit_optimum(ds, l1, l2, no_intercept, info, &err) != GD_OK) {
         char buf[sizeof err.file + sizeof err.message + 8];
         cli_warn("no exact optimum to compare with: %s", gd_error_format(&err, buf, sizeof buf));
         return 0;

@@ -38,6 +38,7 @@ typedef struct cli_data_choice {
     const char *val_path; /* a separate validation file (same columns), or NULL */
     int threads;          /* for loading and standardizing; 0 = every online CPU */
     cli_table_choice table; /* categorical columns, missing cells, exclusions */
+    int no_intercept;     /* scale without centering, for a model through the origin */
 } cli_data_choice;
 
 /* The --features list of choice as a new array (NULL and 0 when not
@@ -51,12 +52,20 @@ int cli_feature_list(const cli_data_choice *choice, char ***features, size_t *nf
  * to free. Returns 0 on success. */
 int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd);
 
-/* Prints "  price = 52311.2 + 1503.9*area_sqm - ..." on stderr. */
+/* Terms of the summary equation beyond which it is cut short. */
+#define CLI_FORMULA_TERMS 12
+
+/* Prints "  price = 52311.2 + 1503.9*area_sqm - ..." on stderr: every term
+ * up to CLI_FORMULA_TERMS features, else the first CLI_FORMULA_TERMS - 1 and
+ * how many more there are. */
 void cli_say_formula(const gd_model *m);
 
-/* The optimum of the same problem, for the gap (gd_fit_optimum); on
- * failure warns and returns 0, else fills *info and returns 1. */
-int cli_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_info *info);
+/* The optimum of the same problem, for the gap: exact least squares (ridge
+ * with l2), or with l1 > 0 the coordinate-descent elastic net; through the
+ * origin with no_intercept. Solves on ds; on failure warns and returns 0,
+ * else fills *info and returns 1. */
+int cli_optimum(const gd_dataset *ds, double l1, double l2, int no_intercept,
+                gd_solve_info *info);
 
 /* How many feature columns are constant: each lowers the rank by one
  * without making the other weights ambiguous (it gets weight 0). */

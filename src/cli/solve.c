@@ -22,6 +22,7 @@ typedef struct solve_settings {
     const char *features;
     const char *out;
     double l2;
+    int no_intercept;
     int quiet;
     int json;
     int summary;
@@ -33,6 +34,7 @@ static const cli_option solve_options[] = {
     CLI_TABLE_OPTIONS(solve_settings, table),
     {"out", 'o', OPT_STRING, 0, offsetof(solve_settings, out), "FILE", "model file to write ('-' = standard output; default: gdtrain.model)"},
     {"l2", 0, OPT_DOUBLE, OPT_NONNEG, offsetof(solve_settings, l2), "LAMBDA", "ridge penalty: minimize MSE + LAMBDA*|w|^2 on standardized data (default: 0)"},
+    {"no-intercept", 0, OPT_FLAG, 0, offsetof(solve_settings, no_intercept), NULL, "fit through the origin, y = sum w_j x_j, with no intercept (the columns are scaled by their root mean square, not centered)"},
     {"quiet", 'q', OPT_FLAG, 0, offsetof(solve_settings, quiet), NULL, "print nothing but errors"},
     {"json", 0, OPT_FLAG, 0, offsetof(solve_settings, json), NULL, "print a JSON summary on standard output"},
     {"summary", 's', OPT_FLAG, 0, offsetof(solve_settings, summary), NULL, "print the coefficients' standard errors, t and p values, R^2 and the F test on standard output (in the JSON with --json)"},
@@ -41,7 +43,7 @@ static const cli_option solve_options[] = {
 
 static void print_solve_help(void)
 {
-    printf("Usage: gdtrain solve --data FILE [--out FILE] [--l2 LAMBDA]\n\n"
+    printf("Usage: gdtrain solve --data FILE [--out FILE] [--l2 LAMBDA] [--no-intercept]\n\n"
            "Fits the exact least-squares model (ridge with --l2) on the standardized\n"
            "columns by Householder QR, without gradient descent, and writes it as a\n"
            "model file. Collinear or constant columns get the minimum-norm solution.\n"
@@ -152,6 +154,7 @@ static int print_json(const solve_settings *s, const gd_dataset *ds, const gd_mo
     gd_json_string(&j, "model", s->out);
     gd_json_object_begin(&j, "options");
     gd_json_number(&j, "l2", s->l2);
+    gd_json_bool(&j, "no_intercept", s->no_intercept);
     gd_json_object_end(&j);
     gd_json_integer(&j, "rows", (long long)ds->n);
     cli_json_columns(&j, m);
@@ -190,6 +193,11 @@ int cmd_solve(int argc, char **argv)
                         "errors of a ridge fit (--l2) are not those of this table");
         return 2;
     }
+    if (s.summary && s.no_intercept) {
+        cli_usage_error("solve", "--summary is for a model with an intercept: its R^2 and "
+                        "F test are not those of a model through the origin (--no-intercept)");
+        return 2;
+    }
 
     gd_fit_data fd = {0};
     gd_model model = {0};
@@ -201,7 +209,7 @@ int cmd_solve(int argc, char **argv)
     gd_status st = GD_OK;
     cli_data_choice choice = {.path = s.data, .delimiter = s.delimiter,
                               .target = s.target, .features = s.features,
-                              .table = s.table};
+                              .table = s.table, .no_intercept = s.no_intercept};
     int exit_code = cli_load_standardized(&choice, &fd);
     if (exit_code != 0)
         goto done;
@@ -212,13 +220,14 @@ int cmd_solve(int argc, char **argv)
         goto fail;
     }
     gd_solve_info info;
-    st = s.l2 > 0 ? gd_solve_dataset(&fd.train, s.l2, params, &info, &err)
-                  : gd_solve_dataset_factor(&fd.train, params, &info, factor, &err);
+    st = s.no_intercept ? gd_solve_dataset_origin(&fd.train, s.l2, params, &info, &err)
+         : s.l2 > 0     ? gd_solve_dataset(&fd.train, s.l2, params, &info, &err)
+                        : gd_solve_dataset_factor(&fd.train, params, &info, factor, &err);
     if (st == GD_OK)
         st = gd_fit_model(&fd, params, &model, &err);
     /* The statistics of an ordinary least-squares fit (not of a ridge one). */
     const int carry_factor = fd.train.d <= FACTOR_MAX_FEATURES;
-    if (st == GD_OK && s.l2 == 0 && (s.summary || carry_factor)) {
+    if (st == GD_OK && s.l2 == 0 && !s.no_intercept && (s.summary || carry_factor)) {
         st = gd_summary_compute(&summary, factor, fd.train.n, &model, info.mse,
                                 info.mse_const, &err);
         have_summary = st == GD_OK;
@@ -231,6 +240,7 @@ int cmd_solve(int argc, char **argv)
     INFO("rows", cli_num(num, sizeof num, (double)fd.train.n));
     INFO("optimizer", "qr");
     INFO("l2", cli_num(num, sizeof num, s.l2));
+    INFO("no_intercept", s.no_intercept ? "1" : "0");
     INFO("rank", cli_num(num, sizeof num, (double)info.rank));
     INFO("train_mse", cli_num(num, sizeof num, info.mse * loss_scale));
     INFO("optimum_mse", cli_num(num, sizeof num, info.mse * loss_scale));
@@ -255,10 +265,11 @@ int cmd_solve(int argc, char **argv)
     cli_say("  MSE %.6g, RMSE %.6g", mse, sqrt(mse));
     if (!fd.scaling.y_constant)
         cli_say(", R^2 %.6f", 1.0 - info.mse / info.mse_const);
-    cli_say("; rank %zu of %zu, condition number %.3g\n", info.rank, fd.train.d + 1, info.cond);
-    if (info.rank + cli_constant_columns(&fd.scaling) < fd.train.d + 1)
+    const size_t coefficients = fd.train.d + (s.no_intercept ? 0 : 1);
+    cli_say("; rank %zu of %zu, condition number %.3g\n", info.rank, coefficients, info.cond);
+    if (info.rank + cli_constant_columns(&fd.scaling) < coefficients)
         cli_warn("the features are collinear (rank %zu of %zu): this is the minimum-norm "
-                 "solution; others fit equally well", info.rank, fd.train.d + 1);
+                 "solution; others fit equally well", info.rank, coefficients);
     cli_say("  model written to %s\n", cli_out_name(s.out));
     if (s.summary && have_summary && !s.json)
         print_summary(&summary, &model);

@@ -511,7 +511,8 @@ static int find_optima(cli_sweep_run *runs, size_t n, const gd_dataset *train,
             runs[i].optimum = runs[k].optimum;
             continue;
         }
-        if (cli_optimum(train, runs[i].cfg.l1, runs[i].cfg.l2, &optima[i]))
+        if (cli_optimum(train, runs[i].cfg.l1, runs[i].cfg.l2, runs[i].cfg.no_intercept,
+                        &optima[i]))
             runs[i].optimum = &optima[i];
     }
     return 0;
@@ -753,6 +754,7 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
         .path = s0->data, .delimiter = s0->delimiter, .target = s0->target,
         .features = s0->features, .val_split = s0->val_split,
         .split_seed = runs[0].cfg.seed, .val_path = s0->val, .threads = 0,
+        .no_intercept = runs[0].cfg.no_intercept,
         .table = s0->table,
     };
     struct timespec t0;

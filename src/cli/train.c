@@ -316,6 +316,7 @@ static gd_status describe_training(gd_model *m, const train_settings *s,
     INFO("seed", num);
     INFO_NUM("l2", cfg->l2);
     INFO_NUM("l1", cfg->l1);
+    INFO("no_intercept", cfg->no_intercept ? "1" : "0");
     INFO_NUM("tol", cfg->tol);
     /* The rest of what shaped the fit: stopping and the rows it saw. */
     INFO_NUM("patience", (double)cfg->patience);
@@ -541,6 +542,7 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_number(&j, "grad_tol", cfg->grad_tol);
     gd_json_number(&j, "l2", cfg->l2);
     gd_json_number(&j, "l1", cfg->l1);
+    gd_json_bool(&j, "no_intercept", cfg->no_intercept);
     gd_json_string(&j, "schedule", gd_schedule_kind_name(cfg->schedule.kind));
     gd_json_number(&j, "lr_min", cfg->schedule.min_lr);
     gd_json_integer(&j, "lr_step", cfg->schedule.step_size);
@@ -792,6 +794,7 @@ static int job_load(train_job *j)
         .path = s->data, .delimiter = s->delimiter, .target = s->target,
         .features = s->features, .val_split = s->val_split, .split_seed = j->cfg.seed,
         .val_path = s->val, .threads = j->cfg.threads, .table = s->table,
+        .no_intercept = j->cfg.no_intercept,
     };
     int code = cli_load_standardized(&choice, &j->fd);
     if (code != 0)
@@ -799,7 +802,8 @@ static int job_load(train_job *j)
     j->t_loaded = now_ns();
     /* The optimum of the same objective, for the gap: exact least squares,
      * or the coordinate-descent reference with --l1. */
-    j->have_opt = cli_optimum(&j->fd.train, j->cfg.l1, j->cfg.l2, &j->opt);
+    j->have_opt = cli_optimum(&j->fd.train, j->cfg.l1, j->cfg.l2, j->cfg.no_intercept,
+                              &j->opt);
     return 0;
 }
 
@@ -991,14 +995,15 @@ static void say_optimum(const train_job *j)
         cli_say("  optimum MSE %.6g (exact least squares: an exact fit, so no relative "
                 "gap)\n", j->opt.mse * scale);
     else
-        cli_say("  optimum MSE %.6g (%s), gap %.3g%s; predicting the mean scores MSE %.6g\n",
+        cli_say("  optimum MSE %.6g (%s), gap %.3g%s; predicting %s scores MSE %.6g\n",
                 j->opt.mse * scale,
                 j->cfg.l1 > 0 ? "coordinate-descent elastic net" : "exact least squares", gap,
                 j->cfg.l1 > 0 || j->cfg.l2 > 0 ? " on MSE + penalty" : "",
-                j->opt.mse_const * scale);
-    if (j->opt.rank + cli_constant_columns(&j->fd.scaling) < j->fd.train.d + 1)
+                j->cfg.no_intercept ? "0" : "the mean", j->opt.mse_const * scale);
+    const size_t coefficients = j->fd.train.d + (j->cfg.no_intercept ? 0 : 1);
+    if (j->opt.rank + cli_constant_columns(&j->fd.scaling) < coefficients)
         cli_warn("the features are collinear (rank %zu of %zu): the weights are not "
-                 "unique", j->opt.rank, j->fd.train.d + 1);
+                 "unique", j->opt.rank, coefficients);
 }
 
 /* The summary for a person, on stderr. */

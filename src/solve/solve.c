@@ -927,7 +927,20 @@ static double variance(const double *v, size_t n)
     return (sh + sl) / (double)n;
 }
 
-static gd_status solve_dataset(const gd_dataset *ds, double l2, double *params,
+/* (1/n) sum y_i^2: the MSE of predicting 0, a model through the origin's
+ * baseline. Compensated. */
+static double mean_square(const double *y, size_t n)
+{
+    double s = 0.0, c = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double v = y[i] * y[i], t = s + v;
+        c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
+        s = t;
+    }
+    return (s + c) / (double)n;
+}
+
+static gd_status solve_dataset(const gd_dataset *ds, double l2, int intercept, double *params,
                                gd_solve_info *info, double *factor, gd_error *err)
 {
     assert(ds != NULL && params != NULL);
@@ -943,7 +956,7 @@ static gd_status solve_dataset(const gd_dataset *ds, double l2, double *params,
     const double n = (double)ds->n;
     gd_solve_source src = {ds->n, ds->d, (void *)ds, dataset_read};
     gd_solve_options opt = {0};
-    opt.intercept = 1;
+    opt.intercept = intercept;
     opt.l2 = n * l2; /* (1/n)|r|^2 + l2|w|^2 = (1/n)(|r|^2 + n l2 |w|^2) */
     opt.sse_pass = 1;
     opt.factor = factor;
@@ -951,13 +964,15 @@ static gd_status solve_dataset(const gd_dataset *ds, double l2, double *params,
     gd_status st = gd_solve_lsq(&src, &opt, params, &res, err);
     if (st != GD_OK)
         return st;
+    if (!intercept)
+        params[ds->d] = 0.0;
     if (info != NULL) {
         double w2 = 0.0;
         for (size_t j = 0; j < ds->d; j++)
             w2 += params[j] * params[j];
         info->mse = res.sse / n;
         info->objective = info->mse + l2 * w2;
-        info->mse_const = variance(ds->y, ds->n);
+        info->mse_const = intercept ? variance(ds->y, ds->n) : mean_square(ds->y, ds->n);
         info->rank = res.rank;
         info->cond = res.cond;
         info->refine_steps = res.refine_steps;
@@ -968,13 +983,19 @@ static gd_status solve_dataset(const gd_dataset *ds, double l2, double *params,
 gd_status gd_solve_dataset(const gd_dataset *ds, double l2, double *params,
                            gd_solve_info *info, gd_error *err)
 {
-    return solve_dataset(ds, l2, params, info, NULL, err);
+    return solve_dataset(ds, l2, 1, params, info, NULL, err);
 }
 
 gd_status gd_solve_dataset_factor(const gd_dataset *ds, double *params, gd_solve_info *info,
                                   double *factor, gd_error *err)
 {
-    return solve_dataset(ds, 0.0, params, info, factor, err);
+    return solve_dataset(ds, 0.0, 1, params, info, factor, err);
+}
+
+gd_status gd_solve_dataset_origin(const gd_dataset *ds, double l2, double *params,
+                                  gd_solve_info *info, gd_error *err)
+{
+    return solve_dataset(ds, l2, 0, params, info, NULL, err);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -985,8 +1006,8 @@ static double soft_threshold(double z, double t)
     return z > t ? z - t : z < -t ? z + t : 0.0;
 }
 
-gd_status gd_solve_elastic_net(const gd_dataset *ds, double l1, double l2, double *params,
-                               gd_solve_info *info, gd_error *err)
+static gd_status elastic_net(const gd_dataset *ds, double l1, double l2, int intercept,
+                             double *params, gd_solve_info *info, gd_error *err)
 {
     enum { MAX_SWEEPS = 100000 };
     assert(ds != NULL && params != NULL);
@@ -1012,7 +1033,7 @@ gd_status gd_solve_elastic_net(const gd_dataset *ds, double l1, double l2, doubl
         mean[d] += ds->y[i];
     }
     for (size_t j = 0; j <= d; j++)
-        mean[j] /= (double)n;
+        mean[j] = intercept ? mean[j] / (double)n : 0.0; /* no centering: about 0 */
     for (size_t i = 0; i < n; i++) {
         const double *x = gd_dataset_row(ds, i);
         double yc = ds->y[i] - mean[d];
@@ -1074,9 +1095,21 @@ gd_status gd_solve_elastic_net(const gd_dataset *ds, double l1, double l2, doubl
         memset(info, 0, sizeof *info);
         info->mse = sse / (double)n;
         info->objective = info->mse + l2 * w2 + l1 * w1;
-        info->mse_const = variance(ds->y, n);
+        info->mse_const = intercept ? variance(ds->y, n) : mean_square(ds->y, n);
         info->rank = d + 1;
     }
     free(mem);
     return GD_OK;
+}
+
+gd_status gd_solve_elastic_net(const gd_dataset *ds, double l1, double l2, double *params,
+                               gd_solve_info *info, gd_error *err)
+{
+    return elastic_net(ds, l1, l2, 1, params, info, err);
+}
+
+gd_status gd_solve_elastic_net_origin(const gd_dataset *ds, double l1, double l2,
+                                      double *params, gd_solve_info *info, gd_error *err)
+{
+    return elastic_net(ds, l1, l2, 0, params, info, err);
 }

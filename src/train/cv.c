@@ -74,7 +74,8 @@ static gd_status run_fold(const gd_dataset *raw, const unsigned char *in_fold,
     double val_var = st == GD_OK ? target_variance(&fd.val) : NAN;
     /* Standardized with the training part's statistics only. */
     if (st == GD_OK)
-        st = gd_dataset_standardize(&fd.train, &fd.scaling, err);
+        st = cfg->no_intercept ? gd_dataset_scale_origin(&fd.train, &fd.scaling, err)
+                               : gd_dataset_standardize(&fd.train, &fd.scaling, err);
     if (st == GD_OK) {
         gd_dataset_apply_scaling(&fd.val, &fd.scaling);
         gd_fit_options fo = {.no_optimum = 1};

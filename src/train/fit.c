@@ -63,7 +63,8 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
     /* Statistics come from the training rows only, so nothing about the
      * validation rows leaks into training. */
     if (st == GD_OK) {
-        st = gd_dataset_standardize(&fd->train, &fd->scaling, err);
+        st = src->no_intercept ? gd_dataset_scale_origin(&fd->train, &fd->scaling, err)
+                               : gd_dataset_standardize(&fd->train, &fd->scaling, err);
         /* Its errors are about a whole column of the data: name the file. */
         if (st != GD_OK && err->file[0] == '\0')
             snprintf(err->file, sizeof err->file, "%s",
@@ -84,17 +85,19 @@ void gd_fit_data_free(gd_fit_data *fd)
     memset(fd, 0, sizeof *fd);
 }
 
-gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, gd_solve_info *info,
-                         gd_error *err)
+gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, int no_intercept,
+                         gd_solve_info *info, gd_error *err)
 {
     double *params = malloc((ds->d + 1) * sizeof *params);
     gd_status st;
     if (params == NULL)
         st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     else if (l1 > 0)
-        st = gd_solve_elastic_net(ds, l1, l2, params, info, err);
+        st = no_intercept ? gd_solve_elastic_net_origin(ds, l1, l2, params, info, err)
+                          : gd_solve_elastic_net(ds, l1, l2, params, info, err);
     else
-        st = gd_solve_dataset(ds, l2, params, info, err);
+        st = no_intercept ? gd_solve_dataset_origin(ds, l2, params, info, err)
+                          : gd_solve_dataset(ds, l2, params, info, err);
     free(params);
     return st;
 }
@@ -184,8 +187,8 @@ static void fit_optimum(const gd_fit_data *fd, const gd_train_config *cfg,
         res->optimum = *opt->optimum;
         res->have_optimum = 1;
     } else if (!opt->no_optimum) {
-        res->have_optimum = gd_fit_optimum(&fd->train, cfg->l1, cfg->l2, &res->optimum,
-                                           &res->optimum_err) == GD_OK;
+        res->have_optimum = gd_fit_optimum(&fd->train, cfg->l1, cfg->l2, cfg->no_intercept,
+                                           &res->optimum, &res->optimum_err) == GD_OK;
     }
 }
 

@@ -152,13 +152,13 @@ static double penalty(const double *params, size_t d, double l2, double l1)
  * |g_j| = l1, which is not the lasso's optimum. rate is scratch space of
  * d + 1 numbers. */
 static void l1_prox(const gd_train_config *cfg, const void *opt_state, double *params,
-                    size_t d, double lr, long t, double *rate)
+                    size_t d, size_t nfit, double lr, long t, double *rate)
 {
     if (cfg->l1 == 0.0)
         return;
     const gd_optimizer_ops *ops = cfg->opt;
     if (ops->rates != NULL)
-        ops->rates(opt_state, rate, d + 1, lr, t, &cfg->hp);
+        ops->rates(opt_state, rate, nfit, lr, t, &cfg->hp);
     for (size_t j = 0; j < d; j++) {
         double a = fabs(params[j]) - (ops->rates != NULL ? rate[j] : lr) * cfg->l1;
         params[j] = a > 0.0 ? copysign(a, params[j]) : 0.0;
@@ -205,7 +205,7 @@ gd_status gd_train_state_init(gd_train_state *state, const gd_dataset *ds,
     gd_rng_seed(&state->rng, cfg->seed);
     if (cfg->init != GD_INIT_GIVEN)
         init_params(params, ds->d, cfg->init, &state->rng);
-    ops->init(state->opt_state, np, &cfg->hp);
+    ops->init(state->opt_state, cfg->no_intercept ? ds->d : np, &cfg->hp);
     gd_schedule_config sched = schedule_config(cfg);
     gd_schedule_init(&state->schedule, &sched, cfg->lr);
     state->blowup = NAN; /* set from the first objective by gd_train_run */
@@ -324,6 +324,9 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
     if (status != GD_OK)
         return status;
     const size_t d = ds->d, np = d + 1, n = ds->n;
+    /* The parameters the optimizer moves: without an intercept the bias
+     * (params[d], 0 from the start) is left out, so it stays 0. */
+    const size_t nfit = cfg->no_intercept ? d : np;
     const gd_optimizer_ops *ops = cfg->opt;
     const int full_batch = cfg->batch_size == 0 || cfg->batch_size >= n;
     assert(state->nparams == np);
@@ -376,8 +379,8 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         int interrupted = 0;
         if (full_batch) {
             lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
-            ops->step(state->opt_state, params, sc.grad, np, lr, t, &cfg->hp);
-            l1_prox(cfg, state->opt_state, params, d, lr, t, sc.rate);
+            ops->step(state->opt_state, params, sc.grad, nfit, lr, t, &cfg->hp);
+            l1_prox(cfg, state->opt_state, params, d, nfit, lr, t, sc.rate);
         } else {
             if (cfg->shuffle == GD_SHUFFLE_BLOCKS)
                 gd_rng_shuffle_blocks(&state->rng, sc.order, sc.blocks, n,
@@ -395,8 +398,8 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
                 gd_loss_eval(sc.loss, batch, params, sc.grad);
                 add_l2_gradient(sc.grad, params, d, cfg->l2);
                 lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
-                ops->step(state->opt_state, params, sc.grad, np, lr, t, &cfg->hp);
-                l1_prox(cfg, state->opt_state, params, d, lr, t, sc.rate);
+                ops->step(state->opt_state, params, sc.grad, nfit, lr, t, &cfg->hp);
+                l1_prox(cfg, state->opt_state, params, d, nfit, lr, t, sc.rate);
                 if (cfg->interrupt != NULL && *cfg->interrupt) {
                     interrupted = 1;
                     break;
@@ -418,7 +421,7 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
         add_l2_gradient(sc.grad, params, d, cfg->l2);
         objective = loss + penalty(params, d, cfg->l2, cfg->l1);
-        double gnorm = norm2(sc.grad, np);
+        double gnorm = norm2(sc.grad, nfit);
         double val = sc.val_loss ? gd_loss_eval(sc.val_loss, gd_rows_all(cfg->val), params, NULL)
                                  : NAN;
 
@@ -482,7 +485,7 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
         memcpy(params, state->best_params, np * sizeof *params);
         res->train_loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
         add_l2_gradient(sc.grad, params, d, cfg->l2);
-        res->grad_norm = norm2(sc.grad, np);
+        res->grad_norm = norm2(sc.grad, nfit);
         res->val_loss = sc.val_loss ? gd_loss_eval(sc.val_loss, gd_rows_all(cfg->val), params, NULL)
                                     : NAN;
         if (res->reason == GD_STOP_EARLY)
