@@ -20,7 +20,9 @@ int cli_table_rules(const cli_table_choice *t, gd_load_options *lo, cli_table_li
     lo->report = &keep->report;
     lo->na_values = t->na_values;
     lo->max_levels = t->max_levels;
-    lo->decimal = t->decimal ? t->decimal : '.';
+    lo->decimal = t->decimal;
+    if (lo->decimal == 0)
+        lo->decimal = '.';
     if (lo->decimal != '.' && lo->decimal != ',') {
         cli_usage_error(NULL, "--decimal: expected '.' or ','");
         return 2;
@@ -97,9 +99,12 @@ gd_status cli_table_load_for_model(const gd_model *m, const char *path, char del
     gd_status st = GD_OK;
     if (m->encoding == NULL)
         st = gd_encoding_plain(&plain, m->d, (const char *const *)m->features, &err);
+    char point = decimal;
+    if (point == 0)
+        point = '.';
     gd_load_options lo = {
         .path = path, .delimiter = delimiter, .target = m->target,
-        .need_target = need_target, .encode = 1, .decimal = decimal ? decimal : '.',
+        .need_target = need_target, .encode = 1, .decimal = point,
         .encoding = m->encoding ? m->encoding : &plain, .strict = strict,
         .keep_incomplete = keep_incomplete, .report = &report,
     };

@@ -24,17 +24,17 @@ typedef struct cli_table_choice {
 /* The option rows, for any settings struct T with a cli_table_choice
  * member F. */
 #define CLI_TABLE_OPTIONS(T, F)                                                         \
-    {"exclude", 0, OPT_STRING, 0, offsetof(T, F.exclude), "A,B,..",                     \
+    {"exclude", 0, OPT_STRING, 0, offsetof(T, F.exclude), "A,B,..", /* NOLINT(bugprone-macro-parentheses): F names a member */ \
      "columns to leave out, by name or as #N (the N-th column)"},                       \
-    {"categorical", 0, OPT_STRING, 0, offsetof(T, F.categorical), "A,B,..",             \
+    {"categorical", 0, OPT_STRING, 0, offsetof(T, F.categorical), "A,B,..", /* NOLINT(bugprone-macro-parentheses): F names a member */ \
      "columns whose values are categories even when they read as numbers"},             \
-    {"na", 0, OPT_STRING, 0, offsetof(T, F.na), "POLICY",                               \
+    {"na", 0, OPT_STRING, 0, offsetof(T, F.na), "POLICY", /* NOLINT(bugprone-macro-parentheses): F names a member */ \
      "missing cells: error (default), drop (leave the rows out) or mean (fill them)"},  \
-    {"na-values", 0, OPT_STRING, 0, offsetof(T, F.na_values), "LIST",                   \
+    {"na-values", 0, OPT_STRING, 0, offsetof(T, F.na_values), "LIST", /* NOLINT(bugprone-macro-parentheses): F names a member */ \
      "texts that mean missing (default: the empty cell,NA,N/A,NaN,nan,null,NULL,?)"},   \
-    {"max-levels", 0, OPT_SIZE, OPT_POSITIVE, offsetof(T, F.max_levels), "N",           \
+    {"max-levels", 0, OPT_SIZE, OPT_POSITIVE, offsetof(T, F.max_levels), "N", /* NOLINT(bugprone-macro-parentheses): F names a member */ \
      "most levels a categorical column may have (default: 200)"},                       \
-    {"decimal", 0, OPT_DELIMITER, 0, offsetof(T, F.decimal), "CHAR",                    \
+    {"decimal", 0, OPT_DELIMITER, 0, offsetof(T, F.decimal), "CHAR", /* NOLINT(bugprone-macro-parentheses): F names a member */ \
      "decimal separator of the numbers: '.' (default) or ','"}
 
 /* The lists a load borrows, kept until the load is done. */

@@ -661,10 +661,11 @@ static int learn_encoding(finish *F, gd_encoding *e)
             continue;
         const merged *M = &F->M[c];
         gd_input *in = &e->inputs[e->ninputs++];
-        in->name = malloc(strlen(col_name(F, c)) + 1);
+        size_t name_size = strlen(col_name(F, c)) + 1;
+        in->name = malloc(name_size);
         if (in->name == NULL)
             return -1;
-        strcpy(in->name, col_name(F, c));
+        memcpy(in->name, col_name(F, c), name_size);
         in->categorical = M->categorical;
         in->fill = M->fill;
         if (!in->categorical)

@@ -257,7 +257,8 @@ void gd_encoding_free(gd_encoding *e)
 {
     if (e == NULL)
         return;
-    for (size_t i = 0; i < e->ninputs; i++) {
+    /* A zeroed or failed encoding may have no inputs array. */
+    for (size_t i = 0; e->inputs != NULL && i < e->ninputs; i++) {
         gd_input *in = &e->inputs[i];
         free(in->name);
         if (in->levels != NULL)

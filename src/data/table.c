@@ -130,7 +130,9 @@ gd_status gd_ds_table_rules(ds_table *t, const ds_header *hd, const size_t *dest
     }
     if (st != GD_OK)
         return st;
-    char decimal = opt->decimal ? opt->decimal : '.';
+    char decimal = opt->decimal;
+    if (decimal == 0)
+        decimal = '.';
     for (size_t col = 0; col < hd->h; col++)
         t->slow[col] = dest[col] != DS_SKIP && (decimal == ',' || t->forced[dest[col]]);
     size_t index_col = SIZE_MAX;

@@ -25,7 +25,7 @@ static int try_precision(char buf[GD_NUMFORMAT_SIZE], double v, int precision, s
             buf[i] = '.';
     double back;
     return gd_numparse(buf, *len, &back) == GD_NUM_OK &&
-           memcmp(&back, &v, sizeof v) == 0;
+           memcmp(&back, &v, sizeof v) == 0; /* NOLINT(cert-exp42-c,cert-flp37-c,bugprone-suspicious-memory-comparison): the same bits are the point */
 }
 
 size_t gd_numformat(char buf[GD_NUMFORMAT_SIZE], double v)

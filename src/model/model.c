@@ -666,7 +666,7 @@ static gd_status parse_input(gd_text_reader *r, loader *ld, size_t pos)
         return gd_text_fail_at(r, 0, "an 'input' line where %zu more 'level' line%s "
                                      "of the input before were due", ld->levels_due,
                                ld->levels_due == 1 ? "" : "s");
-    gd_input *grown = realloc(e->inputs, (e->ninputs + 1) * sizeof *grown);
+    gd_input *grown = realloc(e->inputs, (e->ninputs + 1) * sizeof *grown); /* NOLINT(clang-analyzer-core.NullDereference): the reader creates e before the first input line */
     if (grown == NULL)
         return gd_text_out_of_memory(r);
     e->inputs = grown;
