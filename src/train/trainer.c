@@ -301,74 +301,254 @@ static void prefetch_batch(prefetcher *pf, const gd_loss *loss, size_t begin, si
     }
 }
 
-/* The loop's scratch space, allocated once per run. */
-typedef struct scratch {
+/*
+ * One call of gd_train_run: its inputs, and the scratch space allocated once
+ * before the first epoch. The stages below share it:
+ *   run_open            scratch for the loss passes, roll-back and batches
+ *   full_data_loss      the full-data loss and objective gradient (the one
+ *                       place the whole training set is read at once)
+ *   step                one optimizer step and the L1 proximal step: a
+ *                       full-batch epoch is one, on the full-data gradient
+ *   minibatch_epoch     a step per batch of the epoch's row order
+ *   roll_back           an interrupted epoch undone
+ *   epoch_end           measurement, divergence and the stopping rules
+ *   result_finish       the best epoch's weights put back where a rule keeps them
+ */
+typedef struct run {
+    const gd_dataset *ds;
+    const gd_train_config *cfg;
+    gd_train_state *state;
+    gd_epoch_fn on_epoch;
+    void *user;
+    size_t d, np, n;
+    size_t nfit;         /* the parameters the optimizer moves: without an
+                            intercept the bias (params[d], 0 from the start)
+                            is left out, so it stays 0 */
+    int full_batch;      /* every step on every row */
+    int stall;           /* the stall rule applies (tracks_stall) */
+    long t;              /* optimizer steps taken, this epoch's included */
     gd_loss *loss;
     gd_loss *val_loss;   /* evaluator of the validation rows, or NULL */
     double *grad;        /* (np) gradient of the current batch or full data */
     double *prev_params; /* (np) parameters at the start of the epoch */
     double *prev_opt;    /* (nopt) optimizer state at the start of the epoch */
+    gd_rng prev_rng;     /* the random stream at the start of the epoch */
     size_t *order;       /* (n) row order of this epoch, mini-batches only */
     size_t *blocks;      /* block order of this epoch, GD_SHUFFLE_BLOCKS only */
     double *rate;        /* (np) the rule's per-coordinate rates, with l1 only */
-} scratch;
+} run;
 
-static void scratch_free(scratch *sc)
+static void run_close(run *r)
 {
-    gd_loss_free(sc->loss);
-    gd_loss_free(sc->val_loss);
-    free(sc->grad);
-    free(sc->prev_params);
-    free(sc->prev_opt);
-    free(sc->order);
-    free(sc->blocks);
-    free(sc->rate);
+    gd_loss_free(r->loss);
+    gd_loss_free(r->val_loss);
+    free(r->grad);
+    free(r->prev_params);
+    free(r->prev_opt);
+    free(r->order);
+    free(r->blocks);
+    free(r->rate);
 }
 
-gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double *params,
-                       gd_train_state *state, gd_train_result *res, gd_epoch_fn on_epoch,
-                       void *user, gd_error *err)
+/* Fills *r for a run of cfg on ds from *state and allocates its scratch.
+ * On error *r is still safe to close. */
+static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *cfg,
+                          gd_train_state *state, gd_error *err)
 {
-    gd_status status = check_config(ds, cfg, err);
+    const size_t n = ds->n, np = ds->d + 1;
+    *r = (run){.ds = ds, .cfg = cfg, .state = state, .d = ds->d, .np = np, .n = n,
+               .nfit = cfg->no_intercept ? ds->d : np,
+               .full_batch = cfg->batch_size == 0 || cfg->batch_size >= n,
+               .stall = tracks_stall(ds, cfg), .t = state->steps};
+    assert(state->nparams == np);
+    gd_status status = gd_loss_create(&r->loss, ds, cfg->threads, err);
+    if (status == GD_OK && cfg->val != NULL)
+        status = gd_loss_create(&r->val_loss, cfg->val, cfg->threads, err);
     if (status != GD_OK)
         return status;
-    const size_t d = ds->d, np = d + 1, n = ds->n;
-    /* The parameters the optimizer moves: without an intercept the bias
-     * (params[d], 0 from the start) is left out, so it stays 0. */
-    const size_t nfit = cfg->no_intercept ? d : np;
-    const gd_optimizer_ops *ops = cfg->opt;
-    const int full_batch = cfg->batch_size == 0 || cfg->batch_size >= n;
-    assert(state->nparams == np);
-    scratch sc = {0};
-    status = gd_loss_create(&sc.loss, ds, cfg->threads, err);
-    if (status == GD_OK && cfg->val != NULL)
-        status = gd_loss_create(&sc.val_loss, cfg->val, cfg->threads, err);
-    if (status != GD_OK)
-        goto cleanup;
     assert(np >= 1); /* the bias at least */
-    sc.grad = malloc(np * sizeof *sc.grad);
-    sc.prev_params = malloc(np * sizeof *sc.prev_params);
-    sc.prev_opt = malloc((state->nopt ? state->nopt : 1) * sizeof *sc.prev_opt);
-    const int shuffled = !full_batch && cfg->shuffle != GD_SHUFFLE_NONE;
+    r->grad = malloc(np * sizeof *r->grad);
+    r->prev_params = malloc(np * sizeof *r->prev_params);
+    r->prev_opt = malloc((state->nopt ? state->nopt : 1) * sizeof *r->prev_opt);
+    const int shuffled = !r->full_batch && cfg->shuffle != GD_SHUFFLE_NONE;
     const int blocked = shuffled && cfg->shuffle == GD_SHUFFLE_BLOCKS;
-    sc.order = shuffled ? malloc(n * sizeof *sc.order) : NULL;
-    sc.blocks = blocked ? malloc((n / GD_SHUFFLE_BLOCK_ROWS + 1) * sizeof *sc.blocks) : NULL;
-    sc.rate = cfg->l1 > 0 ? malloc(np * sizeof *sc.rate) : NULL;
-    if (!sc.grad || !sc.prev_params || !sc.prev_opt || (shuffled && !sc.order) ||
-        (blocked && !sc.blocks) || (cfg->l1 > 0 && !sc.rate)) {
-        status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
-        goto cleanup;
+    r->order = shuffled ? malloc(n * sizeof *r->order) : NULL;
+    r->blocks = blocked ? malloc((n / GD_SHUFFLE_BLOCK_ROWS + 1) * sizeof *r->blocks) : NULL;
+    r->rate = cfg->l1 > 0 ? malloc(np * sizeof *r->rate) : NULL;
+    if (!r->grad || !r->prev_params || !r->prev_opt || (shuffled && !r->order) ||
+        (blocked && !r->blocks) || (cfg->l1 > 0 && !r->rate))
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return GD_OK;
+}
+
+/* The full-data loss at params, with the gradient of the objective (the
+ * ridge term included) left in r->grad: the same bits whether the run is
+ * fresh or resumed, since they depend only on the parameters. */
+static double full_data_loss(run *r, const double *params)
+{
+    double loss = gd_loss_eval(r->loss, gd_rows_all(r->ds), params, r->grad);
+    add_l2_gradient(r->grad, params, r->d, r->cfg->l2);
+    return loss;
+}
+
+/* The validation loss at params, or NaN without validation rows. */
+static double validation_loss(const run *r, const double *params)
+{
+    return r->val_loss ? gd_loss_eval(r->val_loss, gd_rows_all(r->cfg->val), params, NULL)
+                       : NAN;
+}
+
+/* One optimizer step on r->grad, then the L1 proximal step; returns its rate. */
+static double step(run *r, double *params, long epoch)
+{
+    const gd_train_config *cfg = r->cfg;
+    gd_train_state *state = r->state;
+    double lr = gd_schedule_lr(&state->schedule, epoch - 1, ++r->t);
+    cfg->opt->step(state->opt_state, params, r->grad, r->nfit, lr, r->t, &cfg->hp);
+    l1_prox(cfg, state->opt_state, params, r->d, r->nfit, lr, r->t, r->rate);
+    return lr;
+}
+
+/* One mini-batch epoch: a step per batch of this epoch's row order. Sets
+ * *lr to the last step's rate. Returns 1 when *cfg->interrupt stopped it
+ * after a batch (the caller rolls the epoch back). */
+static int minibatch_epoch(run *r, double *params, long epoch, double *lr)
+{
+    const gd_train_config *cfg = r->cfg;
+    const size_t n = r->n;
+    if (cfg->shuffle == GD_SHUFFLE_BLOCKS)
+        gd_rng_shuffle_blocks(&r->state->rng, r->order, r->blocks, n, GD_SHUFFLE_BLOCK_ROWS);
+    else if (cfg->shuffle)
+        shuffle_rows(&r->state->rng, r->order, n);
+    prefetcher pf = {r->order, r->blocks, n, 0, 0, 0};
+    for (size_t begin = 0; begin < n; begin += cfg->batch_size) {
+        size_t count = n - begin < cfg->batch_size ? n - begin : cfg->batch_size;
+        /* File order is the contiguous rows themselves: the same rows in
+         * the same order, so the same bits, read as a stream. */
+        gd_rows batch = {cfg->shuffle ? r->order : NULL, begin, count};
+        if (cfg->shuffle)
+            prefetch_batch(&pf, r->loss, begin, count);
+        gd_loss_eval(r->loss, batch, params, r->grad);
+        add_l2_gradient(r->grad, params, r->d, cfg->l2);
+        *lr = step(r, params, epoch);
+        if (cfg->interrupt != NULL && *cfg->interrupt)
+            return 1;
     }
+    return 0;
+}
 
-    /* The full-data loss and gradient at the current parameters: the same
-     * bits whether the run is fresh or resumed, since they depend only on
-     * the parameters. */
-    double loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
-    add_l2_gradient(sc.grad, params, d, cfg->l2);
-    double objective = loss + penalty(params, d, cfg->l2, cfg->l1);
-    if (isnan(state->blowup))
-        state->blowup = GD_DIVERGENCE_FACTOR * fmax(objective, DBL_MIN);
+/* Remembers what an interrupted epoch rolls back to. */
+static void epoch_begin(run *r, const double *params)
+{
+    memcpy(r->prev_params, params, r->np * sizeof *params);
+    memcpy(r->prev_opt, r->state->opt_state, r->state->nopt * sizeof *r->prev_opt);
+    r->prev_rng = r->state->rng;
+}
 
+/* Back to the end of the last complete epoch, so that a checkpoint of this
+ * state resumes exactly. */
+static void roll_back(run *r, double *params, gd_train_result *res)
+{
+    memcpy(params, r->prev_params, r->np * sizeof *params);
+    memcpy(r->state->opt_state, r->prev_opt, r->state->nopt * sizeof *r->prev_opt);
+    r->state->rng = r->prev_rng;
+    res->steps = r->state->steps;
+    res->reason = GD_STOP_INTERRUPTED;
+}
+
+/* Early stopping's bookkeeping after an epoch with validation loss val:
+ * returns 1 when it has not improved for patience epochs. */
+static int early_stopped(run *r, const double *params, double val, long epoch)
+{
+    gd_train_state *state = r->state;
+    if (val < state->best_val) {
+        state->best_val = val;
+        state->val_bad_epochs = 0;
+        state->best_epoch = epoch;
+        memcpy(state->best_params, params, r->np * sizeof *params);
+        return 0;
+    }
+    return ++state->val_bad_epochs >= r->cfg->patience;
+}
+
+/* What the end of an epoch measured at the new parameters. */
+typedef struct measure {
+    double loss, objective, gnorm, val;
+} measure;
+
+/* The stopping rules after a finite epoch, in the order they are tested:
+ * the callback, early stopping, the gradient norm, a stall, convergence.
+ * Returns 1 and sets res->reason when one ends the run. */
+static int stop_rules(run *r, const double *params, const measure *m, double prev_objective,
+                      long epoch, double lr, gd_train_result *res)
+{
+    const gd_train_config *cfg = r->cfg;
+    gd_train_state *state = r->state;
+    if (r->on_epoch != NULL) {
+        gd_epoch_info info = {epoch, r->t, m->loss, m->val, m->gnorm, lr};
+        if (r->on_epoch(&info, r->user)) {
+            res->reason = GD_STOP_REQUESTED;
+            return 1;
+        }
+    }
+    if (cfg->early_stop && early_stopped(r, params, m->val, epoch)) {
+        res->reason = GD_STOP_EARLY;
+        return 1;
+    }
+    if (cfg->grad_tol > 0.0 && m->gnorm < cfg->grad_tol) {
+        res->reason = GD_STOP_GRADIENT;
+        return 1;
+    }
+    if (r->stall && stalled(state, cfg, params, m->objective, epoch)) {
+        res->reason = GD_STOP_STALLED;
+        return 1;
+    }
+    double change = fabs(prev_objective - m->objective) / fmax(fabs(m->objective), DBL_MIN);
+    state->quiet_epochs = change < cfg->tol ? state->quiet_epochs + 1 : 0;
+    if (cfg->tol > 0.0 && state->quiet_epochs >= cfg->patience) {
+        res->reason = GD_STOP_CONVERGED;
+        return 1;
+    }
+    return 0;
+}
+
+/* The end of epoch `epoch`, run at rate lr: measures the new parameters,
+ * undoes the epoch if they diverged, else records it in *state and *res
+ * and applies the stopping rules. *objective goes from the last epoch's
+ * to this one's. Returns 1 when the run ends here (res->reason says why). */
+static int epoch_end(run *r, double *params, long epoch, double lr, double *objective,
+                     gd_train_result *res)
+{
+    gd_train_state *state = r->state;
+    double prev_objective = *objective;
+    measure m;
+    m.loss = full_data_loss(r, params);
+    m.objective = *objective = m.loss + penalty(params, r->d, r->cfg->l2, r->cfg->l1);
+    m.gnorm = norm2(r->grad, r->nfit);
+    m.val = validation_loss(r, params);
+    res->epochs = epoch;
+    res->steps = r->t;
+    res->lr = lr;
+    res->train_loss = m.loss;
+    res->grad_norm = m.gnorm;
+    if (!isfinite(m.objective) || !isfinite(m.gnorm) || m.objective > state->blowup) {
+        memcpy(params, r->prev_params, r->np * sizeof *params);
+        res->reason = GD_STOP_DIVERGED;
+        return 1;
+    }
+    state->epoch = epoch;
+    state->steps = r->t;
+    res->val_loss = m.val;
+    if (stop_rules(r, params, &m, prev_objective, epoch, lr, res))
+        return 1;
+    gd_schedule_epoch_end(&state->schedule, m.objective);
+    return 0;
+}
+
+/* *res before the first epoch of this call, at full-data loss `loss`. */
+static void result_start(const run *r, double loss, gd_train_result *res)
+{
+    const gd_train_state *state = r->state;
     memset(res, 0, sizeof *res);
     res->initial_loss = loss;
     res->train_loss = loss;
@@ -378,132 +558,71 @@ gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double 
     res->best_epoch = state->best_epoch;
     res->lr = gd_schedule_lr(&state->schedule, state->epoch, state->steps + 1);
     res->reason = GD_STOP_MAX_EPOCHS;
-    long t = state->steps;
+}
+
+/* Restores the best weights (scikit-learn keeps the last ones) and measures
+ * them. Only when early stopping or a stall ends the run: at the epoch limit
+ * the state is that of the last epoch, so that a checkpoint of it resumes. */
+static void result_finish(run *r, double *params, gd_train_result *res)
+{
+    const gd_train_state *state = r->state;
+    res->best_epoch = state->best_epoch;
+    int keeps_best = res->reason == GD_STOP_EARLY ||
+                     (res->reason == GD_STOP_STALLED && !r->cfg->early_stop);
+    if (!keeps_best || state->best_epoch <= 0 || state->best_epoch == res->epochs)
+        return;
+    memcpy(params, state->best_params, r->np * sizeof *params);
+    res->train_loss = full_data_loss(r, params);
+    res->grad_norm = norm2(r->grad, r->nfit);
+    res->val_loss = validation_loss(r, params);
+    if (res->reason == GD_STOP_EARLY)
+        res->val_loss = state->best_val;
+}
+
+/* The epochs of one gd_train_run, from the state it was given. */
+static void run_epochs(run *r, double *params, gd_train_result *res)
+{
+    const gd_train_config *cfg = r->cfg;
+    gd_train_state *state = r->state;
+    double loss = full_data_loss(r, params);
+    double objective = loss + penalty(params, r->d, cfg->l2, cfg->l1);
+    if (isnan(state->blowup))
+        state->blowup = GD_DIVERGENCE_FACTOR * fmax(objective, DBL_MIN);
+    result_start(r, loss, res);
     for (long epoch = state->epoch + 1; epoch <= cfg->max_epochs; epoch++) {
         double lr = 0.0; /* the schedule's rate, asked before every step */
-        /* What an interrupted epoch rolls back to. */
-        memcpy(sc.prev_params, params, np * sizeof *params);
-        memcpy(sc.prev_opt, state->opt_state, state->nopt * sizeof *sc.prev_opt);
-        const gd_rng prev_rng = state->rng;
+        epoch_begin(r, params);
         int interrupted = 0;
-        if (full_batch) {
-            lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
-            ops->step(state->opt_state, params, sc.grad, nfit, lr, t, &cfg->hp);
-            l1_prox(cfg, state->opt_state, params, d, nfit, lr, t, sc.rate);
-        } else {
-            if (cfg->shuffle == GD_SHUFFLE_BLOCKS)
-                gd_rng_shuffle_blocks(&state->rng, sc.order, sc.blocks, n,
-                                      GD_SHUFFLE_BLOCK_ROWS);
-            else if (cfg->shuffle)
-                shuffle_rows(&state->rng, sc.order, n);
-            prefetcher pf = {sc.order, sc.blocks, n, 0, 0, 0};
-            for (size_t begin = 0; begin < n; begin += cfg->batch_size) {
-                size_t count = n - begin < cfg->batch_size ? n - begin : cfg->batch_size;
-                /* File order is the contiguous rows themselves: the same
-                 * rows in the same order, so the same bits, read as a stream. */
-                gd_rows batch = {cfg->shuffle ? sc.order : NULL, begin, count};
-                if (cfg->shuffle)
-                    prefetch_batch(&pf, sc.loss, begin, count);
-                gd_loss_eval(sc.loss, batch, params, sc.grad);
-                add_l2_gradient(sc.grad, params, d, cfg->l2);
-                lr = gd_schedule_lr(&state->schedule, epoch - 1, ++t);
-                ops->step(state->opt_state, params, sc.grad, nfit, lr, t, &cfg->hp);
-                l1_prox(cfg, state->opt_state, params, d, nfit, lr, t, sc.rate);
-                if (cfg->interrupt != NULL && *cfg->interrupt) {
-                    interrupted = 1;
-                    break;
-                }
-            }
-        }
+        if (r->full_batch) /* one step on the gradient the last full_data_loss left:
+                              an epoch costs one pass over the data */
+            lr = step(r, params, epoch);
+        else
+            interrupted = minibatch_epoch(r, params, epoch, &lr);
         if (interrupted || (cfg->interrupt != NULL && *cfg->interrupt)) {
-            /* Back to the end of the last complete epoch, so that a
-             * checkpoint of this state resumes exactly. */
-            memcpy(params, sc.prev_params, np * sizeof *params);
-            memcpy(state->opt_state, sc.prev_opt, state->nopt * sizeof *sc.prev_opt);
-            state->rng = prev_rng;
-            res->steps = state->steps;
-            res->reason = GD_STOP_INTERRUPTED;
+            roll_back(r, params, res);
             break;
         }
-
-        double prev_objective = objective;
-        loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
-        add_l2_gradient(sc.grad, params, d, cfg->l2);
-        objective = loss + penalty(params, d, cfg->l2, cfg->l1);
-        double gnorm = norm2(sc.grad, nfit);
-        double val = sc.val_loss ? gd_loss_eval(sc.val_loss, gd_rows_all(cfg->val), params, NULL)
-                                 : NAN;
-
-        res->epochs = epoch;
-        res->steps = t;
-        res->lr = lr;
-        if (!isfinite(objective) || !isfinite(gnorm) || objective > state->blowup) {
-            memcpy(params, sc.prev_params, np * sizeof *params);
-            res->reason = GD_STOP_DIVERGED;
-            res->train_loss = loss;
-            res->grad_norm = gnorm;
+        if (epoch_end(r, params, epoch, lr, &objective, res))
             break;
-        }
-        state->epoch = epoch;
-        state->steps = t;
-        res->train_loss = loss;
-        res->val_loss = val;
-        res->grad_norm = gnorm;
-
-        if (on_epoch != NULL) {
-            gd_epoch_info info = {epoch, t, loss, val, gnorm, lr};
-            if (on_epoch(&info, user)) {
-                res->reason = GD_STOP_REQUESTED;
-                break;
-            }
-        }
-        if (cfg->early_stop) {
-            if (val < state->best_val) {
-                state->best_val = val;
-                state->val_bad_epochs = 0;
-                state->best_epoch = epoch;
-                memcpy(state->best_params, params, np * sizeof *params);
-            } else if (++state->val_bad_epochs >= cfg->patience) {
-                res->reason = GD_STOP_EARLY;
-                break;
-            }
-        }
-        if (cfg->grad_tol > 0.0 && gnorm < cfg->grad_tol) {
-            res->reason = GD_STOP_GRADIENT;
-            break;
-        }
-        if (tracks_stall(ds, cfg) && stalled(state, cfg, params, objective, epoch)) {
-            res->reason = GD_STOP_STALLED;
-            break;
-        }
-        double change = fabs(prev_objective - objective) / fmax(fabs(objective), DBL_MIN);
-        state->quiet_epochs = change < cfg->tol ? state->quiet_epochs + 1 : 0;
-        if (cfg->tol > 0.0 && state->quiet_epochs >= cfg->patience) {
-            res->reason = GD_STOP_CONVERGED;
-            break;
-        }
-        gd_schedule_epoch_end(&state->schedule, objective);
     }
-    res->best_epoch = state->best_epoch;
-    if ((res->reason == GD_STOP_EARLY || (res->reason == GD_STOP_STALLED && !cfg->early_stop)) &&
-        state->best_epoch > 0 && state->best_epoch != res->epochs) {
-        /* Restore the best weights (scikit-learn keeps the last ones). Only
-         * when early stopping or a stall ends the run: at the epoch limit
-         * the state is that of the last epoch, so that a checkpoint of it
-         * resumes. */
-        memcpy(params, state->best_params, np * sizeof *params);
-        res->train_loss = gd_loss_eval(sc.loss, gd_rows_all(ds), params, sc.grad);
-        add_l2_gradient(sc.grad, params, d, cfg->l2);
-        res->grad_norm = norm2(sc.grad, nfit);
-        res->val_loss = sc.val_loss ? gd_loss_eval(sc.val_loss, gd_rows_all(cfg->val), params, NULL)
-                                    : NAN;
-        if (res->reason == GD_STOP_EARLY)
-            res->val_loss = state->best_val;
-    }
-    status = GD_OK;
+    result_finish(r, params, res);
+}
 
-cleanup:
-    scratch_free(&sc);
+gd_status gd_train_run(const gd_dataset *ds, const gd_train_config *cfg, double *params,
+                       gd_train_state *state, gd_train_result *res, gd_epoch_fn on_epoch,
+                       void *user, gd_error *err)
+{
+    gd_status status = check_config(ds, cfg, err);
+    if (status != GD_OK)
+        return status;
+    run r;
+    status = run_open(&r, ds, cfg, state, err);
+    if (status == GD_OK) {
+        r.on_epoch = on_epoch;
+        r.user = user;
+        run_epochs(&r, params, res);
+    }
+    run_close(&r);
     return status;
 }
 
