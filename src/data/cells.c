@@ -622,24 +622,40 @@ static void warn_identifiers(finish *F, size_t c)
              F->ds->x[c] + 2, nq);
 }
 
-/* The mean of numeric feature c's present cells in the rows with a target
- * (Neumaier's sum, in row order), or 0 when it has none. */
-static double present_mean(const finish *F, size_t c)
+/* Columns whose means share one pass over the rows: their sums are
+ * independent chains, so the passes cost little more than one column's
+ * (which, strided over the rows, was a pass of its own). */
+#define MEAN_COLUMNS 8
+
+/* Into each numeric feature's fill, the mean of its present cells in the
+ * rows with a target (Neumaier's sum, in row order, per column), or 0 when
+ * it has none. */
+static void present_means(finish *F)
 {
     const gd_dataset *ds = F->ds;
     const size_t m = F->C->r.nfeatures;
-    double s = 0.0, comp = 0.0;
-    size_t count = 0;
-    for (size_t i = 0; i < ds->n; i++) {
-        double v = ds->x[i * m + c];
-        if (v != v || (ds->y != NULL && ds->y[i] != ds->y[i]))
-            continue;
-        double t = s + v;
-        comp += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
-        s = t;
-        count++;
+    for (size_t c0 = 0; c0 < m; c0 += MEAN_COLUMNS) {
+        const size_t k = m - c0 < MEAN_COLUMNS ? m - c0 : MEAN_COLUMNS;
+        double s[MEAN_COLUMNS] = {0}, comp[MEAN_COLUMNS] = {0};
+        size_t count[MEAN_COLUMNS] = {0};
+        for (size_t i = 0; i < ds->n; i++) {
+            if (ds->y != NULL && ds->y[i] != ds->y[i])
+                continue;
+            const double *row = ds->x + i * m + c0;
+            for (size_t c = 0; c < k; c++) {
+                double v = row[c];
+                if (v != v)
+                    continue;
+                double t = s[c] + v;
+                comp[c] += fabs(s[c]) >= fabs(v) ? (s[c] - t) + v : (v - t) + s[c];
+                s[c] = t;
+                count[c]++;
+            }
+        }
+        for (size_t c = 0; c < k; c++)
+            if (!F->M[c0 + c].categorical)
+                F->M[c0 + c].fill = count[c] ? (s[c] + comp[c]) / (double)count[c] : 0.0;
     }
-    return count ? (s + comp) / (double)count : 0.0;
 }
 
 /* Builds the encoding learnt from the data into *e (inputs: the features
@@ -849,6 +865,24 @@ static int expand_rows(gd_dataset *ds, const gd_encoding *e, size_t m, size_t sk
     return 0;
 }
 
+/* Whether resolving and expanding the rows would leave X and y as they
+ * are: every cell a number (none missing, no text: so none is a NaN), and
+ * each column its own design column. Then the two passes over the rows,
+ * which a plain table of numbers paid for nothing, are skipped. */
+static int plain_rows(const finish *F, const gd_encoding *e, size_t width)
+{
+    const size_t m = F->C->r.nfeatures;
+    if (width != m || e->ninputs != m || F->C->r.index_col < m)
+        return 0;
+    for (size_t c = 0; c < F->C->ncols; c++)
+        if (F->M[c].ntext > 0 || F->M[c].nmissing > 0 || F->M[c].categorical)
+            return 0;
+    for (size_t i = 0; i < e->ninputs; i++)
+        if (e->inputs[i].categorical)
+            return 0;
+    return 1;
+}
+
 /* The design columns' names. -1 on out of memory (names unchanged). */
 static int design_names(gd_dataset *ds, const gd_encoding *e, size_t m, size_t width)
 {
@@ -951,17 +985,16 @@ gd_status gd_cells_finish(gd_cells *C, gd_dataset *ds, const gd_cells_span *span
         st = GD_ERR_DATA;
         goto cleanup;
     }
-    for (size_t c = 0; c < m; c++) {
-        if (!F.M[c].categorical)
-            F.M[c].fill = present_mean(&F, c);
+    present_means(&F);
+    for (size_t c = 0; c < m; c++)
         if (r->encoding == NULL && c != r->index_col)
             warn_identifiers(&F, c);
-    }
     if (r->encoding != NULL ? gd_encoding_copy(e, r->encoding, err) != GD_OK
                             : learn_encoding(&F, e) != 0)
         goto oom;
-    size_t kept = resolve_rows(&F, spans, nspans);
     size_t width = gd_encoding_width(e);
+    const int plain = plain_rows(&F, e, width);
+    size_t kept = plain ? ds->n : resolve_rows(&F, spans, nspans);
     if (kept == 0) {
         st = gd_error_set(err, GD_ERR_DATA, r->file, 0, 0,
                           "no rows left: each of the %zu rows has a missing cell%s", ds->n,
@@ -976,7 +1009,7 @@ gd_status gd_cells_finish(gd_cells *C, gd_dataset *ds, const gd_cells_span *span
         goto cleanup;
     }
     ds->n = kept;
-    if (expand_rows(ds, e, m, r->index_col, width) != 0 ||
+    if ((!plain && expand_rows(ds, e, m, r->index_col, width) != 0) ||
         design_names(ds, e, m, width) != 0)
         goto oom;
     ds->d = width;
