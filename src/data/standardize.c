@@ -29,6 +29,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,55 @@ static void ds_block_rows(const ds_std_job *job, size_t b, size_t *lo, size_t *h
  * loops over a row unroll and the sums stay in registers). */
 #define DS_MAX_D 16
 
+/* Column pairs in two-lane vectors, where the compiler has them (GCC,
+ * clang): each lane is the scalar code's IEEE arithmetic on its own column
+ * (compensated sums, comparisons, selections by bit masks), so the bits are
+ * those of one column at a time. The passes ran about 2x slower as scalar
+ * code, their sums spilled to the stack. Without vectors every column takes
+ * the scalar path. */
+#if defined(__GNUC__)
+#define DS_VEC 1
+typedef double ds_v2 __attribute__((vector_size(16)));
+typedef long long ds_m2 __attribute__((vector_size(16)));
+
+static inline ds_v2 ds_v2_load(const double *p)
+{
+    ds_v2 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline ds_v2 ds_v2_abs(ds_v2 v)
+{
+    return (ds_v2)((ds_m2)v & (ds_m2){INT64_MAX, INT64_MAX});
+}
+
+/* m ? a : b, lane by lane (m all ones or all zeros). */
+static inline ds_v2 ds_v2_select(ds_m2 m, ds_v2 a, ds_v2 b)
+{
+    return (ds_v2)(((ds_m2)a & m) | ((ds_m2)b & ~m));
+}
+
+/* ds_sum_add in each lane. */
+static inline void ds_v2_sum_add(ds_v2 *s, ds_v2 *c, ds_v2 v)
+{
+    ds_v2 t = *s + v;
+    ds_m2 s_big = (ds_m2)(ds_v2_abs(*s) >= ds_v2_abs(v));
+    *c += (ds_v2_select(s_big, *s, v) - t) + ds_v2_select(s_big, v, *s);
+    *s = t;
+}
+#define DS_PAIRS(d) ((d) / 2)
+#else
+#define DS_VEC 0
+#define DS_PAIRS(d) 0
+#endif
+
+/* fmax(peak, a) for a >= 0 or NaN and peak a number: a NaN leaves peak. */
+static inline double ds_peak(double peak, double a)
+{
+    return a > peak ? a : peak;
+}
+
 /* Rows [lo, hi) of the first pass over X: acc[j] += x_ij, in row order, and
  * same[j] &= (x_ij == x_0j). Inlined with d a constant. */
 DS_INLINE void ds_sum_rows(const double *restrict x, size_t lo, size_t hi, const size_t d,
@@ -104,21 +154,47 @@ DS_INLINE void ds_sum_rows(const double *restrict x, size_t lo, size_t hi, const
     ds_sum acc[DS_MAX_D];
     double first[DS_MAX_D], peak[DS_MAX_D];
     int same[DS_MAX_D];
+    const size_t vd = 2 * DS_PAIRS(d); /* columns [0, vd) in pairs */
     for (size_t j = 0; j < d; j++) {
         acc[j].s = acc[j].c = 0.0;
         first[j] = x[j];
         same[j] = 1;
         peak[j] = 0.0;
     }
+#if DS_VEC
+    ds_v2 vs[DS_MAX_D / 2], vc[DS_MAX_D / 2], vfirst[DS_MAX_D / 2], vpeak[DS_MAX_D / 2];
+    ds_m2 vsame[DS_MAX_D / 2];
+    for (size_t p = 0; p < vd / 2; p++) {
+        vs[p] = vc[p] = vpeak[p] = (ds_v2){0.0, 0.0};
+        vfirst[p] = ds_v2_load(x + 2 * p);
+        vsame[p] = (ds_m2){-1, -1};
+    }
+#endif
     for (size_t i = lo; i < hi; i++) {
         const double *row = x + i * d;
         DS_PREFETCH(row + DS_AHEAD * d);
-        for (size_t j = 0; j < d; j++) {
+#if DS_VEC
+        for (size_t p = 0; p < vd / 2; p++) {
+            ds_v2 v = ds_v2_load(row + 2 * p), a = ds_v2_abs(v);
+            ds_v2_sum_add(&vs[p], &vc[p], v);
+            vsame[p] &= (ds_m2)(v == vfirst[p]);
+            vpeak[p] = ds_v2_select((ds_m2)(a > vpeak[p]), a, vpeak[p]);
+        }
+#endif
+        for (size_t j = vd; j < d; j++) {
             ds_sum_add(&acc[j], row[j]);
             same[j] &= row[j] == first[j];
-            peak[j] = fmax(peak[j], fabs(row[j]));
+            peak[j] = ds_peak(peak[j], fabs(row[j]));
         }
     }
+#if DS_VEC
+    for (size_t j = 0; j < vd; j++) {
+        acc[j].s = vs[j / 2][j % 2];
+        acc[j].c = vc[j / 2][j % 2];
+        same[j] = vsame[j / 2][j % 2] != 0;
+        peak[j] = vpeak[j / 2][j % 2];
+    }
+#endif
     for (size_t j = 0; j < d; j++) {
         out[j] = acc[j];
         same_out[j] = (unsigned char)same[j];
@@ -134,19 +210,40 @@ DS_INLINE void ds_dev_rows(const double *restrict x, size_t lo, size_t hi, const
 {
     ds_sum acc[DS_MAX_D];
     double mean[DS_MAX_D], scale[DS_MAX_D];
+    const size_t vd = 2 * DS_PAIRS(d);
     for (size_t j = 0; j < d; j++) {
         acc[j].s = acc[j].c = 0.0;
         scale[j] = scale_in[j];
         mean[j] = mean_in[j] * scale[j];
     }
+#if DS_VEC
+    ds_v2 vs[DS_MAX_D / 2], vc[DS_MAX_D / 2], vmean[DS_MAX_D / 2], vscale[DS_MAX_D / 2];
+    for (size_t p = 0; p < vd / 2; p++) {
+        vs[p] = vc[p] = (ds_v2){0.0, 0.0};
+        vmean[p] = ds_v2_load(mean + 2 * p);
+        vscale[p] = ds_v2_load(scale + 2 * p);
+    }
+#endif
     for (size_t i = lo; i < hi; i++) {
         const double *row = x + i * d;
         DS_PREFETCH(row + DS_AHEAD * d);
-        for (size_t j = 0; j < d; j++) {
+#if DS_VEC
+        for (size_t p = 0; p < vd / 2; p++) {
+            ds_v2 dev = ds_v2_load(row + 2 * p) * vscale[p] - vmean[p];
+            ds_v2_sum_add(&vs[p], &vc[p], dev * dev);
+        }
+#endif
+        for (size_t j = vd; j < d; j++) {
             double dev = row[j] * scale[j] - mean[j];
             ds_sum_add(&acc[j], dev * dev);
         }
     }
+#if DS_VEC
+    for (size_t j = 0; j < vd; j++) {
+        acc[j].s = vs[j / 2][j % 2];
+        acc[j].c = vc[j / 2][j % 2];
+    }
+#endif
     for (size_t j = 0; j < d; j++)
         out[j] = acc[j];
 }
@@ -177,10 +274,28 @@ DS_INLINE void ds_scale_rows(double *restrict x, size_t lo, size_t hi, const siz
         std[j] = sc->x_std[j] * scale[j];
         constant[j] = sc->constant[j];
     }
+    const size_t vd = 2 * DS_PAIRS(d);
+#if DS_VEC
+    ds_v2 vmean[DS_MAX_D / 2], vstd[DS_MAX_D / 2], vscale[DS_MAX_D / 2];
+    ds_m2 vconst[DS_MAX_D / 2];
+    for (size_t p = 0; p < vd / 2; p++) {
+        vmean[p] = ds_v2_load(mean + 2 * p);
+        vstd[p] = ds_v2_load(std + 2 * p);
+        vscale[p] = ds_v2_load(scale + 2 * p);
+        vconst[p] = (ds_m2){constant[2 * p] ? -1 : 0, constant[2 * p + 1] ? -1 : 0};
+    }
+#endif
     for (size_t i = lo; i < hi; i++) {
         double *row = x + i * d;
         DS_PREFETCH(row + DS_AHEAD * d);
-        for (size_t j = 0; j < d; j++)
+#if DS_VEC
+        for (size_t p = 0; p < vd / 2; p++) {
+            ds_v2 z = (ds_v2_load(row + 2 * p) * vscale[p] - vmean[p]) / vstd[p];
+            z = ds_v2_select(vconst[p], (ds_v2){0.0, 0.0}, z);
+            memcpy(row + 2 * p, &z, sizeof z);
+        }
+#endif
+        for (size_t j = vd; j < d; j++)
             row[j] = constant[j] ? 0.0 : (row[j] * scale[j] - mean[j]) / std[j];
     }
 }
@@ -243,7 +358,7 @@ static void ds_sum_task(void *ctx, size_t b, int worker)
         for (size_t i = lo; i < hi; i++) {
             ds_sum_add(&a, y[i]);
             all &= y[i] == y[0];
-            top = fmax(top, fabs(y[i]));
+            top = ds_peak(top, fabs(y[i]));
         }
         acc[d] = a;
         same[d] = (unsigned char)all;
