@@ -72,7 +72,9 @@ void gd_fit_data_free(gd_fit_data *fd);
 gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, int no_intercept,
                          gd_solve_info *info, gd_error *err);
 
-/* The penalty l2 |w|^2 + l1 |w|_1 of params (d weights, then the bias). */
+/* The penalty l2 |w|^2 + l1 |w|_1 of params (d weights, then the bias):
+ * gd_loss_penalty, which the trainer's stopping rules use, with the
+ * lambdas in this header's order (l1 first). */
 double gd_fit_penalty(const double *params, size_t d, double l1, double l2);
 
 /* The relative gap (value - optimum) / optimum, or NaN when the optimum is

@@ -1,5 +1,6 @@
 /*
- * loss: the fused forward pass, mean squared error and its gradient.
+ * loss: the fused forward pass, mean squared error and its gradient; the
+ * penalty term of the objective.
  *
  * For the linear model yhat_i = b + sum_j w_j x_ij, with params laid out as
  * [w_0 .. w_{d-1}, b] (d + 1 numbers), over a set of m rows:
@@ -83,6 +84,12 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
  * trainer names the rows of the next batches of a shuffled order while it
  * evaluates the current one, so that their cache misses overlap. */
 void gd_loss_prefetch(const gd_loss *loss, gd_rows rows);
+
+/* The penalty part of the objective MSE + l2 |w|^2 + l1 |w|_1 at params
+ * (d weights, then the bias, which is never penalized): l2 * sum_j w_j^2 +
+ * l1 * sum_j |w_j|, each sum in order of j. The trainer's stopping rules and
+ * the reported gap both use it, so they measure the same objective. */
+double gd_loss_penalty(const double *params, size_t d, double l2, double l1);
 
 /* Predictions b + sum_j w_j x_ij for every row of ds, in order, into out (n). */
 void gd_loss_predict(const gd_dataset *ds, const double *params, double *out);

@@ -18,6 +18,7 @@
 #include "gdtrain/loss.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,6 +381,16 @@ void gd_loss_prefetch(const gd_loss *loss, gd_rows rows)
         }
         GD_PREFETCH(y + i);
     }
+}
+
+double gd_loss_penalty(const double *params, size_t d, double l2, double l1)
+{
+    double sq = 0.0, abs_sum = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        sq += params[j] * params[j];
+        abs_sum += fabs(params[j]);
+    }
+    return l2 * sq + l1 * abs_sum;
 }
 
 void gd_loss_predict(const gd_dataset *ds, const double *params, double *out)

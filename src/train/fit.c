@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdtrain/loss.h"
 #include "train/checkpoint.h"
 
 /* Loads the validation file with exactly the training columns, by name:
@@ -104,10 +105,7 @@ gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, int no_inte
 
 double gd_fit_penalty(const double *params, size_t d, double l1, double l2)
 {
-    double penalty = 0;
-    for (size_t j = 0; j < d; j++)
-        penalty += l2 * params[j] * params[j] + l1 * fabs(params[j]);
-    return penalty;
+    return gd_loss_penalty(params, d, l2, l1);
 }
 
 double gd_relative_gap(double value, double optimum, double scale)

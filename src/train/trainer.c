@@ -140,17 +140,6 @@ static void add_l2_gradient(double *grad, const double *params, size_t d, double
         grad[j] += 2.0 * l2 * params[j];
 }
 
-/* The penalties' part of the objective: l2 |w|^2 + l1 |w|_1. */
-static double penalty(const double *params, size_t d, double l2, double l1)
-{
-    double sq = 0.0, abs_sum = 0.0;
-    for (size_t j = 0; j < d; j++) {
-        sq += params[j] * params[j];
-        abs_sum += fabs(params[j]);
-    }
-    return l2 * sq + l1 * abs_sum;
-}
-
 /* The proximal step of the L1 penalty after an update with rate lr:
  * soft-thresholding, w_j = sign(w_j) max(|w_j| - r_j*l1, 0), so that a
  * weight whose gradient cannot hold it away from 0 lands on exactly 0. r_j
@@ -523,7 +512,7 @@ static int epoch_end(run *r, double *params, long epoch, double lr, double *obje
     double prev_objective = *objective;
     measure m;
     m.loss = full_data_loss(r, params);
-    m.objective = *objective = m.loss + penalty(params, r->d, r->cfg->l2, r->cfg->l1);
+    m.objective = *objective = m.loss + gd_loss_penalty(params, r->d, r->cfg->l2, r->cfg->l1);
     m.gnorm = norm2(r->grad, r->nfit);
     m.val = validation_loss(r, params);
     res->epochs = epoch;
@@ -585,7 +574,7 @@ static void run_epochs(run *r, double *params, gd_train_result *res)
     const gd_train_config *cfg = r->cfg;
     gd_train_state *state = r->state;
     double loss = full_data_loss(r, params);
-    double objective = loss + penalty(params, r->d, cfg->l2, cfg->l1);
+    double objective = loss + gd_loss_penalty(params, r->d, cfg->l2, cfg->l1);
     if (isnan(state->blowup))
         state->blowup = GD_DIVERGENCE_FACTOR * fmax(objective, DBL_MIN);
     result_start(r, loss, res);
