@@ -79,6 +79,25 @@ void gd_loss_free(gd_loss *loss);
  * (d + 1 numbers, same layout as params). rows.count must be > 0. */
 double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad);
 
+/* The sums behind gd_loss_eval, for a caller that holds the rows in pieces
+ * (a streamed file read a chunk at a time, the ranks of a distributed run).
+ * sums has d + 2 numbers, [sum r_i x_i0 .. sum r_i x_i(d-1), sum r_i,
+ * sum r_i^2] with r_i = yhat_i - y_i; each GD_LOSS_BLOCK block of rows
+ * (counted from rows.begin) adds its partial sums to them, in block order
+ * (without want_grad only sums[d + 1] changes). gd_loss_eval is: sums
+ * zeroed, one gd_loss_add over the batch, gd_loss_finish. So pieces that
+ * each start a multiple of GD_LOSS_BLOCK rows into the batch (all but the
+ * last holding a multiple of it), added in order to the same sums, give
+ * gd_loss_eval's bits for the whole batch. (A block's partial alone is
+ * gd_loss_add on that block with sums zeroed: 0 + p is p, bit for bit.)
+ * rows.count must be > 0. */
+void gd_loss_add(gd_loss *loss, gd_rows rows, const double *params, int want_grad,
+                 double *sums);
+
+/* The MSE of m rows from their sums (gd_loss_add); when grad is not NULL,
+ * also the gradient 2 sums[j] / m (d + 1 numbers). */
+double gd_loss_finish(const double *sums, size_t d, size_t m, double *grad);
+
 /* Asks the CPU to start loading the rows of rows into its caches, and
  * returns at once. A hint only: nothing it does changes a result. The
  * trainer names the rows of the next batches of a shuffled order while it

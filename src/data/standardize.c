@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "core/parallel.h"
+#include "data/stats.h"
 
 
 #define DS_STAT_ROWS 8192
@@ -68,6 +69,8 @@ typedef struct ds_std_job {
                                1 unless its values are extreme */
     unsigned char *same;    /* (blocks, stride) 1 if all the block's values are
                                row 0's */
+    const double *ref;      /* (m) the data's row 0 (its target last), which a
+                               column's values are compared with */
     const double *mean;     /* (m) the means, for the second pass */
     const gd_scaling *sc;   /* the z-scores' statistics, for the third */
 } ds_std_job;
@@ -148,8 +151,8 @@ static inline double ds_peak(double peak, double a)
 /* Rows [lo, hi) of the first pass over X: acc[j] += x_ij, in row order, and
  * same[j] &= (x_ij == x_0j). Inlined with d a constant. */
 DS_INLINE void ds_sum_rows(const double *restrict x, size_t lo, size_t hi, const size_t d,
-                           ds_sum *restrict out, unsigned char *restrict same_out,
-                           double *restrict peak_out)
+                           const double *restrict ref, ds_sum *restrict out,
+                           unsigned char *restrict same_out, double *restrict peak_out)
 {
     ds_sum acc[DS_MAX_D];
     double first[DS_MAX_D], peak[DS_MAX_D];
@@ -157,7 +160,7 @@ DS_INLINE void ds_sum_rows(const double *restrict x, size_t lo, size_t hi, const
     const size_t vd = 2 * DS_PAIRS(d); /* columns [0, vd) in pairs */
     for (size_t j = 0; j < d; j++) {
         acc[j].s = acc[j].c = 0.0;
-        first[j] = x[j];
+        first[j] = ref[j];
         same[j] = 1;
         peak[j] = 0.0;
     }
@@ -166,7 +169,7 @@ DS_INLINE void ds_sum_rows(const double *restrict x, size_t lo, size_t hi, const
     ds_m2 vsame[DS_MAX_D / 2];
     for (size_t p = 0; p < vd / 2; p++) {
         vs[p] = vc[p] = vpeak[p] = (ds_v2){0.0, 0.0};
-        vfirst[p] = ds_v2_load(x + 2 * p);
+        vfirst[p] = ds_v2_load(ref + 2 * p);
         vsame[p] = (ds_m2){-1, -1};
     }
 #endif
@@ -332,7 +335,7 @@ static void ds_sum_task(void *ctx, size_t b, int worker)
     size_t lo, hi;
     ds_block_rows(job, b, &lo, &hi);
     if (d >= 1 && d <= DS_MAX_D) {
-#define DS_CALL(D) ds_sum_rows(x, lo, hi, D, acc, same, peak)
+#define DS_CALL(D) ds_sum_rows(x, lo, hi, D, job->ref, acc, same, peak)
         DS_DISPATCH_D(d, DS_CALL)
 #undef DS_CALL
     } else {
@@ -345,7 +348,7 @@ static void ds_sum_task(void *ctx, size_t b, int worker)
             const double *row = x + i * d;
             for (size_t j = 0; j < d; j++) {
                 ds_sum_add(&acc[j], row[j]);
-                same[j] &= row[j] == x[j];
+                same[j] &= row[j] == job->ref[j];
                 peak[j] = fmax(peak[j], fabs(row[j]));
             }
         }
@@ -357,7 +360,7 @@ static void ds_sum_task(void *ctx, size_t b, int worker)
         double top = 0.0;
         for (size_t i = lo; i < hi; i++) {
             ds_sum_add(&a, y[i]);
-            all &= y[i] == y[0];
+            all &= y[i] == job->ref[d];
             top = ds_peak(top, fabs(y[i]));
         }
         acc[d] = a;
@@ -441,18 +444,6 @@ static void ds_scale_task(void *ctx, size_t b, int worker)
     }
 }
 
-/* Column j's total over the blocks, in block order. */
-static double ds_total(const ds_std_job *job, size_t nb, size_t j)
-{
-    ds_sum t = {0.0, 0.0};
-    for (size_t b = 0; b < nb; b++) {
-        const ds_sum *p = &job->part[b * job->stride + j];
-        ds_sum_add(&t, p->s);
-        t.c += p->c;
-    }
-    return t.s + t.c;
-}
-
 static size_t ds_blocks(size_t n)
 {
     return n == 0 ? 0 : (n - 1) / DS_STAT_ROWS + 1;
@@ -468,19 +459,36 @@ static gd_pool *ds_pool(const gd_dataset *ds)
     return gd_pool_create(nb < (size_t)threads ? (int)nb : threads);
 }
 
+void gd_stats_apply(const gd_scaling *sc, double *x, double *y, size_t n, gd_pool *pool)
+{
+    ds_std_job job;
+    memset(&job, 0, sizeof job);
+    job.x = x;
+    job.y = y;
+    job.n = n;
+    job.d = sc->d;
+    job.sc = sc;
+    gd_pool_run(pool, ds_scale_task, &job, ds_blocks(n));
+}
+
 void gd_dataset_apply_scaling(gd_dataset *ds, const gd_scaling *sc)
 {
     assert(sc->d == ds->d);
-    ds_std_job job;
-    memset(&job, 0, sizeof job);
-    job.x = ds->x;
-    job.y = ds->y;
-    job.n = ds->n;
-    job.d = ds->d;
-    job.sc = sc;
     gd_pool *pool = ds_pool(ds);
-    gd_pool_run(pool, ds_scale_task, &job, ds_blocks(ds->n));
+    gd_stats_apply(sc, ds->x, ds->y, ds->n, pool);
     gd_pool_free(pool);
+}
+
+/* The same when the rows were streamed and are no longer at hand. */
+static gd_status ds_too_large_streamed(const gd_dataset *ds, size_t j, gd_error *err)
+{
+    const char *name = j < ds->d ? (ds->feature_names ? ds->feature_names[j] : NULL)
+                                 : ds->target_name;
+    char q[200];
+    return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
+                        "column '%s': values too large to standardize (their sum or "
+                        "spread overflows a double): rescale the column, e.g. change "
+                        "its unit", name ? gd_error_quote(name, strlen(name), q, sizeof q) : "?");
 }
 
 /* Fails with the error for column j (d for the target) whose values
@@ -489,6 +497,8 @@ void gd_dataset_apply_scaling(gd_dataset *ds, const gd_scaling *sc)
  * quotes data row k is line k + 1. */
 static gd_status ds_too_large(const gd_dataset *ds, size_t j, gd_error *err)
 {
+    if (ds->x == NULL) /* streamed: the rows are gone */
+        return ds_too_large_streamed(ds, j, err);
     const char *name = j < ds->d ? (ds->feature_names ? ds->feature_names[j] : NULL)
                                  : ds->target_name;
     const double *col = j < ds->d ? ds->x + j : ds->y;
@@ -525,34 +535,6 @@ static int ds_scaling_alloc(gd_scaling *sc, size_t d)
     return 0;
 }
 
-/* Sets up the passes over ds's nb blocks: the per-block sums and the means'
- * room. 0 on success, -1 out of memory (what was allocated is job's to free). */
-static int ds_std_job_init(ds_std_job *job, const gd_dataset *ds, size_t nb,
-                           double **mean)
-{
-    job->x = ds->x;
-    job->y = ds->y;
-    job->n = ds->n;
-    job->d = ds->d;
-    job->m = ds->d + (ds->y != NULL);
-    job->stride = (job->m + 3) / 4 * 4;
-    /* job->m is 0 for a dataset without features or target: never ask
-     * malloc for 0 bytes (NULL would read as out of memory). */
-    size_t nparts = nb * job->stride;
-    if (nparts == 0)
-        nparts = 1;
-    job->part = malloc(nparts * sizeof *job->part);
-    job->same = malloc(nparts);
-    job->peak = malloc(nparts * sizeof *job->peak);
-    job->scale = malloc((job->m ? job->m : 1) * sizeof *job->scale);
-    *mean = malloc((job->m ? job->m : 1) * sizeof **mean);
-    if (job->part == NULL || job->same == NULL || job->peak == NULL || job->scale == NULL ||
-        *mean == NULL)
-        return -1;
-    job->mean = *mean;
-    return 0;
-}
-
 /* The power of two a column with largest magnitude peak is scaled by in
  * the second pass: 1 for ordinary columns; else one that brings peak near 1
  * (within 2^+-1000, so that it is finite). */
@@ -564,70 +546,165 @@ static double ds_peak_scale(double peak)
     return ldexp(1.0, e > 1000 ? -1000 : e < -1000 ? 1000 : -e);
 }
 
+
+/* The statistics being gathered: the passes' job over the piece at hand,
+ * and each column's running totals, its blocks folded in block order. */
+struct gd_stats {
+    ds_std_job job;          /* x, y, n: the piece being added */
+    gd_pool *pool;           /* threads for a piece's blocks, or NULL */
+    size_t cap_blocks;       /* blocks a piece may have */
+    int center;              /* 0: scale without centering */
+    int pass;                /* 1: sums of the values; 2: of squared deviations */
+    size_t n;                /* rows added in this pass */
+    ds_sum *total;           /* (m) */
+    unsigned char *same;     /* (m) 1 while every value equals row 0's */
+    double *peak;            /* (m) largest magnitude */
+    double *ref;             /* (m) row 0 */
+    double *mean;            /* (m) */
+};
+
+void gd_stats_free(gd_stats *st)
+{
+    if (st == NULL)
+        return;
+    gd_pool_free(st->pool);
+    free(st->job.part);
+    free(st->job.same);
+    free(st->job.peak);
+    free(st->job.scale);
+    free(st->total);
+    free(st->same);
+    free(st->peak);
+    free(st->ref);
+    free(st->mean);
+    free(st);
+}
+
+gd_status gd_stats_create(gd_stats **out, size_t d, int has_y, int center, size_t max_rows,
+                          int threads, gd_error *err)
+{
+    gd_stats *st = calloc(1, sizeof *st);
+    *out = NULL;
+    if (st == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    ds_std_job *job = &st->job;
+    job->d = d;
+    job->m = d + (has_y != 0);
+    job->stride = (job->m + 3) / 4 * 4;
+    st->center = center;
+    st->pass = 1;
+    st->cap_blocks = ds_blocks(max_rows) ? ds_blocks(max_rows) : 1;
+    /* job->m is 0 without features or target: never ask malloc for 0
+     * bytes (NULL would read as out of memory). */
+    size_t m = job->m ? job->m : 1, nparts = st->cap_blocks * (job->stride ? job->stride : 1);
+    job->part = malloc(nparts * sizeof *job->part);
+    job->same = malloc(nparts);
+    job->peak = malloc(nparts * sizeof *job->peak);
+    job->scale = malloc(m * sizeof *job->scale);
+    st->total = calloc(m, sizeof *st->total);
+    st->same = malloc(m);
+    st->peak = calloc(m, sizeof *st->peak);
+    st->ref = calloc(m, sizeof *st->ref);
+    st->mean = calloc(m, sizeof *st->mean);
+    if (job->part == NULL || job->same == NULL || job->peak == NULL || job->scale == NULL ||
+        st->total == NULL || st->same == NULL || st->peak == NULL || st->ref == NULL ||
+        st->mean == NULL) {
+        gd_stats_free(st);
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    memset(st->same, 1, m);
+    job->ref = st->ref;
+    job->mean = st->mean;
+    int nt = gd_pool_threads(threads);
+    if (st->cap_blocks > 1 && nt > 1)
+        st->pool = gd_pool_create(st->cap_blocks < (size_t)nt ? (int)st->cap_blocks : nt);
+    *out = st;
+    return GD_OK;
+}
+
+void gd_stats_add(gd_stats *st, const double *x, const double *y, size_t count)
+{
+    ds_std_job *job = &st->job;
+    const size_t nb = ds_blocks(count);
+    assert(st->n % DS_STAT_ROWS == 0 && nb <= st->cap_blocks);
+    if (st->n == 0 && st->pass == 1 && count > 0) { /* row 0: what "constant" compares with */
+        for (size_t j = 0; j < job->d; j++)
+            st->ref[j] = x[j];
+        if (job->m > job->d)
+            st->ref[job->d] = y[0];
+    }
+    job->x = (double *)x; /* the passes that write (the z-scores) are not run here */
+    job->y = (double *)y;
+    job->n = count;
+    gd_pool_run(st->pool, st->pass == 1 ? ds_sum_task : ds_dev_task, job, nb);
+    for (size_t b = 0; b < nb; b++)
+        for (size_t j = 0; j < job->m; j++) {
+            const size_t k = b * job->stride + j;
+            ds_sum_add(&st->total[j], job->part[k].s);
+            st->total[j].c += job->part[k].c;
+            if (st->pass == 1) {
+                st->same[j] &= job->same[k];
+                st->peak[j] = fmax(st->peak[j], job->peak[k]);
+            }
+        }
+    st->n += count;
+}
+
 /* Column j's mean from a compensated sum of its values times s, in row
  * order: for a column whose plain sum overflowed. */
-static double ds_scaled_mean(const ds_std_job *job, size_t j, double s)
+static double ds_scaled_mean(const gd_dataset *ds, size_t j, double s)
 {
     ds_sum t = {0.0, 0.0};
-    for (size_t i = 0; i < job->n; i++)
-        ds_sum_add(&t, (j < job->d ? job->x[i * job->d + j] : job->y[i]) * s);
-    return (t.s + t.c) / (double)job->n / s;
+    for (size_t i = 0; i < ds->n; i++)
+        ds_sum_add(&t, (j < ds->d ? ds->x[i * ds->d + j] : ds->y[i]) * s);
+    return (t.s + t.c) / (double)ds->n / s;
 }
 
-/* First pass: every column's mean (0 when not centering), whether all its
- * values are equal (same[j] for X's columns, *y_same for y), and the scale
- * of the second pass. The mean of a column whose values are all equal is its
- * first value, exactly, where the computed mean may be off by an ulp. */
-static void ds_means(ds_std_job *job, gd_pool *pool, size_t nb, int center, double *mean,
-                     unsigned char *same, unsigned char *y_same)
+gd_status gd_stats_means(gd_stats *st, const gd_dataset *ds, gd_error *err)
 {
-    const size_t d = job->d;
-    gd_pool_run(pool, ds_sum_task, job, nb);
+    ds_std_job *job = &st->job;
+    assert(st->pass == 1 && st->n > 0);
     for (size_t j = 0; j < job->m; j++) {
-        unsigned char all = 1;
-        double peak = 0.0;
-        for (size_t b = 0; b < nb; b++) {
-            all &= job->same[b * job->stride + j];
-            peak = fmax(peak, job->peak[b * job->stride + j]);
+        job->scale[j] = ds_peak_scale(st->peak[j]);
+        double *mean = &st->mean[j];
+        *mean = !st->center ? 0.0
+                : st->same[j] ? st->ref[j]
+                : (st->total[j].s + st->total[j].c) / (double)st->n;
+        if (!isfinite(*mean)) { /* the sum overflowed: sum again, scaled to ~1 */
+            if (ds->x == NULL)
+                return ds_too_large(ds, j, err);
+            *mean = ds_scaled_mean(ds, j, ldexp(1.0, -ilogb(st->peak[j])));
         }
-        job->scale[j] = ds_peak_scale(peak);
-        assert(j < d || job->y != NULL); /* job->m counts y only if there is one */
-        double first = j < d ? job->x[j] : job->y[0];
-        mean[j] = !center ? 0.0 : all ? first : ds_total(job, nb, j) / (double)job->n;
-        if (!isfinite(mean[j])) /* the sum overflowed: sum again, scaled to ~1 */
-            mean[j] = ds_scaled_mean(job, j, ldexp(1.0, -ilogb(peak)));
-        if (j < d)
-            same[j] = all;
-        else
-            *y_same = all;
+        st->total[j].s = st->total[j].c = 0.0;
     }
+    st->pass = 2;
+    st->n = 0;
+    return GD_OK;
 }
 
-/* Second pass: the standard deviations (root mean squares when not
- * centering), into sc with the means; a constant column gets 1. A column is
- * constant when its values are all equal; without centering, when they are
- * all 0 (a constant column that is not 0 acts as an intercept there). Fails
- * if a spread overflowed (it cannot for finite data: the spread is at most
- * the largest magnitude). */
-static gd_status ds_spreads(ds_std_job *job, gd_pool *pool, size_t nb, int center,
-                            const gd_dataset *ds, const double *mean,
-                            unsigned char y_same, gd_scaling *sc, gd_error *err)
+gd_status gd_stats_finish(gd_stats *st, const gd_dataset *ds, gd_scaling *sc, gd_error *err)
 {
+    const ds_std_job *job = &st->job;
     const size_t d = job->d;
-    const unsigned char *same = sc->constant; /* still the first pass's */
-    gd_pool_run(pool, ds_dev_task, job, nb);
+    assert(st->pass == 2 && st->n > 0);
+    if (ds_scaling_alloc(sc, d) != 0)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     for (size_t j = 0; j < job->m; j++) {
-        double sd = sqrt(ds_total(job, nb, j) / (double)job->n) / job->scale[j];
-        if (!isfinite(mean[j]) || !isfinite(sd))
+        double sd = sqrt((st->total[j].s + st->total[j].c) / (double)st->n) / job->scale[j];
+        if (!isfinite(st->mean[j]) || !isfinite(sd)) {
+            gd_scaling_free(sc);
             return ds_too_large(ds, j, err);
-        unsigned char all = center && (j < d ? same[j] : y_same);
-        unsigned char constant = (unsigned char)(all || sd == 0.0);
+        }
+        /* A column is constant when its values are all equal; without
+         * centering, when they are all 0 (a constant column that is not 0
+         * acts as an intercept there). */
+        unsigned char constant = (unsigned char)((st->center && st->same[j]) || sd == 0.0);
         if (j < d) {
-            sc->x_mean[j] = mean[j];
+            sc->x_mean[j] = st->mean[j];
             sc->x_std[j] = constant ? 1.0 : sd;
             sc->constant[j] = constant;
         } else {
-            sc->y_mean = mean[j];
+            sc->y_mean = st->mean[j];
             sc->y_std = constant ? 1.0 : sd;
             sc->y_constant = constant;
         }
@@ -642,46 +719,34 @@ static gd_status ds_spreads(ds_std_job *job, gd_pool *pool, size_t nb, int cente
 static gd_status ds_scale(gd_dataset *ds, int center, gd_scaling *sc, gd_error *err)
 {
     assert(ds != NULL && sc != NULL);
-    const size_t d = ds->d, nb = ds_blocks(ds->n);
-    gd_status st = GD_OK;
-    ds_std_job job;
-    gd_pool *pool = NULL;
-    double *mean = NULL;
-    memset(&job, 0, sizeof job);
-    if (ds_scaling_alloc(sc, d) != 0)
-        goto oom;
+    const size_t d = ds->d;
     if (ds->n == 0) { /* nothing to learn from: all constant */
+        if (ds_scaling_alloc(sc, d) != 0)
+            return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
         for (size_t j = 0; j < d; j++) {
             sc->x_mean[j] = 0.0;
             sc->x_std[j] = 1.0;
             sc->constant[j] = 1;
         }
         sc->y_constant = ds->y != NULL;
-        goto cleanup;
+        return GD_OK;
     }
-    if (ds_std_job_init(&job, ds, nb, &mean) != 0)
-        goto oom;
-    pool = ds_pool(ds);
-    unsigned char y_same = 1;
-    ds_means(&job, pool, nb, center, mean, sc->constant, &y_same);
-    if ((st = ds_spreads(&job, pool, nb, center, ds, mean, y_same, sc, err)) != GD_OK)
-        goto cleanup;
-    job.sc = sc;
-    gd_pool_run(pool, ds_scale_task, &job, nb);
-    goto cleanup;
-
-oom:
-    st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
-cleanup:
-    gd_pool_free(pool);
-    free(job.part);
-    free(job.same);
-    free(job.peak);
-    free(job.scale);
-    free(mean);
-    if (st != GD_OK)
-        gd_scaling_free(sc);
-    return st;
+    gd_stats *st = NULL;
+    gd_status status = gd_stats_create(&st, d, ds->y != NULL, center, ds->n, ds->threads, err);
+    if (status == GD_OK) {
+        gd_stats_add(st, ds->x, ds->y, ds->n);
+        status = gd_stats_means(st, ds, err);
+    }
+    if (status == GD_OK) {
+        gd_stats_add(st, ds->x, ds->y, ds->n);
+        status = gd_stats_finish(st, ds, sc, err);
+    }
+    if (status == GD_OK)
+        gd_stats_apply(sc, ds->x, ds->y, ds->n, st->pool);
+    else
+        memset(sc, 0, sizeof *sc);
+    gd_stats_free(st);
+    return status;
 }
 
 gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)

@@ -47,6 +47,7 @@ struct gd_loss {
                              bytes (the generic kernel's lanes follow the sums) */
     size_t cap_blocks;    /* block partials allocated */
     double *partial;      /* (cap_blocks, stride): [g_0 .. g_{d-1}, g_b, sse] */
+    double *sums;         /* (d + 2) gd_loss_eval's totals, in the same layout */
     /* The evaluation in progress, read by the pool's tasks. */
     gd_rows rows;
     const double *params;
@@ -68,11 +69,12 @@ gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, int threads,
     loss->ds = ds;
     loss->stride = (5 * (ds->d + 2) + 7) / 8 * 8;
     loss->cap_blocks = ds->n / GD_LOSS_BLOCK + 1;
-    loss->partial = calloc(loss->cap_blocks * loss->stride, sizeof *loss->partial);
+    loss->partial = calloc((loss->cap_blocks + 1) * loss->stride, sizeof *loss->partial);
     if (loss->partial == NULL) {
         free(loss);
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
+    loss->sums = loss->partial + loss->cap_blocks * loss->stride;
     if (ds->n >= GD_LOSS_PARALLEL_MIN && gd_pool_threads(threads) > 1)
         loss->pool = gd_pool_create(threads);
     *out = loss;
@@ -326,15 +328,13 @@ static double loss_small(gd_loss *loss, gd_rows rows, const double *params, doub
     }
 }
 
-double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
+void gd_loss_add(gd_loss *loss, gd_rows rows, const double *params, int want_grad,
+                 double *sums)
 {
     const gd_dataset *ds = loss->ds;
     const size_t d = ds->d, np = d + 1;
     assert(rows.count > 0);
-    if (rows.count < 4)
-        return loss_small(loss, rows, params, grad);
     const size_t nblocks = (rows.count - 1) / GD_LOSS_BLOCK + 1;
-    const int want_grad = grad != NULL;
     /* All blocks' partials at once when threads help (and there is room),
      * else one block at a time in the first slot. */
     const int parallel = loss->pool != NULL && rows.count >= GD_LOSS_PARALLEL_MIN &&
@@ -345,9 +345,6 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
         loss->want_grad = want_grad;
         gd_pool_run(loss->pool, loss_task, loss, nblocks);
     }
-    double sse = 0.0;
-    if (grad != NULL)
-        memset(grad, 0, np * sizeof *grad);
     for (size_t t = 0; t < nblocks; t++) {
         double *part = loss->partial;
         if (parallel) {
@@ -357,16 +354,33 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
             size_t hi = lo + GD_LOSS_BLOCK < rows.count ? lo + GD_LOSS_BLOCK : rows.count;
             loss_block(ds, rows, lo, hi, params, want_grad, part);
         }
-        sse += part[d + 1];
-        if (grad != NULL)
+        sums[d + 1] += part[d + 1];
+        if (want_grad)
             for (size_t j = 0; j < np; j++)
-                grad[j] += part[j];
+                sums[j] += part[j];
     }
-    const double m = (double)rows.count;
+}
+
+double gd_loss_finish(const double *sums, size_t d, size_t m, double *grad)
+{
+    const double dm = (double)m;
     if (grad != NULL)
-        for (size_t j = 0; j < np; j++)
-            grad[j] = 2.0 * grad[j] / m;
-    return sse / m;
+        for (size_t j = 0; j <= d; j++)
+            grad[j] = 2.0 * sums[j] / dm;
+    return sums[d + 1] / dm;
+}
+
+double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
+{
+    const size_t d = loss->ds->d;
+    assert(rows.count > 0);
+    if (rows.count < 4)
+        return loss_small(loss, rows, params, grad);
+    /* The sums sit after the block partials the evaluator keeps anyway. */
+    double *sums = loss->sums;
+    memset(sums, 0, (d + 2) * sizeof *sums);
+    gd_loss_add(loss, rows, params, grad != NULL, sums);
+    return gd_loss_finish(sums, d, rows.count, grad);
 }
 
 void gd_loss_prefetch(const gd_loss *loss, gd_rows rows)

@@ -1,0 +1,177 @@
+/*
+ * Streamed statistics and sums: the same bits as the whole matrix in
+ * memory, whatever pieces the rows come in (whole blocks) and whatever the
+ * thread count. These compare two routes to one number, so that a streamed
+ * run can promise an in-memory run's model file byte for byte.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/stats.h"
+#include "gdtrain/dataset.h"
+#include "gdtrain/loss.h"
+#include "gdtrain/rng.h"
+#include "testutil.h"
+
+/* Rows that end inside a block of both passes' block sizes. */
+#define N_ROWS (3 * GD_STATS_BLOCK + 1234)
+
+/* A dataset of n rows and d features, columns with offsets and spreads of
+ * very different sizes, and a constant column 1. */
+static void make_data(gd_dataset *ds, size_t n, size_t d, uint64_t seed)
+{
+    gd_rng rng;
+    gd_rng_seed(&rng, seed);
+    memset(ds, 0, sizeof *ds);
+    ds->n = n;
+    ds->d = d;
+    ds->x = malloc(n * d * sizeof *ds->x);
+    ds->y = malloc(n * sizeof *ds->y);
+    assert_non_null(ds->x);
+    assert_non_null(ds->y);
+    for (size_t i = 0; i < n; i++) {
+        double t = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double v = j == 1 ? 42.5 : 1e3 * (double)j + pow(10.0, (double)(j % 5) - 2) *
+                                                             gd_rng_normal(&rng);
+            ds->x[i * d + j] = v;
+            t += (double)(j + 1) * v;
+        }
+        ds->y[i] = t + gd_rng_normal(&rng);
+    }
+}
+
+/* The statistics of ds gathered in pieces of `piece` rows, with threads. */
+static void stats_in_pieces(const gd_dataset *ds, size_t piece, int threads, int center,
+                            gd_scaling *sc)
+{
+    gd_stats *st = NULL;
+    gd_error err;
+    gd_dataset names = *ds;
+    names.x = NULL; /* as a streamed run has it */
+    assert_int_equal(gd_stats_create(&st, ds->d, 1, center, piece, threads, &err), GD_OK);
+    for (int pass = 1; pass <= 2; pass++) {
+        for (size_t first = 0; first < ds->n; first += piece) {
+            size_t count = ds->n - first < piece ? ds->n - first : piece;
+            gd_stats_add(st, ds->x + first * ds->d, ds->y + first, count);
+        }
+        if (pass == 1)
+            assert_int_equal(gd_stats_means(st, &names, &err), GD_OK);
+    }
+    assert_int_equal(gd_stats_finish(st, &names, sc, &err), GD_OK);
+    gd_stats_free(st);
+}
+
+static void check_same_scaling(const gd_scaling *a, const gd_scaling *b)
+{
+    assert_int_equal(a->d, b->d);
+    for (size_t j = 0; j < a->d; j++) {
+        assert_same_bits(a->x_mean[j], b->x_mean[j], "x_mean", j);
+        assert_same_bits(a->x_std[j], b->x_std[j], "x_std", j);
+        assert_int_equal(a->constant[j], b->constant[j]);
+    }
+    assert_same_bits(a->y_mean, b->y_mean, "y_mean", 0);
+    assert_same_bits(a->y_std, b->y_std, "y_std", 0);
+    assert_int_equal(a->y_constant, b->y_constant);
+}
+
+static void check_stats(size_t d, int center)
+{
+    gd_dataset ds;
+    gd_scaling whole, part;
+    gd_error err;
+    make_data(&ds, N_ROWS, d, 7);
+    ds.threads = 2;
+    gd_dataset z = ds; /* standardized in place: keep the raw rows */
+    z.x = malloc(ds.n * d * sizeof *z.x);
+    z.y = malloc(ds.n * sizeof *z.y);
+    assert_non_null(z.x);
+    assert_non_null(z.y);
+    memcpy(z.x, ds.x, ds.n * d * sizeof *z.x);
+    memcpy(z.y, ds.y, ds.n * sizeof *z.y);
+    assert_int_equal(center ? gd_dataset_standardize(&z, &whole, &err)
+                            : gd_dataset_scale_origin(&z, &whole, &err), GD_OK);
+    assert_int_equal(whole.constant[1], center);
+    const size_t pieces[] = {GD_STATS_BLOCK, 2 * GD_STATS_BLOCK, N_ROWS};
+    for (size_t k = 0; k < sizeof pieces / sizeof *pieces; k++)
+        for (int threads = 1; threads <= 2; threads++) {
+            stats_in_pieces(&ds, pieces[k], threads, center, &part);
+            check_same_scaling(&whole, &part);
+            /* The z-scores of a piece are those of the whole. */
+            gd_stats_apply(&part, ds.x + GD_STATS_BLOCK * d, ds.y + GD_STATS_BLOCK, 100, NULL);
+            for (size_t i = 0; i < 100 * d; i++)
+                assert_same_bits(ds.x[GD_STATS_BLOCK * d + i], z.x[GD_STATS_BLOCK * d + i],
+                                 "z", i);
+            for (size_t i = 0; i < 100; i++)
+                assert_same_bits(ds.y[GD_STATS_BLOCK + i], z.y[GD_STATS_BLOCK + i], "zy", i);
+            gd_dataset_free(&ds); /* the raw rows again */
+            make_data(&ds, N_ROWS, d, 7);
+            ds.threads = 2;
+            gd_scaling_free(&part);
+        }
+    gd_scaling_free(&whole);
+    free(z.x);
+    free(z.y);
+    gd_dataset_free(&ds);
+}
+
+static void test_stats_pieces(void **unused)
+{
+    (void)unused;
+    check_stats(5, 1);
+    check_stats(5, 0);
+    check_stats(19, 1); /* beyond the kernels compiled for each d */
+}
+
+/* gd_loss_add over pieces of whole loss blocks, then gd_loss_finish: the
+ * bits of gd_loss_eval over all rows. */
+static void check_loss(size_t d, int threads)
+{
+    gd_dataset ds;
+    gd_error err;
+    make_data(&ds, N_ROWS, d, 11);
+    double params[32], g_whole[32], g_part[32], sums[34];
+    for (size_t j = 0; j <= d; j++)
+        params[j] = 0.001 * (double)j - 0.5;
+    gd_loss *whole = NULL, *piece = NULL;
+    assert_int_equal(gd_loss_create(&whole, &ds, threads, &err), GD_OK);
+    double mse = gd_loss_eval(whole, gd_rows_all(&ds), params, g_whole);
+    const size_t sizes[] = {GD_LOSS_BLOCK, 3 * GD_LOSS_BLOCK, 16 * GD_LOSS_BLOCK};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        /* A view the size of a piece over the same rows, as a chunk buffer. */
+        gd_dataset view = ds;
+        view.n = sizes[k];
+        assert_int_equal(gd_loss_create(&piece, &view, threads, &err), GD_OK);
+        memset(sums, 0, sizeof sums);
+        for (size_t first = 0; first < ds.n; first += sizes[k]) {
+            view.x = ds.x + first * d;
+            view.y = ds.y + first;
+            size_t count = ds.n - first < sizes[k] ? ds.n - first : sizes[k];
+            gd_loss_add(piece, (gd_rows){NULL, 0, count}, params, 1, sums);
+        }
+        assert_same_bits(gd_loss_finish(sums, d, ds.n, g_part), mse, "mse", k);
+        for (size_t j = 0; j <= d; j++)
+            assert_same_bits(g_part[j], g_whole[j], "grad", j);
+        gd_loss_free(piece);
+    }
+    gd_loss_free(whole);
+    gd_dataset_free(&ds);
+}
+
+static void test_loss_pieces(void **unused)
+{
+    (void)unused;
+    check_loss(7, 1);
+    check_loss(7, 2);
+    check_loss(25, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stats_pieces),
+        cmocka_unit_test(test_loss_pieces),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
