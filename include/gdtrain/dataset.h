@@ -78,6 +78,15 @@ typedef struct gd_load_options {
                                        stay, their design row NaN (predict) */
     int strict;                     /* with encoding: an unseen level is an
                                        error, not the reference level */
+    int raw_inputs;                 /* with the encoding rules learnt from the
+                                       data: stop short of the design matrix.
+                                       X holds one column per input of
+                                       ds->encoding: a number, the index of a
+                                       level (among those of every row), or,
+                                       under GD_NA_MEAN, a NaN for a missing
+                                       cell, not yet filled. For encodings
+                                       learnt from a part of the rows
+                                       (gd_dataset_encode_parts, folds) */
     gd_load_report *report;         /* problems and notes; may be NULL */
 } gd_load_options;
 

@@ -13,8 +13,8 @@
 #include "options.h"
 
 /* The raw rows of the user's data choice (not standardized: each fold
- * standardizes its own training part), encoded by the table options. The
- * levels and --na mean's fills come from all the rows, not each fold's. */
+ * standardizes its own training part), one column per input: each fold
+ * takes its levels and --na mean's fills from its own training rows. */
 static int load_raw(const cli_data_choice *choice, gd_dataset *raw)
 {
     char **features;
@@ -24,7 +24,7 @@ static int load_raw(const cli_data_choice *choice, gd_dataset *raw)
     gd_load_options lo = {
         .path = choice->path, .delimiter = choice->delimiter, .target = choice->target,
         .features = (const char *const *)features, .nfeatures = nfeatures,
-        .need_target = 1, .threads = choice->threads,
+        .need_target = 1, .threads = choice->threads, .raw_inputs = 1,
     };
     cli_table_lists keep;
     if (cli_table_rules(&choice->table, &lo, &keep) != 0) {
@@ -59,6 +59,13 @@ static void say_report(const gd_cv_result *r)
     cli_say("  mean +- sd over %zu folds: MSE %.6g +- %.3g, RMSE %.6g +- %.3g, "
             "R^2 %.6f +- %.3g\n", r->done, r->mse.mean, r->mse.sd, r->rmse.mean, r->rmse.sd,
             r->r2.mean, r->r2.sd);
+    size_t unseen = 0;
+    for (size_t f = 0; f < r->done; f++)
+        unseen += r->folds[f].unseen;
+    if (unseen > 0)
+        cli_warn("%zu held-out row%s had a level (or a missing cell) that its fold's "
+                 "training rows lack: read as the reference level, as predict does",
+                 unseen, cli_plural(unseen));
     if (r->diverged > 0)
         cli_warn("training diverged on %d of %zu folds: their scores are NaN", r->diverged,
                  r->done);

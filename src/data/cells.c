@@ -742,6 +742,10 @@ static int resolve_cell(const finish *F, size_t c, int s, double *v, int *unseen
     }
     if (r->policy != GD_NA_MEAN)
         return 1;
+    if (r->raw) {
+        *v = gd_cell_bits(GD_CELL_NAN);
+        return 0;
+    }
     if (!M->categorical) {
         *v = in ? in->fill : M->fill;
     } else if (in == NULL) {
@@ -907,6 +911,36 @@ static int design_names(gd_dataset *ds, const gd_encoding *e, size_t m, size_t w
     return 0;
 }
 
+/* raw_inputs: X's rows (m raw values) cut to the inputs' columns, the
+ * index column skip left out, in place, and the inputs' names. -1 on out
+ * of memory (names unchanged). */
+static int input_rows(gd_dataset *ds, const gd_encoding *e, size_t m, size_t skip)
+{
+    char **names = calloc(e->ninputs ? e->ninputs : 1, sizeof *names);
+    if (names == NULL)
+        return -1;
+    for (size_t i = 0; i < e->ninputs; i++) {
+        size_t len = strlen(e->inputs[i].name);
+        if ((names[i] = malloc(len + 1)) == NULL) {
+            for (size_t q = 0; q < i; q++)
+                free(names[q]);
+            free(names);
+            return -1;
+        }
+        memcpy(names[i], e->inputs[i].name, len + 1);
+    }
+    if (skip < m) /* each value moves down, never past one not yet read */
+        for (size_t i = 0; i < ds->n; i++)
+            for (size_t c = 0, k = 0; c < m; c++)
+                if (c != skip)
+                    ds->x[i * (m - 1) + k++] = ds->x[i * m + c];
+    for (size_t c = 0; c < m; c++)
+        free(ds->feature_names[c]);
+    free(ds->feature_names);
+    ds->feature_names = names;
+    return 0;
+}
+
 /* ---- the whole step -------------------------------------------------------- */
 
 /* A first column without a name: the row index pandas writes, skipped with
@@ -1009,9 +1043,14 @@ gd_status gd_cells_finish(gd_cells *C, gd_dataset *ds, const gd_cells_span *span
         goto cleanup;
     }
     ds->n = kept;
-    if ((!plain && expand_rows(ds, e, m, r->index_col, width) != 0) ||
-        design_names(ds, e, m, width) != 0)
+    if (r->raw) {
+        if (input_rows(ds, e, m, r->index_col) != 0)
+            goto oom;
+        width = e->ninputs;
+    } else if ((!plain && expand_rows(ds, e, m, r->index_col, width) != 0) ||
+               design_names(ds, e, m, width) != 0) {
         goto oom;
+    }
     ds->d = width;
     ds->encoding = e;
     e = NULL;

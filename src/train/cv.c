@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/folds.h"
 #include "gdtrain/fit.h"
 #include "gdtrain/rng.h"
 
@@ -60,6 +61,20 @@ static double target_variance(const gd_dataset *ds)
     return ss / (double)ds->n;
 }
 
+/* The fold's training rows (in_fold 0) and its held-out rows (1): encoded
+ * from the training rows alone when raw holds raw inputs. */
+static gd_status fold_parts(const gd_dataset *raw, const unsigned char *in_fold,
+                            gd_fit_data *fd, size_t *unseen, gd_error *err)
+{
+    *unseen = 0;
+    if (raw->encoding != NULL)
+        return gd_dataset_encode_parts(raw, in_fold, &fd->train, &fd->val, unseen, err);
+    gd_status st = gd_dataset_select(raw, in_fold, 0, &fd->train, err);
+    if (st == GD_OK)
+        st = gd_dataset_select(raw, in_fold, 1, &fd->val, err);
+    return st;
+}
+
 /* Trains on every fold but f and scores on f. */
 static gd_status run_fold(const gd_dataset *raw, const unsigned char *in_fold,
                           const gd_train_config *cfg, gd_cv_fold *out, gd_error *err)
@@ -68,9 +83,7 @@ static gd_status run_fold(const gd_dataset *raw, const unsigned char *in_fold,
     memset(&fd, 0, sizeof fd);
     gd_fit_result fr;
     memset(&fr, 0, sizeof fr);
-    gd_status st = gd_dataset_select(raw, in_fold, 0, &fd.train, err);
-    if (st == GD_OK)
-        st = gd_dataset_select(raw, in_fold, 1, &fd.val, err);
+    gd_status st = fold_parts(raw, in_fold, &fd, &out->unseen, err);
     double val_var = st == GD_OK ? target_variance(&fd.val) : NAN;
     /* Standardized with the training part's statistics only. */
     if (st == GD_OK)

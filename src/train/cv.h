@@ -8,7 +8,9 @@
  * are not scikit-learn's for the same seed). For each fold the model is
  * trained on the other folds, standardized with their statistics only, and
  * scored on the fold: validation MSE, RMSE and R^2 (against the fold's own
- * mean, as r2_score does), in the target's units.
+ * mean, as r2_score does), in the target's units. A table loaded with the
+ * encoding rules is encoded per fold too (data/folds.h): the levels and
+ * the fills of --na mean come from the fold's training rows only.
  */
 #ifndef GDTRAIN_TRAIN_CV_H
 #define GDTRAIN_TRAIN_CV_H
@@ -29,6 +31,8 @@ typedef struct gd_cv_fold {
     double val_mse;        /* on the fold; NaN if training diverged */
     double val_rmse;
     double val_r2;         /* NaN also when the fold's target is constant */
+    size_t unseen;         /* held-out rows with a level (or a missing cell)
+                              its training rows lack, read as the reference */
 } gd_cv_fold;
 
 /* Mean and population standard deviation (ddof = 0, numpy's default) over
@@ -53,7 +57,7 @@ gd_status gd_cv_assign(size_t n, size_t k, int shuffle, uint64_t seed, size_t *f
                        gd_error *err);
 
 /* Cross-validates cfg on raw (the rows as loaded, not standardized; not
- * changed): K trainings, one per fold, each with cfg as it is (its seed,
+ * changed; when raw->encoding is set, loaded with raw_inputs): K trainings, one per fold, each with cfg as it is (its seed,
  * threads and interrupt flag included; its early stopping must be off,
  * since the fold it would watch is the one being scored: GD_ERR_USAGE).
  * A fold whose training diverges is a result (NaN scores), not an error.

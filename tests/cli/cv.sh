@@ -43,6 +43,21 @@ run "$GDTRAIN" --data "$DATA" --cv 4 --cv-shuffle --seed 4 --quiet --json --out 
 grep -o '"cv":.*' out | sed 's/"seconds".*//' | cmp -s - cv3 && fail "another seed, the same folds"
 grep -q '"val_rows":500,' out || fail "four folds of 500 rows"
 
+# Each fold is encoded from its own training rows (tests/cv_fold_encoding.py):
+# x's fill under --na mean is the mean of the training rows' present cells
+# (20 for fold 1, 2 for fold 2), and a level only the held-out fold has ('a'
+# in fold 1, 'z' in fold 2) reads as the training rows' reference level. With
+# the fill and levels of all eight rows the MSEs were 199.39 and 1155.4.
+printf 'x,c,y\n1,a,3\n2,b,10\nNA,a,7\n3,b,12\n10,b,26\n20,z,41\nNA,z,50\n30,b,64\n' >leak.csv
+run "$GDTRAIN" --data leak.csv --na mean --cv 2 --opt gd --tol 0 --epochs 3000 --json --out leak.model
+expect_status 0 "--cv on an encoded table"
+grep -o '"val_rows":4,[^}]*"val_mse":[^,]*' out | sed 's/.*"val_mse"://' >folds
+printf '369.98499999999962\n799.75000000000091\n' | paste - folds |
+    awk '{ d = ($2 - $1) / $1; if (d < 0) d = -d; if (d > 1e-6) { print "fold " NR ": " $2 ", reference " $1 > "/dev/stderr"; bad = 1 } }
+         END { exit bad || NR != 2 }' || fail "--cv: the folds' encodings are not their training rows' own"
+CHECKS=$((CHECKS + 1))
+expect_err_line "^gdtrain: warning: 4 held-out rows had a level" "the held-out rows read as the reference level"
+
 # Usage errors.
 run "$GDTRAIN" --data "$DATA" --cv 1
 expect_status 2 "--cv 1"
