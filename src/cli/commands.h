@@ -16,6 +16,7 @@ int cmd_plot(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 
 /* Prints the top-level help (subcommands, exit codes) to stdout. */
 void cli_print_main_help(void);

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
+#include "data/cache.h"
 #include "io/numformat.h"
 #include "msg.h"
 
@@ -59,13 +61,108 @@ int cli_feature_list(const cli_data_choice *choice, char ***features, size_t *nf
     return 0;
 }
 
+int cli_cache_path(const cli_data_choice *choice, char **path)
+{
+    *path = NULL;
+    if (choice->cache == NULL)
+        return 0;
+    *path = choice->cache[0] ? malloc(strlen(choice->cache) + 1)
+                             : gd_cache_default_path(choice->path);
+    if (*path == NULL) {
+        cli_error("out of memory");
+        return 4;
+    }
+    if (choice->cache[0])
+        memcpy(*path, choice->cache, strlen(choice->cache) + 1);
+    struct stat a, b;
+    if (stat(*path, &a) == 0 && stat(choice->path, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino) {
+        cli_usage_error(NULL, "--cache %s is the data file itself: give the cache another "
+                              "name", *path);
+        free(*path);
+        *path = NULL;
+        return 2;
+    }
+    return 0;
+}
+
+void cli_cache_say(const gd_cache_outcome *out)
+{
+    if (out->note[0] != '\0')
+        cli_note("%s", out->note);
+}
+
+/* The load options of choice into *lo (lists kept in *features and
+ * *keep: free them with cli_free_list and cli_table_free either way).
+ * Returns 0, or 2 with the usage error printed. */
+static int raw_options(const cli_data_choice *choice, gd_load_options *lo, char ***features,
+                       cli_table_lists *keep)
+{
+    size_t nfeatures;
+    memset(keep, 0, sizeof *keep);
+    if (cli_feature_list(choice, features, &nfeatures) != 0)
+        return 2;
+    gd_load_options o = {
+        .path = choice->path, .delimiter = choice->delimiter, .target = choice->target,
+        .features = (const char *const *)*features, .nfeatures = nfeatures,
+        .need_target = 1, .threads = choice->threads,
+    };
+    *lo = o;
+    return cli_table_rules(&choice->table, lo, keep) != 0 ? 2 : 0;
+}
+
+int cli_load_raw(const cli_data_choice *choice, int force, gd_dataset *raw,
+                 gd_cache_outcome *outcome)
+{
+    gd_cache_outcome none;
+    char *cache, **features = NULL;
+    gd_load_options lo;
+    cli_table_lists keep;
+    memset(raw, 0, sizeof *raw);
+    memset(&keep, 0, sizeof keep);
+    int code = cli_cache_path(choice, &cache);
+    if (code == 0)
+        code = raw_options(choice, &lo, &features, &keep);
+    if (code != 0) {
+        cli_free_list(features);
+        cli_table_free(&keep);
+        free(cache);
+        return code;
+    }
+    if (outcome == NULL)
+        outcome = &none;
+    memset(outcome, 0, sizeof *outcome);
+    gd_error err;
+    gd_error_clear(&err);
+    gd_status st = cache == NULL
+                       ? gd_dataset_load(raw, &lo, &err)
+                       : gd_dataset_load_cached(raw, &lo, cache, force, outcome, &err);
+    cli_free_list(features);
+    free(cache);
+    cli_cache_say(outcome);
+    if (st == GD_OK)
+        cli_table_say(&keep.report, "training data");
+    else if (st == GD_ERR_DATA)
+        cli_table_report_error(&keep.report, &err);
+    else
+        cli_report(&err);
+    cli_table_free(&keep);
+    return st == GD_OK ? 0 : cli_exit_code(st);
+}
+
 int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
 {
     char **features;
     size_t nfeatures;
     memset(fd, 0, sizeof *fd);
-    if (cli_feature_list(choice, &features, &nfeatures) != 0)
+    char *cache;
+    int code = cli_cache_path(choice, &cache);
+    if (code != 0)
+        return code;
+    if (cli_feature_list(choice, &features, &nfeatures) != 0) {
+        free(cache);
         return 2;
+    }
     gd_load_options rules = {.delimiter = choice->delimiter};
     cli_table_lists keep;
     gd_load_report val_report;
@@ -73,8 +170,11 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
     if (cli_table_rules(&choice->table, &rules, &keep) != 0) {
         cli_table_free(&keep);
         cli_free_list(features);
+        free(cache);
         return 2;
     }
+    gd_cache_outcome outcome;
+    memset(&outcome, 0, sizeof outcome);
     gd_fit_source src = {
         .path = choice->path, .delimiter = choice->delimiter, .target = choice->target,
         .features = (const char *const *)features, .nfeatures = nfeatures,
@@ -82,11 +182,14 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
         .val_path = choice->val_path, .threads = choice->threads,
         .rules = &rules, .val_report = &val_report,
         .no_intercept = choice->no_intercept,
+        .cache = cache, .cache_outcome = &outcome,
     };
     gd_error err;
     gd_error_clear(&err);
     gd_status st = gd_fit_data_load(fd, &src, &err);
     cli_free_list(features);
+    free(cache);
+    cli_cache_say(&outcome);
     /* A problem of the validation file is in its report, once the training
      * file's has none. */
     const gd_load_report *rep = keep.report.nproblems ? &keep.report : &val_report;

@@ -27,6 +27,14 @@
     {"features", 'f', OPT_STRING, 0, offsetof(T, features), "A,B,..",                    \
      "feature columns by name, in any order (default: every other column)"}
 
+/* The --cache option row, for any settings struct T with a field cache
+ * (const char *: NULL none, "" the default path, else the path). */
+#define CLI_CACHE_OPTION(T)                                                              \
+    {"cache", 0, OPT_OPTIONAL, 0, offsetof(T, cache), "[PATH]",                          \
+     "keep the parsed data in a binary cache (default PATH: the data file's name "       \
+     "+ .gdcache) and read it on later runs while the file and the load options are "    \
+     "unchanged; --no-cache: none"}
+
 /* What the user chose about the data. */
 typedef struct cli_data_choice {
     const char *path;     /* "-" = stdin */
@@ -39,7 +47,26 @@ typedef struct cli_data_choice {
     int threads;          /* for loading and standardizing; 0 = every online CPU */
     cli_table_choice table; /* categorical columns, missing cells, exclusions */
     int no_intercept;     /* scale without centering, for a model through the origin */
+    const char *cache;    /* binary cache: NULL none, "" beside the data, or a path */
 } cli_data_choice;
+
+/* The cache file of choice: NULL without --cache, else a new string (free
+ * it). Returns 0, or 2 (printed) when the cache would be the data file,
+ * 4 when out of memory. */
+int cli_cache_path(const cli_data_choice *choice, char **path);
+
+struct gd_cache_outcome;
+
+/* Prints what a load through the cache has to say (a note). */
+void cli_cache_say(const struct gd_cache_outcome *out);
+
+/* Loads the raw rows of choice (not standardized), encoded by its table
+ * options, through its cache when it names one (force: parse and write the
+ * cache whatever is there). Prints the error, the cache's note and the
+ * load's notes. outcome (may be NULL) gets what the cache did. Returns 0
+ * or the exit status. */
+int cli_load_raw(const cli_data_choice *choice, int force, gd_dataset *raw,
+                 struct gd_cache_outcome *outcome);
 
 /* The --features list of choice as a new array (NULL and 0 when not
  * given; free with cli_free_list). Returns 0, or 2 with the usage error

@@ -23,6 +23,7 @@ static const subcommand subcommands[] = {
     {"solve", cmd_solve, "fit the exact least-squares model (no gradient descent)"},
     {"eval", cmd_eval, "score a model on a labelled CSV file: MSE, RMSE, MAE, R^2"},
     {"sweep", cmd_sweep, "train many configurations on data loaded once, and rank them"},
+    {"cache", cmd_cache, "parse a CSV file once into a binary cache for later runs"},
     {"split", cmd_split, "cut a CSV file into training and held-out test parts"},
     {"gen", cmd_gen, "write a synthetic house-price CSV to standard output"},
     {"curve-diff", cmd_curve_diff, "compare two loss-curve files (exit 1 if they differ)"},

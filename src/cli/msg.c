@@ -53,6 +53,16 @@ void cli_warn(const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_note(const char *fmt, ...)
+{
+    if (cli_quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vprefixed("note", fmt, ap);
+    va_end(ap);
+}
+
 void cli_say(const char *fmt, ...)
 {
     if (cli_quiet)

@@ -32,6 +32,10 @@ int cli_exit_code(gd_status st);
 /* "gdtrain: warning: <message>" */
 void cli_warn(const char *fmt, ...) CLI_PRINTF(1, 2);
 
+/* "gdtrain: note: <message>": something the user may want to know that
+ * changes nothing in the results (a cache rebuilt). */
+void cli_note(const char *fmt, ...) CLI_PRINTF(1, 2);
+
 /* Plain text to stderr (no prefix), for summaries. Silenced by cli_quiet. */
 void cli_say(const char *fmt, ...) CLI_PRINTF(1, 2);
 

@@ -94,6 +94,8 @@ static const char *kind_expectation(const cli_option *o)
         return (o->check & OPT_POSITIVE) ? "a positive integer" : "an integer >= 0";
     case OPT_DELIMITER:
         return "a single character or 'tab'";
+    case OPT_OPTIONAL:
+        return "a name after '='";
     default:
         return "a value";
     }
@@ -152,6 +154,11 @@ static int store_value(const cli_option *o, const char *value, void *settings)
         return 1;
     case OPT_DELIMITER:
         return parse_delimiter(value, slot);
+    case OPT_OPTIONAL:
+        if (value[0] == '\0')
+            return 0;
+        *(const char **)(void *)slot = value;
+        return 1;
     case OPT_FLAG:
         break;
     }
@@ -176,7 +183,7 @@ static const cli_option *find_long(const cli_option *table, const char *name,
             return o;
     if (len > 3 && strncmp(name, "no-", 3) == 0) {
         for (const cli_option *o = table; o->name != NULL; o++)
-            if (o->kind == OPT_FLAG && strlen(o->name) == len - 3 &&
+            if ((o->kind == OPT_FLAG || o->kind == OPT_OPTIONAL) && strlen(o->name) == len - 3 &&
                 strncmp(o->name, name + 3, len - 3) == 0) {
                 *negated = 1;
                 return o;
@@ -432,7 +439,8 @@ parse_result cli_parse(const cli_option *table, int argc, char **argv,
                 return PARSE_ERROR;
             }
             if (eq != NULL) {
-                if (o->kind == OPT_FLAG && (negated || o->metavar == NULL)) {
+                if ((o->kind == OPT_FLAG && (negated || o->metavar == NULL)) ||
+                    (o->kind == OPT_OPTIONAL && negated)) {
                     snprintf(msg, size, "option '--%.*s' takes no value", (int)len, name);
                     return PARSE_ERROR;
                 }
@@ -451,7 +459,15 @@ parse_result cli_parse(const cli_option *table, int argc, char **argv,
                 return PARSE_ERROR;
             }
         }
-        if (o->kind == OPT_FLAG) {
+        if (o->kind == OPT_OPTIONAL && value == NULL) {
+            const char **slot = (const char **)(void *)((char *)settings + o->offset);
+            if (negated)
+                *slot = NULL;
+            else if (i + 1 < argc && argv[i + 1][0] != '-')
+                *slot = argv[++i];
+            else
+                *slot = "";
+        } else if (o->kind == OPT_FLAG) {
             int word = !negated && value == NULL && i + 1 < argc ? flag_word(o, argv[i + 1]) : 0;
             if (value != NULL && (word = flag_word(o, value)) == 0) {
                 snprintf(msg, size, "option '--%s' expects %s or nothing, got '%s'", o->name,

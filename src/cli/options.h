@@ -21,7 +21,10 @@ typedef enum opt_kind {
     OPT_INT,      /* int: integer */
     OPT_SIZE,     /* size_t: non-negative integer */
     OPT_U64,      /* uint64_t: non-negative integer */
-    OPT_DELIMITER /* char: one byte, or "tab" */
+    OPT_DELIMITER, /* char: one byte, or "tab" */
+    OPT_OPTIONAL  /* const char *: --NAME=VALUE, or --NAME VALUE when VALUE
+                     does not start with '-'; "" for --NAME alone; NULL for
+                     --no-NAME (the later one wins) */
 } opt_kind;
 
 /* Checks applied to numeric options. */

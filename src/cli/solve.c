@@ -27,11 +27,13 @@ typedef struct solve_settings {
     int json;
     int summary;
     cli_table_choice table;
+    const char *cache;
 } solve_settings;
 
 static const cli_option solve_options[] = {
     CLI_DATA_OPTIONS(solve_settings),
     CLI_TABLE_OPTIONS(solve_settings, table),
+    CLI_CACHE_OPTION(solve_settings),
     {"out", 'o', OPT_STRING, 0, offsetof(solve_settings, out), "FILE", "model file to write ('-' = standard output; default: gdtrain.model)"},
     {"l2", 0, OPT_DOUBLE, OPT_NONNEG, offsetof(solve_settings, l2), "LAMBDA", "ridge penalty: minimize MSE + LAMBDA*|w|^2 on standardized data (default: 0)"},
     {"no-intercept", 0, OPT_FLAG, 0, offsetof(solve_settings, no_intercept), NULL, "fit through the origin, y = sum w_j x_j, with no intercept (the columns are scaled by their root mean square, not centered)"},
@@ -209,7 +211,8 @@ int cmd_solve(int argc, char **argv)
     gd_status st = GD_OK;
     cli_data_choice choice = {.path = s.data, .delimiter = s.delimiter,
                               .target = s.target, .features = s.features,
-                              .table = s.table, .no_intercept = s.no_intercept};
+                              .table = s.table, .no_intercept = s.no_intercept,
+                              .cache = s.cache};
     int exit_code = cli_load_standardized(&choice, &fd);
     if (exit_code != 0)
         goto done;

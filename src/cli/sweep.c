@@ -59,7 +59,7 @@ static const char *const refused[] = {
 /* Options about the data: every run must share them, so no lists. */
 static const char *const data_options[] = {
     "data", "delimiter", "target", "features", "val", "val-split", "init-from",
-    "exclude", "categorical", "na", "na-values", "max-levels", "decimal",
+    "exclude", "categorical", "na", "na-values", "max-levels", "decimal", "cache",
 };
 
 static int in_list(const char *name, const char *const *list, size_t n)
@@ -92,7 +92,7 @@ static void print_sweep_help(void)
            "--check-curve, --rtol, --atol, --checkpoint, --resume, --verbose, --cv and\n"
            "--cv-shuffle. The data options (--data, --delimiter, --target, --features,\n"
            "--exclude, --categorical, --na, --na-values, --max-levels, --decimal, --val,\n"
-           "--val-split, --init-from) take one value. With --val-split, --seed\n"
+           "--val-split, --init-from, --cache) take one value. With --val-split, --seed\n"
            "also picks the validation rows and so takes one value.\n\n"
            "Results columns: run, options, opt, lr, batch_size, exit_status (what\n"
            "'gdtrain train' would exit with), stop_reason, epochs, train_mse, val_mse,\n"
@@ -401,7 +401,7 @@ static int same_data(const cli_sweep_run *a, const cli_sweep_run *b)
     return same_string(x->data, y->data) && x->delimiter == y->delimiter &&
            same_string(x->target, y->target) && same_string(x->features, y->features) &&
            same_string(x->val, y->val) && x->val_split == y->val_split &&
-           same_table(&x->table, &y->table) &&
+           same_table(&x->table, &y->table) && same_string(x->cache, y->cache) &&
            (x->val_split == 0 || a->cfg.seed == b->cfg.seed);
 }
 
@@ -755,7 +755,7 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
         .features = s0->features, .val_split = s0->val_split,
         .split_seed = runs[0].cfg.seed, .val_path = s0->val, .threads = 0,
         .no_intercept = runs[0].cfg.no_intercept,
-        .table = s0->table,
+        .table = s0->table, .cache = s0->cache,
     };
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);

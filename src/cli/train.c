@@ -38,6 +38,7 @@
 static const cli_option leading_options[] = {
     CLI_DATA_OPTIONS(train_settings),
     CLI_TABLE_OPTIONS(train_settings, table),
+    CLI_CACHE_OPTION(train_settings),
     {"out", 'o', OPT_STRING, 0, S(out), "FILE", "model file to write ('-' = standard output; default: " DEFAULT_MODEL_PATH ")"},
     {"opt", 0, OPT_STRING, 0, S(opt), "NAME", "optimizer, one of those listed below (default: adam)"},
     {"schedule", 0, OPT_STRING, 0, S(schedule), "NAME", "learning-rate schedule, one of those listed below (default: plateau for sgd and rmsprop, constant for the others)"},
@@ -794,7 +795,7 @@ static int job_load(train_job *j)
         .path = s->data, .delimiter = s->delimiter, .target = s->target,
         .features = s->features, .val_split = s->val_split, .split_seed = j->cfg.seed,
         .val_path = s->val, .threads = j->cfg.threads, .table = s->table,
-        .no_intercept = j->cfg.no_intercept,
+        .no_intercept = j->cfg.no_intercept, .cache = s->cache,
     };
     int code = cli_load_standardized(&choice, &j->fd);
     if (code != 0)

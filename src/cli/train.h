@@ -44,6 +44,7 @@ typedef struct train_settings {
     size_t cv;               /* --cv K folds; 0 = none */
     int cv_shuffle;          /* folds from a seeded shuffle */
     cli_table_choice table;  /* categorical columns, missing cells, exclusions */
+    const char *cache;       /* --cache: NULL none, "" the default path */
 } train_settings;
 
 /* The training options (NULL-terminated) and their number. */

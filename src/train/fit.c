@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/cache.h"
 #include "gdtrain/loss.h"
 #include "train/checkpoint.h"
 
@@ -56,7 +57,13 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "give either --val-split or --val, not both");
     gd_load_options lo = train_options(src);
-    gd_status st = gd_dataset_load(&fd->train, &lo, err);
+    gd_cache_outcome outcome;
+    gd_status st = src->cache == NULL
+                       ? gd_dataset_load(&fd->train, &lo, err)
+                       : gd_dataset_load_cached(&fd->train, &lo, src->cache, 0,
+                                                src->cache_outcome ? src->cache_outcome
+                                                                   : &outcome,
+                                                err);
     if (st == GD_OK && src->val_path != NULL)
         st = load_validation(src, &fd->train, &fd->val, err);
     else if (st == GD_OK && src->val_split > 0)

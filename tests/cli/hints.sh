@@ -41,7 +41,7 @@ hint "close to a subcommand" "unknown subcommand 'plt' (did you mean 'plot'?)" p
 hint "mistyped subcommand" "unknown subcommand 'predcit' (did you mean 'predict'?)" predcit --model m
 hint "curvediff" "unknown subcommand 'curvediff' (did you mean 'curve-diff'?)" curvediff a b
 hint "unrelated word" \
-    "unknown subcommand 'fly' (the subcommands are: train, predict, solve, eval, sweep, split, gen, curve-diff, plot)" fly
+    "unknown subcommand 'fly' (the subcommands are: train, predict, solve, eval, sweep, cache, split, gen, curve-diff, plot)" fly
 hint "file after options" "unexpected argument 'houses.csv' (did you mean '--data houses.csv'?)" \
     --opt adam houses.csv
 hint "file after --data" "unexpected argument 'more.csv'" --data "$DATA" more.csv

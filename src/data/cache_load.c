@@ -1,0 +1,392 @@
+/*
+ * cache_load: when a load uses the cache, and reading a whole cache into a
+ * dataset. See cache.h.
+ *
+ * The key is checked before any row is read: the options hash first (no
+ * I/O), then the source's size and content hash, which reads the whole
+ * source once (at memory speed, in parallel), a small part of what parsing
+ * it costs. Then the blocks go straight into X and y with pread, on every
+ * thread, each checked against its checksum: the only copy is the
+ * kernel's, into memory the dataset keeps.
+ */
+#include "data/cache.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/parallel.h"
+#include "data/cache_meta.h"
+#include "io/hash.h"
+
+/* The loader's own version, part of the options hash: raise it when the
+ * loader changes what it produces for the same input, so that caches of
+ * the old result are rebuilt. */
+#define CACHE_LOADER_VERSION 1
+
+/* Bytes of the source hashed per task. */
+#define SOURCE_CHUNK ((size_t)1 << 20)
+
+/* ------------------------------------------------------------ options key */
+
+static void put_field(gd_cache_buf *b, const char *name, const char *value)
+{
+    char head[96];
+    int n = value != NULL ? snprintf(head, sizeof head, "%s=%zu:", name, strlen(value))
+                          : snprintf(head, sizeof head, "%s=-", name);
+    gd_cache_buf_put(b, head, (size_t)n);
+    if (value != NULL)
+        gd_cache_buf_put(b, value, strlen(value));
+    gd_cache_buf_put(b, "\n", 1);
+}
+
+static void put_number(gd_cache_buf *b, const char *name, unsigned long long v)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%llu", v);
+    put_field(b, name, text);
+}
+
+static void put_list(gd_cache_buf *b, const char *name, const char *const *items, size_t n)
+{
+    put_number(b, name, items != NULL ? n : 0);
+    for (size_t k = 0; items != NULL && k < n; k++)
+        put_field(b, name, items[k]);
+}
+
+uint64_t gd_cache_options_hash(const gd_load_options *opt)
+{
+    gd_cache_buf b = {0};
+    put_number(&b, "loader", CACHE_LOADER_VERSION);
+    put_number(&b, "delimiter", (unsigned char)(opt->delimiter ? opt->delimiter : ','));
+    put_field(&b, "target", opt->target);
+    put_list(&b, "features", opt->features, opt->nfeatures);
+    put_number(&b, "need_target", opt->need_target != 0);
+    put_number(&b, "encode", opt->encode != 0);
+    if (opt->encode) {
+        put_list(&b, "categorical", opt->categorical, opt->ncategorical);
+        put_list(&b, "exclude", opt->exclude, opt->nexclude);
+        put_field(&b, "na_values", opt->na_values);
+        put_number(&b, "na", (unsigned)opt->na);
+        put_number(&b, "max_levels", opt->max_levels ? opt->max_levels : GD_DEFAULT_MAX_LEVELS);
+        put_number(&b, "decimal", (unsigned char)(opt->decimal ? opt->decimal : '.'));
+        put_number(&b, "raw_inputs", opt->raw_inputs != 0);
+    }
+    /* Out of memory leaves a shorter text: a hash that matches no cache,
+     * so the worst case is a rebuild. */
+    uint64_t h = gd_hash64_bytes(b.p, b.len, 0);
+    free(b.p);
+    return h;
+}
+
+/* ------------------------------------------------------------- source key */
+
+typedef struct source_job {
+    int fd;
+    uint64_t size;
+    uint64_t *hashes;        /* (nchunks) */
+    unsigned char **buf;     /* (threads) SOURCE_CHUNK bytes each */
+    int failed;              /* errno + 1 of a failed read, or 1 for a short one */
+} source_job;
+
+static void hash_chunk(void *ctx, size_t task, int worker)
+{
+    source_job *job = ctx;
+    uint64_t at = (uint64_t)task * SOURCE_CHUNK;
+    size_t want = job->size - at < SOURCE_CHUNK ? (size_t)(job->size - at) : SOURCE_CHUNK;
+    unsigned char *buf = job->buf[worker];
+    size_t got = 0;
+    while (got < want) {
+        ssize_t k = pread(job->fd, buf + got, want - got, (off_t)(at + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            job->failed = k < 0 ? errno + 1 : 1;
+            return;
+        }
+        got += (size_t)k;
+    }
+    job->hashes[task] = gd_hash64_bytes(buf, want, task);
+}
+
+/* Runs hash_chunk over every chunk on threads threads. 0, or -1 when out
+ * of memory. */
+static int hash_chunks(source_job *job, size_t nchunks, int threads)
+{
+    if (threads > (int)nchunks)
+        threads = nchunks > 0 ? (int)nchunks : 1;
+    gd_pool *pool = threads > 1 ? gd_pool_create(threads) : NULL;
+    int workers = gd_pool_size(pool);
+    job->buf = calloc((size_t)workers, sizeof *job->buf);
+    int ok = job->buf != NULL;
+    for (int k = 0; ok && k < workers; k++)
+        ok = (job->buf[k] = malloc(SOURCE_CHUNK)) != NULL;
+    if (ok)
+        gd_pool_run(pool, hash_chunk, job, nchunks);
+    for (int k = 0; job->buf != NULL && k < workers; k++)
+        free(job->buf[k]);
+    free(job->buf);
+    gd_pool_free(pool);
+    return ok ? 0 : -1;
+}
+
+gd_status gd_cache_source_key(const char *path, int threads, uint64_t *size, uint64_t *hash,
+                              gd_error *err)
+{
+    source_job job = {0};
+    struct stat sb;
+    job.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (job.fd < 0 || fstat(job.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int e = job.fd < 0 ? errno : 0;
+        if (job.fd >= 0)
+            close(job.fd);
+        return gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot read: %s",
+                            e ? strerror(e) : "not a regular file");
+    }
+    job.size = (uint64_t)sb.st_size;
+    size_t nchunks = (size_t)((job.size + SOURCE_CHUNK - 1) / SOURCE_CHUNK);
+    job.hashes = malloc((nchunks ? nchunks : 1) * sizeof *job.hashes);
+    gd_status st = GD_OK;
+    if (job.hashes == NULL || hash_chunks(&job, nchunks, gd_pool_threads(threads)) != 0)
+        st = gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
+    else if (job.failed)
+        st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot read: %s",
+                          job.failed > 1 ? strerror(job.failed - 1) : "the file shrank");
+    *size = job.size;
+    if (st == GD_OK)
+        *hash = gd_hash64_bytes(job.hashes, nchunks * sizeof *job.hashes, job.size);
+    free(job.hashes);
+    close(job.fd);
+    return st;
+}
+
+/* ------------------------------------------------------ the whole dataset */
+
+typedef struct read_job {
+    const gd_cache_reader *r;
+    gd_dataset *ds;
+    unsigned char *failed; /* (nblocks) 1 where the block did not check out */
+} read_job;
+
+static void read_one(void *ctx, size_t b, int worker)
+{
+    (void)worker;
+    read_job *job = ctx;
+    const gd_cache_reader *r = job->r;
+    size_t first = b * r->block_rows;
+    gd_error err;
+    job->failed[b] = gd_cache_read_block(r, b, job->ds->x + first * r->d,
+                                         r->with_y ? job->ds->y + first : NULL, &err) != GD_OK;
+}
+
+/* Moves the names and encoding of r's metadata into ds. */
+static void take_meta(gd_cache_reader *r, gd_dataset *ds)
+{
+    ds->feature_names = r->meta.features;
+    ds->target_name = r->meta.target;
+    ds->encoding = r->meta.encoding;
+    r->meta.features = NULL;
+    r->meta.target = NULL;
+    r->meta.encoding = NULL;
+}
+
+gd_status gd_cache_read_dataset(gd_cache_reader *r, int threads, gd_dataset *ds,
+                                gd_error *err)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->n = r->n;
+    ds->d = r->d;
+    ds->x = malloc(r->n * r->d * sizeof *ds->x + 1);
+    ds->y = r->with_y ? malloc(r->n * sizeof *ds->y) : NULL;
+    read_job job = {r, ds, calloc(r->nblocks, 1)};
+    gd_status st = GD_OK;
+    if (ds->x == NULL || (r->with_y && ds->y == NULL) || job.failed == NULL) {
+        st = gd_error_set(err, GD_ERR_NOMEM, r->path, 0, 0, "out of memory");
+    } else {
+        threads = gd_pool_threads(threads);
+        gd_pool *pool = r->nblocks > 1 && threads > 1
+                            ? gd_pool_create(threads < (int)r->nblocks ? threads
+                                                                        : (int)r->nblocks)
+                            : NULL;
+        gd_pool_run(pool, read_one, &job, r->nblocks);
+        gd_pool_free(pool);
+        /* The first bad block in file order, read again for its message. */
+        for (size_t b = 0; b < r->nblocks && st == GD_OK; b++)
+            if (job.failed[b] &&
+                (st = gd_cache_read_block(r, b, ds->x + b * r->block_rows * r->d,
+                                          r->with_y ? ds->y + b * r->block_rows : NULL,
+                                          err)) == GD_OK)
+                st = gd_error_set(err, GD_ERR_IO, r->path, 0, 0,
+                                  "block %zu read differently twice", b + 1);
+    }
+    free(job.failed);
+    if (st == GD_OK) {
+        take_meta(r, ds);
+    } else {
+        gd_dataset_free(ds);
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------- policy */
+
+char *gd_cache_default_path(const char *source)
+{
+    static const char suffix[] = ".gdcache";
+    size_t n = strlen(source);
+    char *p = malloc(n + sizeof suffix);
+    if (p != NULL) {
+        memcpy(p, source, n);
+        memcpy(p + n, suffix, sizeof suffix);
+    }
+    return p;
+}
+
+/* Appends a sentence to out->note ("; " between two). */
+static void note(gd_cache_outcome *out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void note(gd_cache_outcome *out, const char *fmt, ...)
+{
+    size_t used = strlen(out->note);
+    if (used > 0 && used + 2 < sizeof out->note) {
+        memcpy(out->note + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(out->note + used, sizeof out->note - used, fmt, ap);
+    va_end(ap);
+}
+
+/* Copies the parts of a load report a cache keeps into opt's report. */
+static void restore_report(const gd_load_options *opt, const gd_load_report *saved)
+{
+    gd_load_report *rep = opt->report;
+    if (rep == NULL)
+        return;
+    memcpy(rep->notes, saved->notes, sizeof rep->notes);
+    rep->nnotes = saved->nnotes;
+    rep->dropped = saved->dropped;
+    rep->dropped_target = saved->dropped_target;
+    rep->unseen = saved->unseen;
+}
+
+/* The rows from the cache at path if it holds key and checks out: GD_OK
+ * with out->used set; GD_OK without it (and a note when a cache was there
+ * but not used) to parse instead; GD_ERR_NOMEM. */
+static gd_status try_cache(gd_dataset *ds, const gd_load_options *opt, const char *path,
+                           const gd_cache_key *key, gd_cache_outcome *out, gd_error *err)
+{
+    gd_cache_reader r;
+    gd_error why;
+    int e;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        return GD_OK; /* a device such as /dev/null is no cache, only a place to write */
+    gd_status st = gd_cache_reader_open(&r, path, &e, &why);
+    if (st == GD_OK && r.key.options_hash != key->options_hash)
+        note(out, "the cache '%s' was made with other load options: it is rebuilt", path);
+    else if (st == GD_OK && (r.key.source_size != key->source_size ||
+                             r.key.source_hash != key->source_hash))
+        note(out, "'%s' has changed since the cache '%s' was made: it is rebuilt",
+             opt->path, path);
+    else if (st == GD_OK)
+        st = gd_cache_read_dataset(&r, opt->threads, ds, &why);
+    if (st == GD_OK && ds->x != NULL) {
+        restore_report(opt, &r.meta.report);
+        ds->threads = opt->threads;
+        out->used = 1;
+        out->bytes = r.file_size;
+    } else if (st == GD_ERR_NOMEM) {
+        *err = why;
+    } else if (st != GD_OK && !(st == GD_ERR_IO && e == ENOENT)) {
+        note(out, "the cache '%s' cannot be used (%s): it is rebuilt", path, why.message);
+        st = GD_OK;
+    }
+    gd_cache_reader_close(&r);
+    return st == GD_ERR_NOMEM ? st : GD_OK;
+}
+
+static int same_file_state(const struct stat *a, const struct stat *b)
+{
+    return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ino == b->st_ino;
+}
+
+/* Parses the source and writes the cache. A cache that cannot be begun is
+ * a note; one that fails once begun is the load's error. */
+static gd_status parse_and_write(gd_dataset *ds, const gd_load_options *opt,
+                                 const char *path, const gd_cache_key *key,
+                                 const struct stat *before, gd_cache_outcome *out,
+                                 gd_error *err)
+{
+    gd_status st = gd_dataset_load(ds, opt, err);
+    if (st != GD_OK)
+        return st;
+    struct stat after;
+    if (stat(opt->path, &after) != 0 || !same_file_state(before, &after)) {
+        note(out, "'%s' changed while it was read: no cache is written", opt->path);
+        return GD_OK;
+    }
+    gd_cache_writer *w;
+    gd_error why;
+    st = gd_cache_writer_begin(&w, path, ds->d, ds->y != NULL, &why);
+    if (st == GD_ERR_IO) {
+        char text[sizeof why.file + sizeof why.message + 8];
+        note(out, "no cache is written (%s): the run goes on without it",
+             gd_error_format(&why, text, sizeof text));
+        return GD_OK;
+    }
+    if (st == GD_OK)
+        st = gd_cache_write_rows(w, ds, opt->report, key, &why);
+    if (st != GD_OK) {
+        *err = why;
+        gd_dataset_free(ds);
+        return st;
+    }
+    out->written = 1;
+    struct stat sb;
+    out->bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+    return GD_OK;
+}
+
+gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
+                                 const char *cache_path, int force, gd_cache_outcome *out,
+                                 gd_error *err)
+{
+    assert(opt->encoding == NULL && cache_path != NULL);
+    memset(out, 0, sizeof *out);
+    memset(ds, 0, sizeof *ds);
+    struct stat before;
+    if (strcmp(opt->path, "-") == 0) {
+        note(out, "standard input is read without a cache");
+        return gd_dataset_load(ds, opt, err);
+    }
+    if (stat(opt->path, &before) != 0)
+        return gd_dataset_load(ds, opt, err); /* which says why it cannot be read */
+    if (!S_ISREG(before.st_mode)) {
+        note(out, "'%s' is not a regular file: it is read without a cache", opt->path);
+        return gd_dataset_load(ds, opt, err);
+    }
+    gd_cache_key key = {0, 0, gd_cache_options_hash(opt)};
+    gd_status st = gd_cache_source_key(opt->path, opt->threads, &key.source_size,
+                                       &key.source_hash, err);
+    if (st != GD_OK)
+        return st;
+    if (!force) {
+        st = try_cache(ds, opt, cache_path, &key, out, err);
+        if (st != GD_OK || out->used)
+            return st;
+    }
+    return parse_and_write(ds, opt, cache_path, &key, &before, out, err);
+}
