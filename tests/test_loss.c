@@ -90,6 +90,50 @@ static void test_matches_naive(void **unused)
     free_problem(&p);
 }
 
+/* A packed evaluator (each row beside its target) gives the bits of the
+ * plain one: for feature counts with a kernel of their own and without
+ * (20), batches of 1 to 3 rows and of several blocks, listed and
+ * contiguous, with and without the gradient, on 1 and 2 threads. */
+static void test_packed_same_bits(void **unused)
+{
+    (void)unused;
+    const size_t n = 9 * GD_LOSS_BLOCK + 5, ds_[] = {1, 7, 8, 20};
+    for (size_t c = 0; c < sizeof ds_ / sizeof ds_[0]; c++) {
+        const size_t d = ds_[c];
+        problem p = make_problem(n, d, 11 + d);
+        size_t *order = malloc(n * sizeof *order);
+        assert_non_null(order);
+        gd_rng rng;
+        gd_rng_seed(&rng, 5);
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        gd_rng_shuffle(&rng, order, n);
+        const gd_rows batches[] = {{order, 7, 1}, {order, 9, 3}, {order, 100, 32},
+                                   {order, 0, n}, {NULL, 0, n}, {NULL, 3, 2}};
+        for (int threads = 1; threads <= 2; threads++) {
+            gd_loss *plain, *packed;
+            gd_error err;
+            assert_int_equal(gd_loss_create(&plain, &p.ds, threads, &err), GD_OK);
+            assert_int_equal(gd_loss_create(&packed, &p.ds, threads, &err), GD_OK);
+            assert_int_equal(gd_loss_pack(packed), 0);
+            for (size_t b = 0; b < sizeof batches / sizeof batches[0]; b++) {
+                double g1[21], g2[21];
+                double m1 = gd_loss_eval(plain, batches[b], p.params, g1);
+                double m2 = gd_loss_eval(packed, batches[b], p.params, g2);
+                assert_memory_equal(&m1, &m2, sizeof m1);
+                assert_memory_equal(g1, g2, (d + 1) * sizeof g1[0]);
+                m1 = gd_loss_eval(plain, batches[b], p.params, NULL);
+                m2 = gd_loss_eval(packed, batches[b], p.params, NULL);
+                assert_memory_equal(&m1, &m2, sizeof m1);
+            }
+            gd_loss_free(plain);
+            gd_loss_free(packed);
+        }
+        free(order);
+        free_problem(&p);
+    }
+}
+
 static void test_gradient_finite_differences(void **unused)
 {
     (void)unused;
@@ -151,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_naive),
+        cmocka_unit_test(test_packed_same_bits),
         cmocka_unit_test(test_gradient_finite_differences),
         cmocka_unit_test(test_predict_and_perfect_fit),
     };

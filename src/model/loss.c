@@ -19,6 +19,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,8 @@
 
 struct gd_loss {
     const gd_dataset *ds;
+    double *packed;       /* (n, d + 1) each row then its target (gd_loss_pack),
+                             read instead of X and y; or NULL */
     gd_pool *pool;        /* worker threads, or NULL for the caller alone */
     size_t stride;        /* doubles per block partial: 5 (d + 2), padded to 64
                              bytes (the generic kernel's lanes follow the sums) */
@@ -86,6 +89,7 @@ void gd_loss_free(gd_loss *loss)
     if (loss == NULL)
         return;
     gd_pool_free(loss->pool);
+    free(loss->packed);
     free(loss->partial);
     free(loss);
 }
@@ -107,14 +111,30 @@ typedef double loss_v2 __attribute__((vector_size(16)));
     do {                                                                       \
         if (idx != NULL && (k) + LOSS_PREFETCH < (end)) {                      \
             size_t ahead_ = idx[first + (k) + LOSS_PREFETCH];                  \
-            GD_PREFETCH(x + ahead_ * d);                                       \
-            GD_PREFETCH(x + ahead_ * d + (d - 1));                             \
-            GD_PREFETCH(y + ahead_);                                           \
+            GD_PREFETCH(x + ahead_ * xs);                                      \
+            GD_PREFETCH(x + ahead_ * xs + (d - 1));                            \
+            GD_PREFETCH(y + ahead_ * ys);                                      \
         }                                                                      \
     } while (0)
 
 /* Row index of position k of the block. */
 #define LOSS_ROW(k) (idx != NULL ? idx[first + (k)] : first + (k))
+
+/* The rows the kernels read: row i at *x + i *xs, its target at
+ * (*y)[i *ys]; X and y (read at each evaluation: a caller may point its
+ * dataset at other rows between them), or the packed copy. */
+typedef struct loss_layout {
+    const double *x, *y;
+    size_t xs, ys;
+} loss_layout;
+
+static loss_layout layout(const gd_loss *loss)
+{
+    const size_t d = loss->ds->d;
+    if (loss->packed != NULL)
+        return (loss_layout){loss->packed, loss->packed + d, d + 1, d + 1};
+    return (loss_layout){loss->ds->x, loss->ds->y, d, 1};
+}
 
 /* One row into one lane's sums: r = b + sum w_j x_j - y, sse += r^2,
  * g_j += r x_j, g_d += r. */
@@ -150,6 +170,7 @@ static inline void loss_row(const double *restrict xr, double yi,
  * and faster than a column-major kernel, on the VM this was tuned on.
  */
 LOSS_INLINE void loss_kernel(const double *restrict x, const double *restrict y,
+                             const size_t xs, const size_t ys,
                              const size_t *restrict idx, size_t first, size_t count,
                              const size_t d, const double *restrict params,
                              const int want_grad, double *restrict out)
@@ -173,15 +194,15 @@ LOSS_INLINE void loss_kernel(const double *restrict x, const double *restrict y,
         LOSS_PREFETCH_AHEAD(k + 3 * q, 4 * q);
         const size_t i0 = LOSS_ROW(k), i1 = LOSS_ROW(k + q);
         const size_t i2 = LOSS_ROW(k + 2 * q), i3 = LOSS_ROW(k + 3 * q);
-        const double *x0 = x + i0 * d, *x1 = x + i1 * d;
-        const double *x2 = x + i2 * d, *x3 = x + i3 * d;
+        const double *x0 = x + i0 * xs, *x1 = x + i1 * xs;
+        const double *x2 = x + i2 * xs, *x3 = x + i3 * xs;
         loss_v2 ra = b, rb = b;
         for (size_t j = 0; j < d; j++) {
             ra += w[j] * (loss_v2){x0[j], x1[j]};
             rb += w[j] * (loss_v2){x2[j], x3[j]};
         }
-        ra -= (loss_v2){y[i0], y[i1]};
-        rb -= (loss_v2){y[i2], y[i3]};
+        ra -= (loss_v2){y[i0 * ys], y[i1 * ys]};
+        rb -= (loss_v2){y[i2 * ys], y[i3 * ys]};
         sa += ra * ra;
         sb += rb * rb;
         if (want_grad) {
@@ -212,12 +233,12 @@ LOSS_INLINE void loss_kernel(const double *restrict x, const double *restrict y,
     for (size_t k = 0; k < q; k++)
         for (int l = 0; l < 4; l++) {
             size_t i = LOSS_ROW(k + (size_t)l * q);
-            loss_row(x + i * d, y[i], params, d, want_grad, g[l], &sse[l]);
+            loss_row(x + i * xs, y[i * ys], params, d, want_grad, g[l], &sse[l]);
         }
 #endif
     for (size_t k = 4 * q; k < count; k++) { /* the rest: lane 0 */
         size_t i = LOSS_ROW(k);
-        loss_row(x + i * d, y[i], params, d, want_grad, g[0], &sse[0]);
+        loss_row(x + i * xs, y[i * ys], params, d, want_grad, g[0], &sse[0]);
     }
     for (size_t j = 0; j <= d; j++)
         out[j] = want_grad ? (g[0][j] + g[1][j]) + (g[2][j] + g[3][j]) : 0.0;
@@ -227,6 +248,7 @@ LOSS_INLINE void loss_kernel(const double *restrict x, const double *restrict y,
 /* The same for any d, in the same four lanes (so the same bits), with the
  * lanes' sums in scratch (4 (d + 2) doubles). */
 static void loss_kernel_any(const double *restrict x, const double *restrict y,
+                            size_t xs, size_t ys,
                             const size_t *restrict idx, size_t first, size_t count,
                             size_t d, const double *restrict params, int want_grad,
                             double *restrict out, double *restrict scratch)
@@ -239,40 +261,50 @@ static void loss_kernel_any(const double *restrict x, const double *restrict y,
     for (size_t k = 0; k < q; k++)
         for (int l = 0; l < 4; l++) {
             size_t i = LOSS_ROW(k + (size_t)l * q);
-            loss_row(x + i * d, y[i], params, d, want_grad, lane[l], &lane[l][d + 1]);
+            loss_row(x + i * xs, y[i * ys], params, d, want_grad, lane[l], &lane[l][d + 1]);
         }
     for (size_t k = 4 * q; k < count; k++) {
         size_t i = LOSS_ROW(k);
-        loss_row(x + i * d, y[i], params, d, want_grad, lane[0], &lane[0][d + 1]);
+        loss_row(x + i * xs, y[i * ys], params, d, want_grad, lane[0], &lane[0][d + 1]);
     }
     for (size_t j = 0; j < d + 2; j++)
         out[j] = (lane[0][j] + lane[1][j]) + (lane[2][j] + lane[3][j]);
 }
 
-/* Dispatches one block to the kernel compiled for its d. */
-static void loss_block(const gd_dataset *ds, gd_rows rows, size_t lo, size_t hi,
+/* Dispatches one block to the kernel compiled for its d (and for X's own
+ * layout or the packed one). */
+static void loss_block(const gd_loss *loss, gd_rows rows, size_t lo, size_t hi,
                        const double *params, int want_grad, double *out)
 {
-    const double *x = ds->x, *y = ds->y;
+    const loss_layout l = layout(loss);
+    const double *x = l.x, *y = l.y;
     const size_t *idx = rows.index;
-    const size_t first = rows.begin + lo, count = hi - lo;
-    switch (ds->d) {
+    const size_t first = rows.begin + lo, count = hi - lo, d = loss->ds->d;
+    const int packed = loss->packed != NULL;
+    switch (d) {
+#define LOSS_CALL(D, XS, YS)                                                         \
+    if (idx == NULL && want_grad)                                                    \
+        loss_kernel(x, y, XS, YS, NULL, first, count, D, params, 1, out);           \
+    else if (idx == NULL)                                                            \
+        loss_kernel(x, y, XS, YS, NULL, first, count, D, params, 0, out);           \
+    else if (want_grad)                                                              \
+        loss_kernel(x, y, XS, YS, idx, first, count, D, params, 1, out);            \
+    else                                                                             \
+        loss_kernel(x, y, XS, YS, idx, first, count, D, params, 0, out);
 #define LOSS_CASE(D)                                                                 \
     case D:                                                                          \
-        if (idx == NULL && want_grad)                                                \
-            loss_kernel(x, y, NULL, first, count, D, params, 1, out);               \
-        else if (idx == NULL)                                                        \
-            loss_kernel(x, y, NULL, first, count, D, params, 0, out);               \
-        else if (want_grad)                                                          \
-            loss_kernel(x, y, idx, first, count, D, params, 1, out);                \
-        else                                                                         \
-            loss_kernel(x, y, idx, first, count, D, params, 0, out);                \
+        if (packed) {                                                                \
+            LOSS_CALL(D, D + 1, D + 1)                                               \
+        } else {                                                                     \
+            LOSS_CALL(D, D, 1)                                                       \
+        }                                                                            \
         return;
         LOSS_FOR_EACH_D(LOSS_CASE)
 #undef LOSS_CASE
+#undef LOSS_CALL
     default:
-        loss_kernel_any(x, y, idx, first, count, ds->d, params, want_grad, out,
-                        out + ds->d + 2);
+        loss_kernel_any(x, y, l.xs, l.ys, idx, first, count, d, params, want_grad, out,
+                        out + d + 2);
     }
 }
 
@@ -284,7 +316,7 @@ static void loss_task(void *ctx, size_t t, int worker)
     size_t lo = t * GD_LOSS_BLOCK;
     size_t hi = lo + GD_LOSS_BLOCK < loss->rows.count ? lo + GD_LOSS_BLOCK
                                                        : loss->rows.count;
-    loss_block(loss->ds, loss->rows, lo, hi, loss->params, loss->want_grad,
+    loss_block(loss, loss->rows, lo, hi, loss->params, loss->want_grad,
                loss->partial + t * loss->stride);
 }
 
@@ -294,7 +326,8 @@ static void loss_task(void *ctx, size_t t, int worker)
  * sum that starts from +0 is never -0, so lane 0 alone has the bits of the
  * general path. Inlined with d a constant, like loss_kernel. */
 LOSS_INLINE double loss_small_kernel(const double *restrict x, const double *restrict y,
-                                     gd_rows rows, const size_t d,
+                                     const size_t xs, const size_t ys, gd_rows rows,
+                                     const size_t d,
                                      const double *restrict params, double *restrict grad,
                                      double *restrict g)
 {
@@ -303,7 +336,7 @@ LOSS_INLINE double loss_small_kernel(const double *restrict x, const double *res
         g[j] = 0.0;
     for (size_t k = 0; k < rows.count; k++) {
         size_t i = rows.index != NULL ? rows.index[rows.begin + k] : rows.begin + k;
-        loss_row(x + i * d, y[i], params, d, grad != NULL, g, &sse);
+        loss_row(x + i * xs, y[i * ys], params, d, grad != NULL, g, &sse);
     }
     const double m = (double)rows.count;
     for (size_t j = 0; grad != NULL && j <= d; j++)
@@ -315,16 +348,20 @@ LOSS_INLINE double loss_small_kernel(const double *restrict x, const double *res
  * the evaluator's first block partial (d + 2 doubles at least). */
 static double loss_small(gd_loss *loss, gd_rows rows, const double *params, double *grad)
 {
-    const gd_dataset *ds = loss->ds;
+    const loss_layout l = layout(loss);
+    const double *x = l.x, *y = l.y;
     double g[LOSS_MAX_D + 1];
-    switch (ds->d) {
+    switch (loss->ds->d) {
 #define LOSS_SMALL_CASE(D)                                                           \
     case D:                                                                          \
-        return loss_small_kernel(ds->x, ds->y, rows, D, params, grad, g);
+        return loss->packed != NULL                                                  \
+                   ? loss_small_kernel(x, y, D + 1, D + 1, rows, D, params, grad, g) \
+                   : loss_small_kernel(x, y, D, 1, rows, D, params, grad, g);
         LOSS_FOR_EACH_D(LOSS_SMALL_CASE)
 #undef LOSS_SMALL_CASE
     default:
-        return loss_small_kernel(ds->x, ds->y, rows, ds->d, params, grad, loss->partial);
+        return loss_small_kernel(x, y, l.xs, l.ys, rows, loss->ds->d, params, grad,
+                                 loss->partial);
     }
 }
 
@@ -352,7 +389,7 @@ void gd_loss_add(gd_loss *loss, gd_rows rows, const double *params, int want_gra
         } else {
             size_t lo = t * GD_LOSS_BLOCK;
             size_t hi = lo + GD_LOSS_BLOCK < rows.count ? lo + GD_LOSS_BLOCK : rows.count;
-            loss_block(ds, rows, lo, hi, params, want_grad, part);
+            loss_block(loss, rows, lo, hi, params, want_grad, part);
         }
         sums[d + 1] += part[d + 1];
         if (want_grad)
@@ -385,15 +422,17 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
 
 void gd_loss_prefetch(const gd_loss *loss, gd_rows rows)
 {
-    const double *x = loss->ds->x, *y = loss->ds->y;
-    const size_t d = loss->ds->d;
+    const loss_layout l = layout(loss);
+    const double *x = l.x, *y = l.y;
+    const size_t d = loss->ds->d, xs = l.xs, ys = l.ys;
     for (size_t k = 0; k < rows.count; k++) {
         size_t i = rows.index != NULL ? rows.index[rows.begin + k] : rows.begin + k;
         if (d > 0) { /* a row's first and last feature: its one or two lines */
-            GD_PREFETCH(x + i * d);
-            GD_PREFETCH(x + i * d + (d - 1));
+            GD_PREFETCH(x + i * xs);
+            GD_PREFETCH(x + i * xs + (d - 1));
         }
-        GD_PREFETCH(y + i);
+        if (loss->packed == NULL) /* packed, the target shares the row's lines */
+            GD_PREFETCH(y + i * ys);
     }
 }
 
@@ -405,6 +444,31 @@ double gd_loss_penalty(const double *params, size_t d, double l2, double l1)
         abs_sum += fabs(params[j]);
     }
     return l2 * sq + l1 * abs_sum;
+}
+
+/* A packed row's size in bytes and the packed copy's alignment: rows of
+ * 8 doubles (7 features) each fill one cache line. */
+#define LOSS_LINE 64
+
+int gd_loss_pack(gd_loss *loss)
+{
+    const gd_dataset *ds = loss->ds;
+    const size_t n = ds->n, d = ds->d, w = d + 1;
+    assert(ds->y != NULL);
+    if (loss->packed != NULL)
+        return 0;
+    if (n > SIZE_MAX / sizeof(double) / w - LOSS_LINE)
+        return -1;
+    size_t bytes = (n * w * sizeof(double) + LOSS_LINE - 1) / LOSS_LINE * LOSS_LINE;
+    double *p = aligned_alloc(LOSS_LINE, bytes);
+    if (p == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(p + i * w, ds->x + i * d, d * sizeof *p);
+        p[i * w + d] = ds->y[i];
+    }
+    loss->packed = p;
+    return 0;
 }
 
 void gd_loss_predict(const gd_dataset *ds, const double *params, double *out)
