@@ -36,8 +36,10 @@ typedef struct gd_dataset {
 #define GD_MAX_PROBLEMS 10
 #define GD_MAX_NOTES 16
 typedef struct gd_load_report {
-    gd_error problems[GD_MAX_PROBLEMS]; /* the first ones, in file order of
-                                           columns */
+    gd_error problems[GD_MAX_PROBLEMS]; /* the first ones: the rows' (ragged,
+                                           overflowing, a broken quote) by
+                                           line, then the cells' in file
+                                           order of columns */
     size_t nproblems;
     size_t more;                        /* problems beyond those kept */
     char notes[GD_MAX_NOTES][400];      /* warnings and notes, one line each */

@@ -199,6 +199,10 @@ struct gd_cells {
     size_t ncols;
     int nsinks;
     colcells *cols;        /* (nsinks, ncols) */
+    gd_error rows[GD_MAX_PROBLEMS]; /* the first problems of the rows themselves */
+    size_t nrows, rows_more;
+    gd_cells_locate_fn locate; /* where a cell of the raw table is, or NULL */
+    const void *locate_ctx;
 };
 
 gd_cells *gd_cells_create(const gd_cells_rules *rules, int nsinks)
@@ -223,6 +227,26 @@ void gd_cells_reset(gd_cells *C)
         dict_free(&C->cols[k].levels);
         memset(&C->cols[k], 0, sizeof C->cols[k]);
     }
+    C->nrows = C->rows_more = 0;
+}
+
+void gd_cells_row_problem(gd_cells *C, const gd_error *e)
+{
+    if (C->nrows < GD_MAX_PROBLEMS)
+        C->rows[C->nrows++] = *e;
+    else
+        C->rows_more++;
+}
+
+size_t gd_cells_row_problems(const gd_cells *C)
+{
+    return C->nrows + C->rows_more;
+}
+
+void gd_cells_set_locate(gd_cells *C, gd_cells_locate_fn locate, const void *ctx)
+{
+    C->locate = locate;
+    C->locate_ctx = ctx;
 }
 
 void gd_cells_free(gd_cells *C)
@@ -566,7 +590,10 @@ static void decide_column(finish *F, size_t c)
         return;
     }
     size_t row = first_number_row(F, c);
-    problem(&F->P, F->file, r->first_line + (long)row, 0,
+    long line = r->first_line + (long)row, column = 0;
+    if (F->C->locate != NULL)
+        F->C->locate(F->C->locate_ctx, row, c, &line, &column);
+    problem(&F->P, F->file, line, column,
             "column '%s' holds %zu number%s among %zu texts (the first in data row "
             "%zu): if they are categories too, use --categorical '%s'", nq, nnum,
             nnum == 1 ? "" : "s",
@@ -1013,6 +1040,14 @@ gd_status gd_cells_finish(gd_cells *C, gd_dataset *ds, const gd_cells_span *span
     finish F = {C, ds, calloc(C->ncols ? C->ncols : 1, sizeof(merged)), {report, err, 0},
                 report, r->file};
     gd_status st = GD_OK;
+    for (size_t k = 0; k < C->nrows; k++)
+        problem(&F.P, C->rows[k].file, C->rows[k].line, C->rows[k].column, "%s",
+                C->rows[k].message);
+    problems_more(&F.P, C->rows_more);
+    if (ds->n == 0 && F.P.count > 0) { /* every row was ragged, or reading stopped */
+        st = GD_ERR_DATA;
+        goto cleanup;
+    }
     if (e == NULL || F.M == NULL || check_columns(&F) != 0)
         goto oom;
     if (F.P.count > 0) {

@@ -109,6 +109,25 @@ void gd_cells_reset(gd_cells *C);
 
 void gd_cells_free(gd_cells *C);
 
+/* Keeps a problem of the rows themselves, found while reading them (a
+ * ragged row, a number too large, a broken quote), for gd_cells_finish to
+ * report first, before those of the cells (up to GD_MAX_PROBLEMS, the rest
+ * counted). Not thread-safe: the sequential reading path calls it. */
+void gd_cells_row_problem(gd_cells *C, const gd_error *e);
+
+/* How many gd_cells_row_problem has been given since the last reset. */
+size_t gd_cells_row_problems(const gd_cells *C);
+
+/* Where cell c (a feature, or nfeatures for the target) of data row `row`
+ * is in the file: sets *line and *column and returns 1, or returns 0 when
+ * it cannot tell (the input cannot be read again). */
+typedef int (*gd_cells_locate_fn)(const void *ctx, size_t row, size_t c, long *line,
+                                  long *column);
+
+/* Lets gd_cells_finish name the place of a cell that no sink kept (the
+ * first number in a column of texts) by asking locate. */
+void gd_cells_set_locate(gd_cells *C, gd_cells_locate_fn locate, const void *ctx);
+
 /* Whether column c must go through gd_cells_take even when it parses as a
  * number (a categorical column, or any column with decimal commas). */
 int gd_cells_all(const gd_cells *C, size_t c);

@@ -105,7 +105,7 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     const char *file = gd_csv_name(r);
     const int with_y = cols->target_col != SIZE_MAX;
     ds_load c = {file, delim, cols->hd.h, &cols->hd, cols->picks, cols->npicks,
-                 cols->dest, ds->d, NULL, NULL, t->cells, t->slow};
+                 cols->dest, ds->d, NULL, NULL, t->cells, t->slow, 0};
     size_t cap = 0, n = 0;
     int fallback = 1;
     gd_status st = GD_OK;
@@ -119,7 +119,7 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     }
     if (st != GD_OK)
         return st;
-    if (n == 0)
+    if (n == 0 && (t->cells == NULL || gd_cells_row_problems(t->cells) == 0))
         return gd_error_set(err, GD_ERR_DATA, file, cols->hd.line + 1, 1,
                             "no data rows after the header");
     ds->n = n;
@@ -128,10 +128,52 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     return GD_OK;
 }
 
-/* Stage 4, with the encoding rules: the raw table to the design matrix. */
-static gd_status ds_encode(ds_table *t, const gd_load_options *opt, gd_dataset *ds,
-                           gd_error *err)
+/* What ds_locate needs to read the file again. */
+typedef struct ds_where {
+    const gd_load_options *opt;
+    const ds_columns *cols;
+} ds_where;
+
+/* Finds cell c of data row `row` by reading the file again (an error
+ * message's place: not worth keeping every cell's while loading). Rows
+ * are the records after the header with the header's field count, as the
+ * loader keeps them. */
+static int ds_locate(const void *ctx, size_t row, size_t c, long *line, long *column)
 {
+    const ds_where *w = ctx;
+    size_t col = 0;
+    while (col < w->cols->hd.h && w->cols->dest[col] != c)
+        col++;
+    gd_csv_reader *r = NULL;
+    gd_error err;
+    char delim = (char)(w->opt->delimiter ? w->opt->delimiter : ',');
+    if (col == w->cols->hd.h || gd_csv_open(&r, w->opt->path, delim, &err) != GD_OK)
+        return 0;
+    const gd_csv_field *f;
+    size_t nf, k = 0;
+    int found = 0, header = 1;
+    while (!found && gd_csv_next(r, &f, &nf, &err) == GD_OK && nf > 0) {
+        if (header || nf != w->cols->hd.h) {
+            header = 0;
+            continue;
+        }
+        if (k++ == row) {
+            *line = f[col].line;
+            *column = f[col].column;
+            found = 1;
+        }
+    }
+    gd_csv_close(r);
+    return found;
+}
+
+/* Stage 4, with the encoding rules: the raw table to the design matrix. */
+static gd_status ds_encode(ds_table *t, const gd_load_options *opt, const ds_columns *cols,
+                           gd_dataset *ds, gd_error *err)
+{
+    ds_where where = {opt, cols};
+    if (strcmp(opt->path, "-") != 0) /* standard input cannot be read again */
+        gd_cells_set_locate(t->cells, ds_locate, &where);
     gd_cells_span one = {0, 0};
     if (t->spans == NULL)
         return gd_cells_finish(t->cells, ds, &one, 1, opt->report, err);
@@ -158,7 +200,7 @@ gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *
     if (st == GD_OK)
         st = ds_read_rows(r, opt, delim, &cols, &t, ds, err);
     if (st == GD_OK && t.cells != NULL)
-        st = ds_encode(&t, opt, ds, err);
+        st = ds_encode(&t, opt, &cols, ds, err);
     if (st == GD_OK)
         ds->threads = opt->threads;
     gd_ds_table_free(&t);

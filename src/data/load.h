@@ -92,6 +92,9 @@ typedef struct ds_load {
     gd_cells *cells;       /* text and missing cells (src/data/cells.h), or NULL:
                               every selected cell must be a number */
     const unsigned char *slow; /* (h) 1: the column's cells all go to cells */
+    int collect;           /* the sequential path with cells: a number too
+                              large is a problem kept in cells (the row read
+                              on with 0 there), not the end of the load */
 } ds_load;
 
 /* Reads the header record into *hd: copies and trims the names, rejects

@@ -6,6 +6,12 @@
  * A ragged row is reported just past its last field (too few fields) or at
  * its first extra field (too many). A bad cell is reported at the start of
  * its field (its opening quote, if quoted).
+ *
+ * With the encoding rules, the sequential path reads on past the problems
+ * of the rows (ragged rows, which it leaves out, numbers too large, and a
+ * broken quote or a NUL byte, after which it stops: where the next record
+ * starts is then unknown), keeping them for the one report of every
+ * problem that gd_cells_finish makes.
  */
 #include "data/load.h"
 
@@ -110,9 +116,15 @@ gd_status gd_ds_record(const ds_load *c, int sink, const gd_csv_field *f, size_t
             res = ds_take(c, sink, c->picks[k].dest, cell, s, len, &v, err, &st);
         if (st != GD_OK)
             return st;
-        if (res != GD_NUM_OK)
+        if (res != GD_NUM_OK && c->collect) {
+            gd_error e;
+            ds_cell_error(cell, s, len, res, &c->hd->byidx[col], c->delim, c->file, &e);
+            gd_cells_row_problem(c->cells, &e);
+            v = 0.0; /* a number, as the cell means one: the load fails anyway */
+        } else if (res != GD_NUM_OK) {
             return ds_cell_error(cell, s, len, res, &c->hd->byidx[col], c->delim,
                                  c->file, err);
+        }
         if (c->picks[k].dest < c->d)
             xrow[c->picks[k].dest] = v;
         else
@@ -150,14 +162,25 @@ gd_status gd_ds_rows_sequential(gd_csv_reader *r, ds_load *c, gd_dataset *ds,
                                 int with_y, size_t *cap, size_t *n, gd_error *err)
 {
     size_t rows = 0;
+    c->collect = c->cells != NULL;
     for (;;) {
         const gd_csv_field *f;
         size_t nf;
         gd_status st = gd_csv_next(r, &f, &nf, err);
+        if (st == GD_ERR_DATA && c->collect) { /* a broken quote, a NUL byte: the last */
+            gd_cells_row_problem(c->cells, err);
+            break;
+        }
         if (st != GD_OK)
             return st;
         if (nf == 0)
             break;
+        if (nf != c->h && c->collect) {
+            gd_error e;
+            ds_ragged(c, f, nf, &e);
+            gd_cells_row_problem(c->cells, &e);
+            continue;
+        }
         if (rows == *cap) {
             size_t newcap = *cap ? *cap * 2 : 256;
             if (newcap < *cap || gd_ds_resize(ds, c, with_y, newcap) != 0)

@@ -20,7 +20,8 @@
  * quote, before or at the first error found. So when the first error comes
  * from a line holding a quote, the rows are read again by the sequential
  * path, which settles everything (into the same X and y: a file has no more
- * records than lines).
+ * records than lines). So they are too after any error in the data under
+ * the encoding rules, for the sequential path's report of every problem.
  */
 #include "data/load.h"
 
@@ -508,7 +509,10 @@ static gd_status ds_par_parse(ds_par *P, gd_pool *pool, int *fallback, gd_error 
     for (size_t t = 0; t < P->nchunks; t++) {
         if (P->chunks[t].st == GD_OK)
             continue;
-        if (P->chunks[t].quoted) {
+        /* With the encoding rules, the sequential path lists every
+         * problem of the rows in one report, which these chunks, each
+         * stopped at its first, cannot. */
+        if (P->chunks[t].quoted || (P->c->cells != NULL && P->chunks[t].st == GD_ERR_DATA)) {
             *fallback = 1;
             return GD_OK;
         }

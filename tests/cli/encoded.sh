@@ -134,6 +134,44 @@ expect_status 3 "many problems"
 [ "$(grep -c '^gdtrain: error: many.csv:' err)" -eq 10 ] || { cat err >&2; fail "ten problems listed"; }
 expect_err_line "^gdtrain: error: \.\.\. and [0-9]+ more problems" "and a count of the rest"
 
+# Ragged rows, a number too large and text cells join one report: the rows'
+# problems by line first, then the cells'. Run with both thread counts: the
+# parallel reader hands a file with such rows to the sequential one.
+printf 'a,b,y\n1,2,3\n4,5\n6,x,7\n1e999,2,3\n7,8,9,10\n1,2,3\n' >rows.csv
+for t in 1 2; do
+    run "$GDTRAIN" --data rows.csv --out rows.model --threads $t
+    expect_status 3 "ragged rows with other problems"
+    cat >want <<'EOF2'
+gdtrain: error: rows.csv:3:4: expected 3 fields as in the header, found 2: no value for column 'y'
+gdtrain: error: rows.csv:5:1: column 'a': "1e999" is too large (overflows a double)
+gdtrain: error: rows.csv:6:7: expected 3 fields as in the header, found 4: extra field "10"
+gdtrain: error: rows.csv:4:3: column 'b': expected a number, found "x" (1 of its 4 cells are not numbers; if the column holds categories, use --categorical 'b')
+EOF2
+    diff want err >&2 || fail "one report of the rows' and the cells' problems (--threads $t)"
+    CHECKS=$((CHECKS + 1))
+    expect_no_file rows.model "nothing written"
+done
+# A broken quote ends the reading (where the next record starts is unknown),
+# and is the report's last problem of the rows: the line after it is not read.
+printf 'a,b,y\n1,2,3\n4,5\n6,1,7\n3,"x"y,2\n7,8,9\n' >quote.csv
+run "$GDTRAIN" --data quote.csv --out q.model
+expect_status 3 "a ragged row and a broken quote"
+expect_err_line "^gdtrain: error: quote.csv:3:4: expected 3 fields" "the ragged row"
+expect_err_line "^gdtrain: error: quote.csv:5:6: text after the closing quote " "the quote, last"
+[ "$(wc -l <err)" -eq 2 ] || fail "two problems: $(cat err)"
+# Every row ragged: the ragged rows are the report, not "no data rows".
+printf 'a,b,y\n1,2\n3\n' >allrag.csv
+run "$GDTRAIN" --data allrag.csv --out q.model
+expect_status 3 "every row ragged"
+[ "$(grep -c 'expected 3 fields' err)" -eq 2 ] || fail "both ragged rows: $(cat err)"
+
+# A column of texts with a few numbers: the first number's FILE:LINE:COL,
+# right after a quoted field that spans two lines.
+printf 'a,c,y\n1,red,3\n4,blue,5\n"6\n",green,7\n7,8,9\n1,red,3\n' >mixed.csv
+run "$GDTRAIN" --data mixed.csv --out q.model
+expect_status 3 "numbers among texts"
+expect_err_line "^gdtrain: error: mixed.csv:6:3: column 'c' holds 1 number among 4 texts \(the first in data row 4\)" "the first number's line and column"
+
 # --- the level limit, and identifiers ---------------------------------------
 { echo "id,area,price"; for i in $(seq 1 250); do echo "h$i,$i,$((i * 2 + i % 7))"; done; } >ids.csv
 run "$GDTRAIN" solve --data ids.csv --out ids.model
