@@ -12,10 +12,10 @@
 #include "msg.h"
 #include "options.h"
 
-/* The raw rows of the user's data choice (not standardized: each fold
- * standardizes its own training part), one column per input: each fold
- * takes its levels and --na mean's fills from its own training rows. */
-static int load_raw(const cli_data_choice *choice, gd_dataset *raw)
+/* The raw rows are not standardized (each fold standardizes its own
+ * training part) and hold one column per input: each fold takes its levels
+ * and --na mean's fills from its own training rows. */
+int cli_cv_load(const cli_data_choice *choice, gd_dataset *raw)
 {
     char **features;
     size_t nfeatures;
@@ -36,11 +36,10 @@ static int load_raw(const cli_data_choice *choice, gd_dataset *raw)
     gd_error_clear(&err);
     gd_status st = gd_dataset_load(raw, &lo, &err);
     cli_free_list(features);
-    if (st == GD_OK)
-        cli_table_say(&keep.report, "training data");
-    else if (st == GD_ERR_DATA)
+    /* Its notes are those of the load for the final training, which says them. */
+    if (st == GD_ERR_DATA)
         cli_table_report_error(&keep.report, &err);
-    else
+    else if (st != GD_OK)
         cli_report(&err);
     cli_table_free(&keep);
     return st == GD_OK ? 0 : cli_exit_code(st);
@@ -76,7 +75,7 @@ int cli_cv_run(const cli_data_choice *choice, const gd_train_config *cfg, size_t
 {
     gd_dataset raw = {0};
     memset(res, 0, sizeof *res);
-    int code = load_raw(choice, &raw);
+    int code = cli_cv_load(choice, &raw);
     if (code != 0)
         return code;
     gd_error err;

@@ -10,6 +10,11 @@
 #include "io/json.h"
 #include "train/cv.h"
 
+/* Loads the rows of the user's data choice as gd_cv_run takes them (raw
+ * inputs, not standardized), its notes unsaid. Returns 0, or
+ * the exit status with the error printed. */
+int cli_cv_load(const cli_data_choice *choice, gd_dataset *raw);
+
 /* Loads the chosen data (raw), cross-validates cfg with k folds, and says
  * the per-fold and mean +- sd scores on stderr. Returns 0, or the exit
  * status with the error printed. *res is filled on 0 (free it with

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "cv.h"
 #include "fit.h"
 #include "io/atomicfile.h"
 #include "io/json.h"
@@ -52,14 +53,13 @@ static const cli_option sweep_options[] = {
 /* Training options a sweep does not pass on: it has its own --out, --json,
  * --plot and --quiet, and runs have no terminal, checkpoint or reference. */
 static const char *const refused[] = {
-    "curve", "check-curve", "rtol", "atol", "checkpoint", "resume", "verbose", "cv",
-    "cv-shuffle",
+    "curve", "check-curve", "rtol", "atol", "checkpoint", "resume", "verbose",
 };
 
 /* Options about the data: every run must share them, so no lists. */
 static const char *const data_options[] = {
     "data", "delimiter", "target", "features", "val", "val-split", "init-from",
-    "exclude", "categorical", "na", "na-values", "max-levels", "decimal", "cache",
+    "exclude", "categorical", "na", "na-values", "max-levels", "decimal", "cache", "cv",
 };
 
 static int in_list(const char *name, const char *const *list, size_t n)
@@ -83,20 +83,23 @@ static void print_sweep_help(void)
            "Each run trains exactly as 'gdtrain train' with the same options: the same\n"
            "model and loss curve, byte for byte (but the curve's seconds). Runs use one\n"
            "thread each unless --threads is given. The runs are ranked by validation\n"
-           "MSE when there are validation rows (--val-split, --val), else by training\n"
-           "MSE; the best run's model is written to --out. Ctrl-C stops the runs, keeps\n"
-           "the finished rows and writes no model.\n\n"
+           "MSE when there are validation rows (--val-split, --val), by the mean\n"
+           "validation MSE over the folds with --cv K (each run is cross-validated as\n"
+           "'gdtrain train --cv K' does, on the same folds), else by training MSE; the\n"
+           "best run's model is written to --out. Ctrl-C stops the runs, keeps the\n"
+           "finished rows and writes no model.\n\n"
            "Sweep options:\n");
     cli_print_options(sweep_options, stdout);
     printf("\nEvery 'gdtrain train' option is a training option here, but --curve,\n"
-           "--check-curve, --rtol, --atol, --checkpoint, --resume, --verbose, --cv and\n"
-           "--cv-shuffle. The data options (--data, --delimiter, --target, --features,\n"
-           "--exclude, --categorical, --na, --na-values, --max-levels, --decimal, --val,\n"
-           "--val-split, --init-from, --cache) take one value. With --val-split, --seed\n"
-           "also picks the validation rows and so takes one value.\n\n"
+           "--check-curve, --rtol, --atol, --checkpoint, --resume and --verbose. The\n"
+           "data options (--data, --delimiter, --target, --features, --exclude,\n"
+           "--categorical, --na, --na-values, --max-levels, --decimal, --val,\n"
+           "--val-split, --init-from, --cache, --cv) take one value. With --val-split or\n"
+           "--cv-shuffle, --seed also picks the rows and so takes one value.\n\n"
            "Results columns: run, options, opt, lr, batch_size, exit_status (what\n"
            "'gdtrain train' would exit with), stop_reason, epochs, train_mse, val_mse,\n"
-           "gap, seconds, rank (empty for a run without a model), ranked_by.\n\n");
+           "gap, seconds, rank (empty for a run without a model), ranked_by; with --cv\n"
+           "also cv_mse and cv_mse_sd (mean and population sd over the folds).\n\n");
     cli_print_exit_codes("no run produced a model",
                          "malformed CSV, non-numeric cell, bad --configs file",
                          "cannot read or write a file, out of memory", 1);
@@ -182,6 +185,8 @@ typedef struct cli_sweep_run {
     char *curve;          /* --curves: its file */
     int started;
     cli_train_outcome out;
+    gd_cv_result cv;      /* --cv: its folds' scores */
+    int cv_done;          /* 1 when every fold ran */
     size_t rank;          /* 1 = best; 0 = not ranked */
 } cli_sweep_run;
 
@@ -402,7 +407,8 @@ static int same_data(const cli_sweep_run *a, const cli_sweep_run *b)
            same_string(x->target, y->target) && same_string(x->features, y->features) &&
            same_string(x->val, y->val) && x->val_split == y->val_split &&
            same_table(&x->table, &y->table) && same_string(x->cache, y->cache) &&
-           (x->val_split == 0 || a->cfg.seed == b->cfg.seed);
+           x->cv == y->cv && x->cv_shuffle == y->cv_shuffle &&
+           ((x->val_split == 0 && !x->cv_shuffle) || a->cfg.seed == b->cfg.seed);
 }
 
 /* Parses run r (number i from 0) as `gdtrain train` would. Returns 0, or
@@ -439,7 +445,9 @@ static int prepare_run(cli_sweep_run *r, size_t i, const cli_sweep_run *first,
     if (first != NULL && !same_data(r, first)) {
         cli_usage_error("sweep", "run %zu reads other rows than run 1: the data options%s "
                                  "must be the same for every run", i + 1,
-                        r->s.val_split > 0 ? " and, with --val-split, --seed" : "");
+                        r->s.val_split > 0  ? " and, with --val-split, --seed"
+                        : r->s.cv_shuffle ? " and, with --cv-shuffle, --seed"
+                                          : "");
         return 2;
     }
     if (ss->curves != NULL) {
@@ -462,8 +470,22 @@ typedef struct sweep_pool {
     size_t next; /* the next run to start */
     pthread_mutex_t lock;
     const gd_fit_data *fd;
+    const gd_dataset *raw; /* --cv: the rows as the folds take them, else NULL */
     int keep_history;
 } sweep_pool;
+
+/* --cv: cross-validates run r on the rows the folds take, as train --cv
+ * does (its configuration, seed and threads). */
+static void cross_validate(cli_sweep_run *r, const gd_dataset *raw)
+{
+    gd_train_config cfg = r->cfg;
+    cfg.interrupt = cli_train_interrupt_flag();
+    gd_error err;
+    gd_status st = gd_cv_run(raw, r->s.cv, r->s.cv_shuffle, cfg.seed, &cfg, &r->cv, &err);
+    if (st != GD_OK)
+        cli_report(&err);
+    r->cv_done = st == GD_OK && r->cv.done == r->cv.k;
+}
 
 static void *sweep_worker(void *arg)
 {
@@ -478,6 +500,8 @@ static void *sweep_worker(void *arg)
         r->started = 1;
         cli_train_on_data(&r->s, r->set, &r->cfg, p->fd, r->optimum, p->keep_history,
                           &r->out);
+        if (p->raw != NULL && r->out.status == 0 && !cli_train_interrupted())
+            cross_validate(r, p->raw);
     }
 }
 
@@ -518,29 +542,35 @@ static int find_optima(cli_sweep_run *runs, size_t n, const gd_dataset *train,
     return 0;
 }
 
-/* The score a run is ranked by: validation MSE when there are validation
- * rows, else training MSE (target units). */
-static double run_score(const cli_sweep_run *r, int by_val)
+/* What the runs are ranked by: the mean validation MSE over the folds with
+ * --cv, validation MSE when there are validation rows, else training MSE. */
+enum { BY_TRAIN, BY_VAL, BY_CV };
+static const char *const by_column[] = {"train_mse", "val_mse", "cv_mse"};
+
+/* The score run r is ranked by (target units); NaN when it has none. */
+static double run_score(const cli_sweep_run *r, int by)
 {
     const gd_train_result *t = &r->out.train;
-    return (by_val ? t->val_loss : t->train_loss) * r->out.loss_scale;
+    if (by == BY_CV)
+        return r->cv_done ? r->cv.mse.mean : NAN;
+    return (by == BY_VAL ? t->val_loss : t->train_loss) * r->out.loss_scale;
 }
 
-static const cli_sweep_run *rank_runs(cli_sweep_run *runs, size_t n, int by_val)
+static const cli_sweep_run *rank_runs(cli_sweep_run *runs, size_t n, int by)
 {
     const cli_sweep_run *best = NULL;
     for (size_t i = 0; i < n; i++) {
         cli_sweep_run *r = &runs[i];
         r->rank = 0;
-        if (r->out.status != 0 || isnan(run_score(r, by_val)))
+        if (r->out.status != 0 || isnan(run_score(r, by)))
             continue;
         r->rank = 1;
         /* Ties go to the earlier run. */
         for (size_t k = 0; k < n; k++) {
             const cli_sweep_run *o = &runs[k];
-            if (k != i && o->out.status == 0 && !isnan(run_score(o, by_val)) &&
-                (run_score(o, by_val) < run_score(r, by_val) ||
-                 (run_score(o, by_val) == run_score(r, by_val) && k < i)))
+            if (k != i && o->out.status == 0 && !isnan(run_score(o, by)) &&
+                (run_score(o, by) < run_score(r, by) ||
+                 (run_score(o, by) == run_score(r, by) && k < i)))
                 r->rank++;
         }
         if (r->rank == 1)
@@ -577,7 +607,7 @@ static void csv_number(FILE *f, double v)
         fprintf(f, ",%s", cli_num(num, sizeof num, v));
 }
 
-static void csv_row(FILE *f, const cli_sweep_run *r, size_t i, size_t rows, int by_val)
+static void csv_row(FILE *f, const cli_sweep_run *r, size_t i, size_t rows, int by)
 {
     run_numbers x = numbers_of(r, rows);
     fprintf(f, "%zu,\"", i + 1);
@@ -595,12 +625,17 @@ static void csv_row(FILE *f, const cli_sweep_run *r, size_t i, size_t rows, int 
     fprintf(f, ",%.3f,", r->out.seconds);
     if (r->rank > 0)
         fprintf(f, "%zu", r->rank);
-    fprintf(f, ",%s\n", by_val ? "val_mse" : "train_mse");
+    fprintf(f, ",%s", by_column[by]);
+    if (by == BY_CV) {
+        csv_number(f, r->cv_done ? r->cv.mse.mean : NAN);
+        csv_number(f, r->cv_done ? r->cv.mse.sd : NAN);
+    }
+    fputc('\n', f);
 }
 
 /* --results: every row, written atomically. */
 static int write_results(const char *path, const cli_sweep_run *runs, size_t n, size_t rows,
-                         int by_val)
+                         int by)
 {
     gd_atomic_file f;
     gd_error err;
@@ -609,9 +644,9 @@ static int write_results(const char *path, const cli_sweep_run *runs, size_t n, 
         return 4;
     }
     fprintf(f.fp, "run,options,opt,lr,batch_size,exit_status,stop_reason,epochs,train_mse,"
-                  "val_mse,gap,seconds,rank,ranked_by\n");
+                  "val_mse,gap,seconds,rank,ranked_by%s\n", by == BY_CV ? ",cv_mse,cv_mse_sd" : "");
     for (size_t i = 0; i < n; i++)
-        csv_row(f.fp, &runs[i], i, rows, by_val);
+        csv_row(f.fp, &runs[i], i, rows, by);
     if (gd_atomic_commit(&f, &err) != GD_OK) {
         cli_report(&err);
         return 4;
@@ -620,7 +655,7 @@ static int write_results(const char *path, const cli_sweep_run *runs, size_t n, 
 }
 
 /* --json: one line per run. */
-static int print_json_rows(const cli_sweep_run *runs, size_t n, size_t rows, int by_val)
+static int print_json_rows(const cli_sweep_run *runs, size_t n, size_t rows, int by)
 {
     int failed = 0;
     for (size_t i = 0; i < n; i++) {
@@ -648,7 +683,11 @@ static int print_json_rows(const cli_sweep_run *runs, size_t n, size_t rows, int
             gd_json_integer(&j, "rank", (long long)r->rank);
         else
             gd_json_null(&j, "rank");
-        gd_json_string(&j, "ranked_by", by_val ? "val_mse" : "train_mse");
+        gd_json_string(&j, "ranked_by", by_column[by]);
+        if (by == BY_CV) {
+            gd_json_number(&j, "cv_mse", r->cv_done ? r->cv.mse.mean : NAN);
+            gd_json_number(&j, "cv_mse_sd", r->cv_done ? r->cv.mse.sd : NAN);
+        }
         gd_json_object_end(&j);
         failed |= gd_json_finish(&j);
     }
@@ -658,7 +697,7 @@ static int print_json_rows(const cli_sweep_run *runs, size_t n, size_t rows, int
 }
 
 /* The ranking for a person, best first. */
-static void say_ranking(const cli_sweep_run *runs, size_t n, int by_val, double seconds)
+static void say_ranking(const cli_sweep_run *runs, size_t n, int by, double seconds)
 {
     size_t done = 0, models = 0;
     for (size_t i = 0; i < n; i++) {
@@ -667,13 +706,16 @@ static void say_ranking(const cli_sweep_run *runs, size_t n, int by_val, double 
     }
     cli_say("gdtrain: sweep of %zu run%s in %.3f s: %zu with a model; ranked by %s\n", n,
             cli_plural(n), seconds, models,
-            by_val ? "validation MSE" : "training MSE (no validation rows: give --val-split "
-                                        "or --val to rank on unseen rows)");
+            by == BY_CV    ? "cross-validated MSE (the mean over the folds)"
+            : by == BY_VAL ? "validation MSE"
+                           : "training MSE (no validation rows: give --val-split, --val "
+                             "or --cv K to rank on unseen rows)");
     for (size_t rank = 1; rank <= models; rank++)
         for (size_t i = 0; i < n; i++)
             if (runs[i].rank == rank)
                 cli_say("  %2zu. run %zu: %s %.6g, %ld epochs (%s)  %s\n", rank, i + 1,
-                        by_val ? "val MSE" : "MSE", run_score(&runs[i], by_val),
+                        by == BY_CV ? "cv MSE" : by == BY_VAL ? "val MSE" : "MSE",
+                        run_score(&runs[i], by),
                         runs[i].out.train.epochs, run_stop(&runs[i]), runs[i].options);
     for (size_t i = 0; i < n; i++)
         if (runs[i].rank == 0)
@@ -746,6 +788,19 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
 }
 
+/* --cv K: the rows as the folds take them, once for every run. Returns 0,
+ * or the exit status (the error printed). */
+static int load_folds(const cli_data_choice *choice, size_t k, gd_dataset *raw)
+{
+    int code = cli_cv_load(choice, raw);
+    if (code == 0 && (k < 2 || k > raw->n)) {
+        cli_usage_error("sweep", "--cv: %zu folds on %zu rows: cross-validation needs 2 "
+                                 "to %zu folds", k, raw->n, raw->n);
+        code = 2;
+    }
+    return code;
+}
+
 /* Everything after the plan: load once, train, report. */
 static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n)
 {
@@ -760,7 +815,10 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     gd_fit_data fd;
+    gd_dataset raw = {0};
     int code = cli_load_standardized(&choice, &fd);
+    if (code == 0 && s0->cv > 0)
+        code = load_folds(&choice, s0->cv, &raw);
     gd_solve_info *optima = calloc(n + 1, sizeof *optima);
     if (code == 0 && optima == NULL) {
         cli_error("out of memory");
@@ -768,21 +826,22 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
     }
     if (code == 0) {
         find_optima(runs, n, &fd.train, optima);
-        sweep_pool pool = {.runs = runs, .n = n, .fd = &fd, .keep_history = ss->plot != NULL};
+        sweep_pool pool = {.runs = runs, .n = n, .fd = &fd, .raw = s0->cv ? &raw : NULL,
+                           .keep_history = ss->plot != NULL};
         long jobs = ss->jobs > 0 ? ss->jobs : gd_loss_threads(0);
         run_all(&pool, jobs < (long)n ? jobs : (long)n);
-        int by_val = fd.val.n > 0;
-        const cli_sweep_run *best = rank_runs(runs, n, by_val);
+        int by = s0->cv ? BY_CV : fd.val.n > 0 ? BY_VAL : BY_TRAIN;
+        const cli_sweep_run *best = rank_runs(runs, n, by);
         int signo = cli_train_interrupted();
         if (ss->results != NULL)
-            code = write_results(ss->results, runs, n, fd.train.n, by_val);
-        if (ss->json && print_json_rows(runs, n, fd.train.n, by_val) != 0)
+            code = write_results(ss->results, runs, n, fd.train.n, by);
+        if (ss->json && print_json_rows(runs, n, fd.train.n, by) != 0)
             code = 4;
         if (ss->plot != NULL && code == 0)
             code = write_plot(ss->plot, runs, n);
         if (ss->models != NULL && code == 0)
             code = write_models(ss->models, runs, n);
-        say_ranking(runs, n, by_val, seconds_since(&t0));
+        say_ranking(runs, n, by, seconds_since(&t0));
         gd_error err;
         if (signo != 0) {
             cli_error("interrupted: the finished runs are in the results; no model was "
@@ -801,6 +860,7 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
     }
     free(optima);
     gd_fit_data_free(&fd);
+    gd_dataset_free(&raw);
     return code;
 }
 
@@ -816,6 +876,7 @@ static void free_runs(sweep_plan *p)
         free(r->set);
         free(r->curve);
         cli_train_outcome_free(&r->out);
+        gd_cv_result_free(&r->cv);
     }
     free(p->runs);
 }

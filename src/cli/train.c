@@ -1161,6 +1161,11 @@ int cli_train_interrupted(void)
     return (int)interrupt_signal;
 }
 
+const volatile sig_atomic_t *cli_train_interrupt_flag(void)
+{
+    return &interrupt_signal;
+}
+
 /* How a sweep's run stopped: -1 to go on and build the model, else its
  * exit status. A diverged or interrupted run says so in its row instead of
  * a message. */

@@ -89,4 +89,8 @@ void cli_train_catch_signals(int on);
 /* The signal that stopped training (SIGINT, SIGTERM), or 0. */
 int cli_train_interrupted(void);
 
+/* The flag the signal handlers set, for a gd_train_config.interrupt of
+ * trainings the command line runs itself (a sweep's folds). */
+const volatile sig_atomic_t *cli_train_interrupt_flag(void);
+
 #endif

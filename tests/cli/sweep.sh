@@ -73,6 +73,36 @@ awk -F, '$1 == 2 { print $9 }' c.csv >mse2
 [ "$(cat mse2)" = "$(model_info alone.model train_mse)" ] || fail "run 2's MSE"
 CHECKS=$((CHECKS + 1))
 
+# --cv K ranks by the mean validation MSE over the folds. By hand, on
+# x = 0, 1, 3, 4 and y = 0, 1, 3, 11 with two folds of two rows: unpenalized,
+# each fold's line through its two training points misses the other fold by
+# (-21, -14) and (0, -7): MSEs 318.5 and 24.5, mean 171.5, sd 147. With --l1
+# 100 every weight is 0 and the model predicts its training rows' mean, 7
+# and 0.5: MSEs 42.5 and 58.25, mean 50.375, sd 7.875. So the lasso run
+# ranks first, where the training MSE would rank it last.
+printf 'x,y\n0,0\n1,1\n3,3\n4,11\n' >tiny.csv
+run "$GDTRAIN" sweep --data tiny.csv --opt gd --tol 1e-12 --l1 0,100 --cv 2 --results cv.csv \
+    --json --out cv.model
+expect_status 0 "sweep --cv"
+expect_err_line "ranked by cross-validated MSE" "ranking named"
+head -1 cv.csv | grep -q ',rank,ranked_by,cv_mse,cv_mse_sd$' || fail "--cv results header"
+awk -F, 'NR > 1 { want = NR == 2 ? "2 171.5 147" : "1 50.375 7.875"; split(want, w, " ")
+                  for (k = 2; k <= 3; k++) { d = ($(13 + k) - w[k]) / w[k]; if (d < 0) d = -d; if (d > 1e-6) bad = 1 }
+                  if ($13 != w[1] || $14 != "cv_mse") bad = 1 }
+         END { exit bad || NR != 3 }' cv.csv || fail "--cv scores and ranks: $(cat cv.csv)"
+CHECKS=$((CHECKS + 1))
+grep -q '"rank":1,"ranked_by":"cv_mse","cv_mse":50.375,"cv_mse_sd":7.875' out || fail "--cv JSON: $(cat out)"
+# Each run's folds are those of train --cv with the same options.
+run "$GDTRAIN" --data tiny.csv --opt gd --tol 1e-12 --cv 2 --json --quiet --out t.model
+mean=$(grep -o '"val_mse":{"mean":[^,]*' out | sed 's/.*://')
+[ "$(awk -F, 'NR == 2 { print $15 }' cv.csv)" = "$mean" ] || fail "sweep --cv and train --cv differ"
+CHECKS=$((CHECKS + 1))
+run "$GDTRAIN" sweep --data tiny.csv --cv 5 --out cv.model
+expect_status 2 "more folds than rows"
+run "$GDTRAIN" sweep --data tiny.csv --cv 2 --cv-shuffle --seed 1,2 --out cv.model
+expect_status 2 "seed list with --cv-shuffle"
+expect_err_line "with --cv-shuffle, --seed" "seed list message"
+
 # Usage errors, before any run.
 run "$GDTRAIN" sweep --data "$DATA" --lr 0.1 --curve x.csv
 expect_status 2 "--curve"
