@@ -56,6 +56,7 @@ LIB=$BUILD/libgdtrain.a
 BFLAGS=(-std=c11 -O3 -DNDEBUG -ffp-contract=off -D_POSIX_C_SOURCE=200809L -I"$ROOT/include")
 "$CC" "${BFLAGS[@]}" "$ROOT/bench/roofline.c" "$LIB" -o "$TMP/roofline" -lm -lpthread
 "$CC" "${BFLAGS[@]}" "$ROOT/bench/phases.c" "$LIB" -o "$TMP/phases" -lm -lpthread
+"$CC" "${BFLAGS[@]}" "$ROOT/bench/cacheload.c" "$LIB" -o "$TMP/cacheload" -lm -lpthread
 
 # ---- data, made by gdtrain itself
 big=$TMP/houses_big.csv
@@ -184,6 +185,22 @@ if "$GDTRAIN" --help 2>&1 | grep -q -- '--threads'; then
     done
     threads_cli=$same
 fi
+
+# ---- the binary cache: the load phase of a parsing run and of a cached
+# run, alternating in one process (bench/cacheload.c: a cached load hashes
+# the whole source and checks every block); and the model files of a run
+# without the cache, the run that writes it and a run that reads it.
+log "the cache: load phase, parsing against reading the cache"
+"$TMP/cacheload" "$big" "$TMP/bench.gdcache" --reps "$REPS" >"$TMP/cache.txt"
+cache_models=yes
+for m in parse build read; do
+    flag=()
+    [ "$m" = parse ] || flag=(--cache "$TMP/cli.gdcache")
+    "$GDTRAIN" --data "$big" --opt adam --epochs 10 --tol 0 --quiet "${flag[@]}" \
+        --out "$TMP/cache_$m.model"
+    cmp -s "$TMP/cache_parse.model" "$TMP/cache_$m.model" || cache_models=no
+done
+rm -f "$TMP/bench.gdcache" "$TMP/cli.gdcache"
 
 # ---- small runs: the shipped job
 log "small runs (data/houses.csv)"
@@ -344,6 +361,15 @@ table=$TMP/table.md
     echo "| 15 phases | parse 1T / 2T; standardize 2T; exact solve | $(calc "$load1") / $(calc "$load2"); $(calc "$std2"); $(calc "$solve") s | | | (information) | |"
     echo "| 15 defaults | \`--opt sgd\` on $mid_rows rows: wall, epochs, stop, gap | $(calc "$def_sgd") s, $(info epochs "$TMP/def_sgd.model") epochs, $(info stop_reason "$TMP/def_sgd.model"), gap $sgd_gap | \`--opt gd\` $(calc "$def_gd") s ($(info epochs "$TMP/def_gd.model") epochs); \`solve\` $(calc "$def_solve") s | $(calc "$def_sgd / $def_gd")x of gd | <= 3x, gap <= 1e-4 | $(ok "$def_sgd / $def_gd <= 3 && $sgd_gap_num <= 1e-4") |"
     echo "| 15 end to end | \`gdtrain --data F --opt adam --epochs 100 --tol 0\` (first run) | $(calc "$e2e_wall") s | pandas + numpy script $(calc "$py_wall") s | $(calc "$py_wall / $e2e_wall")x faster | >= 7x | $(vs "$script_ok" "$py_wall / $e2e_wall >= 7") |"
+    C=$TMP/cache.txt
+    cache_parse=$(get "$C" load_parse)
+    cache_read=$(get "$C" load_cached)
+    # The ratio gets a verdict only when the cached load gave the parse's
+    # X, y and names bit for bit.
+    cache_verdict="refused: the cached load differs from the parse"
+    [ "$(get "$C" same_bits)" = 1 ] && cache_verdict=$(ok "$cache_parse / $cache_read >= 5")
+    echo "| 16 cache | load phase, X and y in memory (2T): parse vs the up-to-date cache (hash of the whole source, header and block checksums included; standardization, the same on both, not) | $(calc "$cache_read") s | parse $(calc "$cache_parse") s | $(calc "$cache_parse / $cache_read")x faster | >= 5x | $cache_verdict |"
+    echo "| 16 cache | model file: run without the cache, run that writes it, run that reads it (\`--epochs 10\`) | byte-identical: $cache_models | | | identical | $([ "$cache_models" = yes ] && echo met || echo "NOT met") |"
     line="| 6 scaling | time per row: load (2T) / epoch (2T), ns |"
     for n in "${sizes[@]}" "$ROWS"; do
         f=$TMP/phases_$n.txt
@@ -397,13 +423,20 @@ report=$TMP/RESULTS.md
     cat "$P" "$TMP/phases_order.txt" "$TMP/phases_b1.txt"
     [ -z "$SK" ] || cat "$TMP/sk.txt"
     echo '```'
+    echo
+    echo "The cache (\`bench/cacheload.c\`; median and minimum seconds):"
+    echo
+    echo '```'
+    cat "$TMP/cache.txt"
+    echo '```'
 } >"$report"
 
 cat "$table"
 if [ "$SMOKE" -eq 1 ]; then
     # The smoke run checks that every number came out.
-    if grep -q 'nan' "$P" "$R" "$TMP/phases_order.txt" "$TMP/phases_b1.txt" ||
-        ! grep -q '^same_bits 1' "$P" || [ "$e2e_wall" = nan ] ||
+    if grep -q 'nan' "$P" "$R" "$TMP/phases_order.txt" "$TMP/phases_b1.txt" "$TMP/cache.txt" ||
+        ! grep -q '^same_bits 1' "$P" || ! grep -q '^same_bits 1' "$TMP/cache.txt" ||
+        [ "$cache_models" != yes ] || [ "$e2e_wall" = nan ] ||
         [ "$(info epochs "$TMP/def_sgd.model")" = nan ]; then
         echo "bench: smoke run: missing or bad numbers" >&2
         exit 1

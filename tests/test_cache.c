@@ -283,7 +283,7 @@ static void test_corrupt_header(void **state)
     (void)state;
     const char *path = write_test_cache();
     flip_byte(path, 0);
-    expect_open_refused(path, "no GDTCACHE magic");
+    expect_open_refused(path, "it does not start with GDTCACHE");
     path = write_test_cache();
     poke64(path, 8, 2);
     expect_open_refused(path, "version 2; this gdtrain reads version 1");

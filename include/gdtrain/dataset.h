@@ -107,6 +107,36 @@ typedef struct gd_load_options {
  * error *ds is left empty (safe to free). */
 gd_status gd_dataset_load(gd_dataset *ds, const gd_load_options *opt, gd_error *err);
 
+/* What gd_dataset_load_cached did. */
+typedef struct gd_cache_outcome {
+    int used;         /* 1: the rows came from the cache */
+    int written;      /* 1: a new cache was written */
+    uint64_t bytes;   /* the cache's size, when used or written */
+    char note[600];   /* why an existing cache was not used, or why none
+                         was written; "" when there is nothing to say */
+} gd_cache_outcome;
+
+/* The cache path for a source when none is given: SOURCE.gdcache. New
+ * string (NULL when out of memory). */
+char *gd_cache_default_path(const char *source);
+
+/* gd_dataset_load through a binary cache file (the format and its checks
+ * are in the library's src/data/cache.h; `gdtrain cache` writes one) at
+ * cache_path: when it holds the key
+ * of opt (source bytes and options) and checks out, the rows come from it;
+ * otherwise the source is parsed and the cache (re)written. force: parse
+ * and write whatever is there. A cache that is stale, corrupt, of another
+ * version or byte order is never trusted: out->note says why it was
+ * rebuilt. A cache that cannot be created (its folder unwritable, the
+ * source standard input or not a regular file) is a note too, and the
+ * load goes on without it. A write that fails once begun (a full disk) is
+ * GD_ERR_IO naming the cache, with *ds empty and nothing left behind. The
+ * load report is filled as a parsing load fills it. opt->encoding must be
+ * NULL. */
+gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
+                                 const char *cache_path, int force, gd_cache_outcome *out,
+                                 gd_error *err);
+
 /* Frees what *ds holds and zeroes it. Accepts a zeroed struct. */
 void gd_dataset_free(gd_dataset *ds);
 

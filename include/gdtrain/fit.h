@@ -26,8 +26,6 @@
 #include "gdtrain/solve.h"
 #include "gdtrain/trainer.h"
 
-struct gd_cache_outcome; /* what a load through the cache did (internal) */
-
 /* Where the rows come from and which are held out. */
 typedef struct gd_fit_source {
     const char *path;             /* CSV file; "-" = standard input */
@@ -51,7 +49,7 @@ typedef struct gd_fit_source {
     const char *cache;            /* the training file's binary cache: read
                                      when it holds this file and these
                                      options, else (re)written; NULL = none */
-    struct gd_cache_outcome *cache_outcome; /* what the cache did, or NULL */
+    gd_cache_outcome *cache_outcome; /* what the cache did, or NULL */
 } gd_fit_source;
 
 /* The rows of a fit, standardized. */

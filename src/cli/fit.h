@@ -55,10 +55,8 @@ typedef struct cli_data_choice {
  * 4 when out of memory. */
 int cli_cache_path(const cli_data_choice *choice, char **path);
 
-struct gd_cache_outcome;
-
 /* Prints what a load through the cache has to say (a note). */
-void cli_cache_say(const struct gd_cache_outcome *out);
+void cli_cache_say(const gd_cache_outcome *out);
 
 /* Loads the raw rows of choice (not standardized), encoded by its table
  * options, through its cache when it names one (force: parse and write the
@@ -66,7 +64,7 @@ void cli_cache_say(const struct gd_cache_outcome *out);
  * load's notes. outcome (may be NULL) gets what the cache did. Returns 0
  * or the exit status. */
 int cli_load_raw(const cli_data_choice *choice, int force, gd_dataset *raw,
-                 struct gd_cache_outcome *outcome);
+                 gd_cache_outcome *outcome);
 
 /* The --features list of choice as a new array (NULL and 0 when not
  * given; free with cli_free_list). Returns 0, or 2 with the usage error

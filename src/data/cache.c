@@ -321,7 +321,7 @@ static gd_status check_identity(const gd_cache_reader *r, const cache_header *h,
                                 const unsigned char *page, gd_error *err)
 {
     if (memcmp(h->magic, CACHE_MAGIC, sizeof h->magic) != 0)
-        return bad(r, err, "not a gdtrain cache (no GDTCACHE magic)");
+        return bad(r, err, "not a gdtrain cache: it does not start with GDTCACHE");
     if (h->bom == CACHE_BOM_SWAPPED)
         return bad(r, err, "written on a machine of the other byte order");
     if (h->bom != CACHE_BOM)

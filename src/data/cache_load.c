@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,81 +89,62 @@ uint64_t gd_cache_options_hash(const gd_load_options *opt)
 /* ------------------------------------------------------------- source key */
 
 typedef struct source_job {
-    int fd;
+    const unsigned char *map; /* the whole file, mapped */
     uint64_t size;
-    uint64_t *hashes;        /* (nchunks) */
-    unsigned char **buf;     /* (threads) SOURCE_CHUNK bytes each */
-    int failed;              /* errno + 1 of a failed read, or 1 for a short one */
+    uint64_t *hashes;         /* (nchunks) */
 } source_job;
 
 static void hash_chunk(void *ctx, size_t task, int worker)
 {
+    (void)worker;
     source_job *job = ctx;
     uint64_t at = (uint64_t)task * SOURCE_CHUNK;
-    size_t want = job->size - at < SOURCE_CHUNK ? (size_t)(job->size - at) : SOURCE_CHUNK;
-    unsigned char *buf = job->buf[worker];
-    size_t got = 0;
-    while (got < want) {
-        ssize_t k = pread(job->fd, buf + got, want - got, (off_t)(at + got));
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            job->failed = k < 0 ? errno + 1 : 1;
-            return;
-        }
-        got += (size_t)k;
-    }
-    job->hashes[task] = gd_hash64_bytes(buf, want, task);
+    size_t len = job->size - at < SOURCE_CHUNK ? (size_t)(job->size - at) : SOURCE_CHUNK;
+    job->hashes[task] = gd_hash64_bytes(job->map + at, len, task);
 }
 
-/* Runs hash_chunk over every chunk on threads threads. 0, or -1 when out
- * of memory. */
-static int hash_chunks(source_job *job, size_t nchunks, int threads)
-{
-    if (threads > (int)nchunks)
-        threads = nchunks > 0 ? (int)nchunks : 1;
-    gd_pool *pool = threads > 1 ? gd_pool_create(threads) : NULL;
-    int workers = gd_pool_size(pool);
-    job->buf = calloc((size_t)workers, sizeof *job->buf);
-    int ok = job->buf != NULL;
-    for (int k = 0; ok && k < workers; k++)
-        ok = (job->buf[k] = malloc(SOURCE_CHUNK)) != NULL;
-    if (ok)
-        gd_pool_run(pool, hash_chunk, job, nchunks);
-    for (int k = 0; job->buf != NULL && k < workers; k++)
-        free(job->buf[k]);
-    free(job->buf);
-    gd_pool_free(pool);
-    return ok ? 0 : -1;
-}
-
+/* The file is mapped rather than read: hashing then reads the page cache
+ * in place, with no copy (on a 310 MB file, 0.04 to 0.14 s against 0.3 to
+ * 0.44 s with pread into a buffer, 2 threads on a busy machine). The price:
+ * a file cut shorter by another process while it is hashed ends the
+ * process with SIGBUS instead of an error. */
 gd_status gd_cache_source_key(const char *path, int threads, uint64_t *size, uint64_t *hash,
                               gd_error *err)
 {
-    source_job job = {0};
     struct stat sb;
-    job.fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (job.fd < 0 || fstat(job.fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        int e = job.fd < 0 ? errno : 0;
-        if (job.fd >= 0)
-            close(job.fd);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int e = fd < 0 ? errno : 0;
+        if (fd >= 0)
+            close(fd);
         return gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot read: %s",
                             e ? strerror(e) : "not a regular file");
     }
-    job.size = (uint64_t)sb.st_size;
+    source_job job = {NULL, (uint64_t)sb.st_size, NULL};
     size_t nchunks = (size_t)((job.size + SOURCE_CHUNK - 1) / SOURCE_CHUNK);
+    void *map = job.size > 0 ? mmap(NULL, (size_t)job.size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    int e = errno;
+    close(fd);
+    if (map == MAP_FAILED)
+        return gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot map: %s", strerror(e));
+    job.map = map;
     job.hashes = malloc((nchunks ? nchunks : 1) * sizeof *job.hashes);
     gd_status st = GD_OK;
-    if (job.hashes == NULL || hash_chunks(&job, nchunks, gd_pool_threads(threads)) != 0)
+    if (job.hashes == NULL) {
         st = gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
-    else if (job.failed)
-        st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot read: %s",
-                          job.failed > 1 ? strerror(job.failed - 1) : "the file shrank");
-    *size = job.size;
-    if (st == GD_OK)
+    } else {
+        threads = gd_pool_threads(threads);
+        gd_pool *pool = nchunks > 1 && threads > 1
+                            ? gd_pool_create(threads < (int)nchunks ? threads : (int)nchunks)
+                            : NULL;
+        gd_pool_run(pool, hash_chunk, &job, nchunks);
+        gd_pool_free(pool);
         *hash = gd_hash64_bytes(job.hashes, nchunks * sizeof *job.hashes, job.size);
+    }
+    *size = job.size;
+    if (map != NULL)
+        munmap(map, (size_t)job.size);
     free(job.hashes);
-    close(job.fd);
     return st;
 }
 

@@ -1,0 +1,181 @@
+# The binary cache from the command line: a run that reads the cache writes
+# the same model file and messages as a run that parses; a changed source
+# (one digit, size and time put back), changed load options and every kind
+# of damaged cache are noticed, said in a note, and rebuilt; two writers at
+# once; a full disk; --no-cache; gdtrain cache.
+. "$(dirname "$0")/lib.bash"
+cp "$SRC/data/houses.csv" "$SRC/data/houses_mixed.csv" .
+
+# masked FILE: stderr with the run's durations and model file blanked.
+masked() { sed -E 's/[0-9]+\.[0-9]+ s\b/# s/g; s/written to [^ ]+\.model/written to #/' "$1"; }
+
+# same_run DESCRIPTION REF: the last run wrote REF's model and messages.
+same_run() {
+    expect_status 0 "$1"
+    CHECKS=$((CHECKS + 1))
+    cmp -s "$2.model" run.model || fail "$1: the model file differs from the parsing run's"
+    diff <(masked "$2.err") <(masked "$WORK/err") >&2 || fail "$1: the messages differ"
+}
+
+# parse_ref NAME ARGS...: a run without the cache, the reference.
+parse_ref() {
+    local name=$1
+    shift
+    "$GDTRAIN" "$@" --out "$name.model" 2>"$name.err" || fail "reference run $name"
+}
+
+# ---- numeric table: writing, then reading, give the parsing run's bits
+T=(--data houses.csv --opt gd --epochs 50 --tol 0)
+parse_ref plain "${T[@]}"
+run "$GDTRAIN" "${T[@]}" --cache --out run.model
+same_run "the run that writes the cache" plain
+expect_file houses.csv.gdcache "the cache beside the data"
+run "$GDTRAIN" "${T[@]}" --cache --out run.model
+same_run "the run that reads the cache" plain
+
+# ---- categorical columns and missing cells: the encoding and the notes
+M=(--data houses_mixed.csv --na drop --categorical garage --opt adam)
+parse_ref mixed "${M[@]}"
+grep -q 'warning' mixed.err || fail "the mixed table gives no warning to compare"
+for what in writes reads; do
+    run "$GDTRAIN" "${M[@]}" --cache mixed.gdcache --out run.model
+    same_run "mixed table, the run that $what the cache" mixed
+done
+M2=(--data houses_mixed.csv --na mean --opt adam)
+parse_ref mixed_mean "${M2[@]}"
+run "$GDTRAIN" "${M2[@]}" --cache mixed.gdcache --out run.model
+expect_err_line "^gdtrain: note: the cache 'mixed.gdcache' was made with other load options: it is rebuilt$" \
+    "options changed"
+run "$GDTRAIN" "${M2[@]}" --cache mixed.gdcache --out run.model
+same_run "changed options, then read" mixed_mean
+
+# ---- solve reads it too
+parse_ref solved solve --data houses.csv
+run "$GDTRAIN" solve --data houses.csv --cache --out run.model
+same_run "solve" solved
+
+# ---- one digit changed, the size and modification time put back
+cp houses.csv stale.csv
+touch -r houses.csv stale.csv
+"$GDTRAIN" "${T[@]/houses.csv/stale.csv}" --cache --out /dev/null 2>/dev/null
+sed -i '2s/^\([0-9]\)[0-9]/\19/' stale.csv # the second digit of the first row
+touch -r houses.csv stale.csv
+cmp -s houses.csv stale.csv && fail "the digit did not change"
+[ "$(stat -c %s houses.csv)" = "$(stat -c %s stale.csv)" ] || fail "the size changed"
+parse_ref stale "${T[@]/houses.csv/stale.csv}" --no-cache
+cmp -s plain.model stale.model && fail "the changed digit changes nothing"
+run "$GDTRAIN" "${T[@]/houses.csv/stale.csv}" --cache --out run.model
+expect_err_line "^gdtrain: note: 'stale.csv' has changed since the cache 'stale.csv.gdcache' was made: it is rebuilt$" \
+    "a stale cache"
+cmp -s stale.model run.model || fail "a stale cache: the model is not the new file's"
+run "$GDTRAIN" "${T[@]/houses.csv/stale.csv}" --cache --out run.model
+same_run "the rebuilt cache" stale
+
+# ---- damaged caches: each is said, rebuilt, and never trusted
+# spoil HOW: damages houses.csv.gdcache (a good one) in one way.
+spoil() {
+    local c=houses.csv.gdcache
+    case $1 in
+    truncated) truncate -s -100 $c ;;
+    payload) printf '\377' | dd of=$c bs=1 seek=5000 conv=notrunc status=none ;;
+    header) printf '\377' | dd of=$c bs=1 seek=60 conv=notrunc status=none ;;
+    magic) printf 'X' | dd of=$c bs=1 seek=0 conv=notrunc status=none ;;
+    version) printf '\002' | dd of=$c bs=1 seek=8 conv=notrunc status=none ;;
+    endian) printf '\001\002\003\004\005\006\007\010' | dd of=$c bs=1 seek=16 conv=notrunc status=none ;;
+    esac
+}
+for how in truncated payload header magic version endian; do
+    case $how in
+    truncated) why='truncated: [0-9]+ bytes, the header says [0-9]+' ;;
+    payload) why='block 1 of 1: its checksum does not match' ;;
+    header) why="the header's checksum does not match: the header is damaged" ;;
+    magic) why='not a gdtrain cache: it does not start with GDTCACHE' ;;
+    version) why='cache format version 2; this gdtrain reads version 1' ;;
+    endian) why='written on a machine of the other byte order' ;;
+    esac
+    spoil $how
+    run "$GDTRAIN" "${T[@]}" --cache --out run.model
+    expect_status 0 "a $how cache"
+    expect_err_line "^gdtrain: note: the cache 'houses.csv.gdcache' cannot be used \($why\): it is rebuilt$" \
+        "a $how cache"
+    cmp -s plain.model run.model || fail "a $how cache: the model differs"
+    run "$GDTRAIN" "${T[@]}" --cache --out run.model
+    same_run "after a $how cache, the rebuilt one" plain
+done
+
+# ---- --no-cache: neither read nor written
+spoil payload
+cp houses.csv.gdcache spoilt.copy
+run "$GDTRAIN" "${T[@]}" --cache --no-cache --out run.model
+same_run "--no-cache" plain
+cmp -s houses.csv.gdcache spoilt.copy || fail "--no-cache touched the cache"
+run "$GDTRAIN" "${T[@]}" --no-cache --cache=other.gdcache --out run.model
+expect_status 0 "--cache after --no-cache"
+expect_file other.gdcache "the later --cache wins"
+
+# ---- gdtrain cache
+run "$GDTRAIN" cache houses.csv
+expect_status 0 "gdtrain cache"
+size=$(stat -c %s houses.csv.gdcache)
+expect_err_line "^gdtrain: cache houses.csv.gdcache: 2000 rows, 7 columns, $size bytes$" "its report"
+run "$GDTRAIN" "${T[@]}" --cache --out run.model
+same_run "a cache from gdtrain cache" plain
+run "$GDTRAIN" cache --data houses_mixed.csv --na drop --categorical garage -o built.gdcache
+expect_status 0 "gdtrain cache with load options"
+expect_err_line '^gdtrain: cache built.gdcache: 1643 rows, 21 columns, [0-9]+ bytes$' "its report"
+run "$GDTRAIN" "${M[@]}" --cache built.gdcache --out run.model
+same_run "a cache with load options from gdtrain cache" mixed
+run "$GDTRAIN" cache - <houses.csv
+expect_status 2 "gdtrain cache of standard input"
+run "$GDTRAIN" cache houses.csv --data houses.csv
+expect_status 2 "two data files"
+run "$GDTRAIN" "${T[@]}" --cache houses.csv
+expect_status 2 "a cache that is the data file"
+cmp -s houses.csv "$SRC/data/houses.csv" || fail "the data file was overwritten"
+
+# ---- where no cache can be written, the run goes on; standard input
+run "$GDTRAIN" "${T[@]}" --cache no-such-folder/c.gdcache --out run.model
+expect_status 0 "an unwritable cache folder"
+expect_err_line "^gdtrain: note: no cache is written \(no-such-folder/c.gdcache: cannot create a temporary file in folder 'no-such-folder': .*\): the run goes on without it$" \
+    "its note"
+cmp -s plain.model run.model || fail "an unwritable cache folder: the model differs"
+run "$GDTRAIN" --data - --opt gd --epochs 50 --tol 0 --cache --out run.model <houses.csv
+expect_status 0 "standard input with --cache"
+expect_err_line '^gdtrain: note: standard input is read without a cache$' "its note"
+
+# ---- a full disk while the cache is written: exit 4, the source untouched
+if [ -c /dev/full ]; then
+    cp houses.csv before.csv
+    rm -f run.model
+    run "$GDTRAIN" "${T[@]}" --cache /dev/full --out run.model
+    expect_status 4 "a full disk"
+    expect_err_line '^gdtrain: error: /dev/full: cannot write the cache: No space left on device$' \
+        "its message"
+    cmp -s houses.csv before.csv || fail "a full disk: the source changed"
+    expect_no_file run.model "a full disk: a model"
+    [ -c /dev/full ] || fail "/dev/full is no longer a device"
+else
+    skip_part "/dev/full is missing"
+fi
+
+# ---- two writers at once (gdtrain cache, and a training run) on a larger
+# table: both succeed, the cache is whole afterwards, nothing is left over
+"$GDTRAIN" gen --rows 200000 --seed 3 --out big.csv
+mkdir conc
+"$GDTRAIN" cache big.csv -o conc/big.gdcache -q &
+a=$!
+"$GDTRAIN" cache big.csv -o conc/big.gdcache -q &
+b=$!
+"$GDTRAIN" --data big.csv --opt gd --epochs 3 --tol 0 --cache conc/big.gdcache --out conc.model \
+    2>/dev/null &
+c=$!
+wait $a || fail "the first concurrent writer failed"
+wait $b || fail "the second concurrent writer failed"
+wait $c || fail "the concurrent training run failed"
+CHECKS=$((CHECKS + 3))
+[ "$(ls -A conc)" = big.gdcache ] || fail "concurrent writers left: $(ls -A conc)"
+parse_ref big --data big.csv --opt gd --epochs 3 --tol 0
+run "$GDTRAIN" --data big.csv --opt gd --epochs 3 --tol 0 --cache conc/big.gdcache --out run.model
+same_run "the cache two writers made" big
+cmp -s big.model conc.model || fail "the training run among the writers: the model differs"
+done_ok
