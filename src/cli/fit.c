@@ -228,13 +228,18 @@ void cli_say_formula(const gd_model *m)
     cli_say("\n");
 }
 
+void cli_optimum_warn(const gd_error *err)
+{
+    char buf[sizeof err->file + sizeof err->message + 8];
+    cli_warn("no exact optimum to compare with: %s", gd_error_format(err, buf, sizeof buf));
+}
+
 int cli_optimum(const gd_dataset *ds, double l1, double l2, int no_intercept,
                 gd_solve_info *info)
 {
     gd_error err;
     if (gd_fit_optimum(ds, l1, l2, no_intercept, info, &err) != GD_OK) {
-        char buf[sizeof err.file + sizeof err.message + 8];
-        cli_warn("no exact optimum to compare with: %s", gd_error_format(&err, buf, sizeof buf));
+        cli_optimum_warn(&err);
         return 0;
     }
     return 1;

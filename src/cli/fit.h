@@ -85,6 +85,9 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd);
  * how many more there are. */
 void cli_say_formula(const gd_model *m);
 
+/* The warning that a run has no exact optimum to compare with, and why. */
+void cli_optimum_warn(const gd_error *err);
+
 /* The optimum of the same problem, for the gap: exact least squares (ridge
  * with l2), or with l1 > 0 the coordinate-descent elastic net; through the
  * origin with no_intercept. Solves on ds; on failure warns and returns 0,

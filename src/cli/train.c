@@ -770,6 +770,8 @@ typedef struct train_job {
     gd_fit_data fd;                /* the standardized rows */
     gd_solve_info opt;             /* the optimum, when have_opt */
     int have_opt;
+    int defer_opt;                 /* the optimum is computed beside training
+                                      (gd_fit_run), nothing showing gaps before */
     train_observer ob;
     gd_curve_writer curve;         /* --curve */
     gd_curve reference;            /* --check-curve */
@@ -802,9 +804,16 @@ static int job_load(train_job *j)
         return code;
     j->t_loaded = now_ns();
     /* The optimum of the same objective, for the gap: exact least squares,
-     * or the coordinate-descent reference with --l1. */
-    j->have_opt = cli_optimum(&j->fd.train, j->cfg.l1, j->cfg.l2, j->cfg.no_intercept,
-                              &j->opt);
+     * or the coordinate-descent reference with --l1. Needed before the
+     * first epoch only when epochs show their gap (an unpenalized run's
+     * --verbose rows or progress line); else gd_fit_run solves while it
+     * trains, on a thread of its own. */
+    int shows_gap = !s->quiet && (s->verbose || isatty(fileno(stderr))) && j->cfg.l1 == 0 &&
+                    j->cfg.l2 == 0;
+    j->defer_opt = !shows_gap;
+    if (shows_gap)
+        j->have_opt = cli_optimum(&j->fd.train, j->cfg.l1, j->cfg.l2, j->cfg.no_intercept,
+                                  &j->opt);
     return 0;
 }
 
@@ -869,7 +878,7 @@ static gd_status job_train(train_job *j)
 {
     gd_fit_options fo = {
         .init_from = j->s->init_from, .resume = j->resume, .resume_path = j->s->resume,
-        .optimum = j->have_opt ? &j->opt : NULL, .no_optimum = !j->have_opt,
+        .optimum = j->have_opt ? &j->opt : NULL, .no_optimum = !j->have_opt && !j->defer_opt,
         .on_epoch = on_epoch, .user = &j->ob,
     };
     j->ob.start_ns = now_ns();
@@ -877,6 +886,13 @@ static gd_status job_train(train_job *j)
     if (!j->sweep)
         catch_signals(1);
     gd_status st = gd_fit_run(&j->fd, &j->cfg, &fo, &j->fit, &j->err);
+    if (st == GD_OK && j->defer_opt) {
+        j->have_opt = j->fit.have_optimum;
+        if (j->have_opt)
+            j->opt = j->fit.optimum;
+        else
+            cli_optimum_warn(&j->fit.optimum_err);
+    }
     if (!j->sweep)
         catch_signals(0);
     progress_clear(&j->ob);

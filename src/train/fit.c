@@ -5,6 +5,7 @@
 #include "gdtrain/fit.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,16 +185,64 @@ static gd_status fit_start(const gd_fit_data *fd, const gd_train_config *cfg,
     return st;
 }
 
-/* The optimum the gap is measured against: the caller's, or computed. */
-static void fit_optimum(const gd_fit_data *fd, const gd_train_config *cfg,
-                        const gd_fit_options *opt, gd_fit_result *res)
+/* The exact optimum of a run, computed on a thread of its own while the
+ * run trains: a full-batch epoch waits on memory (one thread nearly
+ * saturates it), a mini-batch epoch runs on one core, and the solve is
+ * mostly arithmetic on blocks small enough for the cache, so the two share
+ * the machine well. The solve reads the training rows only, as training
+ * does; its result does not depend on where it runs. */
+typedef struct optimum_job {
+    const gd_fit_data *fd;
+    const gd_train_config *cfg;
+    gd_fit_result *res;
+    pthread_t thread;
+    int started;
+} optimum_job;
+
+static void compute_optimum(const gd_fit_data *fd, const gd_train_config *cfg,
+                            gd_fit_result *res)
 {
-    if (opt->optimum != NULL) {
+    res->have_optimum = gd_fit_optimum(&fd->train, cfg->l1, cfg->l2, cfg->no_intercept,
+                                       &res->optimum, &res->optimum_err) == GD_OK;
+}
+
+static void *optimum_thread(void *arg)
+{
+    optimum_job *job = arg;
+    compute_optimum(job->fd, job->cfg, job->res);
+    return NULL;
+}
+
+/* Starts the solve beside training when the run may use more than one
+ * thread and the optimum is wanted; else fit_optimum computes it after
+ * training (also when no thread can be started). */
+static void optimum_start(optimum_job *job, const gd_fit_data *fd, const gd_train_config *cfg,
+                          const gd_fit_options *opt, gd_fit_result *res)
+{
+    *job = (optimum_job){.fd = fd, .cfg = cfg, .res = res};
+    if (opt->optimum == NULL && !opt->no_optimum && gd_loss_threads(cfg->threads) > 1)
+        job->started = pthread_create(&job->thread, NULL, optimum_thread, job) == 0;
+}
+
+/* Waits for the solve's thread, if one was started. */
+static void optimum_join(optimum_job *job)
+{
+    if (job->started)
+        pthread_join(job->thread, NULL);
+}
+
+/* The optimum the gap is measured against: the caller's, or computed (by
+ * now, or on the thread optimum_start started). */
+static void fit_optimum(optimum_job *job, const gd_fit_options *opt)
+{
+    gd_fit_result *res = job->res;
+    if (job->started) {
+        optimum_join(job);
+    } else if (opt->optimum != NULL) {
         res->optimum = *opt->optimum;
         res->have_optimum = 1;
     } else if (!opt->no_optimum) {
-        res->have_optimum = gd_fit_optimum(&fd->train, cfg->l1, cfg->l2, cfg->no_intercept,
-                                           &res->optimum, &res->optimum_err) == GD_OK;
+        compute_optimum(job->fd, job->cfg, res);
     }
 }
 
@@ -223,11 +272,15 @@ gd_status gd_fit_run(const gd_fit_data *fd, const gd_train_config *cfg,
     gd_status st = fit_start(fd, &run, opt, res, err);
     if (st != GD_OK)
         return st;
+    optimum_job job;
+    optimum_start(&job, fd, &run, opt, res);
     st = gd_train_run(&fd->train, &run, res->params, &res->state, &res->train, opt->on_epoch,
                       opt->user, err);
-    if (st != GD_OK)
+    if (st != GD_OK) {
+        optimum_join(&job);
         return st;
-    fit_optimum(fd, &run, opt, res);
+    }
+    fit_optimum(&job, opt);
     res->penalty = gd_fit_penalty(res->params, fd->train.d, run.l1, run.l2);
     if (res->have_optimum)
         res->gap = gd_relative_gap(res->train.train_loss + res->penalty,
