@@ -198,6 +198,31 @@ gd_status gd_ds_unknown(const ds_header *hd, const char *file, char delim,
                         ds_q(s, len, q, sizeof q), what, list, hint);
 }
 
+gd_status gd_ds_column(const ds_header *hd, const char *entry, const char *numbered,
+                       char delim, const char *file, const char *what, size_t *col,
+                       const char **name, size_t *len, gd_error *err)
+{
+    const char *s = entry;
+    size_t n = strlen(s);
+    ds_trim(&s, &n, delim);
+    *name = s;
+    *len = n;
+    *col = gd_ds_header_find(hd, s, n);
+    if (*col == SIZE_MAX && numbered != NULL && n > 1 && s[0] == '#') {
+        char *end;
+        unsigned long v = strtoul(s + 1, &end, 10);
+        if (end == s + n && v >= 1 && v <= hd->h)
+            *col = v - 1;
+        else if (end == s + n)
+            return gd_error_set(err, GD_ERR_DATA, file, hd->line, 1,
+                                "%s %.*s: the file has %zu columns", numbered, (int)n, s,
+                                hd->h);
+    }
+    if (*col == SIZE_MAX)
+        return gd_ds_unknown(hd, file, delim, what, s, n, err);
+    return GD_OK;
+}
+
 /* The features named in opt->features, in their order: dest[col] = feature
  * index + 1 for each (dest zeroed, sized h); *nfeat their number. target is
  * the target's column, SIZE_MAX if none. */
@@ -206,13 +231,13 @@ static gd_status ds_pick_listed(const ds_header *hd, const gd_load_options *opt,
                                 size_t target, size_t *dest, size_t *nfeat, gd_error *err)
 {
     for (size_t k = 0; k < opt->nfeatures; k++) {
-        const char *s = opt->features[k];
-        size_t len = strlen(s);
+        const char *s;
+        size_t len, col;
         char q[200];
-        ds_trim(&s, &len, delim);
-        size_t col = gd_ds_header_find(hd, s, len);
-        if (col == SIZE_MAX)
-            return gd_ds_unknown(hd, file, delim, "a feature", s, len, err);
+        gd_status st = gd_ds_column(hd, opt->features[k], NULL, delim, file, "a feature",
+                                    &col, &s, &len, err);
+        if (st != GD_OK)
+            return st;
         if (opt->need_target && col == target)
             return gd_error_set(err, GD_ERR_DATA, file, hd->line, hd->byidx[col].column,
                                 "column '%s' cannot be both the target and a feature",

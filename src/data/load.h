@@ -112,6 +112,16 @@ size_t gd_ds_header_find(const ds_header *hd, const char *s, size_t len);
 gd_status gd_ds_unknown(const ds_header *hd, const char *file, char delim,
                         const char *what, const char *s, size_t len, gd_error *err);
 
+/* The column a list entry of an option names (--features, --exclude,
+ * --categorical): entry trimmed of blanks, a header name or, when numbered
+ * is the option's name, "#N" for the N-th column (a column named "#N"
+ * wins). Sets *col, and *name and *len to the trimmed entry for messages;
+ * else the "no column named" error (what: its words on the option) or,
+ * for "#N" past the last column, an error naming numbered. */
+gd_status gd_ds_column(const ds_header *hd, const char *entry, const char *numbered,
+                       char delim, const char *file, const char *what, size_t *col,
+                       const char **name, size_t *len, gd_error *err);
+
 /* Frees what gd_ds_header_read allocated and zeroes *hd. */
 void gd_ds_header_free(ds_header *hd);
 

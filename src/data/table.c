@@ -32,22 +32,12 @@ static gd_status ds_excluded(const ds_header *hd, const gd_load_options *opt, ch
                              const char *file, unsigned char *excluded, gd_error *err)
 {
     for (size_t k = 0; k < opt->nexclude; k++) {
-        const char *s = opt->exclude[k];
-        size_t len = strlen(s);
-        ds_trim(&s, &len, delim);
-        size_t col = gd_ds_header_find(hd, s, len);
-        if (col == SIZE_MAX && len > 1 && s[0] == '#') {
-            char *end;
-            unsigned long v = strtoul(s + 1, &end, 10);
-            if (end == s + len && v >= 1 && v <= hd->h)
-                col = v - 1;
-            else if (end == s + len)
-                return gd_error_set(err, GD_ERR_DATA, file, hd->line, 1,
-                                    "--exclude %.*s: the file has %zu columns", (int)len,
-                                    s, hd->h);
-        }
-        if (col == SIZE_MAX)
-            return gd_ds_unknown(hd, file, delim, "to exclude", s, len, err);
+        const char *s;
+        size_t len, col;
+        gd_status st = gd_ds_column(hd, opt->exclude[k], "--exclude", delim, file,
+                                    "to exclude", &col, &s, &len, err);
+        if (st != GD_OK)
+            return st;
         excluded[col] = 1;
     }
     return GD_OK;
@@ -92,13 +82,13 @@ static gd_status ds_forced(ds_table *t, const ds_header *hd, const size_t *dest,
         return GD_OK;
     }
     for (size_t k = 0; k < opt->ncategorical; k++) {
-        const char *s = opt->categorical[k];
-        size_t len = strlen(s);
+        const char *s;
+        size_t len, col;
         char q[200];
-        ds_trim(&s, &len, delim);
-        size_t col = gd_ds_header_find(hd, s, len);
-        if (col == SIZE_MAX)
-            return gd_ds_unknown(hd, file, delim, "--categorical", s, len, err);
+        gd_status st = gd_ds_column(hd, opt->categorical[k], NULL, delim, file,
+                                    "--categorical", &col, &s, &len, err);
+        if (st != GD_OK)
+            return st;
         if (dest[col] >= d)
             return gd_error_set(err, GD_ERR_DATA, file, hd->line, hd->byidx[col].column,
                                 "--categorical '%s': not a feature (%s)",
