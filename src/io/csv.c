@@ -453,6 +453,25 @@ static gd_status csv_nul(gd_csv_reader *r, gd_error *err)
                     "NUL byte in the input (is this a binary or UTF-16 file?)");
 }
 
+/* Appends to rec the bytes from in[pos] up to the first one marked in stop
+ * (the buffer's sentinel is), and moves pos and col past them. Returns
+ * where it stopped, or NULL when out of memory. */
+static const char *csv_take_run(gd_csv_reader *r, const unsigned char *stop)
+{
+    const char *p = r->in + r->pos;
+    const char *q = p;
+    while (!stop[(unsigned char)*q])
+        q++;
+    size_t run = (size_t)(q - p);
+    if (run > 0) {
+        if (csv_rec_append(r, p, run) != 0)
+            return NULL;
+        r->pos += run;
+        r->col += (long)run;
+    }
+    return q;
+}
+
 /* Parses a quoted field whose opening quote is at in[pos]; stops after the
  * closing quote. Appends the unescaped text to rec. */
 static gd_status csv_quoted(gd_csv_reader *r, gd_csv_field *f, size_t start,
@@ -471,18 +490,9 @@ static gd_status csv_quoted(gd_csv_reader *r, gd_csv_field *f, size_t start,
                             "unterminated quoted field: the quote opened here is "
                             "never closed (the field so far: \"%s\")", found);
         }
-        const unsigned char *stop = r->stop_quoted;
-        const char *p = r->in + r->pos;
-        const char *q = p;
-        while (!stop[(unsigned char)*q])
-            q++;
-        size_t run = (size_t)(q - p);
-        if (run > 0) {
-            if (csv_rec_append(r, p, run) != 0)
-                return csv_oom(r, err);
-            r->pos += run;
-            r->col += (long)run;
-        }
+        const char *q = csv_take_run(r, r->stop_quoted);
+        if (q == NULL)
+            return csv_oom(r, err);
         if (r->pos == r->end)
             continue; /* stopped at the sentinel */
         char c = *q;
@@ -537,24 +547,15 @@ static gd_status csv_quoted(gd_csv_reader *r, gd_csv_field *f, size_t start,
  * at its delimiter, line end or the end of input without consuming it. */
 static gd_status csv_plain(gd_csv_reader *r, size_t start, gd_error *err)
 {
-    const unsigned char *stop = r->stop_plain;
     for (;;) {
         gd_status st = csv_fill(r, err);
         if (st != GD_OK)
             return st;
         if (r->pos == r->end)
             return GD_OK;
-        const char *p = r->in + r->pos;
-        const char *q = p;
-        while (!stop[(unsigned char)*q])
-            q++;
-        size_t run = (size_t)(q - p);
-        if (run > 0) {
-            if (csv_rec_append(r, p, run) != 0)
-                return csv_oom(r, err);
-            r->pos += run;
-            r->col += (long)run;
-        }
+        const char *q = csv_take_run(r, r->stop_plain);
+        if (q == NULL)
+            return csv_oom(r, err);
         if (r->pos == r->end)
             continue; /* stopped at the sentinel: read on */
         char c = *q;
