@@ -603,25 +603,15 @@ static gd_status encoding_of(gd_text_reader *r, loader *ld, gd_encoding **out)
 }
 
 /* A non-negative count token at *pos (advanced past it). */
+/* A count of this file's things: digits, at most the file's size. */
 static gd_status parse_count(gd_text_reader *r, size_t *pos, const char *what,
                              size_t *out)
 {
-    char q[128];
-    size_t start = gd_text_skip_blanks(r, *pos);
-    size_t end = gd_text_token_end(r, start);
-    size_t v = 0;
-    if (start == end)
-        return gd_text_fail_at(r, start, "expected %s, found the end of the line", what);
-    for (size_t i = start; i < end; i++) {
-        if (!gd_text_is_digit(r->line[i]) || v > r->size)
-            return gd_text_fail_at(r, start, "expected %s (digits, at most the file's "
-                                             "size), found \"%s\"", what,
-                                   gd_text_quote(r, start, end, q, sizeof q));
-        v = v * 10 + (size_t)(r->line[i] - '0');
-    }
-    *pos = end;
-    *out = v;
-    return GD_OK;
+    uint64_t v = 0;
+    gd_status st = gd_text_parse_uint(r, pos, what, (uint64_t)r->size, &v);
+    if (st == GD_OK)
+        *out = (size_t)v;
+    return st;
 }
 
 static gd_status parse_na_policy(gd_text_reader *r, loader *ld, size_t pos)

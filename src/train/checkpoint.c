@@ -239,17 +239,11 @@ typedef struct loader {
 
 typedef gd_status (*line_parser)(gd_text_reader *r, loader *ld, size_t pos);
 
-/* An unsigned integer field up to max, into *out. */
-static gd_status parse_count(gd_text_reader *r, size_t *pos, const char *what,
-                             uint64_t max, uint64_t *out)
-{
-    return gd_text_parse_uint(r, pos, what, max, out);
-}
-
+/* Unsigned integer fields up to the type's largest value. */
 static gd_status parse_long(gd_text_reader *r, size_t *pos, const char *what, long *out)
 {
     uint64_t v = 0;
-    gd_status st = parse_count(r, pos, what, (uint64_t)LONG_MAX, &v);
+    gd_status st = gd_text_parse_uint(r, pos, what, (uint64_t)LONG_MAX, &v);
     if (st == GD_OK)
         *out = (long)v;
     return st;
@@ -258,7 +252,7 @@ static gd_status parse_long(gd_text_reader *r, size_t *pos, const char *what, lo
 static gd_status parse_int(gd_text_reader *r, size_t *pos, const char *what, int *out)
 {
     uint64_t v = 0;
-    gd_status st = parse_count(r, pos, what, (uint64_t)INT_MAX, &v);
+    gd_status st = gd_text_parse_uint(r, pos, what, (uint64_t)INT_MAX, &v);
     if (st == GD_OK)
         *out = (int)v;
     return st;
@@ -324,7 +318,7 @@ static gd_status parse_arg(gd_text_reader *r, loader *ld, size_t pos)
 static gd_status parse_rows(gd_text_reader *r, loader *ld, size_t pos)
 {
     uint64_t rows = 0;
-    gd_status st = parse_count(r, &pos, "the number of rows", SIZE_MAX, &rows);
+    gd_status st = gd_text_parse_uint(r, &pos, "the number of rows", SIZE_MAX, &rows);
     if (st != GD_OK)
         return st;
     ld->ck->rows = (size_t)rows;
@@ -385,7 +379,7 @@ static gd_status parse_rng(gd_text_reader *r, loader *ld, size_t pos)
     gd_rng *rng = &ld->ck->state.rng;
     size_t start = gd_text_skip_blanks(r, pos);
     for (int i = 0; i < 4; i++) {
-        gd_status st = parse_count(r, &pos, "a word of the random state", UINT64_MAX,
+        gd_status st = gd_text_parse_uint(r, &pos, "a word of the random state", UINT64_MAX,
                                    &rng->s[i]);
         if (st != GD_OK)
             return st;
@@ -478,7 +472,7 @@ static gd_status parse_opt_state(gd_text_reader *r, loader *ld, size_t pos)
 {
     gd_train_state *s = &ld->ck->state;
     uint64_t n = 0;
-    gd_status st = parse_count(r, &pos, "the number of optimizer state values",
+    gd_status st = gd_text_parse_uint(r, &pos, "the number of optimizer state values",
                                SIZE_MAX, &n);
     if (st != GD_OK)
         return st;
