@@ -15,6 +15,7 @@
 #include "gdtrain/hparams.h"
 #include "gdtrain/loss.h"
 #include "gdtrain/rng.h"
+#include "train/orders.h"
 
 /* A loss this many times the initial one counts as a blow-up. */
 #define GD_DIVERGENCE_FACTOR 1e6
@@ -222,15 +223,6 @@ void gd_train_state_free(gd_train_state *state)
     memset(state, 0, sizeof *state);
 }
 
-/* Each epoch's order is a shuffle of the identity, so it depends on the
- * random stream alone (a checkpoint need not keep it). */
-static void shuffle_rows(gd_rng *rng, size_t *order, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        order[i] = i; /* NOLINT(clang-analyzer-core.NullDereference): order holds n rows whenever n > 0 */
-    gd_rng_shuffle(rng, order, n);
-}
-
 /* How far ahead of the batch being read the rows of a shuffled order are
  * prefetched: one batch, but at least PREFETCH_MIN rows (so that batch-1
  * steps still overlap their misses) and at most PREFETCH_MAX (more only
@@ -322,8 +314,7 @@ typedef struct run {
     double *prev_params; /* (np) parameters at the start of the epoch */
     double *prev_opt;    /* (nopt) optimizer state at the start of the epoch */
     gd_rng prev_rng;     /* the random stream at the start of the epoch */
-    size_t *order;       /* (n) row order of this epoch, mini-batches only */
-    size_t *blocks;      /* block order of this epoch, GD_SHUFFLE_BLOCKS only */
+    gd_orders orders;    /* the epochs' row orders, shuffled mini-batches only */
     double *rate;        /* (np) the rule's per-coordinate rates, with l1 only */
 } run;
 
@@ -334,8 +325,7 @@ static void run_close(run *r)
     free(r->grad);
     free(r->prev_params);
     free(r->prev_opt);
-    free(r->order);
-    free(r->blocks);
+    gd_orders_close(&r->orders);
     free(r->rate);
 }
 
@@ -360,17 +350,18 @@ static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *c
     r->prev_params = malloc(np * sizeof *r->prev_params);
     r->prev_opt = malloc((state->nopt ? state->nopt : 1) * sizeof *r->prev_opt);
     const int shuffled = !r->full_batch && cfg->shuffle != GD_SHUFFLE_NONE;
-    const int blocked = shuffled && cfg->shuffle == GD_SHUFFLE_BLOCKS;
     /* A shuffled row is a random place in memory: packed with its target
      * it is one cache line to wait for instead of up to three. Without the
      * memory for the copy the run reads X and y, with the same bits. */
     if (shuffled)
         (void)gd_loss_pack(r->loss);
-    r->order = shuffled ? malloc(n * sizeof *r->order) : NULL;
-    r->blocks = blocked ? malloc((n / GD_SHUFFLE_BLOCK_ROWS + 1) * sizeof *r->blocks) : NULL;
+    /* The next epoch's order is drawn beside this one's steps when the run
+     * may use a second thread. */
+    const int orders_failed = shuffled && gd_orders_open(&r->orders, cfg->shuffle, n,
+                                                   gd_loss_threads(cfg->threads) > 1) != 0;
     r->rate = cfg->l1 > 0 ? malloc(np * sizeof *r->rate) : NULL;
-    if (!r->grad || !r->prev_params || !r->prev_opt || (shuffled && !r->order) ||
-        (blocked && !r->blocks) || (cfg->l1 > 0 && !r->rate))
+    if (!r->grad || !r->prev_params || !r->prev_opt || orders_failed ||
+        (cfg->l1 > 0 && !r->rate))
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     return GD_OK;
 }
@@ -410,16 +401,17 @@ static int minibatch_epoch(run *r, double *params, long epoch, double *lr)
 {
     const gd_train_config *cfg = r->cfg;
     const size_t n = r->n;
-    if (cfg->shuffle == GD_SHUFFLE_BLOCKS)
-        gd_rng_shuffle_blocks(&r->state->rng, r->order, r->blocks, n, GD_SHUFFLE_BLOCK_ROWS);
-    else if (cfg->shuffle)
-        shuffle_rows(&r->state->rng, r->order, n);
-    prefetcher pf = {r->order, r->blocks, n, 0, 0, 0};
+    const size_t *order = NULL, *blocks = NULL;
+    if (cfg->shuffle)
+        order = gd_orders_next(&r->orders, &r->state->rng, &blocks);
+    if (cfg->shuffle != GD_SHUFFLE_BLOCKS)
+        blocks = NULL;
+    prefetcher pf = {order, blocks, n, 0, 0, 0};
     for (size_t begin = 0; begin < n; begin += cfg->batch_size) {
         size_t count = n - begin < cfg->batch_size ? n - begin : cfg->batch_size;
         /* File order is the contiguous rows themselves: the same rows in
          * the same order, so the same bits, read as a stream. */
-        gd_rows batch = {cfg->shuffle ? r->order : NULL, begin, count};
+        gd_rows batch = {order, begin, count};
         if (cfg->shuffle)
             prefetch_batch(&pf, r->loss, begin, count);
         gd_loss_eval(r->loss, batch, params, r->grad);
