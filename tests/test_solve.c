@@ -469,7 +469,7 @@ static void test_source_matches_dense(void **state)
             a[i * nc + j] = gen_value(i, j);
         y[i] = gen_target(i, nc);
     }
-    gd_solve_source src = {n, nc, &nc, gen_read};
+    gd_solve_source src = {.n = n, .ncols = nc, .ctx = &nc, .read = gen_read};
     gd_solve_options opt = {0};
     opt.intercept = 1;
     opt.refine = 2;

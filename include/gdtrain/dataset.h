@@ -18,6 +18,8 @@
 #include "gdtrain/encode.h"
 #include "gdtrain/error.h"
 
+typedef struct gd_rowshare gd_rowshare; /* rows spread over processes (internal) */
+
 typedef struct gd_dataset {
     size_t n;               /* rows */
     size_t d;               /* feature columns */
@@ -30,7 +32,14 @@ typedef struct gd_dataset {
     gd_encoding *encoding;  /* how the file's columns became X's (names of
                                the inputs, levels, fills); NULL when loaded
                                without the encoding rules */
+    const gd_rowshare *share; /* NULL: these are all the rows. Else they are
+                               some of the rows of a dataset spread over
+                               several processes (gdtrain-mpi), and every
+                               sum over all rows takes in the others */
 } gd_dataset;
+
+/* Rows of the whole dataset: ds->n, or all parts' rows when it is shared. */
+size_t gd_dataset_total(const gd_dataset *ds);
 
 /* Problems found in one pass over the data, and notes for the user. */
 #define GD_MAX_PROBLEMS 10
@@ -90,6 +99,15 @@ typedef struct gd_load_options {
                                        learnt from a part of the rows
                                        (gd_dataset_encode_parts, folds) */
     gd_load_report *report;         /* problems and notes; may be NULL */
+    size_t part, parts;             /* parts > 1: read only the part-th (from 0)
+                                       of parts byte ranges of about equal size
+                                       of a regular file's data rows, cut just
+                                       after newlines (gdtrain-mpi: one range a
+                                       process). Lines in errors are counted as
+                                       if the range followed the header; a range
+                                       without rows is no error */
+    size_t *part_range;             /* parts > 1: receives the range's first and
+                                       end byte offsets, or NULL */
 } gd_load_options;
 
 /* Loads a CSV file into *ds (which need not be initialised). Header names are

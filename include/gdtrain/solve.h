@@ -86,6 +86,14 @@ typedef struct gd_solve_source {
     void *ctx;     /* passed to read */
     void (*read)(void *ctx, size_t first, size_t count, double *a, size_t lda,
                  double *y);
+    const gd_rowshare *share; /* NULL: read every row. Else the rows are
+                                 spread over processes (gdtrain-mpi): read
+                                 asks only for this part's rows [share->first,
+                                 share->first + mine), and each pass takes the
+                                 other parts' rows in through share, so that
+                                 every process gets the bits of one pass
+                                 over all n rows */
+    size_t mine;              /* with share: this part's rows */
 } gd_solve_source;
 
 typedef struct gd_solve_options {

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/share.h"
+
 /* The columns to read, chosen from the header: the picks (file order) and,
  * per column of the file, where its cells go (dest, DS_SKIP if not read). */
 typedef struct ds_columns {
@@ -105,13 +107,21 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     const char *file = gd_csv_name(r);
     const int with_y = cols->target_col != SIZE_MAX;
     ds_load c = {file, delim, cols->hd.h, &cols->hd, cols->picks, cols->npicks,
-                 cols->dest, ds->d, NULL, NULL, t->cells, t->slow, 0};
+                 cols->dest, ds->d, NULL, NULL, t->cells, t->slow, 0,
+                 opt->part, opt->parts, opt->part_range, 0};
     size_t cap = 0, n = 0;
     int fallback = 1;
     gd_status st = GD_OK;
+    if (opt->parts > 1 && strcmp(opt->path, "-") == 0)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "reading a part of the rows needs a regular file, not standard "
+                            "input");
     if (strcmp(opt->path, "-") != 0)
         st = gd_ds_rows_parallel(r, &c, ds, with_y, opt->threads, &cap, &n, &fallback,
                                  &t->spans, &t->nspans, err);
+    if (st == GD_OK && fallback && opt->parts > 1)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "reading a part of the rows needs a regular file");
     if (st == GD_OK && fallback) {
         if (t->cells != NULL)
             gd_cells_reset(t->cells); /* the rows are read again, from the start */
@@ -119,7 +129,7 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     }
     if (st != GD_OK)
         return st;
-    if (n == 0 && (t->cells == NULL || gd_cells_row_problems(t->cells) == 0))
+    if (n == 0 && !c.part_empty && (t->cells == NULL || gd_cells_row_problems(t->cells) == 0))
         return gd_error_set(err, GD_ERR_DATA, file, cols->hd.line + 1, 1,
                             "no data rows after the header");
     ds->n = n;
@@ -225,4 +235,9 @@ void gd_dataset_free(gd_dataset *ds)
     gd_encoding_free(ds->encoding);
     free(ds->encoding);
     memset(ds, 0, sizeof *ds);
+}
+
+size_t gd_dataset_total(const gd_dataset *ds)
+{
+    return ds->share != NULL ? ds->share->total : ds->n;
 }

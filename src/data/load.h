@@ -95,6 +95,9 @@ typedef struct ds_load {
     int collect;           /* the sequential path with cells: a number too
                               large is a problem kept in cells (the row read
                               on with 0 there), not the end of the load */
+    size_t part, parts;    /* parts > 1: the byte range to read (gd_load_options) */
+    size_t *part_range;    /* receives it, or NULL */
+    int part_empty;        /* set: the range has no rows, others have */
 } ds_load;
 
 /* Reads the header record into *hd: copies and trims the names, rejects

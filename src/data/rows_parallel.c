@@ -75,6 +75,8 @@ typedef struct ds_par {
     ds_worker *workers;    /* (threads) */
     unsigned char stop[256]; /* bytes that end a plain field */
     atomic_size_t first_bad; /* lowest chunk with an error so far, or SIZE_MAX */
+    int last_part;         /* the chunks end where the data ends (always, unless
+                              reading a part of the data) */
 } ds_par;
 
 enum { DS_SHORT = -1 }; /* ds_pread: the file ended before the bytes asked for */
@@ -412,7 +414,7 @@ static void ds_parse_task(void *ctx, size_t t, int worker)
      * the file was rewritten since, the lines differ: more would be written
      * past the chunk's rows, fewer would leave rows unset. */
     size_t row = ch->first_row;
-    const size_t row_end = ch->first_row + ch->lines + (t + 1 == P->nchunks);
+    const size_t row_end = ch->first_row + ch->lines + (t + 1 == P->nchunks && P->last_part);
     while (p < end) {
         if (row == row_end) {
             ds_chunk_changed(P, t, &ch->err);
@@ -436,6 +438,40 @@ static void ds_parse_task(void *ctx, size_t t, int worker)
         ds_chunk_changed(P, t, &ch->err);
 }
 
+/* The part of the data [*start, *end) that c->part of c->parts reads: the
+ * byte ranges split it evenly, each boundary moved to just after the next
+ * newline (neighbouring parts find the same one). Only the last part ends
+ * inside a line (the data's last line, without its newline). */
+static gd_status ds_part(ds_par *P, size_t *start, size_t *end, gd_error *err)
+{
+    ds_load *c = P->c;
+    const size_t s = *start, e = *end, len = e - s;
+    size_t bound[2];
+    for (int k = 0; k < 2; k++) {
+        size_t part = c->part + (size_t)k;
+        /* len * part / parts without overflow: len < SIZE_MAX / 2 */
+        size_t pos = s + (size_t)((double)len * (double)part / (double)c->parts);
+        if (part >= c->parts || pos >= e)
+            bound[k] = e;
+        else if (pos == s)
+            bound[k] = s;
+        else {
+            gd_status st = ds_line_end(P->fd, pos - 1, e, P->file, &bound[k], err);
+            if (st != GD_OK)
+                return st;
+        }
+    }
+    *start = bound[0];
+    *end = bound[1] > bound[0] ? bound[1] : bound[0];
+    P->last_part = *end == e;
+    c->part_empty = *end == *start;
+    if (c->part_range != NULL) {
+        c->part_range[0] = *start;
+        c->part_range[1] = *end;
+    }
+    return GD_OK;
+}
+
 /* Stage 1: whether the input can be read at chosen offsets (a regular file
  * that has not shrunk since the reader opened it), and where its data ends;
  * cuts the data into chunks. Sets *fallback when the sequential path must
@@ -454,6 +490,7 @@ static gd_status ds_par_begin(ds_par *P, gd_csv_reader *r, ds_load *c, int *fall
     P->c = c;
     P->fd = fileno(f);
     P->file = c->file;
+    P->last_part = 1;
     atomic_init(&P->first_bad, SIZE_MAX);
     size_t size = (size_t)sb.st_size, start = (size_t)offset, end = 0;
     /* The reader took the file's size when it opened it; the rows are read
@@ -470,6 +507,8 @@ static gd_status ds_par_begin(ds_par *P, gd_csv_reader *r, ds_load *c, int *fall
     *fallback = 0;
     if (end <= start)
         return GD_OK; /* no data rows */
+    if (c->parts > 1 && (st = ds_part(P, &start, &end, err)) != GD_OK)
+        return st;
     return ds_make_chunks(P, start, end, err);
 }
 
@@ -488,7 +527,8 @@ static gd_status ds_par_count(ds_par *P, gd_pool *pool, gd_dataset *ds, int with
         P->chunks[t].first_row = total;
         total += P->chunks[t].lines;
     }
-    total++; /* the last line has no newline: it ends at end */
+    if (P->last_part)
+        total++; /* the last line has no newline: it ends at end */
     if (gd_ds_resize(ds, P->c, with_y, total) != 0)
         return gd_error_set(err, GD_ERR_NOMEM, P->file, 0, 0, "out of memory");
     *rows = total;
@@ -511,8 +551,11 @@ static gd_status ds_par_parse(ds_par *P, gd_pool *pool, int *fallback, gd_error 
             continue;
         /* With the encoding rules, the sequential path lists every
          * problem of the rows in one report, which these chunks, each
-         * stopped at its first, cannot. */
-        if (P->chunks[t].quoted || (P->c->cells != NULL && P->chunks[t].st == GD_ERR_DATA)) {
+         * stopped at its first, cannot. A part of the rows has no
+         * sequential path (it would read the whole file): its first
+         * problem is the report. */
+        if (P->c->parts <= 1 &&
+            (P->chunks[t].quoted || (P->c->cells != NULL && P->chunks[t].st == GD_ERR_DATA))) {
             *fallback = 1;
             return GD_OK;
         }

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "core/parallel.h"
+#include "core/share.h"
 #include "data/stats.h"
 
 
@@ -497,7 +498,7 @@ static gd_status ds_too_large_streamed(const gd_dataset *ds, size_t j, gd_error 
  * quotes data row k is line k + 1. */
 static gd_status ds_too_large(const gd_dataset *ds, size_t j, gd_error *err)
 {
-    if (ds->x == NULL) /* streamed: the rows are gone */
+    if (ds->x == NULL || ds->share != NULL) /* streamed, or some rows elsewhere */
         return ds_too_large_streamed(ds, j, err);
     const char *name = j < ds->d ? (ds->feature_names ? ds->feature_names[j] : NULL)
                                  : ds->target_name;
@@ -622,21 +623,31 @@ gd_status gd_stats_create(gd_stats **out, size_t d, int has_y, int center, size_
     return GD_OK;
 }
 
-void gd_stats_add(gd_stats *st, const double *x, const double *y, size_t count)
+/* Row 0 (x's, then y's value): what "constant" compares with. */
+static void ds_stats_ref(gd_stats *st, const double *x, const double *y)
+{
+    for (size_t j = 0; j < st->job.d; j++)
+        st->ref[j] = x[j];
+    if (st->job.m > st->job.d)
+        st->ref[st->job.d] = y[0];
+}
+
+/* The current pass's sums of each block of count rows, into job's arrays. */
+static void ds_stats_blocks(gd_stats *st, const double *x, const double *y, size_t count)
 {
     ds_std_job *job = &st->job;
     const size_t nb = ds_blocks(count);
     assert(st->n % DS_STAT_ROWS == 0 && nb <= st->cap_blocks);
-    if (st->n == 0 && st->pass == 1 && count > 0) { /* row 0: what "constant" compares with */
-        for (size_t j = 0; j < job->d; j++)
-            st->ref[j] = x[j];
-        if (job->m > job->d)
-            st->ref[job->d] = y[0];
-    }
     job->x = (double *)x; /* the passes that write (the z-scores) are not run here */
     job->y = (double *)y;
     job->n = count;
     gd_pool_run(st->pool, st->pass == 1 ? ds_sum_task : ds_dev_task, job, nb);
+}
+
+/* Folds the sums of nb blocks (job's arrays) into the totals, in block order. */
+static void ds_stats_fold(gd_stats *st, size_t nb)
+{
+    const ds_std_job *job = &st->job;
     for (size_t b = 0; b < nb; b++)
         for (size_t j = 0; j < job->m; j++) {
             const size_t k = b * job->stride + j;
@@ -647,7 +658,59 @@ void gd_stats_add(gd_stats *st, const double *x, const double *y, size_t count)
                 st->peak[j] = fmax(st->peak[j], job->peak[k]);
             }
         }
+}
+
+void gd_stats_add(gd_stats *st, const double *x, const double *y, size_t count)
+{
+    if (st->n == 0 && st->pass == 1 && count > 0)
+        ds_stats_ref(st, x, y);
+    ds_stats_blocks(st, x, y, count);
+    ds_stats_fold(st, ds_blocks(count));
     st->n += count;
+}
+
+/* gd_stats_add for a dataset shared by several processes (all of them at
+ * once): row 0 from the part that holds it, this part's blocks' sums, every
+ * part's gathered in block order into job's arrays (room for every block:
+ * packed, (blocks, 4 m), for the exchange), then folded as gd_stats_add
+ * folds them. */
+static void ds_stats_add_shared(gd_stats *st, const gd_dataset *ds, double *packed)
+{
+    const gd_rowshare *share = ds->share;
+    ds_std_job *job = &st->job;
+    const size_t m = job->m, w = st->pass == 1 ? 4 * m : 2 * m;
+    const size_t mine = ds_blocks(ds->n), all = ds_blocks(share->total);
+    if (st->pass == 1 && st->n == 0) {
+        size_t holder = share->first == 0 && ds->n > 0;
+        if (holder)
+            ds_stats_ref(st, ds->x, ds->y);
+        share->gather(share->ctx, st->ref, holder, m, st->ref);
+    }
+    ds_stats_blocks(st, ds->x, ds->y, ds->n);
+    for (size_t b = 0; b < mine; b++)
+        for (size_t j = 0; j < m; j++) {
+            const size_t k = b * job->stride + j;
+            double *o = packed + b * w + (st->pass == 1 ? 4 : 2) * j;
+            o[0] = job->part[k].s;
+            o[1] = job->part[k].c;
+            if (st->pass == 1) {
+                o[2] = job->same[k];
+                o[3] = job->peak[k];
+            }
+        }
+    share->gather(share->ctx, packed, mine, w, packed);
+    for (size_t b = 0; b < all; b++)
+        for (size_t j = 0; j < m; j++) {
+            const size_t k = b * job->stride + j;
+            const double *o = packed + b * w + (st->pass == 1 ? 4 : 2) * j;
+            job->part[k] = (ds_sum){o[0], o[1]};
+            if (st->pass == 1) {
+                job->same[k] = (unsigned char)(o[2] != 0.0);
+                job->peak[k] = o[3];
+            }
+        }
+    ds_stats_fold(st, all);
+    st->n = share->total;
 }
 
 /* Column j's mean from a compensated sum of its values times s, in row
@@ -671,7 +734,7 @@ gd_status gd_stats_means(gd_stats *st, const gd_dataset *ds, gd_error *err)
                 : st->same[j] ? st->ref[j]
                 : (st->total[j].s + st->total[j].c) / (double)st->n;
         if (!isfinite(*mean)) { /* the sum overflowed: sum again, scaled to ~1 */
-            if (ds->x == NULL)
+            if (ds->x == NULL || ds->share != NULL)
                 return ds_too_large(ds, j, err);
             *mean = ds_scaled_mean(ds, j, ldexp(1.0, -ilogb(st->peak[j])));
         }
@@ -712,6 +775,36 @@ gd_status gd_stats_finish(gd_stats *st, const gd_dataset *ds, gd_scaling *sc, gd
     return GD_OK;
 }
 
+/* ds_scale for a dataset shared by several processes (at least one row in
+ * all): the same passes, each block's sums gathered from the part that
+ * holds it. */
+static gd_status ds_scale_shared(gd_dataset *ds, int center, gd_scaling *sc, gd_error *err)
+{
+    const size_t total = ds->share->total;
+    const size_t m = ds->d + (ds->y != NULL);
+    gd_stats *st = NULL;
+    double *packed = malloc((ds_blocks(total) * 4 * m + m + 1) * sizeof *packed);
+    gd_status status = packed == NULL
+                           ? gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory")
+                           : gd_stats_create(&st, ds->d, ds->y != NULL, center, total,
+                                             ds->threads, err);
+    if (status == GD_OK) {
+        ds_stats_add_shared(st, ds, packed);
+        status = gd_stats_means(st, ds, err);
+    }
+    if (status == GD_OK) {
+        ds_stats_add_shared(st, ds, packed);
+        status = gd_stats_finish(st, ds, sc, err);
+    }
+    if (status == GD_OK)
+        gd_stats_apply(sc, ds->x, ds->y, ds->n, st->pool);
+    else
+        memset(sc, 0, sizeof *sc);
+    gd_stats_free(st);
+    free(packed);
+    return status;
+}
+
 /* Per column: a block-wise compensated sum of the values gives the mean (or
  * the first value, exactly, if all are equal), then a block-wise compensated
  * sum of the squared deviations from it gives the population variance. On
@@ -720,6 +813,8 @@ static gd_status ds_scale(gd_dataset *ds, int center, gd_scaling *sc, gd_error *
 {
     assert(ds != NULL && sc != NULL);
     const size_t d = ds->d;
+    if (ds->share != NULL)
+        return ds_scale_shared(ds, center, sc, err);
     if (ds->n == 0) { /* nothing to learn from: all constant */
         if (ds_scaling_alloc(sc, d) != 0)
             return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");

@@ -25,6 +25,7 @@
 
 #include "core/parallel.h"
 #include "core/prefetch.h"
+#include "core/share.h"
 
 /* Feature counts with a kernel of their own, and the cases of a switch
  * over them (X(1) to X(LOSS_MAX_D)). */
@@ -51,6 +52,8 @@ struct gd_loss {
     size_t cap_blocks;    /* block partials allocated */
     double *partial;      /* (cap_blocks, stride): [g_0 .. g_{d-1}, g_b, sse] */
     double *sums;         /* (d + 2) gd_loss_eval's totals, in the same layout */
+    double *gathered;     /* shared data: every part's block sums, (blocks of
+                             all rows, d + 2), or NULL */
     /* The evaluation in progress, read by the pool's tasks. */
     gd_rows rows;
     const double *params;
@@ -73,7 +76,11 @@ gd_status gd_loss_create(gd_loss **out, const gd_dataset *ds, int threads,
     loss->stride = (5 * (ds->d + 2) + 7) / 8 * 8;
     loss->cap_blocks = ds->n / GD_LOSS_BLOCK + 1;
     loss->partial = calloc((loss->cap_blocks + 1) * loss->stride, sizeof *loss->partial);
-    if (loss->partial == NULL) {
+    if (ds->share != NULL)
+        loss->gathered = malloc((ds->share->total / GD_LOSS_BLOCK + 1) * (ds->d + 2) *
+                                sizeof *loss->gathered);
+    if (loss->partial == NULL || (ds->share != NULL && loss->gathered == NULL)) {
+        free(loss->partial);
         free(loss);
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
@@ -91,6 +98,7 @@ void gd_loss_free(gd_loss *loss)
     gd_pool_free(loss->pool);
     free(loss->packed);
     free(loss->partial);
+    free(loss->gathered);
     free(loss);
 }
 
@@ -365,6 +373,48 @@ static double loss_small(gd_loss *loss, gd_rows rows, const double *params, doub
     }
 }
 
+/* The sums of each of the nblocks blocks of rows into the evaluator's
+ * partials, on its pool (or on the caller when it has none). */
+static void loss_partials(gd_loss *loss, gd_rows rows, size_t nblocks, const double *params,
+                          int want_grad)
+{
+    loss->rows = rows;
+    loss->params = params;
+    loss->want_grad = want_grad;
+    gd_pool_run(loss->pool, loss_task, loss, nblocks);
+}
+
+/* gd_loss_eval over all rows of a dataset shared by several processes:
+ * this part's blocks' partials, every part's gathered in block order, then
+ * added as gd_loss_add adds them, so the bits are those of one process
+ * holding every row. (Its first row is a multiple of GD_LOSS_BLOCK.) */
+static double loss_eval_shared(gd_loss *loss, const double *params, double *grad)
+{
+    const gd_dataset *ds = loss->ds;
+    const gd_rowshare *share = ds->share;
+    const size_t d = ds->d, np = d + 1, w = d + 2;
+    const size_t mine = ds->n == 0 ? 0 : (ds->n - 1) / GD_LOSS_BLOCK + 1;
+    const size_t all = (share->total - 1) / GD_LOSS_BLOCK + 1;
+    const int want_grad = grad != NULL;
+    assert(share->first % GD_LOSS_BLOCK == 0 && mine <= loss->cap_blocks);
+    if (mine > 0)
+        loss_partials(loss, gd_rows_all(ds), mine, params, want_grad);
+    /* Packed to d + 2 doubles a block for the exchange. */
+    for (size_t t = 0; t < mine; t++)
+        memmove(loss->partial + t * w, loss->partial + t * loss->stride, w * sizeof(double));
+    share->gather(share->ctx, loss->partial, mine, w, loss->gathered);
+    double *sums = loss->sums;
+    memset(sums, 0, w * sizeof *sums);
+    for (size_t t = 0; t < all; t++) {
+        const double *part = loss->gathered + t * w;
+        sums[d + 1] += part[d + 1];
+        if (want_grad)
+            for (size_t j = 0; j < np; j++)
+                sums[j] += part[j];
+    }
+    return gd_loss_finish(sums, d, share->total, grad);
+}
+
 void gd_loss_add(gd_loss *loss, gd_rows rows, const double *params, int want_grad,
                  double *sums)
 {
@@ -376,12 +426,8 @@ void gd_loss_add(gd_loss *loss, gd_rows rows, const double *params, int want_gra
      * else one block at a time in the first slot. */
     const int parallel = loss->pool != NULL && rows.count >= GD_LOSS_PARALLEL_MIN &&
                          nblocks <= loss->cap_blocks;
-    if (parallel) {
-        loss->rows = rows;
-        loss->params = params;
-        loss->want_grad = want_grad;
-        gd_pool_run(loss->pool, loss_task, loss, nblocks);
-    }
+    if (parallel)
+        loss_partials(loss, rows, nblocks, params, want_grad);
     for (size_t t = 0; t < nblocks; t++) {
         double *part = loss->partial;
         if (parallel) {
@@ -409,7 +455,14 @@ double gd_loss_finish(const double *sums, size_t d, size_t m, double *grad)
 
 double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
 {
-    const size_t d = loss->ds->d;
+    const gd_dataset *ds = loss->ds;
+    const size_t d = ds->d;
+    if (ds->share != NULL) {
+        /* Only whole-data evaluations span the parts (the trainer refuses
+         * mini-batches on shared data). */
+        assert(rows.index == NULL && rows.begin == 0 && rows.count == ds->n);
+        return loss_eval_shared(loss, params, grad);
+    }
     assert(rows.count > 0);
     if (rows.count < 4)
         return loss_small(loss, rows, params, grad);

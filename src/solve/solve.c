@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/share.h"
+
 /* The error-free transformations need every double operation rounded to
  * double: true with SSE2 or any FLT_EVAL_METHOD 0 target, and with
  * -ffp-contract=off (no fused multiply-add behind our back). */
@@ -210,6 +212,7 @@ typedef struct solver {
     unsigned char *pen;  /* (p) 1 = column penalized by l2 */
     double *x, *g, *dx, *tmp; /* (p) each, one block: the solution, the
                                  gradient, a correction, scratch */
+    double *fold;      /* (2 p + 2) a data pass's sums, handed between parts */
     /* what the stages find */
     double rho;        /* |residual| read from the factor */
     double objective;  /* the penalized sum of squares from the factor */
@@ -242,6 +245,30 @@ static void solver_free(solver *s)
     free(s->xs_l);
     free(s->pen);
     free(s->x);
+    free(s->fold);
+}
+
+/* The rows a pass reads here, [*lo, *hi): all, or this part's. For shared
+ * rows, state (len doubles) receives the pass's sums over the parts before
+ * this one. */
+static void pass_begin(const solver *s, double *state, size_t len, size_t *lo, size_t *hi)
+{
+    const gd_solve_source *src = s->src;
+    *lo = 0;
+    *hi = src->n;
+    if (src->share != NULL) {
+        src->share->fold_in(src->share->ctx, state, len);
+        *lo = src->share->first;
+        *hi = *lo + src->mine;
+    }
+}
+
+/* The end of a pass: for shared rows, state goes on to the next part, and
+ * comes back as the last part left it. */
+static void pass_end(const solver *s, double *state, size_t len)
+{
+    if (s->src->share != NULL)
+        s->src->share->fold_out(s->src->share->ctx, state, len);
 }
 
 /* ---------------------------------------------------------------------------
@@ -289,6 +316,32 @@ static void resid_col(const double *restrict a, double x, double xh, double xl,
         resid_step(a[i], x, xh, xl, &rh[i], &rl[i]);
 }
 
+/* A data pass's running sums to (out = 0) or from (out = 1) s->fold: the
+ * state handed between the parts of shared rows. gh and gl are NULL when
+ * the pass computes no gradient. */
+static void data_pass_state(solver *s, double *gh, double *gl, double *sse_h, double *sse_l,
+                            int out)
+{
+    const size_t p = s->p;
+    double *f = s->fold;
+    if (out) {
+        *sse_h = f[0];
+        *sse_l = f[1];
+    } else {
+        f[0] = *sse_h;
+        f[1] = *sse_l;
+    }
+    for (size_t j = 0; gh != NULL && j < p; j++) {
+        if (out) {
+            gh[j] = f[2 + j];
+            gl[j] = f[2 + p + j];
+        } else {
+            f[2 + j] = gh[j];
+            f[2 + p + j] = gl[j];
+        }
+    }
+}
+
 /* One pass at coefficients x (p). Returns the sum of squared residuals of
  * y - A x, exact to about one rounding; when g is not NULL also writes
  * g = A^T (y - A x) - l2 * x on the penalized columns, in doubled precision
@@ -297,7 +350,7 @@ static void resid_col(const double *restrict a, double x, double xh, double xl,
 static double data_pass(solver *s, const double *x, const unsigned char *pen,
                         double l2, double *g)
 {
-    const size_t p = s->p, n = s->src->n;
+    const size_t p = s->p;
     double *gh = NULL, *gl = NULL;
     double sse_h = 0.0, sse_l = 0.0;
     for (size_t j = 0; j < p; j++)
@@ -309,8 +362,12 @@ static double data_pass(solver *s, const double *x, const unsigned char *pen,
         for (size_t j = 0; j < p; j++)
             gh[j] = gl[j] = 0.0;
     }
-    for (size_t first = 0; first < n; first += BLOCK) {
-        size_t m = n - first < BLOCK ? n - first : BLOCK;
+    size_t lo, hi;
+    data_pass_state(s, gh, gl, &sse_h, &sse_l, 0);
+    pass_begin(s, s->fold, 2 * p + 2, &lo, &hi);
+    data_pass_state(s, gh, gl, &sse_h, &sse_l, 1);
+    for (size_t first = lo; first < hi; first += BLOCK) {
+        size_t m = hi - first < BLOCK ? hi - first : BLOCK;
         read_block(s, first, m);
         const double *yv = s->blk + p * BLOCK;
         double *rh = s->rh, *rl = s->rl;
@@ -362,6 +419,9 @@ static double data_pass(solver *s, const double *x, const unsigned char *pen,
             }
         }
     }
+    data_pass_state(s, gh, gl, &sse_h, &sse_l, 0);
+    pass_end(s, s->fold, 2 * p + 2);
+    data_pass_state(s, gh, gl, &sse_h, &sse_l, 1);
     if (g != NULL) {
         for (size_t j = 0; j < p; j++) {
             double h = gh[j], l = gl[j];
@@ -606,8 +666,9 @@ static int solver_init(solver *s, const gd_solve_source *src, const gd_solve_opt
     s->xs_l = malloc(p * sizeof *s->xs_l);
     s->pen = malloc(p);
     s->x = malloc(4 * p * sizeof *s->x);
+    s->fold = malloc((2 * p + 2) * sizeof *s->fold);
     if (!s->blk || !s->r || !s->active || !s->d || !s->perm || !s->w || !s->c ||
-        !s->rh || !s->rl || !s->xs_h || !s->xs_l || !s->pen || !s->x)
+        !s->rh || !s->rl || !s->xs_h || !s->xs_l || !s->pen || !s->x || !s->fold)
         return -1;
     s->g = s->x + p;
     s->dx = s->x + 2 * p;
@@ -620,12 +681,15 @@ static int solver_init(solver *s, const gd_solve_source *src, const gd_solve_opt
 /* 1. The streaming QR of [A y]. */
 static gd_status factor_data(solver *s, gd_error *err)
 {
-    const size_t n = s->src->n, q = s->q;
-    for (size_t first = 0; first < n; first += BLOCK) {
-        size_t m = n - first < BLOCK ? n - first : BLOCK;
+    const size_t q = s->q;
+    size_t lo, hi;
+    pass_begin(s, s->r, q * q, &lo, &hi);
+    for (size_t first = lo; first < hi; first += BLOCK) {
+        size_t m = hi - first < BLOCK ? hi - first : BLOCK;
         read_block(s, first, m);
         tsqr_fold(s->r, q, s->blk, BLOCK, m);
     }
+    pass_end(s, s->r, q * q);
     for (size_t i = 0; i < q * q; i++)
         if (!isfinite(s->r[i]))
             return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
@@ -887,7 +951,7 @@ gd_status gd_solve_dense(const double *a, const double *y, size_t n, size_t ncol
                          gd_solve_result *res, gd_error *err)
 {
     dense_ctx dc = {a, y, ncols};
-    gd_solve_source src = {n, ncols, &dc, dense_read};
+    gd_solve_source src = {.n = n, .ncols = ncols, .ctx = &dc, .read = dense_read};
     return gd_solve_lsq(&src, opt, x, res, err);
 }
 
@@ -896,6 +960,7 @@ static void dataset_read(void *ctx, size_t first, size_t count, double *a, size_
 {
     const gd_dataset *ds = ctx;
     const size_t d = ds->d;
+    first -= ds->share != NULL ? ds->share->first : 0;
     for (size_t i = 0; i < count; i++) {
         const double *row = gd_dataset_row(ds, first + i);
         for (size_t j = 0; j < d; j++)
@@ -904,40 +969,57 @@ static void dataset_read(void *ctx, size_t first, size_t count, double *a, size_
     }
 }
 
-/* Population variance of v (n > 0): compensated mean, then compensated sum of
- * squared deviations. */
-static double variance(const double *v, size_t n)
+/* A pass over y of shared rows: the sums (2 doubles) of the parts before
+ * this one (begin = 1), or to the parts after it and back (begin = 0). */
+static void y_pass(const gd_dataset *ds, double sum[2], int begin)
 {
-    double sh = 0.0, sl = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double t, e;
-        two_sum(sh, v[i], &t, &e);
-        sh = t;
-        sl += e;
-    }
-    double mean = (sh + sl) / (double)n;
-    sh = sl = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double dev = v[i] - mean, sq, sqe, t, e;
-        two_prod(dev, dev, &sq, &sqe);
-        two_sum(sh, sq, &t, &e);
-        sh = t;
-        sl += e + sqe;
-    }
-    return (sh + sl) / (double)n;
+    const gd_rowshare *share = ds->share;
+    if (share != NULL)
+        (begin ? share->fold_in : share->fold_out)(share->ctx, sum, 2);
 }
 
-/* (1/n) sum y_i^2: the MSE of predicting 0, a model through the origin's
- * baseline. Compensated. */
-static double mean_square(const double *y, size_t n)
+/* Population variance of ds's y (rows > 0): compensated mean, then
+ * compensated sum of squared deviations. */
+static double variance(const gd_dataset *ds)
 {
-    double s = 0.0, c = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double v = y[i] * y[i], t = s + v;
-        c += fabs(s) >= fabs(v) ? (s - t) + v : (v - t) + s;
-        s = t;
+    const double *v = ds->y, n = (double)gd_dataset_total(ds);
+    double sum[2] = {0.0, 0.0};
+    y_pass(ds, sum, 1);
+    for (size_t i = 0; i < ds->n; i++) {
+        double t, e;
+        two_sum(sum[0], v[i], &t, &e);
+        sum[0] = t;
+        sum[1] += e;
     }
-    return (s + c) / (double)n;
+    y_pass(ds, sum, 0);
+    double mean = (sum[0] + sum[1]) / n;
+    sum[0] = sum[1] = 0.0;
+    y_pass(ds, sum, 1);
+    for (size_t i = 0; i < ds->n; i++) {
+        double dev = v[i] - mean, sq, sqe, t, e;
+        two_prod(dev, dev, &sq, &sqe);
+        two_sum(sum[0], sq, &t, &e);
+        sum[0] = t;
+        sum[1] += e + sqe;
+    }
+    y_pass(ds, sum, 0);
+    return (sum[0] + sum[1]) / n;
+}
+
+/* (1/n) sum y_i^2 of ds: the MSE of predicting 0, a model through the
+ * origin's baseline. Compensated. */
+static double mean_square(const gd_dataset *ds)
+{
+    const double *y = ds->y;
+    double sum[2] = {0.0, 0.0};
+    y_pass(ds, sum, 1);
+    for (size_t i = 0; i < ds->n; i++) {
+        double v = y[i] * y[i], t = sum[0] + v;
+        sum[1] += fabs(sum[0]) >= fabs(v) ? (sum[0] - t) + v : (v - t) + sum[0];
+        sum[0] = t;
+    }
+    y_pass(ds, sum, 0);
+    return (sum[0] + sum[1]) / (double)gd_dataset_total(ds);
 }
 
 static gd_status solve_dataset(const gd_dataset *ds, double l2, int intercept, double *params,
@@ -947,14 +1029,15 @@ static gd_status solve_dataset(const gd_dataset *ds, double l2, int intercept, d
     if (ds->y == NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "least squares needs a target column");
-    if (ds->n == 0)
+    if (gd_dataset_total(ds) == 0)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "least squares needs at least one row");
     if (!(l2 >= 0.0) || !isfinite(l2))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the L2 penalty must be a finite number >= 0, not %g", l2);
-    const double n = (double)ds->n;
-    gd_solve_source src = {ds->n, ds->d, (void *)ds, dataset_read};
+    const double n = (double)gd_dataset_total(ds);
+    gd_solve_source src = {gd_dataset_total(ds), ds->d, (void *)ds, dataset_read, ds->share,
+                           ds->n};
     gd_solve_options opt = {0};
     opt.intercept = intercept;
     opt.l2 = n * l2; /* (1/n)|r|^2 + l2|w|^2 = (1/n)(|r|^2 + n l2 |w|^2) */
@@ -972,7 +1055,7 @@ static gd_status solve_dataset(const gd_dataset *ds, double l2, int intercept, d
             w2 += params[j] * params[j];
         info->mse = res.sse / n;
         info->objective = info->mse + l2 * w2;
-        info->mse_const = intercept ? variance(ds->y, ds->n) : mean_square(ds->y, ds->n);
+        info->mse_const = intercept ? variance(ds) : mean_square(ds);
         info->rank = res.rank;
         info->cond = res.cond;
         info->refine_steps = res.refine_steps;
@@ -1014,6 +1097,9 @@ static gd_status elastic_net(const gd_dataset *ds, double l1, double l2, int int
     if (ds->y == NULL || ds->n == 0)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the elastic net needs a target column and at least one row");
+    if (ds->share != NULL) /* its passes are not split over processes (yet) */
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "the elastic net optimum needs every row in one process");
     if (!(l1 >= 0.0) || !isfinite(l1) || !(l2 >= 0.0) || !isfinite(l2))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the penalties must be finite numbers >= 0, not %g and %g", l1, l2);
@@ -1095,7 +1181,7 @@ static gd_status elastic_net(const gd_dataset *ds, double l1, double l2, int int
         memset(info, 0, sizeof *info);
         info->mse = sse / (double)n;
         info->objective = info->mse + l2 * w2 + l1 * w1;
-        info->mse_const = intercept ? variance(ds->y, n) : mean_square(ds->y, n);
+        info->mse_const = intercept ? variance(ds) : mean_square(ds);
         info->rank = d + 1;
     }
     free(mem);

@@ -264,7 +264,7 @@ gd_status gd_fit_run(const gd_fit_data *fd, const gd_train_config *cfg,
     if ((opt->init_from != NULL) != (run.init == GD_INIT_GIVEN))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "a warm start needs init GD_INIT_GIVEN, and only it");
-    res->rows = fd->train.n;
+    res->rows = gd_dataset_total(&fd->train);
     res->nparams = fd->train.d + 1;
     res->params = calloc(res->nparams, sizeof *res->params);
     if (res->params == NULL)

@@ -86,8 +86,13 @@ gd_status gd_train_config_check(const gd_train_config *cfg, gd_error *err)
 static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
                               gd_error *err)
 {
-    if (ds->n == 0 || ds->y == NULL)
+    if (gd_dataset_total(ds) == 0 || ds->y == NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "no training rows");
+    /* The rows of a dataset spread over processes are summed whole only
+     * (src/core/share.h): a batch would be some rows of some parts. */
+    if (ds->share != NULL && cfg->batch_size != 0 && cfg->batch_size < gd_dataset_total(ds))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "mini-batches need every row in one process");
     if (cfg->val != NULL && (cfg->val->d != ds->d || cfg->val->n == 0 || cfg->val->y == NULL))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the validation rows must have the training columns");
@@ -100,7 +105,8 @@ static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
 /* Whether the run tests for a stall: mini-batches, with the rule on. */
 static int tracks_stall(const gd_dataset *ds, const gd_train_config *cfg)
 {
-    return cfg->batch_size != 0 && cfg->batch_size < ds->n && cfg->stall_tol > 0.0 &&
+    return cfg->batch_size != 0 && cfg->batch_size < gd_dataset_total(ds) &&
+           cfg->stall_tol > 0.0 &&
            cfg->tol > 0.0; /* tol 0 promises every epoch */
 }
 
@@ -334,7 +340,7 @@ static void run_close(run *r)
 static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *cfg,
                           gd_train_state *state, gd_error *err)
 {
-    const size_t n = ds->n, np = ds->d + 1;
+    const size_t n = gd_dataset_total(ds), np = ds->d + 1;
     *r = (run){.ds = ds, .cfg = cfg, .state = state, .d = ds->d, .np = np, .n = n,
                .nfit = cfg->no_intercept ? ds->d : np,
                .full_batch = cfg->batch_size == 0 || cfg->batch_size >= n,
