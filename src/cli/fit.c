@@ -196,16 +196,28 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
     if (st == GD_OK) {
         cli_table_say(&keep.report, "training data");
         cli_table_say(&val_report, "validation data");
-    } else if (st == GD_ERR_USAGE) {
-        cli_usage_error(NULL, "%s", err.message);
-    } else if (st == GD_ERR_DATA) {
-        cli_table_report_error(rep, &err);
     } else {
-        cli_report(&err);
+        cli_load_failure(st, &err, rep);
     }
     cli_table_free(&keep);
     if (st != GD_OK)
         return cli_exit_code(st);
+    cli_data_warnings(fd);
+    return 0;
+}
+
+void cli_load_failure(gd_status st, const gd_error *err, const gd_load_report *rep)
+{
+    if (st == GD_ERR_USAGE)
+        cli_usage_error(NULL, "%s", err->message);
+    else if (st == GD_ERR_DATA)
+        cli_table_report_error(rep, err);
+    else
+        cli_report(err);
+}
+
+void cli_data_warnings(const gd_fit_data *fd)
+{
     const gd_dataset *ds = &fd->train;
     const gd_scaling *sc = &fd->scaling;
     warn_constant(ds, sc);
@@ -213,7 +225,6 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
     if (sc->y_constant)
         cli_warn("the target '%s' is constant: every prediction will be %s",
                  ds->target_name, cli_num(num, sizeof num, sc->y_mean));
-    return 0;
 }
 
 void cli_say_formula(const gd_model *m)

@@ -77,6 +77,13 @@ int cli_feature_list(const cli_data_choice *choice, char ***features, size_t *nf
  * to free. Returns 0 on success. */
 int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd);
 
+/* Prints why loading failed: a usage error, the data's problems (rep, the
+ * report of the file that failed), or err. */
+void cli_load_failure(gd_status st, const gd_error *err, const gd_load_report *rep);
+
+/* Warns about constant features and a constant target of loaded data. */
+void cli_data_warnings(const gd_fit_data *fd);
+
 /* Terms of the summary equation beyond which it is cut short. */
 #define CLI_FORMULA_TERMS 12
 

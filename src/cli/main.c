@@ -58,6 +58,8 @@ void cli_print_main_help(void)
     printf("\n'gdtrain SUBCOMMAND --help' lists the options of each subcommand.\n\n");
 }
 
+/* gdtrain-mpi links these files with a main of its own (src/mpi/main.c). */
+#ifndef GDTRAIN_NO_MAIN
 /* 'gdtrain WORD' where WORD is no subcommand: a data file given without
  * --data, a subcommand mistyped, or something else. */
 static void unknown_subcommand(const char *word)
@@ -96,3 +98,4 @@ int main(int argc, char **argv)
     }
     return cmd_train(argc - 1, argv + 1);
 }
+#endif

@@ -519,8 +519,9 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_object_begin(&j, "options");
     gd_json_string(&j, "opt", cfg->opt->name);
     gd_json_number(&j, "lr", cfg->lr);
-    gd_json_integer(&j, "batch_size", (long long)(cfg->batch_size == 0 || cfg->batch_size > ds->n
-                                                      ? ds->n : cfg->batch_size));
+    const size_t rows = gd_dataset_total(ds);
+    gd_json_integer(&j, "batch_size", (long long)(cfg->batch_size == 0 || cfg->batch_size > rows
+                                                      ? rows : cfg->batch_size));
     gd_json_integer(&j, "epochs", cfg->max_epochs);
     gd_json_number(&j, "momentum", cfg->hp.momentum);
     gd_json_bool(&j, "nesterov", cfg->hp.nesterov);
@@ -556,7 +557,7 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_string(&j, "val", s->val);
     gd_json_bool(&j, "early_stop", cfg->early_stop);
     gd_json_object_end(&j);
-    gd_json_integer(&j, "rows", (long long)ds->n);
+    gd_json_integer(&j, "rows", (long long)rows);
     cli_json_columns(&j, m);
     gd_json_integer(&j, "epochs", res->epochs);
     gd_json_integer(&j, "steps", res->steps);
@@ -659,6 +660,15 @@ static int continues_curve(const char *path, const gd_checkpoint *resume)
 
 /* The signal that interrupted training (SIGINT, SIGTERM), or 0. */
 static volatile sig_atomic_t interrupt_signal = 0;
+
+const cli_train_parts *cli_train_parted = NULL;
+
+/* 1 unless this is a process of gdtrain-mpi that leaves the files to
+ * another. */
+static int writes_files(void)
+{
+    return cli_train_parted == NULL || cli_train_parted->writes;
+}
 
 static void on_signal(int signo)
 {
@@ -799,7 +809,8 @@ static int job_load(train_job *j)
         .val_path = s->val, .threads = j->cfg.threads, .table = s->table,
         .no_intercept = j->cfg.no_intercept, .cache = s->cache,
     };
-    int code = cli_load_standardized(&choice, &j->fd);
+    int code = cli_train_parted != NULL ? cli_train_parted->load(&choice, &j->fd)
+                                         : cli_load_standardized(&choice, &j->fd);
     if (code != 0)
         return code;
     j->t_loaded = now_ns();
@@ -810,6 +821,9 @@ static int job_load(train_job *j)
      * trains, on a thread of its own. */
     int shows_gap = !s->quiet && (s->verbose || isatty(fileno(stderr))) && j->cfg.l1 == 0 &&
                     j->cfg.l2 == 0;
+    /* gdtrain-mpi: every rank solves at the same moment (the solve passes
+     * sums between them), whatever rank 0's terminal. */
+    shows_gap |= cli_train_parted != NULL;
     j->defer_opt = !shows_gap;
     if (shows_gap)
         j->have_opt = cli_optimum(&j->fd.train, j->cfg.l1, j->cfg.l2, j->cfg.no_intercept,
@@ -863,7 +877,7 @@ static gd_status job_watch(train_job *j)
         gd_curve_check_start(&j->check, &j->reference, &j->tol);
         j->ob.check = &j->check;
     }
-    if (s->curve != NULL) {
+    if (s->curve != NULL && writes_files()) {
         st = gd_curve_open_mode(&j->curve, s->curve, continues_curve(s->curve, j->resume),
                                 &j->err);
         if (st != GD_OK)
@@ -882,7 +896,7 @@ static gd_status job_train(train_job *j)
         .on_epoch = on_epoch, .user = &j->ob,
     };
     j->ob.start_ns = now_ns();
-    j->cfg.interrupt = &interrupt_signal;
+    j->cfg.interrupt = cli_train_parted != NULL ? cli_train_parted->stop : &interrupt_signal;
     if (!j->sweep)
         catch_signals(1);
     gd_status st = gd_fit_run(&j->fd, &j->cfg, &fo, &j->fit, &j->err);
@@ -911,7 +925,7 @@ static int job_stopped(train_job *j)
     /* A checkpoint is a state between two epochs: what training leaves at
      * the epoch limit or when interrupted (the other stops end mid-update). */
     int pausable = res->reason == GD_STOP_MAX_EPOCHS || res->reason == GD_STOP_INTERRUPTED;
-    if (s->checkpoint != NULL && pausable &&
+    if (s->checkpoint != NULL && pausable && writes_files() &&
         (st = save_checkpoint(s->checkpoint, j->argc, j->argv, &j->fd.train, &j->fd.scaling,
                               j->fit.params, &j->fit.state, &j->err)) != GD_OK)
         return report_failure(&j->err, st);
@@ -919,7 +933,7 @@ static int job_stopped(train_job *j)
         cli_warn("no checkpoint written: training finished (%s), there is nothing to resume",
                  gd_stop_reason_name(res->reason));
     if (res->reason == GD_STOP_INTERRUPTED) {
-        int signo = (int)interrupt_signal;
+        int signo = (int)*j->cfg.interrupt;
         cli_error("interrupted by %s after epoch %ld; no model was written%s%s",
                   signo == SIGINT ? "SIGINT" : "SIGTERM", res->epochs,
                   s->checkpoint ? "; resume with --resume " : "",
@@ -974,7 +988,7 @@ static gd_status job_model(train_job *j)
     gd_status st = gd_fit_model(&j->fd, f->params, &j->model, &j->err);
     if (st == GD_OK)
         st = describe_training(&j->model, j->s, &j->cfg, &f->train, f->loss_scale,
-                               j->fd.train.n, &j->err);
+                               gd_dataset_total(&j->fd.train), &j->err);
     if (st == GD_OK && j->have_opt)
         st = describe_optimum(&j->model, &j->opt, f->gap, f->loss_scale, &j->err);
     return st;
@@ -986,9 +1000,9 @@ static gd_status job_write(train_job *j)
     const train_settings *s = j->s;
     const gd_fit_result *f = &j->fit;
     gd_status st = job_model(j);
-    if (st == GD_OK)
+    if (st == GD_OK && writes_files())
         st = gd_model_save(&j->model, s->out, &j->err);
-    if (st == GD_OK && s->plot != NULL) {
+    if (st == GD_OK && s->plot != NULL && writes_files()) {
         gd_svg_hline optimum_line = {j->have_opt ? j->opt.mse * f->loss_scale : NAN,
                                      "optimum"};
         char title[256];
@@ -1032,7 +1046,8 @@ static void job_summary(const train_job *j)
     const double mse = res->train_loss * j->fit.loss_scale;
     char why[256];
     cli_say("gdtrain: %s on %s: %zu row%s, %zu feature%s\n", j->cfg.opt->name,
-            strcmp(s->data, "-") == 0 ? "<stdin>" : s->data, ds->n, cli_plural(ds->n), ds->d,
+            strcmp(s->data, "-") == 0 ? "<stdin>" : s->data, gd_dataset_total(ds),
+            cli_plural(gd_dataset_total(ds)), ds->d,
             cli_plural(ds->d));
     if (j->fd.val.n > 0)
         cli_say("  validation: %zu rows %s\n", j->fd.val.n,
@@ -1123,13 +1138,24 @@ static int train_run(const train_settings *s, const unsigned char *set, int argc
     train_job j = {.s = s, .set = set, .argc = argc, .argv = argv, .resume = resume};
     if (!streams_fit(s) || !make_config(s, set, &j.cfg))
         return 2;
+    if (cli_train_parted != NULL) {
+        int code = cli_train_parted->check(s, &j.cfg);
+        if (code != 0)
+            return code;
+    }
     gd_error_clear(&j.err);
     j.t0 = now_ns();
     int code = s->cv > 0 ? job_cross_validate(&j) : 0;
     if (code == 0)
         code = job_load(&j);
     gd_status st;
-    if (code == 0 && ((st = job_watch(&j)) != GD_OK || (st = job_train(&j)) != GD_OK))
+    if (code == 0 && (st = job_watch(&j)) != GD_OK)
+        code = report_failure(&j.err, st);
+    /* Every process trains, or none: one stopped here would leave the
+     * others waiting for its sums. */
+    if (cli_train_parted != NULL)
+        code = cli_train_parted->agree(code);
+    if (code == 0 && (st = job_train(&j)) != GD_OK)
         code = report_failure(&j.err, st);
     int trained = code == 0;
     if (trained)

@@ -5,6 +5,7 @@
 #ifndef GDTRAIN_CLI_TRAIN_H
 #define GDTRAIN_CLI_TRAIN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "fit.h"
@@ -92,5 +93,28 @@ int cli_train_interrupted(void);
 /* The flag the signal handlers set, for a gd_train_config.interrupt of
  * trainings the command line runs itself (a sweep's folds). */
 const volatile sig_atomic_t *cli_train_interrupt_flag(void);
+
+/* A training run whose rows are spread over processes (gdtrain-mpi, one
+ * run per process). Each process runs `gdtrain train`'s code; these say
+ * where it differs. */
+typedef struct cli_train_parts {
+    /* What the parts cannot do (yet): 0, or the exit status after a usage
+     * error. Called with the parsed settings, before loading. */
+    int (*check)(const train_settings *s, const gd_train_config *cfg);
+    /* Loads this process's part of the rows and standardizes it with the
+     * statistics of all rows (fd->train.share set); returns 0, or the exit
+     * status, the same in every process, the error printed once. */
+    int (*load)(const cli_data_choice *choice, gd_fit_data *fd);
+    /* The exit status of a stage for every process: the first process's
+     * nonzero code, else 0. */
+    int (*agree)(int code);
+    int writes;                  /* 1 in the one process that writes files */
+    volatile sig_atomic_t *stop; /* what training reads instead of the signal:
+                                    every process's SIGINT or SIGTERM, agreed
+                                    at each evaluation over all rows */
+} cli_train_parts;
+
+/* Set by gdtrain-mpi; NULL (gdtrain) means one process holds every row. */
+extern const cli_train_parts *cli_train_parted;
 
 #endif

@@ -220,7 +220,10 @@ static void optimum_start(optimum_job *job, const gd_fit_data *fd, const gd_trai
                           const gd_fit_options *opt, gd_fit_result *res)
 {
     *job = (optimum_job){.fd = fd, .cfg = cfg, .res = res};
-    if (opt->optimum == NULL && !opt->no_optimum && gd_loss_threads(cfg->threads) > 1)
+    /* Rows spread over processes: the solve hands sums between them in an
+     * order that must be the same in every process, so not beside training. */
+    if (opt->optimum == NULL && !opt->no_optimum && gd_loss_threads(cfg->threads) > 1 &&
+        fd->train.share == NULL)
         job->started = pthread_create(&job->thread, NULL, optimum_thread, job) == 0;
 }
 

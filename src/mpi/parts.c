@@ -1,0 +1,415 @@
+/*
+ * parts: the collective operations of gdtrain-mpi. See parts.h.
+ */
+#include "mpi/parts.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/msg.h"
+
+/* The hooks have no context argument: the one set of parts of the process. */
+static mpi_parts *the_parts;
+
+/* A failure of MPI or of memory inside a collective leaves the ranks out
+ * of step: nothing sensible can go on. */
+static void mpi_fail(const char *what)
+{
+    fprintf(stderr, "gdtrain-mpi: error: %s\n", what);
+    MPI_Abort(MPI_COMM_WORLD, 4);
+}
+
+/* gd_rowshare.gather: the block counts first, then the blocks. Also where
+ * the ranks agree on a caught signal, so that all of them stop after the
+ * same evaluation. */
+static void parts_gather(void *ctx, const double *mine, size_t nmine, size_t width,
+                         double *all)
+{
+    mpi_parts *P = ctx;
+    long long n = (long long)nmine;
+    long long *counts = malloc((size_t)P->size * sizeof *counts);
+    int *rc = malloc((size_t)P->size * sizeof *rc), *displ = malloc((size_t)P->size * sizeof *displ);
+    size_t len = nmine * width;
+    if (len > P->scratch_cap) {
+        free(P->scratch);
+        P->scratch = malloc(len * sizeof *P->scratch);
+        P->scratch_cap = P->scratch != NULL ? len : 0;
+    }
+    if (counts == NULL || rc == NULL || displ == NULL || (len > 0 && P->scratch == NULL))
+        mpi_fail("out of memory");
+    /* mine may lie inside all, where other ranks' blocks will land */
+    if (len > 0)
+        memcpy(P->scratch, mine, len * sizeof *mine);
+    MPI_Allgather(&n, 1, MPI_LONG_LONG, counts, 1, MPI_LONG_LONG, P->comm);
+    long long at = 0;
+    for (int r = 0; r < P->size; r++) {
+        long long c = counts[r] * (long long)width;
+        if (c > 0x7fffffff || at > 0x7fffffff)
+            mpi_fail("too many block sums for one exchange");
+        rc[r] = (int)c;
+        displ[r] = (int)at;
+        at += c;
+    }
+    MPI_Allgatherv(P->scratch, rc[P->rank], MPI_DOUBLE, all, rc, displ, MPI_DOUBLE, P->comm);
+    int mine_signal = cli_train_interrupted(), any = 0;
+    MPI_Allreduce(&mine_signal, &any, 1, MPI_INT, MPI_MAX, P->comm);
+    P->stop = any;
+    free(counts);
+    free(rc);
+    free(displ);
+}
+
+enum { FOLD_TAG = 16 };
+
+/* gd_rowshare.fold_in: the state as the ranks before this one left it. */
+static void parts_fold_in(void *ctx, double *state, size_t len)
+{
+    mpi_parts *P = ctx;
+    if (P->rank > 0)
+        MPI_Recv(state, (int)len, MPI_DOUBLE, P->rank - 1, FOLD_TAG, P->comm,
+                 MPI_STATUS_IGNORE);
+}
+
+/* gd_rowshare.fold_out: on to the next rank; then the last rank's state to all. */
+static void parts_fold_out(void *ctx, double *state, size_t len)
+{
+    mpi_parts *P = ctx;
+    if (P->rank + 1 < P->size)
+        MPI_Send(state, (int)len, MPI_DOUBLE, P->rank + 1, FOLD_TAG, P->comm);
+    MPI_Bcast(state, (int)len, MPI_DOUBLE, P->size - 1, P->comm);
+}
+
+int mpi_parts_agree(int code)
+{
+    mpi_parts *P = the_parts;
+    int *codes = malloc((size_t)P->size * sizeof *codes);
+    if (codes == NULL)
+        mpi_fail("out of memory");
+    MPI_Allgather(&code, 1, MPI_INT, codes, 1, MPI_INT, P->comm);
+    int first = 0;
+    for (int r = 0; r < P->size && first == 0; r++)
+        first = codes[r];
+    free(codes);
+    return first;
+}
+
+/* What the ranks cannot share yet: 0, or 2 after the usage error. The
+ * settings are the same in every rank, so every rank decides alike. */
+static int parts_check(const train_settings *s, const gd_train_config *cfg)
+{
+    const char *no = NULL;
+    if (s->data != NULL && strcmp(s->data, "-") == 0)
+        no = "--data -: every rank reads its own part of the file, so it must be a file";
+    else if (cfg->batch_size != 0)
+        no = "mini-batches (--batch-size, or an optimizer whose default is one): "
+             "gdtrain-mpi trains full-batch; use gd, adam, rmsprop or adagrad without "
+             "--batch-size";
+    else if (s->val_split > 0)
+        no = "--val-split: give the held-out rows as a file with --val FILE";
+    else if (cfg->l1 > 0)
+        no = "--l1: its reference optimum (coordinate descent) needs every row in one process";
+    else if (s->cv > 0)
+        no = "--cv";
+    else if (s->checkpoint != NULL || s->resume != NULL)
+        no = "--checkpoint and --resume";
+    if (no == NULL)
+        return 0;
+    cli_usage_error(NULL, "gdtrain-mpi cannot do this yet: %s", no);
+    return 2;
+}
+
+/* The file's newlines in [begin, end), or 0 if it cannot be read (the
+ * line numbers of a message are then off, nothing else). */
+static long count_lines(const char *path, size_t begin, size_t end)
+{
+    static char buf[1 << 16];
+    long lines = 0;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return 0;
+    while (begin < end) {
+        size_t want = end - begin < sizeof buf ? end - begin : sizeof buf;
+        ssize_t got = pread(fd, buf, want, (off_t)begin);
+        if (got <= 0)
+            break;
+        for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL; p++)
+            lines++;
+        begin += (size_t)got;
+    }
+    close(fd);
+    return lines;
+}
+
+/* Prints on the real stderr of a rank > 0 (the one whose error is the
+ * first in file order). */
+static void with_stderr(mpi_parts *P, int on)
+{
+    static int muted = -1;
+    if (P->stderr_fd < 0)
+        return;
+    fflush(stderr);
+    if (on) {
+        muted = dup(2);
+        dup2(P->stderr_fd, 2);
+    } else if (muted >= 0) {
+        dup2(muted, 2);
+        close(muted);
+        muted = -1;
+    }
+}
+
+/* After a part's load: every rank's status; the first failure in rank
+ * order (which is file order) is printed by its rank, its lines counted
+ * from the start of the file. Returns the agreed exit status. */
+static int parts_load_status(mpi_parts *P, const char *path, gd_status st, gd_error *err,
+                             gd_load_report *rep, const size_t range[2])
+{
+    int code = mpi_parts_agree(st == GD_OK ? 0 : cli_exit_code(st));
+    if (code == 0)
+        return 0;
+    /* Lines in a part's messages count from the part's start. */
+    long mine = range[1] > range[0] ? count_lines(path, range[0], range[1]) : 0, before = 0;
+    MPI_Exscan(&mine, &before, 1, MPI_LONG, MPI_SUM, P->comm);
+    if (P->rank == 0)
+        before = 0; /* MPI_Exscan leaves rank 0's result undefined */
+    int mine_first = st != GD_OK, first = 0;
+    int *all = malloc((size_t)P->size * sizeof *all);
+    if (all == NULL)
+        mpi_fail("out of memory");
+    MPI_Allgather(&mine_first, 1, MPI_INT, all, 1, MPI_INT, P->comm);
+    while (!all[first])
+        first++;
+    free(all);
+    if (P->rank == first) {
+        if (err->line > 0 && range[1] > range[0] && P->rank > 0) {
+            err->line += before;
+            for (size_t k = 0; k < rep->nproblems; k++)
+                if (rep->problems[k].line > 0)
+                    rep->problems[k].line += before;
+        }
+        with_stderr(P, 1);
+        cli_load_failure(st, err, rep);
+        with_stderr(P, 0);
+    }
+    return code;
+}
+
+/* Where the rows of rank r go: global rows [lo, hi) of total. */
+static void block_range(const mpi_parts *P, int r, size_t total, size_t *lo, size_t *hi)
+{
+    size_t blocks = (total + GD_SHARE_ALIGN - 1) / GD_SHARE_ALIGN;
+    size_t b0 = blocks * (size_t)r / (size_t)P->size;
+    size_t b1 = blocks * (size_t)(r + 1) / (size_t)P->size;
+    *lo = b0 * GD_SHARE_ALIGN < total ? b0 * GD_SHARE_ALIGN : total;
+    *hi = b1 * GD_SHARE_ALIGN < total ? b1 * GD_SHARE_ALIGN : total;
+}
+
+/* The counts (rows) and offsets of a rank's exchange with every other:
+ * the overlap of the rows it has [have_lo, have_hi) with each rank's
+ * range (send), or of its range with each rank's rows (receive). */
+static void overlaps(const mpi_parts *P, const long long *start, size_t total, int sending,
+                     size_t lo, size_t hi, int *count, int *displ)
+{
+    for (int r = 0; r < P->size; r++) {
+        size_t rlo, rhi;
+        if (sending) {
+            block_range(P, r, total, &rlo, &rhi);
+        } else {
+            rlo = (size_t)start[r];
+            rhi = (size_t)start[r + 1];
+        }
+        size_t a = rlo > lo ? rlo : lo, b = rhi < hi ? rhi : hi;
+        count[r] = b > a ? (int)(b - a) : 0;
+        displ[r] = b > a ? (int)(a - lo) : 0;
+    }
+}
+
+/* Moves rows between ranks so that each holds its whole blocks
+ * (block_range), in file order; sets the share. Returns 0, or -1 out of
+ * memory (the same in every rank: the ranks agree). */
+static int rebalance(mpi_parts *P, gd_dataset *ds)
+{
+    const size_t d = ds->d;
+    long long n = (long long)ds->n;
+    long long *start = calloc((size_t)P->size + 1, sizeof *start);
+    int *sc = malloc(4 * (size_t)P->size * sizeof *sc);
+    if (start == NULL || sc == NULL)
+        mpi_fail("out of memory");
+    MPI_Allgather(&n, 1, MPI_LONG_LONG, start + 1, 1, MPI_LONG_LONG, P->comm);
+    for (int r = 0; r < P->size; r++)
+        start[r + 1] += start[r];
+    const size_t total = (size_t)start[P->size];
+    size_t lo, hi;
+    block_range(P, P->rank, total, &lo, &hi);
+    int *sd = sc + P->size, *rc = sc + 2 * P->size, *rd = sc + 3 * P->size;
+    overlaps(P, start, total, 1, (size_t)start[P->rank], (size_t)start[P->rank + 1], sc, sd);
+    overlaps(P, start, total, 0, lo, hi, rc, rd);
+    const size_t m = hi - lo;
+    double *x = malloc((m * d > 0 ? m * d : 1) * sizeof *x);
+    double *y = malloc((m > 0 ? m : 1) * sizeof *y);
+    int ok = x != NULL && y != NULL;
+    if (mpi_parts_agree(ok ? 0 : 4) != 0) {
+        free(x);
+        free(y);
+        free(start);
+        free(sc);
+        return -1;
+    }
+    MPI_Datatype row;
+    MPI_Type_contiguous((int)(d > 0 ? d : 1), MPI_DOUBLE, &row);
+    MPI_Type_commit(&row);
+    if (d > 0)
+        MPI_Alltoallv(ds->x, sc, sd, row, x, rc, rd, row, P->comm);
+    MPI_Alltoallv(ds->y, sc, sd, MPI_DOUBLE, y, rc, rd, MPI_DOUBLE, P->comm);
+    MPI_Type_free(&row);
+    free(ds->x);
+    free(ds->y);
+    ds->x = x;
+    ds->y = y;
+    ds->n = m;
+    P->share.total = total;
+    P->share.first = lo;
+    ds->share = &P->share;
+    free(start);
+    free(sc);
+    return 0;
+}
+
+/* The validation file, whole in every rank (its loss is computed by each
+ * alone, the same bits), with the training data's columns and encoding. */
+static gd_status load_validation(const cli_data_choice *choice, const gd_dataset *train,
+                                 gd_dataset *val, gd_load_report *rep, gd_error *err)
+{
+    gd_load_options lo = {
+        .path = choice->val_path, .delimiter = choice->delimiter,
+        .target = train->target_name, .features = (const char *const *)train->feature_names,
+        .nfeatures = train->d, .need_target = 1, .threads = choice->threads,
+    };
+    if (train->encoding != NULL) {
+        lo.encode = 1;
+        lo.decimal = choice->table.decimal;
+        lo.encoding = train->encoding;
+        lo.report = rep;
+    }
+    return gd_dataset_load(val, &lo, err);
+}
+
+/* The training rows of this rank: its byte range, parsed. Categorical
+ * columns and filled cells are refused: their levels and fills would need
+ * every part's rows. */
+static gd_status load_part(mpi_parts *P, const cli_data_choice *choice, gd_load_options *lo,
+                           gd_dataset *ds, size_t range[2], gd_error *err)
+{
+    lo->path = choice->path;
+    lo->delimiter = choice->delimiter;
+    lo->target = choice->target;
+    lo->need_target = 1;
+    lo->threads = choice->threads;
+    lo->part = (size_t)P->rank;
+    lo->parts = (size_t)P->size;
+    lo->part_range = range;
+    gd_status st = gd_dataset_load(ds, lo, err);
+    if (st == GD_OK && ds->encoding != NULL && !gd_encoding_is_plain(ds->encoding))
+        st = gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                          "gdtrain-mpi cannot do this yet: categorical columns, --na and "
+                          "--na-values (a rank sees only its part of the levels and cells); "
+                          "train such tables with gdtrain");
+    return st;
+}
+
+/* cli_train_parts.load. */
+static int parts_load(const cli_data_choice *choice, gd_fit_data *fd)
+{
+    mpi_parts *P = the_parts;
+    char **features;
+    size_t nfeatures, range[2] = {0, 0};
+    memset(fd, 0, sizeof *fd);
+    if (cli_feature_list(choice, &features, &nfeatures) != 0)
+        return 2;
+    gd_load_options lo = {.delimiter = choice->delimiter};
+    cli_table_lists keep;
+    if (cli_table_rules(&choice->table, &lo, &keep) != 0) {
+        cli_table_free(&keep);
+        cli_free_list(features);
+        return 2;
+    }
+    lo.features = (const char *const *)features;
+    lo.nfeatures = nfeatures;
+    gd_error err;
+    gd_error_clear(&err);
+    gd_status st = load_part(P, choice, &lo, &fd->train, range, &err);
+    cli_free_list(features);
+    int code = parts_load_status(P, choice->path, st, &err, &keep.report, range);
+    if (code == 0 && rebalance(P, &fd->train) != 0) {
+        cli_error("out of memory");
+        code = 4;
+    }
+    gd_load_report val_report;
+    memset(&val_report, 0, sizeof val_report);
+    if (code == 0 && choice->val_path != NULL &&
+        (st = load_validation(choice, &fd->train, &fd->val, &val_report, &err)) != GD_OK)
+        cli_load_failure(st, &err, &val_report);
+    /* The same file in every rank: the same outcome, but agreed all the same. */
+    if (code == 0)
+        code = mpi_parts_agree(st == GD_OK ? 0 : cli_exit_code(st));
+    if (code == 0) {
+        st = choice->no_intercept ? gd_dataset_scale_origin(&fd->train, &fd->scaling, &err)
+                                  : gd_dataset_standardize(&fd->train, &fd->scaling, &err);
+        if (st != GD_OK) {
+            if (err.file[0] == '\0')
+                snprintf(err.file, sizeof err.file, "%s", choice->path);
+            cli_report(&err);
+            code = cli_exit_code(st);
+        }
+    }
+    if (code == 0 && fd->val.n > 0)
+        gd_dataset_apply_scaling(&fd->val, &fd->scaling);
+    if (code == 0) {
+        cli_table_say(&keep.report, "training data");
+        cli_table_say(&val_report, "validation data");
+        cli_data_warnings(fd);
+    }
+    cli_table_free(&keep);
+    return code;
+}
+
+int mpi_parts_init(mpi_parts *P)
+{
+    memset(P, 0, sizeof *P);
+    P->comm = MPI_COMM_WORLD;
+    MPI_Comm_rank(P->comm, &P->rank);
+    MPI_Comm_size(P->comm, &P->size);
+    P->stderr_fd = -1;
+    P->share = (gd_rowshare){.ctx = P, .gather = parts_gather, .fold_in = parts_fold_in,
+                             .fold_out = parts_fold_out};
+    P->hooks = (cli_train_parts){.check = parts_check, .load = parts_load,
+                                 .agree = mpi_parts_agree, .writes = P->rank == 0,
+                                 .stop = &P->stop};
+    if (P->rank > 0) {
+        int null = open("/dev/null", O_WRONLY);
+        P->stderr_fd = dup(2);
+        if (null >= 0) {
+            fflush(stdout);
+            fflush(stderr);
+            dup2(null, 1);
+            dup2(null, 2);
+            close(null);
+        }
+    }
+    the_parts = P;
+    cli_train_parted = &P->hooks;
+    return 0;
+}
+
+void mpi_parts_free(mpi_parts *P)
+{
+    free(P->scratch);
+    if (P->stderr_fd >= 0)
+        close(P->stderr_fd);
+    cli_train_parted = NULL;
+    the_parts = NULL;
+}
