@@ -87,8 +87,8 @@ int cmd_cache(int argc, char **argv)
         char *path;
         code = cli_cache_path(&choice, &path);
         if (code == 0)
-            cli_say("gdtrain: cache %s: %zu rows, %zu columns, %llu bytes\n", path, ds.n,
-                    ds.d, (unsigned long long)out.bytes);
+            cli_say("gdtrain: cache %s: %zu row%s, %zu column%s, %llu bytes\n", path, ds.n,
+                    cli_plural(ds.n), ds.d, cli_plural(ds.d), (unsigned long long)out.bytes);
         free(path);
     }
     gd_dataset_free(&ds);
