@@ -161,6 +161,7 @@ static void l1_prox(const gd_train_config *cfg, const void *opt_state, double *p
 {
     if (cfg->l1 == 0.0)
         return;
+    assert(rate != NULL); /* run_open allocates it whenever l1 > 0 */
     const gd_optimizer_ops *ops = cfg->opt;
     if (ops->rates != NULL)
         ops->rates(opt_state, rate, nfit, lr, t, &cfg->hp);
