@@ -528,8 +528,10 @@ static int ds_scaling_alloc(gd_scaling *sc, size_t d)
     /* calloc: clang's analyzer takes bytes written and then read at a variable
      * index of malloc'ed memory for unset. */
     sc->constant = calloc(d ? d : 1, 1);
-    if (sc->x_mean == NULL || sc->x_std == NULL || sc->constant == NULL)
+    if (sc->x_mean == NULL || sc->x_std == NULL || sc->constant == NULL) {
+        gd_scaling_free(sc); /* callers zero *sc on failure */
         return -1;
+    }
     sc->y_mean = 0.0;
     sc->y_std = 1.0;
     sc->y_constant = 0;
