@@ -21,6 +21,7 @@
 #include "gdtrain/optim.h"
 #include "gdtrain/solve.h"
 #include "gdtrain/trainer.h"
+#include "train/cv.h"
 
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
@@ -62,6 +63,26 @@ static const char *csv_path(void)
             char row[96];
             snprintf(row, sizeof row, "%d,%d.5,%d,%g\n", i, (i * 7) % 11, i % 3,
                      1.5 * i - (i % 5));
+            strcat(text, row);
+        }
+        snprintf(path, sizeof path, "%s", write_temp_file(text, strlen(text)));
+    }
+    return path;
+}
+
+/* A table for the encoding rules: a categorical column, missing cells. */
+static const char *mixed_path(void)
+{
+    static char path[4096];
+    if (path[0] == '\0') {
+        static const char *const towns[] = {"north", "south", "east", "NA"};
+        char text[4096] = "x,town,y\n";
+        for (int i = 0; i < 40; i++) {
+            char row[96];
+            if (i % 7 == 3)
+                snprintf(row, sizeof row, ",%s,%d\n", towns[i % 4], i);
+            else
+                snprintf(row, sizeof row, "%d,%s,%g\n", i % 9, towns[i % 4], 2.0 * i);
             strcat(text, row);
         }
         snprintf(path, sizeof path, "%s", write_temp_file(text, strlen(text)));
@@ -206,6 +227,32 @@ static gd_status op_fit(gd_dataset *ds, gd_scaling *sc, gd_error *err)
     return st;
 }
 
+/* The encoding rules' load of raw inputs (--na mean, a categorical column,
+ * missing cells) and cross-validation, each fold encoded from its training
+ * rows (data/folds.c). */
+static gd_status op_cv(gd_dataset *ds, gd_scaling *sc, gd_error *err)
+{
+    (void)sc;
+    gd_load_options opt = {0};
+    opt.path = mixed_path();
+    opt.need_target = 1;
+    opt.threads = 1;
+    opt.encode = 1;
+    opt.na = GD_NA_MEAN;
+    opt.raw_inputs = 1;
+    gd_status st = gd_dataset_load(ds, &opt, err);
+    if (st != GD_OK)
+        return st;
+    gd_train_config cfg;
+    gd_train_config_default(&cfg, gd_optimizer_find("gd"));
+    cfg.max_epochs = 3;
+    cfg.threads = 1;
+    gd_cv_result res;
+    st = gd_cv_run(ds, 2, 0, 1, &cfg, &res, err);
+    gd_cv_result_free(&res);
+    return st;
+}
+
 /* Made before any allocation is armed to fail. */
 static char model_path[4096];
 
@@ -242,6 +289,7 @@ static void test_every_allocation_failure_is_nomem(void **unused)
         {"gd_train", STANDARDIZED, op_train},
         {"gd_model init/save/load", STANDARDIZED, op_model},
         {"gd_fit", NOTHING, op_fit},
+        {"encoded load and gd_cv_run", NOTHING, op_cv},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         long n = fail_each_allocation(&cases[i]);
@@ -253,6 +301,7 @@ static void test_every_allocation_failure_is_nomem(void **unused)
 int main(void)
 {
     (void)csv_path();
+    (void)mixed_path();
     snprintf(model_path, sizeof model_path, "%s", temp_path("nomem.model"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_allocation_failure_is_nomem),
