@@ -439,16 +439,21 @@ size_t gd_cache_block_size(const gd_cache_reader *r, size_t b)
     return r->n - first < r->block_rows ? r->n - first : r->block_rows;
 }
 
-gd_status gd_cache_read_block(const gd_cache_reader *r, size_t b, double *x, double *y,
-                              gd_error *err)
+/* Where block b starts in the file, and its bytes of X and of y. */
+static uint64_t block_place(const gd_cache_reader *r, size_t b, size_t *xbytes,
+                            size_t *ybytes)
 {
     size_t rows = gd_cache_block_size(r, b);
-    uint64_t at = GD_CACHE_HEADER_SIZE +
-                  (uint64_t)b * r->block_rows * row_words(r->d, (uint64_t)r->with_y) * 8;
-    size_t xbytes = rows * r->d * sizeof *x, ybytes = r->with_y ? rows * sizeof *y : 0;
-    if (read_at(r->fd, x, xbytes, at) != 0 ||
-        (ybytes > 0 && read_at(r->fd, y, ybytes, at + xbytes) != 0))
-        return read_failed(r, err);
+    *xbytes = rows * r->d * sizeof(double);
+    *ybytes = r->with_y ? rows * sizeof(double) : 0;
+    return GD_CACHE_HEADER_SIZE +
+           (uint64_t)b * r->block_rows * row_words(r->d, (uint64_t)r->with_y) * 8;
+}
+
+/* Block b's X and y as read, against its checksum. */
+static gd_status check_block(const gd_cache_reader *r, size_t b, const double *x,
+                             size_t xbytes, const double *y, size_t ybytes, gd_error *err)
+{
     gd_hash64 h;
     gd_hash64_init(&h, b);
     gd_hash64_update(&h, x, xbytes);
@@ -459,6 +464,28 @@ gd_status gd_cache_read_block(const gd_cache_reader *r, size_t b, double *x, dou
                             "block %zu of %zu: its checksum does not match", b + 1,
                             r->nblocks);
     return GD_OK;
+}
+
+gd_status gd_cache_read_block(const gd_cache_reader *r, size_t b, double *x, double *y,
+                              gd_error *err)
+{
+    size_t xbytes, ybytes;
+    uint64_t at = block_place(r, b, &xbytes, &ybytes);
+    if (read_at(r->fd, x, xbytes, at) != 0 ||
+        (ybytes > 0 && read_at(r->fd, y, ybytes, at + xbytes) != 0))
+        return read_failed(r, err);
+    return check_block(r, b, x, xbytes, y, ybytes, err);
+}
+
+gd_status gd_cache_copy_block(const gd_cache_reader *r, const void *map, size_t b, double *x,
+                              double *y, gd_error *err)
+{
+    size_t xbytes, ybytes;
+    const unsigned char *at = (const unsigned char *)map + block_place(r, b, &xbytes, &ybytes);
+    memcpy(x, at, xbytes);
+    if (ybytes > 0)
+        memcpy(y, at + xbytes, ybytes);
+    return check_block(r, b, x, xbytes, y, ybytes, err);
 }
 
 void gd_cache_reader_close(gd_cache_reader *r)

@@ -163,9 +163,17 @@ size_t gd_cache_block_size(const gd_cache_reader *r, size_t b);
 gd_status gd_cache_read_block(const gd_cache_reader *r, size_t b, double *x, double *y,
                               gd_error *err);
 
+/* The same from map, the whole file mapped (file_size bytes): a copy from
+ * the page cache instead of a read, about a third faster into fresh
+ * memory. The file must not be cut shorter meanwhile (SIGBUS); a cache is
+ * only ever replaced by a rename, never cut. */
+gd_status gd_cache_copy_block(const gd_cache_reader *r, const void *map, size_t b, double *x,
+                              double *y, gd_error *err);
+
 /* Reads the whole cache into *ds (allocating X and y, moving the names and
  * encoding out of r->meta), blocks spread over `threads` threads (0 =
- * every online CPU). On error *ds is empty. */
+ * every online CPU), copied from a mapping of the file where it can be
+ * mapped (gd_cache_copy_block), else read. On error *ds is empty. */
 gd_status gd_cache_read_dataset(gd_cache_reader *r, int threads, gd_dataset *ds,
                                 gd_error *err);
 
