@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "data/stats.h"
+#include "data/stream.h"
+#include "gdtrain/optim.h"
+#include "gdtrain/solve.h"
+#include "gdtrain/trainer.h"
 #include "gdtrain/dataset.h"
 #include "gdtrain/loss.h"
 #include "gdtrain/rng.h"
@@ -167,11 +171,99 @@ static void test_loss_pieces(void **unused)
     check_loss(25, 2);
 }
 
+/* The same n rows twice: standardized in memory (mem, sc_mem) and as a
+ * stream over a source (shell, sc_str). */
+typedef struct pair {
+    gd_dataset raw, mem, shell;
+    gd_scaling sc_mem, sc_str;
+} pair;
+
+static void pair_open(pair *p, size_t n, uint64_t seed, int threads)
+{
+    gd_error err;
+    make_data(&p->raw, n, 6, seed);
+    make_data(&p->mem, n, 6, seed);
+    assert_int_equal(gd_dataset_standardize(&p->mem, &p->sc_mem, &err), GD_OK);
+    p->shell = (gd_dataset){.d = p->raw.d};
+    assert_int_equal(gd_stream_open(gd_source_dataset(&p->raw), 1, threads, &p->shell,
+                                    &p->sc_str, &err), GD_OK);
+    assert_int_equal(p->shell.n, n);
+}
+
+static void pair_close(pair *p)
+{
+    gd_dataset_free(&p->shell);
+    gd_scaling_free(&p->sc_mem);
+    gd_scaling_free(&p->sc_str);
+    gd_dataset_free(&p->mem);
+    gd_dataset_free(&p->raw);
+}
+
+/* Trains on ds in memory and streamed from a source over the same rows,
+ * with cfg, and requires the same parameters, bit for bit, and the same
+ * epochs. */
+static void check_training(gd_train_config *cfg, size_t n)
+{
+    pair p;
+    gd_error err;
+    pair_open(&p, n, 5, 2);
+    check_same_scaling(&p.sc_mem, &p.sc_str);
+    double p_mem[7], p_str[7];
+    gd_train_result r_mem, r_str;
+    assert_int_equal(gd_train(&p.mem, cfg, p_mem, &r_mem, NULL, NULL, &err), GD_OK);
+    assert_int_equal(gd_train(&p.shell, cfg, p_str, &r_str, NULL, NULL, &err), GD_OK);
+    assert_int_equal(r_mem.epochs, r_str.epochs);
+    assert_int_equal(r_mem.steps, r_str.steps);
+    assert_same_bits(r_mem.train_loss, r_str.train_loss, "loss", 0);
+    for (size_t j = 0; j < 7; j++)
+        assert_same_bits(p_mem[j], p_str[j], "param", j);
+    pair_close(&p);
+}
+
+static void test_training(void **unused)
+{
+    (void)unused;
+    const size_t n = GD_STREAM_ROWS + 3 * GD_SHUFFLE_BLOCK_ROWS + 77; /* two chunks */
+    gd_train_config cfg;
+    gd_train_config_default(&cfg, gd_optimizer_find("adam"));
+    cfg.max_epochs = 5;
+    cfg.batch_size = 0;
+    check_training(&cfg, n); /* full batch */
+    gd_train_config_default(&cfg, gd_optimizer_find("sgd"));
+    cfg.max_epochs = 2;
+    cfg.batch_size = 1000; /* batches across blocks, a short last one */
+    cfg.shuffle = GD_SHUFFLE_BLOCKS;
+    check_training(&cfg, n);
+    cfg.shuffle = GD_SHUFFLE_NONE;
+    cfg.l2 = 0.01;
+    check_training(&cfg, n);
+}
+
+/* The exact optimum from the chunks: the bits of the one in memory. */
+static void test_solve(void **unused)
+{
+    (void)unused;
+    pair p;
+    gd_error err;
+    pair_open(&p, GD_STREAM_ROWS + 1000, 9, 1);
+    double p_mem[7], p_str[7];
+    gd_solve_info i_mem, i_str;
+    assert_int_equal(gd_solve_dataset(&p.mem, 0.01, p_mem, &i_mem, &err), GD_OK);
+    assert_int_equal(gd_solve_dataset(&p.shell, 0.01, p_str, &i_str, &err), GD_OK);
+    for (size_t j = 0; j < 7; j++)
+        assert_same_bits(p_mem[j], p_str[j], "param", j);
+    assert_same_bits(i_mem.mse, i_str.mse, "mse", 0);
+    assert_same_bits(i_mem.mse_const, i_str.mse_const, "mse_const", 0);
+    pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stats_pieces),
         cmocka_unit_test(test_loss_pieces),
+        cmocka_unit_test(test_training),
+        cmocka_unit_test(test_solve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,9 @@ typedef struct gd_dataset {
     char *target_name;      /* NULL when loaded without a target */
     int threads;            /* threads for passes over the whole matrix
                                (standardization); 0 = the online CPUs */
+    struct gd_stream *stream; /* rows read a chunk at a time from a file (data
+                               larger than memory): x and y are then NULL, and
+                               the passes go through it; NULL in memory */
     gd_encoding *encoding;  /* how the file's columns became X's (names of
                                the inputs, levels, fills); NULL when loaded
                                without the encoding rules */

@@ -50,6 +50,9 @@ typedef struct gd_fit_source {
                                      when it holds this file and these
                                      options, else (re)written; NULL = none */
     gd_cache_outcome *cache_outcome; /* what the cache did, or NULL */
+    int stream;                   /* 1: never hold the rows: read them a chunk at a
+                                     time on every pass (data larger than memory);
+                                     numeric tables only, no validation rows */
 } gd_fit_source;
 
 /* The rows of a fit, standardized. */

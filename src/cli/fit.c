@@ -181,7 +181,7 @@ int cli_load_standardized(const cli_data_choice *choice, gd_fit_data *fd)
         .val_split = choice->val_split, .split_seed = choice->split_seed,
         .val_path = choice->val_path, .threads = choice->threads,
         .rules = &rules, .val_report = &val_report,
-        .no_intercept = choice->no_intercept,
+        .no_intercept = choice->no_intercept, .stream = choice->stream,
         .cache = cache, .cache_outcome = &outcome,
     };
     gd_error err;

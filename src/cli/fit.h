@@ -48,6 +48,7 @@ typedef struct cli_data_choice {
     cli_table_choice table; /* categorical columns, missing cells, exclusions */
     int no_intercept;     /* scale without centering, for a model through the origin */
     const char *cache;    /* binary cache: NULL none, "" beside the data, or a path */
+    int stream;           /* never hold the rows: read them a chunk at a time */
 } cli_data_choice;
 
 /* The cache file of choice: NULL without --cache, else a new string (free

@@ -2,6 +2,8 @@
  * gdtrain train: load a CSV, standardize, train, write the model, summarize.
  */
 #include <assert.h>
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,6 +66,8 @@ static const cli_option trailing_options[] = {
     {"atol", 0, OPT_DOUBLE, OPT_NONNEG, S(atol), "A", "--check-curve absolute tolerance (default: 0)"},
     {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file ('-' = standard output)"},
     {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
+    {"stream", 0, OPT_FLAG, 0, S(stream), NULL, "never hold the rows in memory: read the file a chunk at a time on every pass (numeric tables; full batches, or mini-batches with --shuffle blocks or --no-shuffle); the same model as in memory"},
+    {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file larger than SIZE bytes (suffix K, M, G or T: powers of 1024) (default: half the physical memory)"},
 };
 #undef S
 
@@ -242,6 +247,11 @@ static int make_config(const train_settings *s, const unsigned char *set,
     }
     if (s->cv > 0 && strcmp(s->data, "-") == 0) {
         cli_usage_error(NULL, "--cv reads the data once per use: give a file, not '-'");
+        return 0;
+    }
+    if (s->cv > 0 && (s->stream || s->memory != NULL)) {
+        cli_usage_error(NULL, "--cv holds each fold's rows in memory: not with --stream or "
+                              "--memory");
         return 0;
     }
     if (s->cv_shuffle && s->cv == 0) {
@@ -798,16 +808,67 @@ typedef struct train_job {
     gd_error err;
 } train_job;
 
+/* SIZE as bytes: digits and an optional K, M, G or T (powers of 1024).
+ * 0 when it does not read as one. */
+static uint64_t parse_size(const char *text)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (end == text || errno != 0 || text[0] == '-')
+        return 0;
+    const char *units = "KMGT";
+    const char *u = *end != '\0' ? strchr(units, toupper((unsigned char)*end)) : NULL;
+    if (*end != '\0' && (u == NULL || end[1] != '\0'))
+        return 0;
+    for (int k = u ? (int)(u - units) + 1 : 0; k > 0; k--) {
+        if (v > UINT64_MAX / 1024)
+            return 0;
+        v *= 1024;
+    }
+    return v;
+}
+
+/* The default of --memory: half the physical memory (0 if unknown). */
+static uint64_t default_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (uint64_t)pages / 2 * (uint64_t)size : 0;
+}
+
+/* Whether to stream the data: --stream, or a regular file larger than
+ * --memory (its parsed rows take about as many bytes as their text).
+ * Returns 0 or 1, or -1 with the usage error printed. */
+static int stream_choice(const train_settings *s)
+{
+    uint64_t limit = s->memory != NULL ? parse_size(s->memory) : default_memory();
+    if (s->memory != NULL && limit == 0) {
+        cli_usage_error(NULL, "--memory: expected a size such as 512M or 8G, found '%s'",
+                        s->memory);
+        return -1;
+    }
+    struct stat st;
+    if (s->stream || strcmp(s->data, "-") == 0 || stat(s->data, &st) != 0 ||
+        !S_ISREG(st.st_mode) || limit == 0 || (uint64_t)st.st_size <= limit)
+        return s->stream;
+    cli_warn("note: %s (%.0f MiB) is larger than --memory (%.0f MiB): streaming it "
+             "(--stream)", s->data, (double)st.st_size / 1048576.0, (double)limit / 1048576.0);
+    return 1;
+}
+
 /* Loads and standardizes the data, and finds the optimum to compare with.
  * Returns 0, or the exit status (the error printed). */
 static int job_load(train_job *j)
 {
     const train_settings *s = j->s;
+    int stream = stream_choice(s);
+    if (stream < 0)
+        return 2;
     cli_data_choice choice = {
         .path = s->data, .delimiter = s->delimiter, .target = s->target,
         .features = s->features, .val_split = s->val_split, .split_seed = j->cfg.seed,
         .val_path = s->val, .threads = j->cfg.threads, .table = s->table,
-        .no_intercept = j->cfg.no_intercept, .cache = s->cache,
+        .no_intercept = j->cfg.no_intercept, .cache = s->cache, .stream = stream,
     };
     int code = cli_train_parted != NULL ? cli_train_parted->load(&choice, &j->fd)
                                          : cli_load_standardized(&choice, &j->fd);

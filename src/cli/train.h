@@ -46,6 +46,8 @@ typedef struct train_settings {
     int cv_shuffle;          /* folds from a seeded shuffle */
     cli_table_choice table;  /* categorical columns, missing cells, exclusions */
     const char *cache;       /* --cache: NULL none, "" the default path */
+    int stream;              /* --stream: read the rows a chunk at a time */
+    const char *memory;      /* --memory SIZE: stream files larger than this */
 } train_settings;
 
 /* The training options (NULL-terminated) and their number. */

@@ -22,6 +22,7 @@
  * standardize.c.
  */
 #include "data/load.h"
+#include "data/stream.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -234,6 +235,7 @@ void gd_dataset_free(gd_dataset *ds)
     free(ds->y);
     gd_encoding_free(ds->encoding);
     free(ds->encoding);
+    gd_stream_close(ds->stream);
     memset(ds, 0, sizeof *ds);
 }
 

@@ -16,6 +16,8 @@
  */
 #include "gdtrain/solve.h"
 
+#include "data/stream.h"
+
 #include <assert.h>
 #include <float.h>
 #include <math.h>
@@ -978,31 +980,66 @@ static void y_pass(const gd_dataset *ds, double sum[2], int begin)
         (begin ? share->fold_in : share->fold_out)(share->ctx, sum, 2);
 }
 
-/* Population variance of ds's y (rows > 0): compensated mean, then
- * compensated sum of squared deviations. */
-static double variance(const gd_dataset *ds)
+/* A run of y values folded into the compensated sum[2] (see y_each). */
+typedef void (*y_fold)(const double *y, size_t count, double mean, double sum[2]);
+
+/* fn over ds's y in row order: in memory at once, streamed a chunk at a
+ * time (the same additions in the same order), between the sums of the
+ * parts before and after this one when the rows are shared. */
+static void y_each(const gd_dataset *ds, y_fold fn, double mean, double sum[2])
 {
-    const double *v = ds->y, n = (double)gd_dataset_total(ds);
-    double sum[2] = {0.0, 0.0};
+    const size_t piece = ds->stream != NULL ? GD_STREAM_ROWS : ds->n;
     y_pass(ds, sum, 1);
-    for (size_t i = 0; i < ds->n; i++) {
+    for (size_t first = 0; first < ds->n; first += piece) {
+        size_t count = ds->n - first < piece ? ds->n - first : piece;
+        fn(ds->stream != NULL ? gd_stream_rows(ds->stream, first, count)->y : ds->y + first,
+           count, mean, sum);
+    }
+    y_pass(ds, sum, 0);
+}
+
+static void y_values(const double *v, size_t count, double mean, double sum[2])
+{
+    (void)mean;
+    for (size_t i = 0; i < count; i++) {
         double t, e;
         two_sum(sum[0], v[i], &t, &e);
         sum[0] = t;
         sum[1] += e;
     }
-    y_pass(ds, sum, 0);
-    double mean = (sum[0] + sum[1]) / n;
-    sum[0] = sum[1] = 0.0;
-    y_pass(ds, sum, 1);
-    for (size_t i = 0; i < ds->n; i++) {
+}
+
+static void y_deviations(const double *v, size_t count, double mean, double sum[2])
+{
+    for (size_t i = 0; i < count; i++) {
         double dev = v[i] - mean, sq, sqe, t, e;
         two_prod(dev, dev, &sq, &sqe);
         two_sum(sum[0], sq, &t, &e);
         sum[0] = t;
         sum[1] += e + sqe;
     }
-    y_pass(ds, sum, 0);
+}
+
+static void y_squares(const double *y, size_t count, double mean, double sum[2])
+{
+    (void)mean;
+    for (size_t i = 0; i < count; i++) {
+        double v = y[i] * y[i], t = sum[0] + v;
+        sum[1] += fabs(sum[0]) >= fabs(v) ? (sum[0] - t) + v : (v - t) + sum[0];
+        sum[0] = t;
+    }
+}
+
+/* Population variance of ds's y (rows > 0): compensated mean, then
+ * compensated sum of squared deviations. */
+static double variance(const gd_dataset *ds)
+{
+    const double n = (double)gd_dataset_total(ds);
+    double sum[2] = {0.0, 0.0};
+    y_each(ds, y_values, 0.0, sum);
+    double mean = (sum[0] + sum[1]) / n;
+    sum[0] = sum[1] = 0.0;
+    y_each(ds, y_deviations, mean, sum);
     return (sum[0] + sum[1]) / n;
 }
 
@@ -1010,23 +1047,44 @@ static double variance(const gd_dataset *ds)
  * origin's baseline. Compensated. */
 static double mean_square(const gd_dataset *ds)
 {
-    const double *y = ds->y;
     double sum[2] = {0.0, 0.0};
-    y_pass(ds, sum, 1);
-    for (size_t i = 0; i < ds->n; i++) {
-        double v = y[i] * y[i], t = sum[0] + v;
-        sum[1] += fabs(sum[0]) >= fabs(v) ? (sum[0] - t) + v : (v - t) + sum[0];
-        sum[0] = t;
-    }
-    y_pass(ds, sum, 0);
+    y_each(ds, y_squares, 0.0, sum);
     return (sum[0] + sum[1]) / (double)gd_dataset_total(ds);
+}
+
+/* The solve's source over a streamed dataset: its blocks come in order, a
+ * chunk of the stream holding many of them. */
+typedef struct stream_ctx {
+    gd_stream *stream;
+    size_t n;
+    size_t first;             /* the chunk's first row, or SIZE_MAX */
+    const gd_dataset *chunk;
+} stream_ctx;
+
+static void stream_read(void *ctx, size_t first, size_t count, double *a, size_t lda,
+                        double *y)
+{
+    stream_ctx *sc = ctx;
+    if (sc->first == SIZE_MAX || first < sc->first || first + count > sc->first + sc->chunk->n) {
+        sc->first = first / GD_STREAM_ROWS * GD_STREAM_ROWS;
+        size_t len = sc->n - sc->first < GD_STREAM_ROWS ? sc->n - sc->first : GD_STREAM_ROWS;
+        sc->chunk = gd_stream_rows(sc->stream, sc->first, len);
+    }
+    const gd_dataset *ch = sc->chunk;
+    const size_t d = ch->d, at = first - sc->first;
+    for (size_t i = 0; i < count; i++) {
+        const double *row = ch->x + (at + i) * d;
+        for (size_t j = 0; j < d; j++)
+            a[j * lda + i] = row[j];
+        y[i] = ch->y[at + i];
+    }
 }
 
 static gd_status solve_dataset(const gd_dataset *ds, double l2, int intercept, double *params,
                                gd_solve_info *info, double *factor, gd_error *err)
 {
     assert(ds != NULL && params != NULL);
-    if (ds->y == NULL)
+    if (ds->y == NULL && ds->stream == NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "least squares needs a target column");
     if (gd_dataset_total(ds) == 0)
@@ -1038,6 +1096,9 @@ static gd_status solve_dataset(const gd_dataset *ds, double l2, int intercept, d
     const double n = (double)gd_dataset_total(ds);
     gd_solve_source src = {gd_dataset_total(ds), ds->d, (void *)ds, dataset_read, ds->share,
                            ds->n};
+    stream_ctx sctx = {ds->stream, ds->n, SIZE_MAX, NULL};
+    if (ds->stream != NULL)
+        src = (gd_solve_source){ds->n, ds->d, &sctx, stream_read, NULL, ds->n};
     gd_solve_options opt = {0};
     opt.intercept = intercept;
     opt.l2 = n * l2; /* (1/n)|r|^2 + l2|w|^2 = (1/n)(|r|^2 + n l2 |w|^2) */
@@ -1045,6 +1106,8 @@ static gd_status solve_dataset(const gd_dataset *ds, double l2, int intercept, d
     opt.factor = factor;
     gd_solve_result res;
     gd_status st = gd_solve_lsq(&src, &opt, params, &res, err);
+    if (st == GD_OK && ds->stream != NULL && gd_stream_failed(ds->stream, err))
+        st = err->status;
     if (st != GD_OK)
         return st;
     if (!intercept)
@@ -1096,7 +1159,9 @@ static gd_status elastic_net(const gd_dataset *ds, double l1, double l2, int int
     assert(ds != NULL && params != NULL);
     if (ds->y == NULL || ds->n == 0)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
-                            "the elastic net needs a target column and at least one row");
+                            ds->stream != NULL
+                                ? "the elastic net's optimum is not computed for streamed data"
+                                : "the elastic net needs a target column and at least one row");
     if (ds->share != NULL) /* its passes are not split over processes (yet) */
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the elastic net optimum needs every row in one process");

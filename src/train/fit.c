@@ -12,6 +12,7 @@
 
 #include "data/cache.h"
 #include "gdtrain/loss.h"
+#include "data/stream.h"
 #include "train/checkpoint.h"
 
 /* Loads the validation file with exactly the training columns, by name:
@@ -51,9 +52,60 @@ static gd_load_options train_options(const gd_fit_source *src)
     return lo;
 }
 
+/* The option of the encoding rules that needs the whole table before its
+ * first row can be encoded, or NULL when the table can be streamed. */
+static const char *unstreamable_rule(const gd_load_options *rules)
+{
+    if (rules == NULL || !rules->encode)
+        return NULL;
+    if (rules->ncategorical > 0)
+        return "--categorical";
+    if (rules->nexclude > 0)
+        return "--exclude";
+    if (rules->na != GD_NA_ERROR)
+        return "--na";
+    if (rules->na_values != NULL)
+        return "--na-values";
+    if (rules->decimal == ',')
+        return "--decimal";
+    return NULL;
+}
+
+/* gd_fit_data_load for src->stream: the statistics from a pass over the
+ * file; the training dataset is a shell whose rows stay in the file. */
+static gd_status load_streamed(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
+{
+    const char *rule = unstreamable_rule(src->rules);
+    if (src->val_split > 0 || src->val_path != NULL)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "%s: streamed training takes no validation rows; hold out a "
+                            "test file with 'gdtrain split' and score it with 'gdtrain eval'",
+                            src->val_path != NULL ? "--val" : "--val-split");
+    if (rule != NULL)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "%s: streamed training reads numeric tables only (the "
+                            "encoding rules need the whole table first)", rule);
+    if (strcmp(src->path, "-") == 0)
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "streamed training reads its file on every pass: give a "
+                            "file, not standard input");
+    gd_load_options lo = train_options(src);
+    lo.encode = 0;
+    gd_source rows;
+    gd_status st = gd_source_csv(&rows, &lo, &fd->train, err);
+    if (st == GD_OK)
+        st = gd_stream_open(rows, !src->no_intercept, src->threads, &fd->train, &fd->scaling,
+                            err);
+    if (st != GD_OK && err->file[0] == '\0')
+        snprintf(err->file, sizeof err->file, "%s", src->path);
+    return st;
+}
+
 gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
 {
     memset(fd, 0, sizeof *fd);
+    if (src->stream)
+        return load_streamed(fd, src, err);
     if (src->val_split > 0 && src->val_path != NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "give either --val-split or --val, not both");
@@ -221,9 +273,10 @@ static void optimum_start(optimum_job *job, const gd_fit_data *fd, const gd_trai
 {
     *job = (optimum_job){.fd = fd, .cfg = cfg, .res = res};
     /* Rows spread over processes: the solve hands sums between them in an
-     * order that must be the same in every process, so not beside training. */
+     * order that must be the same in every process, so not beside training.
+     * Nor a streamed dataset, which has one chunk at a time: training's. */
     if (opt->optimum == NULL && !opt->no_optimum && gd_loss_threads(cfg->threads) > 1 &&
-        fd->train.share == NULL)
+        fd->train.share == NULL && fd->train.stream == NULL)
         job->started = pthread_create(&job->thread, NULL, optimum_thread, job) == 0;
 }
 
@@ -279,6 +332,10 @@ gd_status gd_fit_run(const gd_fit_data *fd, const gd_train_config *cfg,
     optimum_start(&job, fd, &run, opt, res);
     st = gd_train_run(&fd->train, &run, res->params, &res->state, &res->train, opt->on_epoch,
                       opt->user, err);
+    /* A streamed file that failed to read stopped the run: that, not the
+     * stop, is what happened. */
+    if (st == GD_OK && fd->train.stream != NULL && gd_stream_failed(fd->train.stream, err))
+        st = err->status;
     if (st != GD_OK) {
         optimum_join(&job);
         return st;

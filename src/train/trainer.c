@@ -15,6 +15,7 @@
 #include "gdtrain/hparams.h"
 #include "gdtrain/loss.h"
 #include "gdtrain/rng.h"
+#include "data/stream.h"
 #include "train/orders.h"
 
 /* A loss this many times the initial one counts as a blow-up. */
@@ -86,13 +87,25 @@ gd_status gd_train_config_check(const gd_train_config *cfg, gd_error *err)
 static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
                               gd_error *err)
 {
-    if (gd_dataset_total(ds) == 0 || ds->y == NULL)
+    if (gd_dataset_total(ds) == 0 || (ds->y == NULL && ds->stream == NULL))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "no training rows");
     /* The rows of a dataset spread over processes are summed whole only
      * (src/core/share.h): a batch would be some rows of some parts. */
     if (ds->share != NULL && cfg->batch_size != 0 && cfg->batch_size < gd_dataset_total(ds))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "mini-batches need every row in one process");
+    const int minibatch = cfg->batch_size != 0 && cfg->batch_size < ds->n;
+    if (ds->stream != NULL && (cfg->val != NULL ||
+                               (minibatch && cfg->shuffle == GD_SHUFFLE_ROWS)))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            cfg->val != NULL ? "streamed training takes no validation rows"
+                                             : "streamed mini-batches come in blocks: "
+                                               "give --shuffle blocks or --no-shuffle");
+    if (ds->stream != NULL && minibatch && cfg->shuffle == GD_SHUFFLE_BLOCKS &&
+        !gd_stream_random(ds->stream))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "--shuffle blocks reads the blocks in any order, which a "
+                            "streamed CSV file cannot: use its cache file, or --no-shuffle");
     if (cfg->val != NULL && (cfg->val->d != ds->d || cfg->val->n == 0 || cfg->val->y == NULL))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the validation rows must have the training columns");
@@ -323,17 +336,58 @@ typedef struct run {
     gd_rng prev_rng;     /* the random stream at the start of the epoch */
     gd_orders orders;    /* the epochs' row orders, shuffled mini-batches only */
     double *rate;        /* (np) the rule's per-coordinate rates, with l1 only */
+    /* A streamed dataset (ds->stream): the loss evaluates a chunk at a time
+     * into sums; a mini-batch is gathered into batch, evaluated by
+     * batch_loss; order then holds one block's rows. */
+    double *sums;        /* (d + 2) */
+    size_t *sblocks;     /* --shuffle blocks: the epoch's block order */
+    size_t *sorder;      /* --shuffle blocks: a block's row order */
+    gd_dataset batch;    /* (batch_size rows) */
+    gd_loss *batch_loss;
 } run;
 
 static void run_close(run *r)
 {
     gd_loss_free(r->loss);
     gd_loss_free(r->val_loss);
+    gd_loss_free(r->batch_loss);
+    free(r->batch.x);
+    free(r->batch.y);
+    free(r->sums);
+    free(r->sblocks);
+    free(r->sorder);
     free(r->grad);
     free(r->prev_params);
     free(r->prev_opt);
     gd_orders_close(&r->orders);
     free(r->rate);
+}
+
+/* run_open's part for a streamed dataset: the evaluators of a chunk and
+ * of a gathered mini-batch. */
+static gd_status stream_open(run *r, gd_error *err)
+{
+    const gd_train_config *cfg = r->cfg;
+    gd_status status = gd_loss_create(&r->loss, gd_stream_view(r->ds->stream), cfg->threads,
+                                      err);
+    r->sums = malloc((r->d + 2) * sizeof *r->sums);
+    if (status != GD_OK || r->sums == NULL)
+        return status != GD_OK ? status : gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0,
+                                                       "out of memory");
+    if (r->full_batch)
+        return GD_OK;
+    if (cfg->shuffle == GD_SHUFFLE_BLOCKS) {
+        r->sblocks = malloc(((r->n - 1) / GD_SHUFFLE_BLOCK_ROWS + 1) * sizeof *r->sblocks);
+        r->sorder = malloc(GD_SHUFFLE_BLOCK_ROWS * sizeof *r->sorder);
+        if (r->sblocks == NULL || r->sorder == NULL)
+            return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    r->batch = (gd_dataset){.n = cfg->batch_size, .d = r->d};
+    r->batch.x = malloc(cfg->batch_size * (r->d ? r->d : 1) * sizeof *r->batch.x);
+    r->batch.y = malloc(cfg->batch_size * sizeof *r->batch.y);
+    if (r->batch.x == NULL || r->batch.y == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return gd_loss_create(&r->batch_loss, &r->batch, 1, err);
 }
 
 /* Fills *r for a run of cfg on ds from *state and allocates its scratch.
@@ -347,7 +401,8 @@ static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *c
                .full_batch = cfg->batch_size == 0 || cfg->batch_size >= n,
                .stall = tracks_stall(ds, cfg), .t = state->steps};
     assert(state->nparams == np);
-    gd_status status = gd_loss_create(&r->loss, ds, cfg->threads, err);
+    gd_status status = ds->stream != NULL ? stream_open(r, err)
+                                          : gd_loss_create(&r->loss, ds, cfg->threads, err);
     if (status == GD_OK && cfg->val != NULL)
         status = gd_loss_create(&r->val_loss, cfg->val, cfg->threads, err);
     if (status != GD_OK)
@@ -359,13 +414,16 @@ static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *c
     const int shuffled = !r->full_batch && cfg->shuffle != GD_SHUFFLE_NONE;
     /* A shuffled row is a random place in memory: packed with its target
      * it is one cache line to wait for instead of up to three. Without the
-     * memory for the copy the run reads X and y, with the same bits. */
-    if (shuffled)
+     * memory for the copy the run reads X and y, with the same bits. (A
+     * streamed run's rows are in a chunk that changes.) */
+    if (shuffled && ds->stream == NULL)
         (void)gd_loss_pack(r->loss);
     /* The next epoch's order is drawn beside this one's steps when the run
-     * may use a second thread. */
-    const int orders_failed = shuffled && gd_orders_open(&r->orders, cfg->shuffle, n,
-                                                   gd_loss_threads(cfg->threads) > 1) != 0;
+     * may use a second thread. (A streamed run draws its own, a block at a
+     * time.) */
+    const int orders_failed = shuffled && ds->stream == NULL &&
+                              gd_orders_open(&r->orders, cfg->shuffle, n,
+                                             gd_loss_threads(cfg->threads) > 1) != 0;
     r->rate = cfg->l1 > 0 ? malloc(np * sizeof *r->rate) : NULL;
     if (!r->grad || !r->prev_params || !r->prev_opt || orders_failed ||
         (cfg->l1 > 0 && !r->rate))
@@ -373,12 +431,28 @@ static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *c
     return GD_OK;
 }
 
+/* gd_loss_eval over every row of a streamed dataset, a chunk at a time:
+ * the chunks start at multiples of the loss's blocks, so the sums are
+ * those of the whole matrix (include/gdtrain/loss.h). */
+static double stream_loss(run *r, const double *params)
+{
+    memset(r->sums, 0, (r->d + 2) * sizeof *r->sums);
+    for (size_t first = 0; first < r->n; first += GD_STREAM_ROWS) {
+        size_t count = r->n - first < GD_STREAM_ROWS ? r->n - first : GD_STREAM_ROWS;
+        gd_stream_rows(r->ds->stream, first, count);
+        gd_loss_add(r->loss, (gd_rows){NULL, 0, count}, params, 1, r->sums);
+    }
+    return gd_loss_finish(r->sums, r->d, r->n, r->grad);
+}
+
 /* The full-data loss at params, with the gradient of the objective (the
  * ridge term included) left in r->grad: the same bits whether the run is
  * fresh or resumed, since they depend only on the parameters. */
 static double full_data_loss(run *r, const double *params)
 {
-    double loss = gd_loss_eval(r->loss, gd_rows_all(r->ds), params, r->grad);
+    double loss = r->ds->stream != NULL ? stream_loss(r, params)
+                                        : gd_loss_eval(r->loss, gd_rows_all(r->ds), params,
+                                                       r->grad);
     add_l2_gradient(r->grad, params, r->d, r->cfg->l2);
     return loss;
 }
@@ -401,6 +475,56 @@ static double step(run *r, double *params, long epoch)
     return lr;
 }
 
+/* A step on the batch gathered so far (r->batch.n rows). */
+static double stream_batch_step(run *r, double *params, long epoch)
+{
+    gd_loss_eval(r->batch_loss, gd_rows_all(&r->batch), params, r->grad);
+    add_l2_gradient(r->grad, params, r->d, r->cfg->l2);
+    return step(r, params, epoch);
+}
+
+/* minibatch_epoch on a streamed dataset, in the same row order, without
+ * an order of n rows: the blocks of GD_SHUFFLE_BLOCK_ROWS in file order
+ * (--no-shuffle) or shuffled, drawn as gd_rng_shuffle_blocks draws them
+ * (the block order, then each block's rows as its turn comes), each block
+ * read on its own and its rows copied into the batch in that order. The
+ * batch holds the same rows in the same places as in memory, so a step
+ * has the same bits. */
+static int stream_minibatch_epoch(run *r, double *params, long epoch, double *lr)
+{
+    const gd_train_config *cfg = r->cfg;
+    const size_t n = r->n, d = r->d, nblocks = (n - 1) / GD_SHUFFLE_BLOCK_ROWS + 1;
+    const int shuffled = cfg->shuffle == GD_SHUFFLE_BLOCKS;
+    if (shuffled) {
+        for (size_t b = 0; b < nblocks; b++)
+            r->sblocks[b] = b;
+        gd_rng_shuffle(&r->state->rng, r->sblocks, nblocks);
+    }
+    r->batch.n = 0;
+    for (size_t k = 0; k < nblocks; k++) {
+        size_t lo = (shuffled ? r->sblocks[k] : k) * GD_SHUFFLE_BLOCK_ROWS;
+        size_t len = block_len(n, lo);
+        const gd_dataset *rows = gd_stream_rows(r->ds->stream, lo, len);
+        if (shuffled) {
+            for (size_t p = 0; p < len; p++)
+                r->sorder[p] = p;
+            gd_rng_shuffle(&r->state->rng, r->sorder, len);
+        }
+        for (size_t p = 0; p < len; p++) {
+            size_t i = shuffled ? r->sorder[p] : p;
+            memcpy(r->batch.x + r->batch.n * d, rows->x + i * d, d * sizeof *rows->x);
+            r->batch.y[r->batch.n++] = rows->y[i];
+            if (r->batch.n < cfg->batch_size && !(k + 1 == nblocks && p + 1 == len))
+                continue;
+            *lr = stream_batch_step(r, params, epoch);
+            r->batch.n = 0;
+            if (cfg->interrupt != NULL && *cfg->interrupt)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* One mini-batch epoch: a step per batch of this epoch's row order. Sets
  * *lr to the last step's rate. Returns 1 when *cfg->interrupt stopped it
  * after a batch (the caller rolls the epoch back). */
@@ -408,6 +532,8 @@ static int minibatch_epoch(run *r, double *params, long epoch, double *lr)
 {
     const gd_train_config *cfg = r->cfg;
     const size_t n = r->n;
+    if (r->ds->stream != NULL)
+        return stream_minibatch_epoch(r, params, epoch, lr);
     const size_t *order = NULL, *blocks = NULL;
     if (cfg->shuffle)
         order = gd_orders_next(&r->orders, &r->state->rng, &blocks);

@@ -1,0 +1,313 @@
+/*
+ * stream: rows read a chunk at a time. See stream.h.
+ */
+#include "data/stream.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/parallel.h"
+#include "data/load.h"
+#include "data/stats.h"
+
+struct gd_stream {
+    gd_source src;
+    gd_scaling sc;        /* the statistics (a copy: the caller's may move) */
+    double *x, *y;        /* (GD_STREAM_ROWS, d), (GD_STREAM_ROWS): the chunk */
+    gd_dataset view;      /* x, y above; n the rows of the chunk */
+    gd_pool *pool;        /* threads for z-scoring a chunk, or NULL */
+    int failed;
+    gd_error err;         /* the first failed read */
+};
+
+/* ------------------------------------------------------------ sources */
+
+/* A CSV file read in order, record by record, into the caller's rows. */
+typedef struct csv_source {
+    gd_load_options opt;
+    char delim;
+    gd_csv_reader *r;
+    ds_header hd;
+    ds_pick *picks;
+    size_t npicks, *dest, target_col;
+    ds_load load;
+    size_t next;          /* the row the reader stands at */
+} csv_source;
+
+static void csv_close(void *ctx)
+{
+    csv_source *c = ctx;
+    if (c == NULL)
+        return;
+    gd_csv_close(c->r);
+    gd_ds_header_free(&c->hd);
+    free(c->picks);
+    free(c->dest);
+    free(c);
+}
+
+/* Opens the file (again) and reads its header and columns. */
+static gd_status csv_start(csv_source *c, size_t *d, gd_error *err)
+{
+    gd_csv_close(c->r);
+    gd_ds_header_free(&c->hd);
+    c->r = NULL;
+    gd_status st = gd_csv_open(&c->r, c->opt.path, c->delim, err);
+    if (st == GD_OK)
+        st = gd_ds_header_read(c->r, c->delim, 0, &c->hd, err);
+    if (st != GD_OK)
+        return st;
+    const size_t h = c->hd.h;
+    free(c->picks);
+    free(c->dest);
+    c->picks = malloc(h * sizeof *c->picks);
+    c->dest = malloc(h * sizeof *c->dest);
+    if (c->picks == NULL || c->dest == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    const char *file = gd_csv_name(c->r);
+    st = gd_ds_select(&c->hd, &c->opt, NULL, c->delim, file, c->picks, &c->npicks, d,
+                      &c->target_col, err);
+    if (st != GD_OK)
+        return st;
+    for (size_t col = 0; col < h; col++)
+        c->dest[col] = DS_SKIP;
+    for (size_t k = 0; k < c->npicks; k++)
+        c->dest[c->picks[k].col] = c->picks[k].dest;
+    c->load = (ds_load){file, c->delim, h, &c->hd, c->picks, c->npicks, c->dest, *d,
+                        NULL, NULL, NULL, NULL};
+    c->next = 0;
+    return GD_OK;
+}
+
+static gd_status csv_read(void *ctx, size_t first, size_t count, double *x, double *y,
+                          size_t *got, gd_error *err)
+{
+    csv_source *c = ctx;
+    size_t d = c->load.d;
+    *got = 0;
+    gd_status st = GD_OK;
+    if (first == 0 && c->next != 0)
+        st = csv_start(c, &d, err);
+    if (st != GD_OK)
+        return st;
+    assert(first == c->next); /* a sequential source */
+    c->load.x = x;
+    c->load.y = y;
+    for (size_t row = 0; row < count; row++) {
+        const gd_csv_field *f;
+        size_t nf;
+        if ((st = gd_csv_next(c->r, &f, &nf, err)) != GD_OK)
+            return st;
+        if (nf == 0)
+            break;
+        if ((st = gd_ds_record(&c->load, 0, f, nf, row, err)) != GD_OK)
+            return st;
+        ++*got;
+    }
+    c->next += *got;
+    return GD_OK;
+}
+
+gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *shell,
+                        gd_error *err)
+{
+    memset(src, 0, sizeof *src);
+    memset(shell, 0, sizeof *shell);
+    csv_source *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    c->opt = *opt;
+    c->delim = (char)(opt->delimiter ? opt->delimiter : ',');
+    gd_status st = csv_start(c, &shell->d, err);
+    if (st == GD_OK && c->target_col == SIZE_MAX)
+        st = gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "training needs a target column");
+    if (st == GD_OK && (shell->feature_names = calloc(shell->d ? shell->d : 1,
+                                                      sizeof *shell->feature_names)) == NULL)
+        st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    for (size_t k = 0; st == GD_OK && k < c->npicks; k++) {
+        const ds_name *nm = &c->hd.byidx[c->picks[k].col];
+        char *copy = malloc(nm->len + 1);
+        if (copy == NULL) {
+            st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+            break;
+        }
+        memcpy(copy, nm->s, nm->len + 1);
+        if (c->picks[k].dest < shell->d)
+            shell->feature_names[c->picks[k].dest] = copy;
+        else
+            shell->target_name = copy;
+    }
+    if (st != GD_OK) {
+        csv_close(c);
+        gd_dataset_free(shell);
+        return st;
+    }
+    *src = (gd_source){0, shell->d, 0, c, csv_read, csv_close};
+    return GD_OK;
+}
+
+static gd_status dataset_read(void *ctx, size_t first, size_t count, double *x, double *y,
+                              size_t *got, gd_error *err)
+{
+    (void)err;
+    const gd_dataset *ds = ctx;
+    *got = first >= ds->n ? 0 : ds->n - first < count ? ds->n - first : count;
+    memcpy(x, ds->x + first * ds->d, *got * ds->d * sizeof *x);
+    memcpy(y, ds->y + first, *got * sizeof *y);
+    return GD_OK;
+}
+
+gd_source gd_source_dataset(const gd_dataset *ds)
+{
+    return (gd_source){ds->n, ds->d, 1, (void *)ds, dataset_read, NULL};
+}
+
+/* ------------------------------------------------------------- stream */
+
+void gd_stream_close(gd_stream *s)
+{
+    if (s == NULL)
+        return;
+    if (s->src.close != NULL)
+        s->src.close(s->src.ctx);
+    gd_scaling_free(&s->sc);
+    gd_pool_free(s->pool);
+    free(s->x);
+    free(s->y);
+    free(s);
+}
+
+/* One pass of the statistics over every row, a chunk at a time; the first
+ * pass also counts them. */
+static gd_status stream_stats_pass(gd_stream *s, gd_stats *st, gd_error *err)
+{
+    size_t first = 0;
+    for (;;) {
+        size_t got = 0;
+        gd_status status = s->src.read(s->src.ctx, first, GD_STREAM_ROWS, s->x, s->y, &got, err);
+        if (status != GD_OK)
+            return status;
+        if (got > 0)
+            gd_stats_add(st, s->x, s->y, got);
+        first += got;
+        if (got < GD_STREAM_ROWS)
+            break;
+    }
+    if (s->src.n == 0)
+        s->src.n = first;
+    else if (first != s->src.n)
+        return gd_error_set(err, GD_ERR_IO, NULL, 0, 0,
+                            "the data changed while it was read: %zu rows, then %zu",
+                            s->src.n, first);
+    return GD_OK;
+}
+
+/* Copies sc's statistics into *out (allocates). 0, or -1 out of memory. */
+static int scaling_copy(gd_scaling *out, const gd_scaling *sc)
+{
+    const size_t d = sc->d ? sc->d : 1;
+    *out = *sc;
+    out->x_mean = malloc(d * sizeof *out->x_mean);
+    out->x_std = malloc(d * sizeof *out->x_std);
+    out->constant = malloc(d);
+    if (out->x_mean == NULL || out->x_std == NULL || out->constant == NULL)
+        return -1;
+    memcpy(out->x_mean, sc->x_mean, sc->d * sizeof *out->x_mean);
+    memcpy(out->x_std, sc->x_std, sc->d * sizeof *out->x_std);
+    memcpy(out->constant, sc->constant, sc->d);
+    return 0;
+}
+
+gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *shell,
+                         gd_scaling *sc, gd_error *err)
+{
+    memset(sc, 0, sizeof *sc);
+    gd_stream *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        if (src.close != NULL)
+            src.close(src.ctx);
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    }
+    s->src = src;
+    const size_t d = src.d;
+    s->x = malloc(GD_STREAM_ROWS * (d ? d : 1) * sizeof *s->x);
+    s->y = malloc(GD_STREAM_ROWS * sizeof *s->y);
+    gd_stats *st = NULL;
+    gd_status status = GD_OK;
+    if (s->x == NULL || s->y == NULL)
+        status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (status == GD_OK)
+        status = gd_stats_create(&st, d, 1, center, GD_STREAM_ROWS, threads, err);
+    if (status == GD_OK)
+        status = stream_stats_pass(s, st, err);
+    if (status == GD_OK && s->src.n == 0)
+        status = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0, "no data rows after the header");
+    shell->n = s->src.n;
+    gd_dataset names = *shell; /* x NULL: a column too large is named, not re-read */
+    if (status == GD_OK)
+        status = gd_stats_means(st, &names, err);
+    if (status == GD_OK)
+        status = stream_stats_pass(s, st, err);
+    if (status == GD_OK)
+        status = gd_stats_finish(st, &names, sc, err);
+    gd_stats_free(st);
+    if (status == GD_OK && scaling_copy(&s->sc, sc) != 0)
+        status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (status != GD_OK) {
+        gd_scaling_free(sc);
+        gd_stream_close(s);
+        return status;
+    }
+    int nt = gd_pool_threads(threads);
+    s->pool = nt > 1 ? gd_pool_create(nt) : NULL;
+    s->view = (gd_dataset){.n = GD_STREAM_ROWS, .d = d, .x = s->x, .y = s->y, .threads = threads};
+    shell->stream = s;
+    return GD_OK;
+}
+
+const gd_dataset *gd_stream_rows(gd_stream *s, size_t first, size_t count)
+{
+    assert(count <= GD_STREAM_ROWS && first + count <= s->src.n);
+    size_t got = 0;
+    gd_error err;
+    if (!s->failed) {
+        gd_status st = s->src.read(s->src.ctx, first, count, s->x, s->y, &got, &err);
+        if (st == GD_OK && got != count)
+            st = gd_error_set(&err, GD_ERR_IO, NULL, 0, 0,
+                              "the data changed while training: row %zu is gone",
+                              first + got + 1);
+        if (st != GD_OK) {
+            s->failed = 1;
+            s->err = err;
+        }
+    }
+    s->view.n = count;
+    if (s->failed) {
+        for (size_t i = 0; i < count * s->src.d; i++)
+            s->x[i] = NAN;
+        for (size_t i = 0; i < count; i++)
+            s->y[i] = NAN;
+    } else {
+        gd_stats_apply(&s->sc, s->x, s->y, count, s->pool);
+    }
+    return &s->view;
+}
+
+const gd_dataset *gd_stream_view(const gd_stream *s)
+{
+    return &s->view;
+}
+
+int gd_stream_failed(const gd_stream *s, gd_error *err)
+{
+    if (s->failed && err != NULL)
+        *err = s->err;
+    return s->failed;
+}
+
+int gd_stream_random(const gd_stream *s)
+{
+    return s->src.random;
+}

@@ -1,0 +1,75 @@
+# --stream and --memory: a streamed run reads the file a chunk at a time on
+# every pass and writes the model file and loss curve of the in-memory run,
+# byte for byte (wall-clock column aside); what it cannot do is refused
+# with a message naming the option.
+. "$(dirname "$0")/lib.bash"
+
+# same_run NAME ARGS...: trains in memory and streamed with ARGS, and
+# requires the same model file and curve.
+same_run() {
+    local name=$1
+    shift
+    run "$GDTRAIN" "$@" -q -o "$name.mem.model" --curve "$name.mem.csv"
+    expect_status 0 "$name in memory"
+    run "$GDTRAIN" "$@" -q --stream -o "$name.str.model" --curve "$name.str.csv"
+    expect_status 0 "$name streamed"
+    CHECKS=$((CHECKS + 1))
+    cmp "$name.mem.model" "$name.str.model" >&2 || fail "$name: the model files differ"
+    CHECKS=$((CHECKS + 1))
+    cmp <(cut -d, -f1-5 "$name.mem.csv") <(cut -d, -f1-5 "$name.str.csv") >&2 ||
+        fail "$name: the curves differ"
+}
+
+H="$SRC/data/houses.csv"
+same_run gd --data "$H" --opt gd --epochs 50
+same_run adam --data "$H"
+same_run ridge --data "$H" --opt gd --l2 0.05 --epochs 40
+same_run origin --data "$H" --opt rmsprop --no-intercept --epochs 40
+same_run sgd_file_order --data "$H" --opt sgd --no-shuffle --epochs 5
+
+# Past one chunk (131072 rows) and at two thread counts: the chunks keep
+# the blocks of the in-memory sums.
+"$GDTRAIN" gen --rows 140000 --seed 5 -o big.csv || fail "gen"
+same_run big_gd --data big.csv --opt gd --epochs 6 --threads 2
+same_run big_adam --data big.csv --opt adam --epochs 4 --threads 1
+same_run big_sgd --data big.csv --opt sgd --batch-size 3000 --no-shuffle --epochs 2
+
+# --memory: a file larger than SIZE is streamed, with a note; same model.
+run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1M -o auto.model
+expect_status 0 "--memory 1M"
+expect_err_line '^gdtrain: warning: note: big\.csv \(4 MiB\) is larger than --memory \(1 MiB\): streaming it' "the note"
+CHECKS=$((CHECKS + 1))
+cmp auto.model big_gd.mem.model >&2 || fail "--memory: the model differs"
+run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1G -o small.model
+expect_status 0 "--memory 1G"
+CHECKS=$((CHECKS + 1))
+! grep -q 'streaming' "$WORK/err" || fail "a file below --memory was streamed"
+run "$GDTRAIN" --data "$H" --memory 12Q
+expect_status 2 "a bad --memory"
+expect_err_line "--memory: expected a size such as 512M or 8G, found '12Q'" "its message"
+
+# What a stream cannot do, refused with the option's name (exit 2).
+refused() {
+    local want=$1
+    shift
+    run "$GDTRAIN" --data "$H" --stream "$@"
+    expect_status 2 "--stream $*"
+    expect_err_line "$want" "--stream $*: the message"
+}
+refused '--val-split: streamed training takes no validation rows' --val-split 0.2
+refused '--val: streamed training takes no validation rows' --val "$H"
+refused 'streamed mini-batches come in blocks: give --shuffle blocks or --no-shuffle' --opt sgd
+refused 'a streamed CSV file cannot' --opt sgd --shuffle blocks
+refused '--na: streamed training reads numeric tables only' --na drop
+refused '--categorical: streamed training reads numeric tables only' --categorical garage
+refused '--cv holds each fold' --cv 3
+run "$GDTRAIN" --data - --stream <"$H"
+expect_status 2 "--stream from standard input"
+expect_err_line 'give a file, not standard input' "its message"
+
+# A bad cell is reported with its place, as in memory.
+printf 'a,b,y\n1,2,3\n4,x,6\n' >bad.csv
+run "$GDTRAIN" --data bad.csv --stream
+expect_status 3 "a bad cell"
+expect_err_line "^gdtrain: error: bad\.csv:3:3: column 'b': expected a number, found \"x\"" "its place"
+done_ok
