@@ -851,7 +851,7 @@ static int stream_choice(const train_settings *s)
     if (s->stream || strcmp(s->data, "-") == 0 || stat(s->data, &st) != 0 ||
         !S_ISREG(st.st_mode) || limit == 0 || (uint64_t)st.st_size <= limit)
         return s->stream;
-    cli_warn("note: %s (%.0f MiB) is larger than --memory (%.0f MiB): streaming it "
+    cli_note("%s (%.0f MiB) is larger than --memory (%.0f MiB): streaming it "
              "(--stream)", s->data, (double)st.st_size / 1048576.0, (double)limit / 1048576.0);
     return 1;
 }

@@ -184,4 +184,11 @@ void gd_cache_reader_close(gd_cache_reader *r);
 /* The policy, gd_dataset_load_cached and gd_cache_default_path, is public:
  * include/gdtrain/dataset.h. */
 
+/* Appends a sentence to out->note ("; " between two). */
+void gd_cache_note(gd_cache_outcome *out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 #endif

@@ -237,14 +237,7 @@ char *gd_cache_default_path(const char *source)
     return p;
 }
 
-/* Appends a sentence to out->note ("; " between two). */
-static void note(gd_cache_outcome *out, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void note(gd_cache_outcome *out, const char *fmt, ...)
+void gd_cache_note(gd_cache_outcome *out, const char *fmt, ...)
 {
     size_t used = strlen(out->note);
     if (used > 0 && used + 2 < sizeof out->note) {
@@ -284,10 +277,11 @@ static gd_status try_cache(gd_dataset *ds, const gd_load_options *opt, const cha
         return GD_OK; /* a device such as /dev/null is no cache, only a place to write */
     gd_status st = gd_cache_reader_open(&r, path, &e, &why);
     if (st == GD_OK && r.key.options_hash != key->options_hash)
-        note(out, "the cache '%s' was made with other load options: it is rebuilt", path);
+        gd_cache_note(out, "the cache '%s' was made with other load options: it is rebuilt",
+                      path);
     else if (st == GD_OK && (r.key.source_size != key->source_size ||
                              r.key.source_hash != key->source_hash))
-        note(out, "'%s' has changed since the cache '%s' was made: it is rebuilt",
+        gd_cache_note(out, "'%s' has changed since the cache '%s' was made: it is rebuilt",
              opt->path, path);
     else if (st == GD_OK)
         st = gd_cache_read_dataset(&r, opt->threads, ds, &why);
@@ -299,7 +293,8 @@ static gd_status try_cache(gd_dataset *ds, const gd_load_options *opt, const cha
     } else if (st == GD_ERR_NOMEM) {
         *err = why;
     } else if (st != GD_OK && !(st == GD_ERR_IO && e == ENOENT)) {
-        note(out, "the cache '%s' cannot be used (%s): it is rebuilt", path, why.message);
+        gd_cache_note(out, "the cache '%s' cannot be used (%s): it is rebuilt", path,
+                      why.message);
         st = GD_OK;
     }
     gd_cache_reader_close(&r);
@@ -324,7 +319,7 @@ static gd_status parse_and_write(gd_dataset *ds, const gd_load_options *opt,
         return st;
     struct stat after;
     if (stat(opt->path, &after) != 0 || !same_file_state(before, &after)) {
-        note(out, "'%s' changed while it was read: no cache is written", opt->path);
+        gd_cache_note(out, "'%s' changed while it was read: no cache is written", opt->path);
         return GD_OK;
     }
     gd_cache_writer *w;
@@ -332,7 +327,7 @@ static gd_status parse_and_write(gd_dataset *ds, const gd_load_options *opt,
     st = gd_cache_writer_begin(&w, path, ds->d, ds->y != NULL, &why);
     if (st == GD_ERR_IO) {
         char text[sizeof why.file + sizeof why.message + 8];
-        note(out, "no cache is written (%s): the run goes on without it",
+        gd_cache_note(out, "no cache is written (%s): the run goes on without it",
              gd_error_format(&why, text, sizeof text));
         return GD_OK;
     }
@@ -358,13 +353,13 @@ gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
     memset(ds, 0, sizeof *ds);
     struct stat before;
     if (strcmp(opt->path, "-") == 0) {
-        note(out, "standard input is read without a cache");
+        gd_cache_note(out, "standard input is read without a cache");
         return gd_dataset_load(ds, opt, err);
     }
     if (stat(opt->path, &before) != 0)
         return gd_dataset_load(ds, opt, err); /* which says why it cannot be read */
     if (!S_ISREG(before.st_mode)) {
-        note(out, "'%s' is not a regular file: it is read without a cache", opt->path);
+        gd_cache_note(out, "'%s' is not a regular file: it is read without a cache", opt->path);
         return gd_dataset_load(ds, opt, err);
     }
     gd_cache_key key = {0, 0, gd_cache_options_hash(opt)};

@@ -5,8 +5,11 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/parallel.h"
 #include "data/load.h"
@@ -20,6 +23,10 @@ struct gd_stream {
     gd_pool *pool;        /* threads for z-scoring a chunk, or NULL */
     int failed;
     gd_error err;         /* the first failed read */
+    int zfd;              /* the z-scores file (already unlinked), or -1 */
+    size_t chunk_bytes;   /* a chunk of it: GD_STREAM_ROWS rows of X, then of y */
+    double *map;          /* the chunk of it mapped, or NULL */
+    size_t map_chunk;     /* which one */
 };
 
 /* ------------------------------------------------------------ sources */
@@ -75,8 +82,8 @@ static gd_status csv_start(csv_source *c, size_t *d, gd_error *err)
         c->dest[col] = DS_SKIP;
     for (size_t k = 0; k < c->npicks; k++)
         c->dest[c->picks[k].col] = c->picks[k].dest;
-    c->load = (ds_load){file, c->delim, h, &c->hd, c->picks, c->npicks, c->dest, *d,
-                        NULL, NULL, NULL, NULL};
+    c->load = (ds_load){.file = file, .delim = c->delim, .h = h, .hd = &c->hd,
+                        .picks = c->picks, .npicks = c->npicks, .dest = c->dest, .d = *d};
     c->next = 0;
     return GD_OK;
 }
@@ -144,7 +151,7 @@ gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *
         gd_dataset_free(shell);
         return st;
     }
-    *src = (gd_source){0, shell->d, 0, c, csv_read, csv_close};
+    *src = (gd_source){0, shell->d, 0, NULL, c, csv_read, csv_close};
     return GD_OK;
 }
 
@@ -161,7 +168,7 @@ static gd_status dataset_read(void *ctx, size_t first, size_t count, double *x, 
 
 gd_source gd_source_dataset(const gd_dataset *ds)
 {
-    return (gd_source){ds->n, ds->d, 1, (void *)ds, dataset_read, NULL};
+    return (gd_source){ds->n, ds->d, 1, NULL, (void *)ds, dataset_read, NULL};
 }
 
 /* ------------------------------------------------------------- stream */
@@ -172,6 +179,10 @@ void gd_stream_close(gd_stream *s)
         return;
     if (s->src.close != NULL)
         s->src.close(s->src.ctx);
+    if (s->map != NULL)
+        munmap(s->map, s->chunk_bytes);
+    if (s->zfd >= 0)
+        close(s->zfd);
     gd_scaling_free(&s->sc);
     gd_pool_free(s->pool);
     free(s->x);
@@ -220,11 +231,76 @@ static int scaling_copy(gd_scaling *out, const gd_scaling *sc)
     return 0;
 }
 
+/* Writes every chunk's z-scores, once, into a file beside path (unlinked
+ * at once, so it goes when the stream does): an epoch then maps a chunk
+ * and reads it in place, instead of reading the rows and z-scoring them
+ * again. Where it cannot be written (a full disk), the stream goes on
+ * without it. */
+static void zscores_write(gd_stream *s, const char *path)
+{
+    const size_t d = s->src.d, n = s->src.n;
+    size_t len = strlen(path);
+    char *name = malloc(len + 8);
+    if (name == NULL)
+        return;
+    memcpy(name, path, len);
+    memcpy(name + len, ".XXXXXX", 8);
+    int fd = mkstemp(name);
+    if (fd >= 0)
+        unlink(name);
+    free(name);
+    s->chunk_bytes = GD_STREAM_ROWS * (d + 1) * sizeof(double);
+    const size_t nchunks = (n - 1) / GD_STREAM_ROWS + 1;
+    int ok = fd >= 0 && ftruncate(fd, (off_t)(nchunks * s->chunk_bytes)) == 0;
+    for (size_t c = 0; ok && c < nchunks; c++) {
+        size_t first = c * GD_STREAM_ROWS, count = n - first < GD_STREAM_ROWS ? n - first
+                                                                              : GD_STREAM_ROWS;
+        gd_stream_rows(s, first, count);
+        off_t at = (off_t)(c * s->chunk_bytes);
+        const size_t xbytes = count * d * sizeof *s->x, ybytes = count * sizeof *s->y;
+        const off_t yat = at + (off_t)(GD_STREAM_ROWS * d * sizeof *s->x);
+        ok = !s->failed && pwrite(fd, s->x, xbytes, at) == (ssize_t)xbytes &&
+             pwrite(fd, s->y, ybytes, yat) == (ssize_t)ybytes;
+    }
+    if (ok)
+        s->zfd = fd;
+    else if (fd >= 0)
+        close(fd);
+}
+
+/* Rows [first, first + count) of the z-scores file, mapped: 1, or 0 when
+ * the chunk cannot be mapped (the caller reads the rows instead). */
+static int zscores_map(gd_stream *s, size_t first, size_t count)
+{
+    const size_t c = first / GD_STREAM_ROWS, at = first - c * GD_STREAM_ROWS;
+    assert(count == 0 || (first + count - 1) / GD_STREAM_ROWS == c); /* one chunk */
+    if (s->map == NULL || s->map_chunk != c) {
+        if (s->map != NULL)
+            munmap(s->map, s->chunk_bytes);
+        int flags = MAP_SHARED;
+#ifdef MAP_POPULATE
+        flags |= MAP_POPULATE; /* one call instead of a fault per page */
+#endif
+        void *p = mmap(NULL, s->chunk_bytes, PROT_READ, flags, s->zfd,
+                       (off_t)(c * s->chunk_bytes));
+        s->map = p == MAP_FAILED ? NULL : p;
+        s->map_chunk = c;
+        if (s->map == NULL)
+            return 0;
+    }
+    s->view.x = s->map + at * s->src.d;
+    s->view.y = s->map + GD_STREAM_ROWS * s->src.d + at;
+    s->view.n = count;
+    return 1;
+}
+
 gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *shell,
                          gd_scaling *sc, gd_error *err)
 {
     memset(sc, 0, sizeof *sc);
     gd_stream *s = calloc(1, sizeof *s);
+    if (s != NULL)
+        s->zfd = -1;
     if (s == NULL) {
         if (src.close != NULL)
             src.close(src.ctx);
@@ -263,6 +339,8 @@ gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *she
     int nt = gd_pool_threads(threads);
     s->pool = nt > 1 ? gd_pool_create(nt) : NULL;
     s->view = (gd_dataset){.n = GD_STREAM_ROWS, .d = d, .x = s->x, .y = s->y, .threads = threads};
+    if (src.scratch != NULL)
+        zscores_write(s, src.scratch);
     shell->stream = s;
     return GD_OK;
 }
@@ -270,6 +348,10 @@ gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *she
 const gd_dataset *gd_stream_rows(gd_stream *s, size_t first, size_t count)
 {
     assert(count <= GD_STREAM_ROWS && first + count <= s->src.n);
+    if (s->zfd >= 0 && zscores_map(s, first, count))
+        return &s->view;
+    s->view.x = s->x;
+    s->view.y = s->y;
     size_t got = 0;
     gd_error err;
     if (!s->failed) {

@@ -40,6 +40,8 @@ typedef struct gd_source {
     size_t n;         /* rows; 0 while unknown (a CSV file before its first pass) */
     size_t d;
     int random;
+    const char *scratch;  /* where a file of z-scores may be made (its name
+                             plus a suffix), or NULL: see gd_stream_open */
     void *ctx;
     gd_status (*read)(void *ctx, size_t first, size_t count, double *x, double *y,
                       size_t *got, gd_error *err);
@@ -55,6 +57,19 @@ typedef struct gd_stream gd_stream;
 gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *shell,
                         gd_error *err);
 
+struct gd_cache_outcome;
+
+/* A source over the binary cache of the CSV file opt->path at cache_path
+ * (data/cache.h), any range of rows at the cost of a read. A cache that
+ * does not hold the file's bytes with these options is written first, by
+ * a parse a chunk at a time (as gd_source_csv reads, the same errors);
+ * where none can be written the source is the CSV file itself, with a
+ * note. *out says what happened (used, written, the note). Sets the names
+ * and d of *shell. opt is hashed into the cache's key as given (pass the
+ * options an in-memory run with the cache passes, so both share it). */
+gd_status gd_source_cached(gd_source *src, const gd_load_options *opt, const char *cache_path,
+                           struct gd_cache_outcome *out, gd_dataset *shell, gd_error *err);
+
 /* A source over the rows of ds (which must outlive it), for tests. */
 gd_source gd_source_dataset(const gd_dataset *ds);
 
@@ -63,7 +78,10 @@ gd_source gd_source_dataset(const gd_dataset *ds);
  * spreads; center 0 scales without centering), which go to *sc. Sets
  * shell->n and shell->stream; gd_dataset_free then closes the stream.
  * Errors: the source's (a bad cell), GD_ERR_DATA "no data rows" or a
- * column too large, GD_ERR_NOMEM. */
+ * column too large, GD_ERR_NOMEM. With src.scratch, a third pass writes
+ * the z-scores into a file there (unlinked at once; as large as the data),
+ * which the later passes map a chunk at a time instead of reading and
+ * z-scoring the rows again. */
 gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *shell,
                          gd_scaling *sc, gd_error *err);
 

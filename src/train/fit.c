@@ -89,10 +89,19 @@ static gd_status load_streamed(gd_fit_data *fd, const gd_fit_source *src, gd_err
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "streamed training reads its file on every pass: give a "
                             "file, not standard input");
+    /* The rows come from the binary cache (written first when it does not
+     * hold the file), block by block. */
     gd_load_options lo = train_options(src);
-    lo.encode = 0;
+    char *own = src->cache == NULL ? gd_cache_default_path(src->path) : NULL;
+    const char *cache = src->cache != NULL ? src->cache : own;
+    gd_cache_outcome outcome;
     gd_source rows;
-    gd_status st = gd_source_csv(&rows, &lo, &fd->train, err);
+    gd_status st = cache == NULL ? gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory")
+                                 : gd_source_cached(&rows, &lo, cache,
+                                                    src->cache_outcome ? src->cache_outcome
+                                                                       : &outcome,
+                                                    &fd->train, err);
+    free(own);
     if (st == GD_OK)
         st = gd_stream_open(rows, !src->no_intercept, src->threads, &fd->train, &fd->scaling,
                             err);

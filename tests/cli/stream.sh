@@ -20,7 +20,8 @@ same_run() {
         fail "$name: the curves differ"
 }
 
-H="$SRC/data/houses.csv"
+cp "$SRC/data/houses.csv" houses.csv || fail "copy"
+H=houses.csv # a copy: --stream writes its cache beside the data
 same_run gd --data "$H" --opt gd --epochs 50
 same_run adam --data "$H"
 same_run ridge --data "$H" --opt gd --l2 0.05 --epochs 40
@@ -33,11 +34,27 @@ same_run sgd_file_order --data "$H" --opt sgd --no-shuffle --epochs 5
 same_run big_gd --data big.csv --opt gd --epochs 6 --threads 2
 same_run big_adam --data big.csv --opt adam --epochs 4 --threads 1
 same_run big_sgd --data big.csv --opt sgd --batch-size 3000 --no-shuffle --epochs 2
+same_run big_blocks --data big.csv --opt sgd --batch-size 1000 --shuffle blocks --epochs 2
+same_run adam_blocks --data "$H" --opt adam --batch-size 64 --shuffle blocks --epochs 3
+
+# The rows come from the binary cache beside the data (written by the first
+# streamed run, a chunk at a time), or --cache PATH; an in-memory run with
+# --cache reads the same file.
+expect_file big.csv.gdcache "the cache a streamed run wrote"
+run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --threads 2 --cache -q -o cached.model
+expect_status 0 "an in-memory run from that cache"
+CHECKS=$((CHECKS + 1))
+cmp cached.model big_gd.mem.model >&2 || fail "the cache's model differs"
+run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --stream --cache elsewhere.gdcache -q -o e.model
+expect_status 0 "--stream --cache PATH"
+expect_file elsewhere.gdcache "the cache at PATH"
+CHECKS=$((CHECKS + 1))
+cmp e.model big_gd.mem.model >&2 || fail "--cache PATH: the model differs"
 
 # --memory: a file larger than SIZE is streamed, with a note; same model.
 run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1M -o auto.model
 expect_status 0 "--memory 1M"
-expect_err_line '^gdtrain: warning: note: big\.csv \(4 MiB\) is larger than --memory \(1 MiB\): streaming it' "the note"
+expect_err_line '^gdtrain: note: big\.csv \(4 MiB\) is larger than --memory \(1 MiB\): streaming it' "the note"
 CHECKS=$((CHECKS + 1))
 cmp auto.model big_gd.mem.model >&2 || fail "--memory: the model differs"
 run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1G -o small.model
@@ -59,7 +76,8 @@ refused() {
 refused '--val-split: streamed training takes no validation rows' --val-split 0.2
 refused '--val: streamed training takes no validation rows' --val "$H"
 refused 'streamed mini-batches come in blocks: give --shuffle blocks or --no-shuffle' --opt sgd
-refused 'a streamed CSV file cannot' --opt sgd --shuffle blocks
+refused 'a streamed CSV file cannot' --opt sgd --shuffle blocks --cache nowhere/h.gdcache
+expect_err_line '^gdtrain: note: no cache is written .*: the file is parsed on every pass' "the note"
 refused '--na: streamed training reads numeric tables only' --na drop
 refused '--categorical: streamed training reads numeric tables only' --categorical garage
 refused '--cv holds each fold' --cv 3
