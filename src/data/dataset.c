@@ -109,7 +109,7 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     const int with_y = cols->target_col != SIZE_MAX;
     ds_load c = {file, delim, cols->hd.h, &cols->hd, cols->picks, cols->npicks,
                  cols->dest, ds->d, NULL, NULL, t->cells, t->slow, 0,
-                 opt->part, opt->parts, opt->part_range, 0};
+                 opt->part, opt->parts, opt->part_range, 0, NULL};
     size_t cap = 0, n = 0;
     int fallback = 1;
     gd_status st = GD_OK;
@@ -117,6 +117,11 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "reading a part of the rows needs a regular file, not standard "
                             "input");
+    if (t->cells != NULL && strcmp(opt->path, "-") == 0) {
+        c.first_num = t->first_num = calloc(ds->d + 1, sizeof *t->first_num);
+        if (t->first_num == NULL)
+            return gd_error_set(err, GD_ERR_NOMEM, file, 0, 0, "out of memory");
+    }
     if (strcmp(opt->path, "-") != 0)
         st = gd_ds_rows_parallel(r, &c, ds, with_y, opt->threads, &cap, &n, &fallback,
                                  &t->spans, &t->nspans, err);
@@ -139,19 +144,27 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     return GD_OK;
 }
 
-/* What ds_locate needs to read the file again. */
+/* What ds_locate needs to read the file again, or, for standard input,
+ * the first number of each column, kept while reading. */
 typedef struct ds_where {
     const gd_load_options *opt;
     const ds_columns *cols;
+    const ds_place *first_num;
 } ds_where;
 
 /* Finds cell c of data row `row` by reading the file again (an error
  * message's place: not worth keeping every cell's while loading). Rows
  * are the records after the header with the header's field count, as the
- * loader keeps them. */
+ * loader keeps them. Standard input cannot be read again: there, the first
+ * number of each column was kept, the one cell gd_cells_finish asks for. */
 static int ds_locate(const void *ctx, size_t row, size_t c, long *line, long *column)
 {
     const ds_where *w = ctx;
+    if (w->first_num != NULL) { /* asked only for the first number, which is kept */
+        *line = w->first_num[c].line;
+        *column = w->first_num[c].column;
+        return *line > 0;
+    }
     size_t col = 0;
     while (col < w->cols->hd.h && w->cols->dest[col] != c)
         col++;
@@ -182,9 +195,8 @@ static int ds_locate(const void *ctx, size_t row, size_t c, long *line, long *co
 static gd_status ds_encode(ds_table *t, const gd_load_options *opt, const ds_columns *cols,
                            gd_dataset *ds, gd_error *err)
 {
-    ds_where where = {opt, cols};
-    if (strcmp(opt->path, "-") != 0) /* standard input cannot be read again */
-        gd_cells_set_locate(t->cells, ds_locate, &where);
+    ds_where where = {opt, cols, t->first_num};
+    gd_cells_set_locate(t->cells, ds_locate, &where);
     gd_cells_span one = {0, 0};
     if (t->spans == NULL)
         return gd_cells_finish(t->cells, ds, &one, 1, opt->report, err);

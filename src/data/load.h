@@ -77,6 +77,11 @@ static inline const char *ds_q(const char *s, size_t len, char *buf, size_t size
 #define DS_SKIP SIZE_MAX
 
 /* What a row parser needs: the columns and where their cells go. */
+/* Where a cell is: its line and byte column; line 0 when not known. */
+typedef struct ds_place {
+    long line, column;
+} ds_place;
+
 typedef struct ds_load {
     const char *file;      /* name for messages */
     char delim;
@@ -98,6 +103,9 @@ typedef struct ds_load {
     size_t part, parts;    /* parts > 1: the byte range to read (gd_load_options) */
     size_t *part_range;    /* receives it, or NULL */
     int part_empty;        /* set: the range has no rows, others have */
+    ds_place *first_num;   /* (d + 1) per column of X and y, the first cell
+                              holding a number, for messages about input
+                              that cannot be read again; or NULL */
 } ds_load;
 
 /* Reads the header record into *hd: copies and trims the names, rejects
@@ -173,6 +181,7 @@ typedef struct ds_table {
     gd_cells *cells;
     gd_cells_span *spans;    /* which sink read which rows (parallel path) */
     size_t nspans;
+    ds_place *first_num;     /* see ds_load; standard input only */
 } ds_table;
 
 /* Before the columns are chosen: the options as the selection sees them

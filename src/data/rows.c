@@ -125,6 +125,8 @@ gd_status gd_ds_record(const ds_load *c, int sink, const gd_csv_field *f, size_t
             return ds_cell_error(cell, s, len, res, &c->hd->byidx[col], c->delim,
                                  c->file, err);
         }
+        if (c->first_num != NULL && v == v && c->first_num[c->picks[k].dest].line == 0)
+            c->first_num[c->picks[k].dest] = (ds_place){cell->line, cell->column};
         if (c->picks[k].dest < c->d)
             xrow[c->picks[k].dest] = v;
         else

@@ -24,6 +24,7 @@ void gd_ds_table_free(ds_table *t)
     gd_na_set_free(&t->na);
     gd_cells_free(t->cells);
     free(t->spans);
+    free(t->first_num);
     memset(t, 0, sizeof *t);
 }
 

@@ -171,6 +171,9 @@ printf 'a,c,y\n1,red,3\n4,blue,5\n"6\n",green,7\n7,8,9\n1,red,3\n' >mixed.csv
 run "$GDTRAIN" --data mixed.csv --out q.model
 expect_status 3 "numbers among texts"
 expect_err_line "^gdtrain: error: mixed.csv:6:3: column 'c' holds 1 number among 4 texts \(the first in data row 4\)" "the first number's line and column"
+run "$GDTRAIN" --data - --out q.model <mixed.csv
+expect_status 3 "numbers among texts, from standard input"
+expect_err_line "^gdtrain: error: <stdin>:6:3: column 'c' holds 1 number among 4 texts" "the first number's place, kept while reading standard input"
 
 # --- the level limit, and identifiers ---------------------------------------
 { echo "id,area,price"; for i in $(seq 1 250); do echo "h$i,$i,$((i * 2 + i % 7))"; done; } >ids.csv
