@@ -202,6 +202,36 @@ for m in parse build read; do
 done
 rm -f "$TMP/bench.gdcache" "$TMP/cli.gdcache"
 
+# ---- MPI: gdtrain-mpi (a build of its own, -DGDTRAIN_MPI=ON) on 2 ranks
+# of 1 thread against 1 rank of 2 threads, alternating, on one table; the
+# two model files and gdtrain's must be the same bytes.
+mpi_rows=1000000
+mpi_data=$TMP/houses_$mpi_rows.csv
+[ -f "$mpi_data" ] || { mpi_data=$big; mpi_rows=$ROWS; }
+mpi_ok=""
+if command -v mpirun >/dev/null 2>&1; then
+    log "MPI: 2 ranks x 1 thread against 1 rank x 2 threads, $mpi_rows rows"
+    cmake -S "$ROOT" -B "$BUILD-mpi" -DCMAKE_BUILD_TYPE=Release -DGDTRAIN_TESTS=OFF \
+        -DGDTRAIN_MPI=ON >/dev/null
+    cmake --build "$BUILD-mpi" -j2 --target gdtrain-mpi >/dev/null
+    mpiflags=(--oversubscribe)
+    [ "$(id -u)" -eq 0 ] && mpiflags+=(--allow-run-as-root)
+    mpi_args=(--data "$mpi_data" --opt adam --epochs 100 --tol 0 --quiet)
+    for _ in $(seq "$E2E_REPS"); do
+        run_timed "$TMP/mpi2x1" mpirun "${mpiflags[@]}" -np 2 "$BUILD-mpi/gdtrain-mpi" \
+            "${mpi_args[@]}" --threads 1 --out "$TMP/mpi2x1.model"
+        run_timed "$TMP/mpi1x2" mpirun "${mpiflags[@]}" -np 1 "$BUILD-mpi/gdtrain-mpi" \
+            "${mpi_args[@]}" --threads 2 --out "$TMP/mpi1x2.model"
+    done
+    "$GDTRAIN" "${mpi_args[@]}" --threads 2 --out "$TMP/mpi_ref.model"
+    mpi_ok=yes
+    for m in mpi2x1 mpi1x2; do
+        cmp -s "$TMP/mpi_ref.model" "$TMP/$m.model" || mpi_ok=no
+    done
+else
+    log "mpirun is not installed (Debian: openmpi-bin libopenmpi-dev): the MPI line is skipped"
+fi
+
 # ---- small runs: the shipped job
 log "small runs (data/houses.csv)"
 small_ms=nan
@@ -370,6 +400,14 @@ table=$TMP/table.md
     [ "$(get "$C" same_bits)" = 1 ] && cache_verdict=$(ok "$cache_parse / $cache_read >= 5")
     echo "| 16 cache | load phase, X and y in memory (2T): parse vs the up-to-date cache (hash of the whole source, header and block checksums included; standardization, the same on both, not) | $(calc "$cache_read") s | parse $(calc "$cache_parse") s | $(calc "$cache_parse / $cache_read")x faster | >= 5x | $cache_verdict |"
     echo "| 16 cache | model file: run without the cache, run that writes it, run that reads it (\`--epochs 10\`) | byte-identical: $cache_models | | | identical | $([ "$cache_models" = yes ] && echo met || echo "NOT met") |"
+    if [ -n "$mpi_ok" ]; then
+        m21=$(cut -d' ' -f1 "$TMP/mpi2x1.wall" | median)
+        m12=$(cut -d' ' -f1 "$TMP/mpi1x2.wall" | median)
+        echo "| 16 MPI | \`mpirun -np 2 gdtrain-mpi --threads 1\` vs \`-np 1 --threads 2\`, \`--opt adam --epochs 100 --tol 0\`, $mpi_rows rows (wall, load and solve included) | $(calc "$m21") s | $(calc "$m12") s | $(calc "$m12 / $m21")x | (information) | |"
+        echo "| 16 MPI | model files of both and of gdtrain \`--threads 2\` | byte-identical: $mpi_ok | | | identical | $([ "$mpi_ok" = yes ] && echo met || echo "NOT met") |"
+    else
+        echo "| 16 MPI | 2 ranks x 1 thread vs 1 rank x 2 threads | skipped: mpirun not installed (openmpi-bin, libopenmpi-dev) | | | (information) | n/a |"
+    fi
     line="| 6 scaling | time per row: load (2T) / epoch (2T), ns |"
     for n in "${sizes[@]}" "$ROWS"; do
         f=$TMP/phases_$n.txt

@@ -17,10 +17,11 @@ static mpi_parts *the_parts;
 
 /* A failure of MPI or of memory inside a collective leaves the ranks out
  * of step: nothing sensible can go on. */
-static void mpi_fail(const char *what)
+_Noreturn static void mpi_fail(const char *what)
 {
     fprintf(stderr, "gdtrain-mpi: error: %s\n", what);
     MPI_Abort(MPI_COMM_WORLD, 4);
+    abort(); /* MPI_Abort does not return; its declaration does not say so */
 }
 
 /* gd_rowshare.gather: the block counts first, then the blocks. Also where
@@ -245,7 +246,7 @@ static int rebalance(mpi_parts *P, gd_dataset *ds)
     const size_t total = (size_t)start[P->size];
     size_t lo, hi;
     block_range(P, P->rank, total, &lo, &hi);
-    int *sd = sc + P->size, *rc = sc + 2 * P->size, *rd = sc + 3 * P->size;
+    int *sd = sc + (size_t)P->size, *rc = sc + 2 * (size_t)P->size, *rd = sc + 3 * (size_t)P->size;
     overlaps(P, start, total, 1, (size_t)start[P->rank], (size_t)start[P->rank + 1], sc, sd);
     overlaps(P, start, total, 0, lo, hi, rc, rd);
     const size_t m = hi - lo;
