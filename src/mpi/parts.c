@@ -117,6 +117,8 @@ static int parts_check(const train_settings *s, const gd_train_config *cfg)
         no = "--cv";
     else if (s->checkpoint != NULL || s->resume != NULL)
         no = "--checkpoint and --resume";
+    else if (s->cache != NULL)
+        no = "--cache: every rank parses its own part of the file";
     if (no == NULL)
         return 0;
     cli_usage_error(NULL, "gdtrain-mpi cannot do this yet: %s", no);
