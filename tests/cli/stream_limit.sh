@@ -1,0 +1,46 @@
+# Data larger than memory: a table several times larger than the address
+# space the process may use (ulimit -v) trains with --stream to the model
+# file of an unlimited in-memory run, byte for byte. The same run in memory
+# under the same limit fails, so the limit binds.
+#
+# The limit is 20 MiB of address space. The table: 3,000,000 rows of the
+# generator's 7 features and target, 93 MB of CSV (4.4x the limit) and
+# 192 MB as doubles (9x). One thread and one malloc arena, so that no
+# thread stack or per-thread arena counts against the limit.
+. "$(dirname "$0")/lib.bash"
+
+LIMIT_KB=20480
+# AddressSanitizer reserves terabytes of address space for its shadow, and
+# Valgrind runs gdtrain inside itself (a wrapper script): no limit of ours
+# can hold there.
+if [ "$(head -c 2 "$GDTRAIN")" = "#!" ] || grep -aq __asan_init "$GDTRAIN"; then
+    skip_part "an address-space limit under a sanitizer or Valgrind"
+    done_ok
+fi
+"$GDTRAIN" gen --rows 3000000 --seed 11 -o big.csv || fail "gen"
+bytes=$(wc -c <big.csv)
+CHECKS=$((CHECKS + 1))
+[ "$bytes" -ge $((4 * LIMIT_KB * 1024)) ] || fail "the table is only $bytes bytes"
+
+run "$GDTRAIN" --data big.csv --opt gd --epochs 4 --threads 1 -q -o mem.model
+expect_status 0 "the in-memory run, unlimited"
+
+limited() {
+    (ulimit -v "$LIMIT_KB" && MALLOC_ARENA_MAX=1 "$GDTRAIN" "$@")
+}
+run limited --data big.csv --opt gd --epochs 4 --threads 1 -q -o limited.model
+expect_status 4 "the in-memory run under the limit"
+expect_err_line 'out of memory|cannot' "its message"
+
+run limited --data big.csv --opt gd --epochs 4 --threads 1 -q --stream -o stream.model
+expect_status 0 "the streamed run under the limit (it writes the cache)"
+CHECKS=$((CHECKS + 1))
+cmp mem.model stream.model >&2 || fail "the streamed model differs"
+expect_file big.csv.gdcache "the cache"
+
+# Again from the cache it wrote.
+run limited --data big.csv --opt gd --epochs 4 --threads 1 -q --stream -o again.model
+expect_status 0 "the streamed run from the cache"
+CHECKS=$((CHECKS + 1))
+cmp mem.model again.model >&2 || fail "the model from the cache differs"
+done_ok
