@@ -2,9 +2,13 @@
  * gdtrain cache: builds the binary cache of a CSV file, as the first run
  * with --cache would, and says what it wrote.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "data/cache.h"
@@ -52,6 +56,32 @@ static void print_cache_help(void)
                          "memory", 0);
 }
 
+/* Whether the cache can be written at path, checked before the parse, which
+ * on a large file takes long and would be lost: 0, or 4 with the error and
+ * what to give instead printed. */
+static int check_out(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        cli_error("%s: cannot write: it is an existing folder; give --out a file name in it",
+                  path);
+        return 4;
+    }
+    const char *slash = strrchr(path, '/');
+    char folder[4096] = ".";
+    if (slash != NULL && (size_t)(slash - path) < sizeof folder) {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(folder, path, n);
+        folder[n] = '\0';
+    }
+    if (access(folder, W_OK | X_OK) != 0) {
+        cli_error("%s: cannot write in folder '%s': %s; give --out a path where you can "
+                  "write", path, folder, strerror(errno));
+        return 4;
+    }
+    return 0;
+}
+
 int cmd_cache(int argc, char **argv)
 {
     cache_settings s = {0};
@@ -76,9 +106,16 @@ int cmd_cache(int argc, char **argv)
     cli_data_choice choice = {.path = data, .delimiter = s.delimiter, .target = s.target,
                               .features = s.features, .threads = (int)s.threads,
                               .table = s.table, .cache = s.out ? s.out : ""};
+    char *path;
+    int code = cli_cache_path(&choice, &path);
+    if (code == 0)
+        code = check_out(path);
+    free(path);
+    if (code != 0)
+        return code;
     gd_dataset ds;
     gd_cache_outcome out;
-    int code = cli_load_raw(&choice, 1, &ds, &out);
+    code = cli_load_raw(&choice, 1, &ds, &out);
     if (code == 0 && !out.written) {
         cli_error("no cache written");
         code = 4;

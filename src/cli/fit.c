@@ -77,8 +77,8 @@ int cli_cache_path(const cli_data_choice *choice, char **path)
     struct stat a, b;
     if (stat(*path, &a) == 0 && stat(choice->path, &b) == 0 && a.st_dev == b.st_dev &&
         a.st_ino == b.st_ino) {
-        cli_usage_error(NULL, "--cache %s is the data file itself: give the cache another "
-                              "name", *path);
+        cli_usage_error(NULL, "the cache %s is the data file itself: give the cache "
+                              "another name", *path);
         free(*path);
         *path = NULL;
         return 2;

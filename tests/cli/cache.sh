@@ -133,6 +133,18 @@ run "$GDTRAIN" "${T[@]}" --cache houses.csv
 expect_status 2 "a cache that is the data file"
 cmp -s houses.csv "$SRC/data/houses.csv" || fail "the data file was overwritten"
 
+# ---- gdtrain cache checks where it writes before it parses, and says so once
+mkdir -p folder
+run "$GDTRAIN" cache houses.csv --out folder
+expect_status 4 "gdtrain cache --out a folder"
+expect_err_line "^gdtrain: error: folder: cannot write: it is an existing folder; give --out a file name in it$" \
+    "its error"
+run "$GDTRAIN" cache houses.csv --out no-such-folder/c.gdcache
+expect_status 4 "gdtrain cache --out in a missing folder"
+expect_err_line "^gdtrain: error: no-such-folder/c.gdcache: cannot write in folder 'no-such-folder': No such file or directory; give --out a path where you can write$" \
+    "its error"
+grep -q 'note' "$WORK/err" && fail "gdtrain cache --out in a missing folder: a note besides the error"
+
 # ---- where no cache can be written, the run goes on; standard input
 run "$GDTRAIN" "${T[@]}" --cache no-such-folder/c.gdcache --out run.model
 expect_status 0 "an unwritable cache folder"
