@@ -98,5 +98,13 @@ exit_codes split 0 2 3 4
 exit_codes gen 0 2 4
 exit_codes curve-diff 0 1 2 3 4
 exit_codes plot 0 2 3 4
+exit_codes cache 0 2 3 4
+
+# The README's table of exit statuses lists the codes gdtrain --help lists.
+readme_codes=$(sed -n '/^## Exit status/,/^## /p' "$SRC/README.md" |
+               sed -nE 's/^\| ([0-9]+(, [0-9]+)*) \|.*/\1/p' | tr -d ',' | tr '\n' ' ' | sed 's/ *$//')
+CHECKS=$((CHECKS + 1))
+[ "$readme_codes" = "0 1 2 3 4 130 143" ] ||
+    fail "README's exit status table lists '$readme_codes', gdtrain --help '0 1 2 3 4 130 143'"
 
 done_ok
