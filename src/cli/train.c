@@ -841,6 +841,10 @@ static uint64_t default_memory(void)
  * Returns 0 or 1, or -1 with the usage error printed. */
 static int stream_choice(const train_settings *s)
 {
+    /* gdtrain-mpi loads through its own hook, which never streams (it
+     * refuses --stream and --memory): no note that would say it does. */
+    if (cli_train_parted != NULL)
+        return 0;
     uint64_t limit = s->memory != NULL ? parse_size(s->memory) : default_memory();
     if (s->memory != NULL && limit == 0) {
         cli_usage_error(NULL, "--memory: expected a size such as 512M or 8G, found '%s'",

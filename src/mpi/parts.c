@@ -119,6 +119,9 @@ static int parts_check(const train_settings *s, const gd_train_config *cfg)
         no = "--checkpoint and --resume";
     else if (s->cache != NULL)
         no = "--cache: every rank parses its own part of the file";
+    else if (s->stream || s->memory != NULL)
+        no = "--stream and --memory: each rank holds only its own part of the rows; "
+             "give more ranks instead";
     if (no == NULL)
         return 0;
     cli_usage_error(NULL, "gdtrain-mpi cannot do this yet: %s", no);

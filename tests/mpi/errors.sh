@@ -21,7 +21,8 @@ for np in 2 3; do
 done
 
 # Refused with a usage error by every rank, before any data is read.
-for args in "--opt sgd" "--batch-size 64" "--val-split 0.2" "--l1 0.1" "--cache"; do
+for args in "--opt sgd" "--batch-size 64" "--val-split 0.2" "--l1 0.1" "--cache" "--stream" \
+    "--memory 1k"; do
     # shellcheck disable=SC2086 # the options are words
     mpi_run 2 --data good.csv $args --out no.model
     expect_ranks 2 2 "gdtrain-mpi $args"
