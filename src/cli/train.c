@@ -829,6 +829,20 @@ static uint64_t parse_size(const char *text)
     return v;
 }
 
+/* n bytes in the largest unit that keeps at least 1 of it (a note that said
+ * "0 MiB is larger than 0 MiB" for a small file under --memory 1k). */
+static void size_text(uint64_t n, char *buf, size_t len)
+{
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)n;
+    int k = 0;
+    while (v >= 1024.0 && k < 4) {
+        v /= 1024.0;
+        k++;
+    }
+    (void)snprintf(buf, len, "%.3g %s", v, unit[k]);
+}
+
 /* The default of --memory: half the physical memory (0 if unknown). */
 static uint64_t default_memory(void)
 {
@@ -855,8 +869,11 @@ static int stream_choice(const train_settings *s)
     if (s->stream || strcmp(s->data, "-") == 0 || stat(s->data, &st) != 0 ||
         !S_ISREG(st.st_mode) || limit == 0 || (uint64_t)st.st_size <= limit)
         return s->stream;
-    cli_note("%s (%.0f MiB) is larger than --memory (%.0f MiB): streaming it "
-             "(--stream)", s->data, (double)st.st_size / 1048576.0, (double)limit / 1048576.0);
+    char size[32], most[32];
+    size_text((uint64_t)st.st_size, size, sizeof size);
+    size_text(limit, most, sizeof most);
+    cli_note("%s (%s) is larger than --memory (%s): streaming it (--stream)", s->data, size,
+             most);
     return 1;
 }
 

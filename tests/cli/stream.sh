@@ -54,7 +54,11 @@ cmp e.model big_gd.mem.model >&2 || fail "--cache PATH: the model differs"
 # --memory: a file larger than SIZE is streamed, with a note; same model.
 run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1M -o auto.model
 expect_status 0 "--memory 1M"
-expect_err_line '^gdtrain: note: big\.csv \(4 MiB\) is larger than --memory \(1 MiB\): streaming it' "the note"
+expect_err_line '^gdtrain: note: big\.csv \([0-9.]+ MiB\) is larger than --memory \(1 MiB\): streaming it' "the note"
+run "$GDTRAIN" --data big.csv --opt gd --epochs 1 --memory 1k -o tiny.model
+expect_status 0 "--memory 1k"
+expect_err_line '^gdtrain: note: big\.csv \([0-9.]+ MiB\) is larger than --memory \(1 KiB\): streaming it' \
+    "the note names a limit under 1 MiB in KiB"
 CHECKS=$((CHECKS + 1))
 cmp auto.model big_gd.mem.model >&2 || fail "--memory: the model differs"
 run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1G -o small.model
