@@ -9,9 +9,17 @@
 #define GDTRAIN_DATA_FOLDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gdtrain/dataset.h"
 #include "gdtrain/error.h"
+
+/* The rows a validation fraction holds out of n (gd_dataset_split's):
+ * held[i] = 1 for the first k = round(fraction * n) of a permutation of
+ * the rows seeded by seed, 0 for the others (held: n bytes). GD_ERR_USAGE
+ * when either part would be empty, GD_ERR_NOMEM if out of memory. */
+gd_status gd_split_rows(size_t n, double fraction, uint64_t seed, unsigned char *held,
+                        size_t *k, gd_error *err);
 
 /* raw was loaded with the encoding rules and raw_inputs (one column per
  * input of raw->encoding). *train gets the rows i with part[i] == 0 and

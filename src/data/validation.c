@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/folds.h"
 #include "gdtrain/rng.h"
 
 /* Copies name strings: dst[j] = copy of src[j]. 0 on success. */
@@ -47,31 +48,48 @@ static int alloc_like(const gd_dataset *ds, size_t k, gd_dataset *out)
     return 0;
 }
 
-gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
-                           gd_dataset *val, gd_error *err)
+gd_status gd_split_rows(size_t n, double fraction, uint64_t seed, unsigned char *held,
+                        size_t *k, gd_error *err)
 {
-    memset(val, 0, sizeof *val);
-    const size_t n = ds->n, d = ds->d;
-    size_t k = (size_t)llround(fraction * (double)n);
-    if (!(fraction > 0.0 && fraction < 1.0) || k == 0 || k >= n)
+    *k = (size_t)llround(fraction * (double)n);
+    if (!(fraction > 0.0 && fraction < 1.0) || *k == 0 || *k >= n)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "a validation fraction of %g leaves %zu of %zu rows for "
                             "validation: both parts need at least one row",
-                            fraction, k, n);
+                            fraction, *k, n);
     size_t *order = malloc(n * sizeof *order);
-    unsigned char *held = calloc(n, 1);
-    if (order == NULL || held == NULL || alloc_like(ds, k, val) != 0)
-        goto oom;
-
-    /* The first k of a seeded shuffle are held out; both parts keep the
-     * file's row order. */
+    if (order == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    /* The first k of a seeded shuffle are held out. */
     gd_rng rng;
     gd_rng_seed(&rng, seed);
     for (size_t i = 0; i < n; i++)
         order[i] = i;
     gd_rng_shuffle(&rng, order, n);
-    for (size_t i = 0; i < k; i++)
+    memset(held, 0, n);
+    for (size_t i = 0; i < *k; i++)
         held[order[i]] = 1;
+    free(order);
+    return GD_OK;
+}
+
+gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
+                           gd_dataset *val, gd_error *err)
+{
+    memset(val, 0, sizeof *val);
+    const size_t n = ds->n, d = ds->d;
+    size_t k = 0;
+    unsigned char *held = malloc(n ? n : 1);
+    if (held == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    gd_status st = gd_split_rows(n, fraction, seed, held, &k, err);
+    if (st != GD_OK) {
+        free(held);
+        return st;
+    }
+    if (alloc_like(ds, k, val) != 0)
+        goto oom;
+    /* Both parts keep the file's row order. */
     size_t kept = 0, out = 0;
     for (size_t i = 0; i < n; i++) {
         const double *row = ds->x + i * d;
@@ -90,12 +108,10 @@ gd_status gd_dataset_split(gd_dataset *ds, double fraction, uint64_t seed,
     assert(out == k && kept == n - k);
     val->n = k;
     ds->n = kept;
-    free(order);
     free(held);
     return GD_OK;
 
 oom:
-    free(order);
     free(held);
     gd_dataset_free(val);
     return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "data/cache.h"
+#include "data/folds.h"
 #include "gdtrain/loss.h"
 #include "data/stream.h"
 #include "train/checkpoint.h"
@@ -110,6 +111,31 @@ static gd_status load_streamed(gd_fit_data *fd, const gd_fit_source *src, gd_err
     return st;
 }
 
+/* --val-split under the encoding rules: the table as raw inputs, cut into
+ * its training and validation rows (gd_dataset_split's), each encoded with
+ * what the training rows alone teach (levels, --na mean's fills), so that
+ * nothing of the validation rows leaks into training. */
+static gd_status load_split(gd_fit_data *fd, const gd_fit_source *src, gd_load_options lo,
+                            gd_error *err)
+{
+    gd_dataset raw;
+    lo.raw_inputs = 1;
+    gd_status st = gd_dataset_load(&raw, &lo, err);
+    if (st != GD_OK)
+        return st;
+    unsigned char *held = malloc(raw.n ? raw.n : 1);
+    size_t k = 0, unseen = 0;
+    st = held == NULL ? gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory")
+                      : gd_split_rows(raw.n, src->val_split, src->split_seed, held, &k, err);
+    if (st == GD_OK)
+        st = gd_dataset_encode_parts(&raw, held, &fd->train, &fd->val, &unseen, err);
+    if (st == GD_OK && src->val_report != NULL)
+        src->val_report->unseen += unseen;
+    free(held);
+    gd_dataset_free(&raw);
+    return st;
+}
+
 gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
 {
     memset(fd, 0, sizeof *fd);
@@ -120,15 +146,16 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
                             "give either --val-split or --val, not both");
     gd_load_options lo = train_options(src);
     gd_cache_outcome outcome;
-    gd_status st = src->cache == NULL
-                       ? gd_dataset_load(&fd->train, &lo, err)
+    const int split_raw = src->val_split > 0 && lo.encode && src->cache == NULL;
+    gd_status st = split_raw           ? load_split(fd, src, lo, err)
+                   : src->cache == NULL ? gd_dataset_load(&fd->train, &lo, err)
                        : gd_dataset_load_cached(&fd->train, &lo, src->cache, 0,
                                                 src->cache_outcome ? src->cache_outcome
                                                                    : &outcome,
                                                 err);
     if (st == GD_OK && src->val_path != NULL)
         st = load_validation(src, &fd->train, &fd->val, err);
-    else if (st == GD_OK && src->val_split > 0)
+    else if (st == GD_OK && src->val_split > 0 && !split_raw)
         st = gd_dataset_split(&fd->train, src->val_split, src->split_seed, &fd->val, err);
     /* Statistics come from the training rows only, so nothing about the
      * validation rows leaks into training. */

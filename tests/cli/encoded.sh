@@ -207,6 +207,19 @@ printf 'x,town\n3,\n3,NA\n' >fill2.csv
 run "$GDTRAIN" predict --model g.model --data fill2.csv
 expect_status 0 "predict: a missing level"
 [ "$(sed -n 1p out)" = "$(sed -n 2p out)" ] || fail "both missing cells read as (missing)"
+# With --val-split the fill is the mean of the training rows alone: x is a
+# distinct power of two in each row but one, so the fill times the count of
+# training rows with an x must be a sum of that many distinct powers of two
+# (the mean over all nine present cells, 511/9, is not one).
+{ echo "x,y"; for i in 0 1 2 3 4 5 6 7 8; do echo "$((1 << i)),$((i * 3 + 1))"; done; echo ",5"; } >pow.csv
+run "$GDTRAIN" --data pow.csv --na mean --val-split 0.3 --out pow.model
+expect_status 0 "--val-split with --na mean"
+fill=$(awk '$1 == "input" && $2 == "numeric" { print $3 }' pow.model)
+awk -v f="$fill" 'BEGIN { for (c = 1; c <= 9; c++) { s = f * c; if (s != int(s)) continue
+        bits = 0; for (v = s; v > 0; v = int(v / 2)) bits += v % 2; if (bits == c && c < 9) ok = 1 }
+        exit !ok }' || fail "--val-split: the fill $fill is not a mean of training rows alone"
+CHECKS=$((CHECKS + 1))
+
 # Trained with --na drop, a row the model cannot fill predicts NA.
 run "$GDTRAIN" solve --data gaps.csv --na drop --out d.model
 expect_status 0 "--na drop with categories"
