@@ -51,9 +51,10 @@ static const cli_option sweep_options[] = {
 #undef S
 
 /* Training options a sweep does not pass on: it has its own --out, --json,
- * --plot and --quiet, and runs have no terminal, checkpoint or reference. */
+ * --plot and --quiet, runs have no terminal, checkpoint or reference, and
+ * the rows they share are held in memory (it would ignore --stream). */
 static const char *const refused[] = {
-    "curve", "check-curve", "rtol", "atol", "checkpoint", "resume", "verbose",
+    "curve", "check-curve", "rtol", "atol", "checkpoint", "resume", "verbose", "stream", "memory",
 };
 
 /* Options about the data: every run must share them, so no lists. */
@@ -91,7 +92,8 @@ static void print_sweep_help(void)
            "Sweep options:\n");
     cli_print_options(sweep_options, stdout);
     printf("\nEvery 'gdtrain train' option is a training option here, but --curve,\n"
-           "--check-curve, --rtol, --atol, --checkpoint, --resume and --verbose. The\n"
+           "--check-curve, --rtol, --atol, --checkpoint, --resume, --verbose, --stream\n"
+           "and --memory (the runs share rows held in memory). The\n"
            "data options (--data, --delimiter, --target, --features, --exclude,\n"
            "--categorical, --na, --na-values, --max-levels, --decimal, --val,\n"
            "--val-split, --init-from, --cache, --cv) take one value. With --val-split or\n"

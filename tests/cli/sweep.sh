@@ -107,6 +107,12 @@ expect_err_line "with --cv-shuffle, --seed" "seed list message"
 run "$GDTRAIN" sweep --data "$DATA" --lr 0.1 --curve x.csv
 expect_status 2 "--curve"
 expect_err_line "^gdtrain: error: --curve is not a sweep option" "--curve refused"
+for opt in --stream "--memory 1k"; do
+    # shellcheck disable=SC2086 # the option and its value are words
+    run "$GDTRAIN" sweep --data "$DATA" --lr 0.1 $opt
+    expect_status 2 "$opt"
+    expect_err_line "^gdtrain: error: ${opt%% *} is not a sweep option" "$opt refused"
+done
 run "$GDTRAIN" sweep --data "$DATA" --val-split 0.2 --seed 1,2
 expect_status 2 "seed list with --val-split"
 expect_err_line "with --val-split, --seed" "seed list message"
