@@ -151,6 +151,7 @@ gd_status gd_cache_writer_append(gd_cache_writer *w, const double *x, const doub
             return st;
         gd_hash64_update(&w->sum, x, bytes);
         if (w->with_y) {
+            assert(y != NULL); /* the contract: y is given whenever with_y */
             memcpy(w->ybuf + w->in_block, y, take * sizeof *y);
             y += take;
         }
@@ -368,6 +369,7 @@ static gd_status read_tables(gd_cache_reader *r, const cache_header *h, gd_error
     gd_status st = GD_OK;
     int decoded;
     if (mp == NULL || r->sums == NULL)
+        /* NOLINTNEXTLINE(bugprone-branch-clone): decoding can run out of memory too */
         st = gd_error_set(err, GD_ERR_NOMEM, r->path, 0, 0, "out of memory");
     else if (read_at(r->fd, mp, h->meta_size, h->meta_offset) != 0 ||
              read_at(r->fd, r->sums, h->nblocks * 8, h->sums_offset) != 0)

@@ -98,7 +98,7 @@ typedef struct gd_cache_writer gd_cache_writer;
  * Nothing appears at path before commit. GD_ERR_IO naming path when its
  * temporary file cannot be created (no such folder, no permission),
  * GD_ERR_NOMEM; *w is NULL then. */
-gd_status gd_cache_writer_begin(gd_cache_writer **w, const char *path, size_t d, int with_y,
+gd_status gd_cache_writer_begin(gd_cache_writer **out, const char *path, size_t d, int with_y,
                                 gd_error *err);
 
 /* Appends rows rows: x (rows, d) row-major, y (rows) (ignored without a

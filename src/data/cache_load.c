@@ -153,7 +153,7 @@ gd_status gd_cache_source_key(const char *path, int threads, uint64_t *size, uin
     size_t nchunks = (size_t)((job.size + SOURCE_CHUNK - 1) / SOURCE_CHUNK);
     void *map = job.size > 0 ? mmap(NULL, (size_t)job.size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     int e = errno;
-    job.hashes = malloc((nchunks ? nchunks : 1) * sizeof *job.hashes);
+    job.hashes = malloc((nchunks ? nchunks : 1) * sizeof *job.hashes); /* NOLINT(clang-analyzer-optin.portability.UnixAPI): at least one hash, never 0 bytes */
     gd_status st = GD_OK;
     if (job.hashes == NULL) {
         st = gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
@@ -266,7 +266,7 @@ char *gd_cache_default_path(const char *source)
     size_t n = strlen(source);
     char *p = malloc(n + sizeof suffix);
     if (p != NULL) {
-        memcpy(p, source, n);
+        memcpy(p, source, n); /* NOLINT(bugprone-not-null-terminated-result): the suffix's copy ends it */
         memcpy(p + n, suffix, sizeof suffix);
     }
     return p;

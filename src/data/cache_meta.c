@@ -177,7 +177,7 @@ static gd_encoding *get_encoding(cursor *c, size_t d, int raw)
             c->nomem = 1;
         free(t);
     }
-    size_t ninputs = get_count(c, 8 * 5);
+    size_t ninputs = get_count(c, (size_t)8 * 5);
     if (!failed(c) && (e->inputs = calloc(ninputs ? ninputs : 1, sizeof *e->inputs)) == NULL)
         c->nomem = 1;
     for (size_t i = 0; i < ninputs && !failed(c); i++) {

@@ -600,7 +600,7 @@ gd_status gd_stats_create(gd_stats **out, size_t d, int has_y, int center, size_
     /* job->m is 0 without features or target: never ask malloc for 0
      * bytes (NULL would read as out of memory). */
     size_t m = job->m ? job->m : 1, nparts = st->cap_blocks * (job->stride ? job->stride : 1);
-    job->part = malloc(nparts * sizeof *job->part);
+    job->part = malloc(nparts * sizeof *job->part); /* NOLINT(clang-analyzer-optin.portability.UnixAPI): nparts >= 1, see above */
     job->same = malloc(nparts);
     job->peak = malloc(nparts * sizeof *job->peak);
     job->scale = malloc(m * sizeof *job->scale);
@@ -720,6 +720,7 @@ static void ds_stats_add_shared(gd_stats *st, const gd_dataset *ds, double *pack
 static double ds_scaled_mean(const gd_dataset *ds, size_t j, double s)
 {
     ds_sum t = {0.0, 0.0};
+    assert(j < ds->d || ds->y != NULL); /* column d is the target */
     for (size_t i = 0; i < ds->n; i++)
         ds_sum_add(&t, (j < ds->d ? ds->x[i * ds->d + j] : ds->y[i]) * s);
     return (t.s + t.c) / (double)ds->n / s;

@@ -243,7 +243,7 @@ static void zscores_write(gd_stream *s, const char *path)
     char *name = malloc(len + 8);
     if (name == NULL)
         return;
-    memcpy(name, path, len);
+    memcpy(name, path, len); /* NOLINT(bugprone-not-null-terminated-result): the next copy ends it */
     memcpy(name + len, ".XXXXXX", 8);
     int fd = mkstemp(name);
     if (fd >= 0)

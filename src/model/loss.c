@@ -302,7 +302,7 @@ static void loss_block(const gd_loss *loss, gd_rows rows, size_t lo, size_t hi,
 #define LOSS_CASE(D)                                                                 \
     case D:                                                                          \
         if (packed) {                                                                \
-            LOSS_CALL(D, D + 1, D + 1)                                               \
+            LOSS_CALL(D, (D) + 1, (D) + 1)                                           \
         } else {                                                                     \
             LOSS_CALL(D, D, 1)                                                       \
         }                                                                            \
@@ -363,7 +363,7 @@ static double loss_small(gd_loss *loss, gd_rows rows, const double *params, doub
 #define LOSS_SMALL_CASE(D)                                                           \
     case D:                                                                          \
         return loss->packed != NULL                                                  \
-                   ? loss_small_kernel(x, y, D + 1, D + 1, rows, D, params, grad, g) \
+                   ? loss_small_kernel(x, y, (D) + 1, (D) + 1, rows, D, params, grad, g) \
                    : loss_small_kernel(x, y, D, 1, rows, D, params, grad, g);
         LOSS_FOR_EACH_D(LOSS_SMALL_CASE)
 #undef LOSS_SMALL_CASE
