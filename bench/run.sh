@@ -202,6 +202,30 @@ for m in parse build read; do
 done
 rm -f "$TMP/bench.gdcache" "$TMP/cli.gdcache"
 
+# ---- out of core: full-batch epochs streamed (the z-scores mapped a chunk
+# at a time from the scratch file; the cache and the data in the page cache,
+# a first streamed run having written the cache) against epochs in memory,
+# alternating; an epoch's time is the curve's seconds from epoch 2 to the
+# last over the epochs between. The two model files must be the same bytes.
+log "out of core: streamed full-batch epochs against in-memory ones ($ROWS rows)"
+stream_args=(--data "$big" --opt gd --epochs 30 --tol 0 --quiet --threads 2)
+"$GDTRAIN" "${stream_args[@]}" --stream --cache "$TMP/stream.gdcache" --out "$TMP/stream_warm.model"
+# epoch_seconds CURVE: (seconds at the last epoch - at epoch 2) / (epochs - 2)
+epoch_seconds() { awk -F, 'NR == 3 { a = $6 } NR > 3 { b = $6; n = NR - 3 } END { print (b - a) / n }' "$1"; }
+: >"$TMP/stream_mem.epoch"
+: >"$TMP/stream_str.epoch"
+for _ in $(seq "$E2E_REPS"); do
+    "$GDTRAIN" "${stream_args[@]}" --curve "$TMP/stream_mem.csv" --out "$TMP/stream_mem.model"
+    "$GDTRAIN" "${stream_args[@]}" --stream --cache "$TMP/stream.gdcache" \
+        --curve "$TMP/stream_str.csv" --out "$TMP/stream_str.model"
+    epoch_seconds "$TMP/stream_mem.csv" >>"$TMP/stream_mem.epoch"
+    epoch_seconds "$TMP/stream_str.csv" >>"$TMP/stream_str.epoch"
+done
+stream_models=yes
+cmp -s "$TMP/stream_mem.model" "$TMP/stream_str.model" || stream_models=no
+cmp -s "$TMP/stream_mem.model" "$TMP/stream_warm.model" || stream_models=no
+rm -f "$TMP/stream.gdcache"
+
 # ---- MPI: gdtrain-mpi (a build of its own, -DGDTRAIN_MPI=ON) on 2 ranks
 # of 1 thread against 1 rank of 2 threads, alternating, on one table; the
 # two model files and gdtrain's must be the same bytes.
@@ -400,6 +424,12 @@ table=$TMP/table.md
     [ "$(get "$C" same_bits)" = 1 ] && cache_verdict=$(ok "$cache_parse / $cache_read >= 5")
     echo "| 16 cache | load phase, X and y in memory (2T): parse vs the up-to-date cache (hash of the whole source, header and block checksums included; standardization, the same on both, not) | $(calc "$cache_read") s | parse $(calc "$cache_parse") s | $(calc "$cache_parse / $cache_read")x faster | >= 5x | $cache_verdict |"
     echo "| 16 cache | model file: run without the cache, run that writes it, run that reads it (\`--epochs 10\`) | byte-identical: $cache_models | | | identical | $([ "$cache_models" = yes ] && echo met || echo "NOT met") |"
+    s_mem=$(median <"$TMP/stream_mem.epoch")
+    s_str=$(median <"$TMP/stream_str.epoch")
+    s_verdict="refused: the streamed model differs"
+    [ "$stream_models" = yes ] && s_verdict=$(ok "$s_str / $s_mem <= 1.5")
+    echo "| 16 out of core | full-batch epoch (\`--opt gd\`, 2T), data in the page cache: \`--stream\` vs in memory | $(calc "$s_str") s | in memory $(calc "$s_mem") s | $(calc "$s_str / $s_mem")x | <= 1.5x | $s_verdict |"
+    echo "| 16 out of core | model files: streamed and in memory (\`--epochs 30\`) | byte-identical: $stream_models | | | identical | $([ "$stream_models" = yes ] && echo met || echo "NOT met") |"
     if [ -n "$mpi_ok" ]; then
         m21=$(cut -d' ' -f1 "$TMP/mpi2x1.wall" | median)
         m12=$(cut -d' ' -f1 "$TMP/mpi1x2.wall" | median)
@@ -474,7 +504,7 @@ if [ "$SMOKE" -eq 1 ]; then
     # The smoke run checks that every number came out.
     if grep -q 'nan' "$P" "$R" "$TMP/phases_order.txt" "$TMP/phases_b1.txt" "$TMP/cache.txt" ||
         ! grep -q '^same_bits 1' "$P" || ! grep -q '^same_bits 1' "$TMP/cache.txt" ||
-        [ "$cache_models" != yes ] || [ "$e2e_wall" = nan ] ||
+        [ "$cache_models" != yes ] || [ "$stream_models" != yes ] || [ "$e2e_wall" = nan ] ||
         [ "$(info epochs "$TMP/def_sgd.model")" = nan ]; then
         echo "bench: smoke run: missing or bad numbers" >&2
         exit 1
