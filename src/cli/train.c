@@ -67,7 +67,7 @@ static const cli_option trailing_options[] = {
     {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file ('-' = standard output)"},
     {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
     {"stream", 0, OPT_FLAG, 0, S(stream), NULL, "never hold the rows in memory: read them a chunk at a time on every pass from the binary cache (--cache PATH, else written beside the data first) (numeric tables; full batches, or mini-batches with --shuffle blocks or --no-shuffle); the same model as in memory"},
-    {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file larger than SIZE bytes (suffix K, M, G or T: powers of 1024) (default: half the physical memory)"},
+    {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file whose rows would take more than SIZE bytes parsed (8 bytes a field; suffix K, M, G or T: powers of 1024) (default: half the physical memory)"},
 };
 #undef S
 
@@ -850,9 +850,43 @@ static uint64_t default_memory(void)
     return pages > 0 && size > 0 ? (uint64_t)pages / 2 * (uint64_t)size : 0;
 }
 
-/* Whether to stream the data: --stream, or a regular file larger than
- * --memory (its parsed rows take about as many bytes as their text).
- * Returns 0 or 1, or -1 with the usage error printed. */
+/* About the bytes path's rows take once parsed (size bytes of text): one
+ * double a field, the rows counted from the lines of the first 64 KiB after
+ * the header. A row of short numbers takes about twice its text, of long
+ * ones less, so the text's size alone would misjudge both ways. size when
+ * the sample holds no whole row. */
+static uint64_t parsed_size(const char *path, uint64_t size, char delimiter)
+{
+    enum { SAMPLE = 65536 };
+    char *buf = malloc(SAMPLE);
+    FILE *f = buf != NULL ? fopen(path, "rb") : NULL;
+    size_t got = f != NULL ? fread(buf, 1, SAMPLE, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    size_t i = 0, rows = 0, seps = 0, row_seps = 0, end = 0;
+    while (i < got && buf[i] != '\n')
+        i++;
+    const size_t start = ++i;
+    for (; i < got; i++) {
+        if (buf[i] == delimiter) {
+            seps++;
+        } else if (buf[i] == '\n') {
+            rows++;
+            row_seps = seps;
+            end = i + 1;
+        }
+    }
+    free(buf);
+    if (rows == 0 || size <= start)
+        return size;
+    double fields = (double)row_seps / (double)rows + 1.0;
+    double row_text = (double)(end - start) / (double)rows;
+    return (uint64_t)((double)(size - start) / row_text * fields * sizeof(double));
+}
+
+/* Whether to stream the data: --stream, or a regular file whose parsed rows
+ * would take more than --memory. Returns 0 or 1, or -1 with the usage error
+ * printed. */
 static int stream_choice(const train_settings *s)
 {
     /* gdtrain-mpi loads through its own hook, which never streams (it
@@ -867,13 +901,17 @@ static int stream_choice(const train_settings *s)
     }
     struct stat st;
     if (s->stream || strcmp(s->data, "-") == 0 || stat(s->data, &st) != 0 ||
-        !S_ISREG(st.st_mode) || limit == 0 || (uint64_t)st.st_size <= limit)
+        !S_ISREG(st.st_mode) || limit == 0)
         return s->stream;
-    char size[32], most[32];
+    uint64_t need = parsed_size(s->data, (uint64_t)st.st_size, s->delimiter);
+    if (need <= limit)
+        return 0;
+    char size[32], parsed[32], most[32];
     size_text((uint64_t)st.st_size, size, sizeof size);
+    size_text(need, parsed, sizeof parsed);
     size_text(limit, most, sizeof most);
-    cli_note("%s (%s) is larger than --memory (%s): streaming it (--stream)", s->data, size,
-             most);
+    cli_note("%s (%s) would take about %s parsed, more than --memory (%s): streaming it "
+             "(--stream)", s->data, size, parsed, most);
     return 1;
 }
 

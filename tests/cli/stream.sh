@@ -54,10 +54,10 @@ cmp e.model big_gd.mem.model >&2 || fail "--cache PATH: the model differs"
 # --memory: a file larger than SIZE is streamed, with a note; same model.
 run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1M -o auto.model
 expect_status 0 "--memory 1M"
-expect_err_line '^gdtrain: note: big\.csv \([0-9.]+ MiB\) is larger than --memory \(1 MiB\): streaming it' "the note"
+expect_err_line '^gdtrain: note: big\.csv \([0-9.]+ MiB\) would take about [0-9.]+ MiB parsed, more than --memory \(1 MiB\): streaming it' "the note"
 run "$GDTRAIN" --data big.csv --opt gd --epochs 1 --memory 1k -o tiny.model
 expect_status 0 "--memory 1k"
-expect_err_line '^gdtrain: note: big\.csv \([0-9.]+ MiB\) is larger than --memory \(1 KiB\): streaming it' \
+expect_err_line '^gdtrain: note: big\.csv \([0-9.]+ MiB\) would take about [0-9.]+ MiB parsed, more than --memory \(1 KiB\): streaming it' \
     "the note names a limit under 1 MiB in KiB"
 CHECKS=$((CHECKS + 1))
 cmp auto.model big_gd.mem.model >&2 || fail "--memory: the model differs"
@@ -65,6 +65,20 @@ run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1G -o small.model
 expect_status 0 "--memory 1G"
 CHECKS=$((CHECKS + 1))
 ! grep -q 'streaming' "$WORK/err" || fail "a file below --memory was streamed"
+# The limit is held against the parsed rows (rows x fields doubles), not the
+# text: a limit between the two streams the file.
+text_kib=$(( $(wc -c < big.csv) / 1024 ))
+parsed_kib=$(awk -F, 'NR == 1 { f = NF } END { print int((NR - 1) * f * 8 / 1024) }' big.csv)
+between=$(( (text_kib + parsed_kib) / 2 ))
+CHECKS=$((CHECKS + 1))
+[ "$parsed_kib" -gt $((text_kib + 16)) ] || fail "the test table's parsed rows should outweigh its text"
+run "$GDTRAIN" --data big.csv --opt gd --epochs 1 --memory "${between}K" -o mid.model
+expect_status 0 "--memory between the text and the parsed rows"
+expect_err_line 'more than --memory .*: streaming it' "a file whose text fits but rows do not is streamed"
+run "$GDTRAIN" --data big.csv --opt gd --epochs 1 --memory "$((parsed_kib + 64))K" -o fits.model
+expect_status 0 "--memory just above the parsed rows"
+CHECKS=$((CHECKS + 1))
+! grep -q 'streaming' "$WORK/err" || fail "rows that fit in --memory were streamed"
 run "$GDTRAIN" --data "$H" --memory 12Q
 expect_status 2 "a bad --memory"
 expect_err_line "--memory: expected a size such as 512M or 8G, found '12Q'" "its message"
