@@ -66,7 +66,7 @@ static const cli_option trailing_options[] = {
     {"atol", 0, OPT_DOUBLE, OPT_NONNEG, S(atol), "A", "--check-curve absolute tolerance (default: 0)"},
     {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file ('-' = standard output)"},
     {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
-    {"stream", 0, OPT_FLAG, 0, S(stream), NULL, "never hold the rows in memory: read them a chunk at a time on every pass from the binary cache (--cache PATH, else written beside the data first) (numeric tables; full batches, or mini-batches with --shuffle blocks or --no-shuffle); the same model as in memory"},
+    {"stream", 0, OPT_FLAG, 0, S(stream), NULL, "never hold the rows in memory: read them a chunk at a time on every pass from the binary cache (--cache PATH, else written beside the data first; not with --no-cache) (numeric tables; full batches, or mini-batches with --shuffle blocks or --no-shuffle); the same model as in memory"},
     {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file whose rows would take more than SIZE bytes parsed (8 bytes a field; suffix K, M, G or T: powers of 1024) (default: half the physical memory)"},
 };
 #undef S
@@ -252,6 +252,12 @@ static int make_config(const train_settings *s, const unsigned char *set,
     if (s->cv > 0 && (s->stream || s->memory != NULL)) {
         cli_usage_error(NULL, "--cv holds each fold's rows in memory: not with --stream or "
                               "--memory");
+        return 0;
+    }
+    /* --no-cache leaves cache NULL, as no --cache does; only was_set tells them apart. */
+    if (s->stream && s->cache == NULL && set[cli_option_index(train_options, "cache")]) {
+        cli_usage_error(NULL, "--no-cache: --stream reads its rows from the cache file; "
+                              "give --cache PATH to keep it elsewhere than beside the data");
         return 0;
     }
     if (s->cv_shuffle && s->cv == 0) {

@@ -99,6 +99,9 @@ expect_err_line '^gdtrain: note: no cache is written .*: the file is parsed on e
 refused '--na: streamed training reads numeric tables only' --na drop
 refused '--categorical: streamed training reads numeric tables only' --categorical garage
 refused '--cv holds each fold' --cv 3
+rm -f "$H.gdcache"
+refused '--no-cache: --stream reads its rows from the cache file; give --cache PATH' --no-cache
+expect_no_file "$H.gdcache" "a cache after --stream --no-cache"
 run "$GDTRAIN" --data - --stream <"$H"
 expect_status 2 "--stream from standard input"
 expect_err_line 'give a file, not standard input' "its message"
