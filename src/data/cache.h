@@ -191,4 +191,8 @@ void gd_cache_note(gd_cache_outcome *out, const char *fmt, ...)
 #endif
     ;
 
+/* Ends the note on a cache that was set aside, once its replacement is
+ * written: a note says "it is rebuilt" only when it was. */
+void gd_cache_note_rebuilt(gd_cache_outcome *out);
+
 #endif

@@ -285,6 +285,13 @@ void gd_cache_note(gd_cache_outcome *out, const char *fmt, ...)
     va_end(ap);
 }
 
+void gd_cache_note_rebuilt(gd_cache_outcome *out)
+{
+    size_t used = strlen(out->note);
+    if (used > 0)
+        (void)snprintf(out->note + used, sizeof out->note - used, ": it is rebuilt");
+}
+
 /* Copies the parts of a load report a cache keeps into opt's report. */
 static void restore_report(const gd_load_options *opt, const gd_load_report *saved)
 {
@@ -312,12 +319,12 @@ static gd_status try_cache(gd_dataset *ds, const gd_load_options *opt, const cha
         return GD_OK; /* a device such as /dev/null is no cache, only a place to write */
     gd_status st = gd_cache_reader_open(&r, path, &e, &why);
     if (st == GD_OK && r.key.options_hash != key->options_hash)
-        gd_cache_note(out, "the cache '%s' was made with other load options: it is rebuilt",
-                      path);
+        gd_cache_note(out, "the cache '%s' was made with other load options", path);
     else if (st == GD_OK && (r.key.source_size != key->source_size ||
                              r.key.source_hash != key->source_hash))
-        gd_cache_note(out, "'%s' has changed since the cache '%s' was made: it is rebuilt",
-             opt->path, path);
+        /* The cache keeps no source name: the same file changed, or another file. */
+        gd_cache_note(out, "the cache '%s' was made from another file or an older '%s'", path,
+                      opt->path);
     else if (st == GD_OK)
         st = gd_cache_read_dataset(&r, opt->threads, ds, &why);
     if (st == GD_OK && ds->x != NULL) {
@@ -328,8 +335,7 @@ static gd_status try_cache(gd_dataset *ds, const gd_load_options *opt, const cha
     } else if (st == GD_ERR_NOMEM) {
         *err = why;
     } else if (st != GD_OK && !(st == GD_ERR_IO && e == ENOENT)) {
-        gd_cache_note(out, "the cache '%s' cannot be used (%s): it is rebuilt", path,
-                      why.message);
+        gd_cache_note(out, "the cache '%s' cannot be used (%s)", path, why.message);
         st = GD_OK;
     }
     gd_cache_reader_close(&r);
@@ -374,6 +380,7 @@ static gd_status parse_and_write(gd_dataset *ds, const gd_load_options *opt,
         return st;
     }
     out->written = 1;
+    gd_cache_note_rebuilt(out);
     struct stat sb;
     out->bytes = stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
     return GD_OK;

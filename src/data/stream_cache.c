@@ -82,13 +82,11 @@ static int cache_usable(cache_source *c, const char *path, const gd_cache_key *k
     if (st == GD_OK && (c->r.key.options_hash != key->options_hash ||
                         c->r.key.source_size != key->source_size ||
                         c->r.key.source_hash != key->source_hash))
-        gd_cache_note(out, "'%s' does not hold '%s' with these options: it is rebuilt", path,
-                      source);
+        gd_cache_note(out, "'%s' does not hold '%s' with these options", path, source);
     else if (st == GD_OK && c->r.with_y)
         return 1;
     else if (!(st == GD_ERR_IO && e == ENOENT))
-        gd_cache_note(out, "the cache '%s' cannot be used (%s): it is rebuilt", path,
-                      why.message);
+        gd_cache_note(out, "the cache '%s' cannot be used (%s)", path, why.message);
     gd_cache_reader_close(&c->r);
     return 0;
 }
@@ -128,6 +126,8 @@ static gd_status cache_build(const gd_load_options *opt, const char *path,
         st = gd_cache_writer_commit(w, key, &meta, err);
         w = NULL;
         out->written = st == GD_OK;
+        if (out->written)
+            gd_cache_note_rebuilt(out);
     }
 done:
     gd_cache_writer_abort(w);

@@ -65,11 +65,18 @@ cmp -s houses.csv stale.csv && fail "the digit did not change"
 parse_ref stale "${T[@]/houses.csv/stale.csv}" --no-cache
 cmp -s plain.model stale.model && fail "the changed digit changes nothing"
 run "$GDTRAIN" "${T[@]/houses.csv/stale.csv}" --cache --out run.model
-expect_err_line "^gdtrain: note: 'stale.csv' has changed since the cache 'stale.csv.gdcache' was made: it is rebuilt$" \
+expect_err_line "^gdtrain: note: the cache 'stale.csv.gdcache' was made from another file or an older 'stale.csv': it is rebuilt$" \
     "a stale cache"
 cmp -s stale.model run.model || fail "a stale cache: the model is not the new file's"
 run "$GDTRAIN" "${T[@]/houses.csv/stale.csv}" --cache --out run.model
 same_run "the rebuilt cache" stale
+
+# ---- another file's cache: the note does not call it a change of the file
+cp stale.csv.gdcache other.gdcache
+run "$GDTRAIN" "${T[@]}" --cache other.gdcache --out run.model
+expect_err_line "^gdtrain: note: the cache 'other.gdcache' was made from another file or an older 'houses.csv': it is rebuilt$" \
+    "another file's cache"
+cmp -s plain.model run.model || fail "another file's cache: the model is not this file's"
 
 # ---- damaged caches: each is said, rebuilt, and never trusted
 # spoil HOW: damages houses.csv.gdcache (a good one) in one way.
@@ -151,6 +158,13 @@ expect_status 0 "an unwritable cache folder"
 expect_err_line "^gdtrain: note: no cache is written \(no-such-folder/c.gdcache: cannot create a temporary file in folder 'no-such-folder': .*\): the run goes on without it$" \
     "its note"
 cmp -s plain.model run.model || fail "an unwritable cache folder: the model differs"
+# A folder is no cache, and none can be written there: the note says so, not "rebuilt".
+mkdir -p afolder
+run "$GDTRAIN" "${T[@]}" --cache afolder --out run.model
+expect_status 0 "a folder as the cache"
+expect_err_line "^gdtrain: note: the cache 'afolder' cannot be used \(not a regular file\); no cache is written \(.*\): the run goes on without it$" \
+    "its note"
+grep -q 'rebuilt' "$WORK/err" && fail "a folder as the cache: the note says rebuilt"
 run "$GDTRAIN" --data - --opt gd --epochs 50 --tol 0 --cache --out run.model <houses.csv
 expect_status 0 "standard input with --cache"
 expect_err_line '^gdtrain: note: standard input is read without a cache$' "its note"
