@@ -413,9 +413,9 @@ static int same_data(const cli_sweep_run *a, const cli_sweep_run *b)
            ((x->val_split == 0 && !x->cv_shuffle) || a->cfg.seed == b->cfg.seed);
 }
 
-/* Parses run r (number i from 0) as `gdtrain train` would. Returns 0, or
- * the exit status (the error printed). */
-static int prepare_run(cli_sweep_run *r, size_t i, const cli_sweep_run *first,
+/* Parses run r (number i from 0 of nruns) as `gdtrain train` would.
+ * Returns 0, or the exit status (the error printed). */
+static int prepare_run(cli_sweep_run *r, size_t i, size_t nruns, const cli_sweep_run *first,
                        const sweep_settings *ss)
 {
     size_t count;
@@ -440,8 +440,9 @@ static int prepare_run(cli_sweep_run *r, size_t i, const cli_sweep_run *first,
     if (!r->set[cli_option_index(table, "threads")])
         r->s.threads = 1;
     r->s.quiet = 1;
-    if (!cli_train_config(&r->s, r->set, &r->cfg)) {
-        cli_error("in run %zu: %s", i + 1, r->options);
+    if (!cli_train_config("sweep", &r->s, r->set, &r->cfg)) {
+        if (nruns > 1) /* the one error, and which run it is in */
+            cli_note("in run %zu of %zu: %s", i + 1, nruns, r->options);
         return 2;
     }
     if (first != NULL && !same_data(r, first)) {
@@ -909,7 +910,7 @@ int cmd_sweep(int argc, char **argv)
                    : (plan_expand(&plan, train, (size_t)ntrain, (size_t)ntrain) ? 0 : 2);
     }
     for (size_t i = 0; code == 0 && i < plan.n; i++)
-        code = prepare_run(&plan.runs[i], i, i > 0 ? &plan.runs[0] : NULL, &ss);
+        code = prepare_run(&plan.runs[i], i, plan.n, i > 0 ? &plan.runs[0] : NULL, &ss);
     if (code == 0 && ss.json && (cli_is_stdio(ss.results) || cli_is_stdio(ss.plot) ||
                                  cli_is_stdio(ss.out))) {
         cli_usage_error("sweep", "--json writes to standard output: give files for "

@@ -221,51 +221,51 @@ static int64_t now_ns(void)
 
 /* Builds the trainer configuration from the settings; 0 with a usage
  * message if the combination is invalid. */
-static int make_config(const train_settings *s, const unsigned char *set,
+static int make_config(const char *cmd, const train_settings *s, const unsigned char *set,
                        gd_train_config *cfg)
 {
     gd_error err;
     gd_train_choice choice = {s->opt, s->schedule, &s->hparams, hparams_given(set)};
     if (gd_train_config_build(cfg, &choice, &err) != GD_OK) {
-        cli_usage_error(NULL, "%s", err.message);
+        cli_usage_error(cmd, "%s", err.message);
         return 0;
     }
     cfg->threads = (int)(s->threads > 1024 ? 1024 : s->threads);
     cfg->early_stop = s->early_stop;
     if (s->early_stop && s->val_split == 0 && s->val == NULL) {
-        cli_usage_error(NULL, "--early-stop needs validation rows: give --val-split F or --val FILE");
+        cli_usage_error(cmd, "--early-stop needs validation rows: give --val-split F or --val FILE");
         return 0;
     }
     if (s->val_split > 0 && s->val != NULL) {
-        cli_usage_error(NULL, "give either --val-split or --val, not both");
+        cli_usage_error(cmd, "give either --val-split or --val, not both");
         return 0;
     }
     if (s->cv > 0 && (s->val_split > 0 || s->val != NULL || s->early_stop || s->resume)) {
-        cli_usage_error(NULL, "--cv makes its own validation folds: not with --val-split, "
-                              "--val, --early-stop or --resume");
+        cli_usage_error(cmd, "--cv makes its own validation folds: not with --val-split, "
+                             "--val, --early-stop or --resume");
         return 0;
     }
     if (s->cv > 0 && strcmp(s->data, "-") == 0) {
-        cli_usage_error(NULL, "--cv reads the data once per use: give a file, not '-'");
+        cli_usage_error(cmd, "--cv reads the data once per use: give a file, not '-'");
         return 0;
     }
     if (s->cv > 0 && (s->stream || s->memory != NULL)) {
-        cli_usage_error(NULL, "--cv holds each fold's rows in memory: not with --stream or "
-                              "--memory");
+        cli_usage_error(cmd, "--cv holds each fold's rows in memory: not with --stream or "
+                             "--memory");
         return 0;
     }
     /* --no-cache leaves cache NULL, as no --cache does; only was_set tells them apart. */
     if (s->stream && s->cache == NULL && set[cli_option_index(train_options, "cache")]) {
-        cli_usage_error(NULL, "--no-cache: --stream reads its rows from the cache file; "
-                              "give --cache PATH to keep it elsewhere than beside the data");
+        cli_usage_error(cmd, "--no-cache: --stream reads its rows from the cache file; "
+                             "give --cache PATH to keep it elsewhere than beside the data");
         return 0;
     }
     if (s->cv_shuffle && s->cv == 0) {
-        cli_usage_error(NULL, "--cv-shuffle goes with --cv K");
+        cli_usage_error(cmd, "--cv-shuffle goes with --cv K");
         return 0;
     }
     if (s->init_from != NULL && set[cli_option_index(train_options, "init")]) {
-        cli_usage_error(NULL, "give either --init or --init-from, not both");
+        cli_usage_error(cmd, "give either --init or --init-from, not both");
         return 0;
     }
     if (s->init_from != NULL) {
@@ -275,7 +275,8 @@ static int make_config(const train_settings *s, const unsigned char *set,
     } else if (strcmp(s->init, "random") == 0) {
         cfg->init = GD_INIT_RANDOM;
     } else {
-        cli_usage_error("train", "unknown --init '%s' (choose zeros or random)", s->init);
+        cli_usage_error(cmd ? cmd : "train", "unknown --init '%s' (choose zeros or random)",
+                        s->init);
         return 0;
     }
     return 1;
@@ -1262,7 +1263,7 @@ static int train_run(const train_settings *s, const unsigned char *set, int argc
         return 2;
     }
     train_job j = {.s = s, .set = set, .argc = argc, .argv = argv, .resume = resume};
-    if (!streams_fit(s) || !make_config(s, set, &j.cfg))
+    if (!streams_fit(s) || !make_config(NULL, s, set, &j.cfg))
         return 2;
     if (cli_train_parted != NULL) {
         int code = cli_train_parted->check(s, &j.cfg);
@@ -1314,9 +1315,10 @@ int cli_train_parse(int argc, char **argv, train_settings *s, unsigned char *set
     return parse_settings(argc, argv, s, set);
 }
 
-int cli_train_config(const train_settings *s, const unsigned char *set, gd_train_config *cfg)
+int cli_train_config(const char *cmd, const train_settings *s, const unsigned char *set,
+                     gd_train_config *cfg)
 {
-    return make_config(s, set, cfg);
+    return make_config(cmd, s, set, cfg);
 }
 
 void cli_train_catch_signals(int on)

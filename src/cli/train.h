@@ -58,8 +58,10 @@ const cli_option *cli_train_options(size_t *count);
  * the exit status (--help, or a usage error printed). */
 int cli_train_parse(int argc, char **argv, train_settings *s, unsigned char *set);
 
-/* The trainer configuration of parsed settings; 0 after a usage error. */
-int cli_train_config(const train_settings *s, const unsigned char *set, gd_train_config *cfg);
+/* The trainer configuration of parsed settings; 0 after a usage error,
+ * whose hint names subcommand cmd (NULL: plain gdtrain). */
+int cli_train_config(const char *cmd, const train_settings *s, const unsigned char *set,
+                     gd_train_config *cfg);
 
 /* One run of a sweep on data loaded once, with the optimum of its
  * objective (NULL when there is none). */

@@ -116,8 +116,14 @@ done
 run "$GDTRAIN" sweep --data "$DATA" --val-split 0.2 --seed 1,2
 expect_status 2 "seed list with --val-split"
 expect_err_line "with --val-split, --seed" "seed list message"
+run "$GDTRAIN" sweep --data "$DATA" --cv 5 --val-split 0.2
+expect_status 2 "--cv with --val-split"
+expect_err_line "^gdtrain: error: --cv makes its own validation folds" "its error"
+expect_err_line "^try 'gdtrain sweep --help'$" "its hint names sweep"
+expect_err_lines 2 "one error and its hint"
 run "$GDTRAIN" sweep --data "$DATA" --opt gd,nosuch --results u.csv
 expect_status 2 "unknown optimizer in a list"
+expect_err_line "^gdtrain: note: in run 2 of 2: --opt nosuch$" "which run"
 expect_no_file u.csv "results after a usage error"
 
 # SIGINT: the finished run keeps its row, the running one is stopped, the
