@@ -31,10 +31,16 @@ void cli_usage_error(const char *subcommand, const char *fmt, ...)
     va_start(ap, fmt);
     vprefixed("error", fmt, ap);
     va_end(ap);
+#ifdef GDTRAIN_NO_MAIN
+    /* Linked into gdtrain-mpi, whose help is its own whatever the subcommand. */
+    (void)subcommand;
+    fprintf(stderr, "try 'gdtrain-mpi --help'\n");
+#else
     if (subcommand != NULL)
         fprintf(stderr, "try 'gdtrain %s --help'\n", subcommand);
     else
         fprintf(stderr, "try 'gdtrain --help'\n");
+#endif
 }
 
 void cli_report(const gd_error *err)

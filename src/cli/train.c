@@ -183,6 +183,10 @@ static const unsigned char *hparams_given(const unsigned char *set)
 
 static void print_train_help(void)
 {
+    if (cli_train_parted != NULL && cli_train_parted->help != NULL) {
+        cli_train_parted->help();
+        return;
+    }
     cli_print_main_help();
     printf("Training options:\n");
     cli_print_options(train_options, stdout);

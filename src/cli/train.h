@@ -112,6 +112,8 @@ typedef struct cli_train_parts {
     /* The exit status of a stage for every process: the first process's
      * nonzero code, else 0. */
     int (*agree)(int code);
+    /* Prints --help instead of train's, or NULL. */
+    void (*help)(void);
     int writes;                  /* 1 in the one process that writes files */
     volatile sig_atomic_t *stop; /* what training reads instead of the signal:
                                     every process's SIGINT or SIGTERM, agreed

@@ -98,34 +98,110 @@ int mpi_parts_agree(int code)
     return first;
 }
 
+static int refuses_stdin(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)cfg;
+    return s->data != NULL && strcmp(s->data, "-") == 0;
+}
+static int refuses_batches(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)s;
+    return cfg->batch_size != 0;
+}
+static int refuses_val_split(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)cfg;
+    return s->val_split > 0;
+}
+static int refuses_l1(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)s;
+    return cfg->l1 > 0;
+}
+static int refuses_cv(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)cfg;
+    return s->cv > 0;
+}
+static int refuses_checkpoint(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)cfg;
+    return s->checkpoint != NULL || s->resume != NULL;
+}
+static int refuses_cache(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)cfg;
+    return s->cache != NULL;
+}
+static int refuses_stream(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)cfg;
+    return s->stream || s->memory != NULL;
+}
+
+/* What the ranks cannot share yet, in the order they are checked: both
+ * parts_check and --help read this table, so the two cannot disagree. The
+ * last row has no test of the settings: it is found at load (load_part). */
+typedef struct refusal {
+    const char *what; /* the options, as --help lists them */
+    const char *why;
+    int (*applies)(const train_settings *s, const gd_train_config *cfg);
+} refusal;
+
+enum { REFUSE_AT_LOAD = 8 };
+
+static const refusal refusals[] = {
+    {"--data -", "every rank reads its own part of the file, so it must be a file",
+     refuses_stdin},
+    {"mini-batches (--batch-size, or an optimizer whose default is one)",
+     "gdtrain-mpi trains full-batch; use gd, adam, rmsprop or adagrad without --batch-size",
+     refuses_batches},
+    {"--val-split", "give the held-out rows as a file with --val FILE", refuses_val_split},
+    {"--l1", "its reference optimum (coordinate descent) needs every row in one process",
+     refuses_l1},
+    {"--cv", NULL, refuses_cv},
+    {"--checkpoint and --resume", NULL, refuses_checkpoint},
+    {"--cache", "every rank parses its own part of the file", refuses_cache},
+    {"--stream and --memory", "each rank holds only its own part of the rows; give more ranks "
+     "instead", refuses_stream},
+    [REFUSE_AT_LOAD] = {"categorical columns, --na and --na-values",
+                       "a rank sees only its part of the levels and cells; train such tables "
+                       "with gdtrain", NULL},
+};
+
+static void refuse(const refusal *r)
+{
+    cli_usage_error(NULL, "gdtrain-mpi cannot do this yet: %s%s%s", r->what,
+                    r->why != NULL ? ": " : "", r->why != NULL ? r->why : "");
+}
+
 /* What the ranks cannot share yet: 0, or 2 after the usage error. The
  * settings are the same in every rank, so every rank decides alike. */
 static int parts_check(const train_settings *s, const gd_train_config *cfg)
 {
-    const char *no = NULL;
-    if (s->data != NULL && strcmp(s->data, "-") == 0)
-        no = "--data -: every rank reads its own part of the file, so it must be a file";
-    else if (cfg->batch_size != 0)
-        no = "mini-batches (--batch-size, or an optimizer whose default is one): "
-             "gdtrain-mpi trains full-batch; use gd, adam, rmsprop or adagrad without "
-             "--batch-size";
-    else if (s->val_split > 0)
-        no = "--val-split: give the held-out rows as a file with --val FILE";
-    else if (cfg->l1 > 0)
-        no = "--l1: its reference optimum (coordinate descent) needs every row in one process";
-    else if (s->cv > 0)
-        no = "--cv";
-    else if (s->checkpoint != NULL || s->resume != NULL)
-        no = "--checkpoint and --resume";
-    else if (s->cache != NULL)
-        no = "--cache: every rank parses its own part of the file";
-    else if (s->stream || s->memory != NULL)
-        no = "--stream and --memory: each rank holds only its own part of the rows; "
-             "give more ranks instead";
-    if (no == NULL)
-        return 0;
-    cli_usage_error(NULL, "gdtrain-mpi cannot do this yet: %s", no);
-    return 2;
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+        if (refusals[i].applies != NULL && refusals[i].applies(s, cfg)) {
+            refuse(&refusals[i]);
+            return 2;
+        }
+    return 0;
+}
+
+/* cli_train_parts.help: gdtrain-mpi's own, since most of train's help
+ * (the other subcommands, the refused options) is not for it. */
+static void parts_help(void)
+{
+    printf("Usage: mpirun -np N gdtrain-mpi --data FILE [train options]\n"
+           "\n"
+           "Trains like 'gdtrain train' with the rows spread over N MPI ranks: full-batch\n"
+           "training of numeric tables, the model and curve byte-identical to gdtrain's\n"
+           "for any N and --threads. Rank 0 writes the files and the messages.\n"
+           "\n"
+           "Refused (a usage error, exit status 2, in every rank):\n");
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+        printf("  %s\n", refusals[i].what);
+    printf("\n'gdtrain train --help' describes the options; 'man gdtrain', section\n"
+           "RUNNING ON A CLUSTER, describes gdtrain-mpi.\n");
 }
 
 /* The file's newlines in [begin, end), or 0 if it cannot be read (the
@@ -320,10 +396,8 @@ static gd_status load_part(mpi_parts *P, const cli_data_choice *choice, gd_load_
     lo->part_range = range;
     gd_status st = gd_dataset_load(ds, lo, err);
     if (st == GD_OK && ds->encoding != NULL && !gd_encoding_is_plain(ds->encoding))
-        st = gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
-                          "gdtrain-mpi cannot do this yet: categorical columns, --na and "
-                          "--na-values (a rank sees only its part of the levels and cells); "
-                          "train such tables with gdtrain");
+        st = gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "gdtrain-mpi cannot do this yet: %s: %s",
+                          refusals[REFUSE_AT_LOAD].what, refusals[REFUSE_AT_LOAD].why);
     return st;
 }
 
@@ -393,7 +467,8 @@ int mpi_parts_init(mpi_parts *P)
     P->share = (gd_rowshare){.ctx = P, .gather = parts_gather, .fold_in = parts_fold_in,
                              .fold_out = parts_fold_out};
     P->hooks = (cli_train_parts){.check = parts_check, .load = parts_load,
-                                 .agree = mpi_parts_agree, .writes = P->rank == 0,
+                                 .agree = mpi_parts_agree, .help = parts_help,
+                                 .writes = P->rank == 0,
                                  .stop = &P->stop};
     if (P->rank > 0) {
         int null = open("/dev/null", O_WRONLY);

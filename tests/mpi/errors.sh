@@ -30,4 +30,21 @@ for args in "--opt sgd" "--batch-size 64" "--val-split 0.2" "--l1 0.1" "--cache"
     expect_no_file no.model "$args: a model"
 done
 
+# gdtrain-mpi's own help names every option it refuses, and its usage
+# errors point there rather than at gdtrain's help.
+mpi_run 2 --help
+expect_ranks 2 0 "gdtrain-mpi --help"
+for opt in "--data -" --batch-size --val-split --l1 --cv --checkpoint --resume --cache --stream \
+    --memory --na --na-values "gdtrain train --help" "RUNNING ON A CLUSTER"; do
+    CHECKS=$((CHECKS + 1))
+    grep -qF -- "$opt" out || { cat out >&2; fail "--help does not name '$opt'"; }
+done
+CHECKS=$((CHECKS + 1))
+! grep -q 'Subcommands' out || { cat out >&2; fail "--help lists gdtrain's subcommands"; }
+mpi_run 2 --data good.csv --bogus
+expect_ranks 2 2 "an unknown option"
+expect_err_line "^try 'gdtrain-mpi --help'\$" "the hint of a usage error"
+mpi_run 2 --data good.csv --l1 0.1
+expect_err_line "^try 'gdtrain-mpi --help'\$" "the hint of a refusal"
+
 done_ok
