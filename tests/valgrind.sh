@@ -55,6 +55,7 @@ done
 # Each entry: "TEST|why it is left out".
 LEFT_OUT=(
     "cli_resume|its dozens of complete training runs would take far too long at Valgrind's 20 to 50 times slower pace; the library's checkpoint save, load and restore run under Valgrind in test_checkpoint"
+    "cli_stream_limit|it limits the address space (ulimit -v), and Valgrind runs gdtrain inside its own process, where no such limit can hold; the streamed runs themselves run under Valgrind in cli_stream and test_stream"
 )
 if [ -n "${VALGRIND_EXCLUDE+set}" ]; then
     EXCLUDE=$VALGRIND_EXCLUDE
