@@ -67,7 +67,7 @@ static const cli_option trailing_options[] = {
     {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file ('-' = standard output)"},
     {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
     {"stream", 0, OPT_FLAG, 0, S(stream), NULL, "never hold the rows in memory: read them a chunk at a time on every pass from the binary cache (--cache PATH, else written beside the data first; not with --no-cache) (numeric tables; full batches, or mini-batches with --shuffle blocks or --no-shuffle); the same model as in memory"},
-    {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file whose rows would take more than SIZE bytes parsed (8 bytes a field; suffix K, M, G or T: powers of 1024) (default: half the physical memory)"},
+    {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file whose rows would take more than SIZE bytes parsed (8 bytes a field; suffix K, M, G or T: powers of 1024) (default: half the physical memory; with --no-cache such a file is loaded in memory, with a warning)"},
 };
 #undef S
 
@@ -896,9 +896,10 @@ static uint64_t parsed_size(const char *path, uint64_t size, char delimiter)
 }
 
 /* Whether to stream the data: --stream, or a regular file whose parsed rows
- * would take more than --memory. Returns 0 or 1, or -1 with the usage error
+ * would take more than --memory, unless --no-cache (no_cache) forbids the
+ * cache file a stream reads. Returns 0 or 1, or -1 with the usage error
  * printed. */
-static int stream_choice(const train_settings *s)
+static int stream_choice(const train_settings *s, int no_cache)
 {
     /* gdtrain-mpi loads through its own hook, which never streams (it
      * refuses --stream and --memory): no note that would say it does. */
@@ -921,6 +922,12 @@ static int stream_choice(const train_settings *s)
     size_text((uint64_t)st.st_size, size, sizeof size);
     size_text(need, parsed, sizeof parsed);
     size_text(limit, most, sizeof most);
+    if (no_cache) {
+        cli_warn("%s (%s) would take about %s parsed, more than --memory (%s), but "
+                 "--no-cache forbids the cache file a stream reads: loading it in memory",
+                 s->data, size, parsed, most);
+        return 0;
+    }
     cli_note("%s (%s) would take about %s parsed, more than --memory (%s): streaming it "
              "(--stream)", s->data, size, parsed, most);
     return 1;
@@ -931,7 +938,9 @@ static int stream_choice(const train_settings *s)
 static int job_load(train_job *j)
 {
     const train_settings *s = j->s;
-    int stream = stream_choice(s);
+    /* --no-cache leaves cache NULL, as no --cache does; only set tells them apart. */
+    int stream = stream_choice(s, s->cache == NULL &&
+                                      j->set[cli_option_index(train_options, "cache")]);
     if (stream < 0)
         return 2;
     cli_data_choice choice = {

@@ -79,6 +79,17 @@ run "$GDTRAIN" --data big.csv --opt gd --epochs 1 --memory "$((parsed_kib + 64))
 expect_status 0 "--memory just above the parsed rows"
 CHECKS=$((CHECKS + 1))
 ! grep -q 'streaming' "$WORK/err" || fail "rows that fit in --memory were streamed"
+# --no-cache forbids the cache file a stream reads: a file over --memory is
+# then loaded in memory, with a warning, and no cache is written.
+rm -f big.csv.gdcache
+run "$GDTRAIN" --data big.csv --opt gd --epochs 6 --memory 1M --no-cache -o nc.model
+expect_status 0 "--memory 1M --no-cache"
+expect_err_line '^gdtrain: warning: big\.csv .* but --no-cache forbids the cache file a stream reads: loading it in memory$' \
+    "the warning"
+CHECKS=$((CHECKS + 1))
+[ ! -e big.csv.gdcache ] || fail "--no-cache wrote a cache"
+CHECKS=$((CHECKS + 1))
+cmp nc.model big_gd.mem.model >&2 || fail "--memory --no-cache: the model differs"
 run "$GDTRAIN" --data "$H" --memory 12Q
 expect_status 2 "a bad --memory"
 expect_err_line "--memory: expected a size such as 512M or 8G, found '12Q'" "its message"
