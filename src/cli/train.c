@@ -225,6 +225,13 @@ static int64_t now_ns(void)
 
 /* Builds the trainer configuration from the settings; 0 with a usage
  * message if the combination is invalid. */
+/* Whether --no-cache was given: it leaves cache NULL, as no --cache does, so
+ * only set (the options given) tells the two apart. */
+static int no_cache(const train_settings *s, const unsigned char *set)
+{
+    return s->cache == NULL && set[cli_option_index(train_options, "cache")];
+}
+
 static int make_config(const char *cmd, const train_settings *s, const unsigned char *set,
                        gd_train_config *cfg)
 {
@@ -258,8 +265,7 @@ static int make_config(const char *cmd, const train_settings *s, const unsigned 
                              "--memory");
         return 0;
     }
-    /* --no-cache leaves cache NULL, as no --cache does; only was_set tells them apart. */
-    if (s->stream && s->cache == NULL && set[cli_option_index(train_options, "cache")]) {
+    if (s->stream && no_cache(s, set)) {
         cli_usage_error(cmd, "--no-cache: --stream reads its rows from the cache file; "
                              "give --cache PATH to keep it elsewhere than beside the data");
         return 0;
@@ -938,9 +944,7 @@ static int stream_choice(const train_settings *s, int no_cache)
 static int job_load(train_job *j)
 {
     const train_settings *s = j->s;
-    /* --no-cache leaves cache NULL, as no --cache does; only set tells them apart. */
-    int stream = stream_choice(s, s->cache == NULL &&
-                                      j->set[cli_option_index(train_options, "cache")]);
+    int stream = stream_choice(s, no_cache(s, j->set));
     if (stream < 0)
         return 2;
     cli_data_choice choice = {
