@@ -292,16 +292,26 @@ static int make_config(const char *cmd, const train_settings *s, const unsigned 
     return 1;
 }
 
+/* cfg with the values a run of rows rows really uses where a 0 stands
+ * for "the default": the batch (all rows) and cosine's period (--epochs). */
+static gd_train_config effective_config(const gd_train_config *cfg, size_t rows)
+{
+    gd_train_config run = *cfg;
+    if (run.batch_size == 0 || run.batch_size > rows)
+        run.batch_size = rows;
+    if (run.schedule.t_max == 0)
+        run.schedule.t_max = run.max_epochs;
+    return run;
+}
+
 /* The info lines of the hyperparameters of owner that cfg's optimizer or
  * schedule reads, in table order. */
-static gd_status info_hparams(gd_model *m, const gd_train_config *cfg, gd_hparam_owner owner,
-                              gd_error *err)
+static gd_status info_hparams(gd_model *m, const gd_train_config *cfg, size_t nrows,
+                              gd_hparam_owner owner, gd_error *err)
 {
     size_t count;
     const gd_hparam *rows = gd_hparam_list(&count);
-    gd_train_config run = *cfg;
-    if (run.schedule.kind == GD_SCHEDULE_COSINE && run.schedule.t_max == 0)
-        run.schedule.t_max = run.max_epochs;
+    gd_train_config run = effective_config(cfg, nrows);
     gd_status st = GD_OK;
     for (size_t i = 0; i < count && st == GD_OK; i++) {
         const gd_hparam *h = &rows[i];
@@ -332,12 +342,12 @@ static gd_status describe_training(gd_model *m, const train_settings *s,
     INFO_NUM("rows", (double)rows);
     INFO("optimizer", cfg->opt->name);
     INFO_NUM("lr", cfg->lr);
-    INFO_NUM("batch_size", (double)(cfg->batch_size == 0 || cfg->batch_size > rows ? rows : cfg->batch_size));
+    INFO_NUM("batch_size", (double)effective_config(cfg, rows).batch_size);
     if (st == GD_OK)
-        st = info_hparams(m, cfg, GD_HP_OPTIM, err);
+        st = info_hparams(m, cfg, rows, GD_HP_OPTIM, err);
     INFO("schedule", gd_schedule_kind_name(cfg->schedule.kind));
     if (st == GD_OK)
-        st = info_hparams(m, cfg, GD_HP_SCHEDULE, err);
+        st = info_hparams(m, cfg, rows, GD_HP_SCHEDULE, err);
     INFO("shuffle", cfg->shuffle == GD_SHUFFLE_BLOCKS ? "blocks" : cfg->shuffle ? "yes" : "no");
     INFO("init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
     snprintf(num, sizeof num, "%llu", (unsigned long long)cfg->seed);
@@ -530,6 +540,42 @@ static int on_epoch(const gd_epoch_info *e, void *user)
     return 0;
 }
 
+/* Every hyperparameter of the table in --json's "options", in table order,
+ * whether the run's rules read it or not (scripts index the object by key),
+ * with the choices that are not numbers (optimizer, shuffle order, init,
+ * schedule) where --help lists them. Integers are written exactly, from
+ * their own type: a double would round a --seed above 2^53. */
+static void json_hparams(gd_json *j, const gd_train_config *cfg, size_t rows)
+{
+    size_t count;
+    const gd_hparam *table = gd_hparam_list(&count);
+    const gd_train_config run = effective_config(cfg, rows);
+    gd_json_string(j, "opt", run.opt->name);
+    int scheduled = 0;
+    for (size_t i = 0; i < count; i++) {
+        const gd_hparam *h = &table[i];
+        char key[64];
+        const char *value = (const char *)&run + gd_hparam_offset(h);
+        if (h->owner == GD_HP_SCHEDULE && !scheduled) {
+            gd_json_string(j, "schedule", gd_schedule_kind_name(run.schedule.kind));
+            scheduled = 1;
+        }
+        gd_hparam_key(h, key, sizeof key);
+        switch (h->type) {
+        case GD_HP_DOUBLE: gd_json_number(j, key, *(const double *)value); break;
+        case GD_HP_LONG: gd_json_integer(j, key, *(const long *)value); break;
+        case GD_HP_INT: gd_json_integer(j, key, *(const int *)value); break;
+        case GD_HP_SIZE: gd_json_unsigned(j, key, *(const size_t *)value); break;
+        case GD_HP_U64: gd_json_unsigned(j, key, *(const uint64_t *)value); break;
+        case GD_HP_FLAG: gd_json_bool(j, key, gd_hparam_get(&run, h) != 0); break;
+        }
+        if (strcmp(h->option, "shuffle") == 0) {
+            gd_json_bool(j, "shuffle_blocks", run.shuffle == GD_SHUFFLE_BLOCKS);
+            gd_json_string(j, "init", run.init == GD_INIT_RANDOM ? "random" : "zeros");
+        }
+    }
+}
+
 /* The run's summary for scripts: one JSON object on stdout. */
 static int print_json(const train_settings *s, const gd_train_config *cfg,
                       const gd_dataset *ds, const gd_model *m, int written,
@@ -544,47 +590,13 @@ static int print_json(const train_settings *s, const gd_train_config *cfg,
     gd_json_string(&j, "data", s->data);
     gd_json_string(&j, "model", written ? s->out : NULL); /* null: none written */
     gd_json_object_begin(&j, "options");
-    gd_json_string(&j, "opt", cfg->opt->name);
-    gd_json_number(&j, "lr", cfg->lr);
-    const size_t rows = gd_dataset_total(ds);
-    gd_json_integer(&j, "batch_size", (long long)(cfg->batch_size == 0 || cfg->batch_size > rows
-                                                      ? rows : cfg->batch_size));
-    gd_json_integer(&j, "epochs", cfg->max_epochs);
-    gd_json_number(&j, "momentum", cfg->hp.momentum);
-    gd_json_bool(&j, "nesterov", cfg->hp.nesterov);
-    gd_json_number(&j, "alpha", cfg->hp.alpha);
-    gd_json_number(&j, "beta1", cfg->hp.beta1);
-    gd_json_number(&j, "beta2", cfg->hp.beta2);
-    gd_json_number(&j, "eps", cfg->hp.eps);
-    gd_json_number(&j, "weight_decay", cfg->hp.weight_decay);
-    gd_json_bool(&j, "amsgrad", cfg->hp.amsgrad);
-    gd_json_number(&j, "lr_decay", cfg->hp.lr_decay);
-    gd_json_number(&j, "initial_accumulator", cfg->hp.initial_accumulator);
-    gd_json_integer(&j, "seed", (long long)cfg->seed);
-    gd_json_bool(&j, "shuffle", cfg->shuffle != GD_SHUFFLE_NONE);
-    gd_json_bool(&j, "shuffle_blocks", cfg->shuffle == GD_SHUFFLE_BLOCKS);
-    gd_json_string(&j, "init", cfg->init == GD_INIT_RANDOM ? "random" : "zeros");
-    gd_json_number(&j, "tol", cfg->tol);
-    gd_json_integer(&j, "patience", cfg->patience);
-    gd_json_number(&j, "stall_tol", cfg->stall_tol);
-    gd_json_integer(&j, "stall_epochs", cfg->stall_epochs);
-    gd_json_number(&j, "grad_tol", cfg->grad_tol);
-    gd_json_number(&j, "l2", cfg->l2);
-    gd_json_number(&j, "l1", cfg->l1);
-    gd_json_bool(&j, "no_intercept", cfg->no_intercept);
-    gd_json_string(&j, "schedule", gd_schedule_kind_name(cfg->schedule.kind));
-    gd_json_number(&j, "lr_min", cfg->schedule.min_lr);
-    gd_json_integer(&j, "lr_step", cfg->schedule.step_size);
-    gd_json_number(&j, "lr_gamma", cfg->schedule.gamma);
-    gd_json_number(&j, "lr_power", cfg->schedule.power_t);
-    gd_json_integer(&j, "cosine_epochs", cfg->schedule.t_max ? cfg->schedule.t_max
-                                                            : cfg->max_epochs);
+    json_hparams(&j, cfg, gd_dataset_total(ds));
     gd_json_integer(&j, "threads", gd_loss_threads(cfg->threads));
     gd_json_number(&j, "val_split", s->val_split);
     gd_json_string(&j, "val", s->val);
     gd_json_bool(&j, "early_stop", cfg->early_stop);
     gd_json_object_end(&j);
-    gd_json_integer(&j, "rows", (long long)rows);
+    gd_json_integer(&j, "rows", (long long)gd_dataset_total(ds));
     cli_json_columns(&j, m);
     gd_json_integer(&j, "epochs", res->epochs);
     gd_json_integer(&j, "steps", res->steps);

@@ -93,6 +93,12 @@ void gd_json_integer(gd_json *j, const char *key, long long value)
     fprintf(j->out, "%lld", value);
 }
 
+void gd_json_unsigned(gd_json *j, const char *key, unsigned long long value)
+{
+    value_prefix(j, key);
+    fprintf(j->out, "%llu", value);
+}
+
 void gd_json_bool(gd_json *j, const char *key, int value)
 {
     value_prefix(j, key);

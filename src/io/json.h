@@ -42,6 +42,7 @@ void gd_json_array_end(gd_json *j);
 void gd_json_string(gd_json *j, const char *key, const char *value);
 void gd_json_number(gd_json *j, const char *key, double value);
 void gd_json_integer(gd_json *j, const char *key, long long value);
+void gd_json_unsigned(gd_json *j, const char *key, unsigned long long value);
 void gd_json_bool(gd_json *j, const char *key, int value);
 void gd_json_null(gd_json *j, const char *key);
 

@@ -44,6 +44,24 @@ expect_status 0 "--json --val-split"
 [ "$("$JSONCHECK" out rows)" = 1500 ] || fail "rows after the split"
 "$JSONCHECK" out val_mse | grep -Eq '^[0-9.e+]+$' || fail "val_mse is not a number"
 
+# Every hyperparameter of the table is in options, under the key of its
+# model-file info line (a missing row would go unnoticed by scripts), and a
+# seed above 2^63 is written as the seed, not wrapped to a negative number
+# or rounded through a double.
+run "$GDTRAIN" --data "$DATA" --opt adam --schedule cosine --seed 18446744073709551615 \
+    --shuffle blocks --batch-size 8 --epochs 2 --json --out big.model --quiet
+expect_status 0 "--seed 2^64-1"
+[ "$("$JSONCHECK" out options.seed)" = 18446744073709551615 ] ||
+    fail "JSON seed: $("$JSONCHECK" out options.seed)"
+[ "$(model_info big.model seed)" = 18446744073709551615 ] || fail "model info seed"
+[ "$("$JSONCHECK" out options.shuffle_blocks)" = true ] || fail "JSON shuffle_blocks"
+[ "$("$JSONCHECK" out options.cosine_epochs)" = 2 ] || fail "JSON cosine_epochs: --epochs"
+for key in lr batch_size epochs momentum nesterov alpha beta1 beta2 eps weight_decay amsgrad \
+    lr_decay initial_accumulator seed shuffle tol patience stall_tol stall_epochs grad_tol l2 \
+    l1 no_intercept lr_min lr_step lr_gamma lr_power cosine_epochs; do
+    "$JSONCHECK" out "options.$key" >/dev/null || fail "options.$key missing"
+done
+
 # solve --json: valid, and its optimum is the one training reports.
 run "$GDTRAIN" solve --data "$DATA" --json --out s.model --quiet
 expect_status 0 "solve --json"
