@@ -110,6 +110,10 @@ void gd_train_config_default(gd_train_config *cfg, const gd_optimizer_ops *ops);
  * command-line option. */
 gd_status gd_train_config_check(const gd_train_config *cfg, gd_error *err);
 
+/* The schedule as a run with cfg uses it: cosine anneals over the epoch
+ * limit unless its length was set. */
+gd_schedule_config gd_train_schedule(const gd_train_config *cfg);
+
 /* What the epoch callback sees; losses are MSE on the standardized data. */
 typedef struct gd_epoch_info {
     long epoch;        /* 1-based */
