@@ -239,6 +239,59 @@ static void test_training(void **unused)
     check_training(&cfg, n);
 }
 
+/* Trains on the rows of a pair with nval validation rows, held in memory
+ * and streamed (z-scored with the training statistics a small chunk at a
+ * time), and requires the same parameters, epochs and validation loss. */
+static void check_validation(gd_train_config *cfg, size_t nval, int threads)
+{
+    pair p;
+    gd_error err;
+    gd_dataset vraw, vmem, vshell = {.d = 6};
+    pair_open(&p, 3 * GD_LOSS_BLOCK + 5, 5, threads);
+    make_data(&vraw, nval, 6, 11);
+    make_data(&vmem, nval, 6, 11);
+    gd_dataset_apply_scaling(&vmem, &p.sc_mem);
+    assert_int_equal(gd_stream_open_scaled(gd_source_dataset(&vraw), &p.sc_str, threads,
+                                           &vshell, &err), GD_OK);
+    assert_int_equal(vshell.n, nval);
+    assert_int_equal(gd_stream_chunk(vshell.stream), GD_STREAM_VAL_ROWS);
+    double p_mem[7], p_str[7];
+    gd_train_result r_mem, r_str;
+    cfg->val = &vmem;
+    assert_int_equal(gd_train(&p.mem, cfg, p_mem, &r_mem, NULL, NULL, &err), GD_OK);
+    cfg->val = &vshell;
+    assert_int_equal(gd_train(&p.shell, cfg, p_str, &r_str, NULL, NULL, &err), GD_OK);
+    cfg->val = NULL;
+    assert_int_equal(r_mem.epochs, r_str.epochs);
+    assert_same_bits(r_mem.val_loss, r_str.val_loss, "val_loss", 0);
+    assert_false(isnan(r_str.val_loss));
+    for (size_t j = 0; j < 7; j++)
+        assert_same_bits(p_mem[j], p_str[j], "param", j);
+    gd_dataset_free(&vshell);
+    gd_dataset_free(&vmem);
+    gd_dataset_free(&vraw);
+    pair_close(&p);
+}
+
+static void test_validation(void **unused)
+{
+    (void)unused;
+    gd_train_config cfg;
+    gd_train_config_default(&cfg, gd_optimizer_find("adam"));
+    cfg.max_epochs = 30;
+    cfg.batch_size = 0;
+    cfg.early_stop = 1;
+    cfg.patience = 1;
+    check_validation(&cfg, 2 * GD_STREAM_VAL_ROWS + 300, 2); /* three chunks */
+    check_validation(&cfg, 2 * GD_STREAM_VAL_ROWS + 300, 1);
+    check_validation(&cfg, 3, 1); /* under 4 rows: gd_loss_eval's own way */
+    gd_train_config_default(&cfg, gd_optimizer_find("sgd"));
+    cfg.max_epochs = 3;
+    cfg.batch_size = 100;
+    cfg.shuffle = GD_SHUFFLE_BLOCKS;
+    check_validation(&cfg, GD_STREAM_VAL_ROWS, 2); /* exactly one chunk */
+}
+
 /* The exact optimum from the chunks: the bits of the one in memory. */
 static void test_solve(void **unused)
 {
@@ -263,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_stats_pieces),
         cmocka_unit_test(test_loss_pieces),
         cmocka_unit_test(test_training),
+        cmocka_unit_test(test_validation),
         cmocka_unit_test(test_solve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

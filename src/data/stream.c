@@ -18,7 +18,8 @@
 struct gd_stream {
     gd_source src;
     gd_scaling sc;        /* the statistics (a copy: the caller's may move) */
-    double *x, *y;        /* (GD_STREAM_ROWS, d), (GD_STREAM_ROWS): the chunk */
+    size_t rows;          /* rows a chunk holds: GD_STREAM_ROWS, or GD_STREAM_VAL_ROWS */
+    double *x, *y;        /* (rows, d), (rows): the chunk */
     gd_dataset view;      /* x, y above; n the rows of the chunk */
     gd_pool *pool;        /* threads for z-scoring a chunk, or NULL */
     int failed;
@@ -190,20 +191,20 @@ void gd_stream_close(gd_stream *s)
     free(s);
 }
 
-/* One pass of the statistics over every row, a chunk at a time; the first
- * pass also counts them. */
+/* One pass of the statistics (st, or NULL for none) over every row, a
+ * chunk at a time; the first pass also counts them. */
 static gd_status stream_stats_pass(gd_stream *s, gd_stats *st, gd_error *err)
 {
     size_t first = 0;
     for (;;) {
         size_t got = 0;
-        gd_status status = s->src.read(s->src.ctx, first, GD_STREAM_ROWS, s->x, s->y, &got, err);
+        gd_status status = s->src.read(s->src.ctx, first, s->rows, s->x, s->y, &got, err);
         if (status != GD_OK)
             return status;
-        if (got > 0)
+        if (got > 0 && st != NULL)
             gd_stats_add(st, s->x, s->y, got);
         first += got;
-        if (got < GD_STREAM_ROWS)
+        if (got < s->rows)
             break;
     }
     if (s->src.n == 0)
@@ -294,28 +295,50 @@ static int zscores_map(gd_stream *s, size_t first, size_t count)
     return 1;
 }
 
-gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *shell,
-                         gd_scaling *sc, gd_error *err)
+/* A new stream over src with a chunk of rows (*out; on failure src is
+ * closed and *out NULL). */
+static gd_status stream_new(gd_stream **out, gd_source src, size_t rows, gd_error *err)
 {
-    memset(sc, 0, sizeof *sc);
     gd_stream *s = calloc(1, sizeof *s);
-    if (s != NULL)
-        s->zfd = -1;
+    *out = s;
     if (s == NULL) {
         if (src.close != NULL)
             src.close(src.ctx);
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     }
+    s->zfd = -1;
     s->src = src;
+    s->rows = rows;
+    s->x = malloc(rows * (src.d ? src.d : 1) * sizeof *s->x);
+    s->y = malloc(rows * sizeof *s->y);
+    if (s->x != NULL && s->y != NULL)
+        return GD_OK;
+    gd_stream_close(s);
+    *out = NULL;
+    return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* The z-scoring threads and the view of the chunk, once the statistics
+ * are known. */
+static void stream_ready(gd_stream *s, int threads)
+{
+    int nt = gd_pool_threads(threads);
+    s->pool = nt > 1 ? gd_pool_create(nt) : NULL;
+    s->view = (gd_dataset){.n = s->rows, .d = s->src.d, .x = s->x, .y = s->y,
+                           .threads = threads};
+}
+
+gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *shell,
+                         gd_scaling *sc, gd_error *err)
+{
+    memset(sc, 0, sizeof *sc);
+    gd_stream *s;
+    gd_status status = stream_new(&s, src, GD_STREAM_ROWS, err);
+    if (status != GD_OK)
+        return status;
     const size_t d = src.d;
-    s->x = malloc(GD_STREAM_ROWS * (d ? d : 1) * sizeof *s->x);
-    s->y = malloc(GD_STREAM_ROWS * sizeof *s->y);
     gd_stats *st = NULL;
-    gd_status status = GD_OK;
-    if (s->x == NULL || s->y == NULL)
-        status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    if (status == GD_OK)
-        status = gd_stats_create(&st, d, 1, center, GD_STREAM_ROWS, threads, err);
+    status = gd_stats_create(&st, d, 1, center, GD_STREAM_ROWS, threads, err);
     if (status == GD_OK)
         status = stream_stats_pass(s, st, err);
     if (status == GD_OK && s->src.n == 0)
@@ -336,18 +359,39 @@ gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *she
         gd_stream_close(s);
         return status;
     }
-    int nt = gd_pool_threads(threads);
-    s->pool = nt > 1 ? gd_pool_create(nt) : NULL;
-    s->view = (gd_dataset){.n = GD_STREAM_ROWS, .d = d, .x = s->x, .y = s->y, .threads = threads};
+    stream_ready(s, threads);
     if (src.scratch != NULL)
         zscores_write(s, src.scratch);
     shell->stream = s;
     return GD_OK;
 }
 
+gd_status gd_stream_open_scaled(gd_source src, const gd_scaling *sc, int threads,
+                                gd_dataset *shell, gd_error *err)
+{
+    gd_stream *s;
+    gd_status status = stream_new(&s, src, GD_STREAM_VAL_ROWS, err);
+    if (status != GD_OK)
+        return status;
+    if (s->src.n == 0) /* a CSV file: its rows counted (and their cells checked) */
+        status = stream_stats_pass(s, NULL, err);
+    if (status == GD_OK && s->src.n == 0)
+        status = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0, "no data rows after the header");
+    if (status == GD_OK && scaling_copy(&s->sc, sc) != 0)
+        status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (status != GD_OK) {
+        gd_stream_close(s);
+        return status;
+    }
+    stream_ready(s, threads);
+    shell->n = s->src.n;
+    shell->stream = s;
+    return GD_OK;
+}
+
 const gd_dataset *gd_stream_rows(gd_stream *s, size_t first, size_t count)
 {
-    assert(count <= GD_STREAM_ROWS && first + count <= s->src.n);
+    assert(count <= s->rows && first + count <= s->src.n);
     if (s->zfd >= 0 && zscores_map(s, first, count))
         return &s->view;
     s->view.x = s->x;
@@ -387,6 +431,11 @@ int gd_stream_failed(const gd_stream *s, gd_error *err)
     if (s->failed && err != NULL)
         *err = s->err;
     return s->failed;
+}
+
+size_t gd_stream_chunk(const gd_stream *s)
+{
+    return s->rows;
 }
 
 int gd_stream_random(const gd_stream *s)

@@ -31,6 +31,11 @@
  * (8192); 128 K rows, 8 MiB at 7 features and a target. */
 #define GD_STREAM_ROWS ((size_t)131072)
 
+/* Rows per chunk of a validation stream (gd_stream_open_scaled): a few
+ * loss blocks, so that the validation rows add only 1/8 of a training
+ * chunk to what a run holds. */
+#define GD_STREAM_VAL_ROWS ((size_t)16384)
+
 /* Where raw rows come from. read writes rows [first, first + count) as
  * x (count, d) row-major and y (count), and sets *got to the rows it
  * wrote: count, or fewer only at the end of the table. A sequential
@@ -85,7 +90,17 @@ gd_source gd_source_dataset(const gd_dataset *ds);
 gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *shell,
                          gd_scaling *sc, gd_error *err);
 
-/* Rows [first, first + count) (count <= GD_STREAM_ROWS) as z-scores, in a
+/* Takes src (closed by gd_stream_close, also on failure) as rows to be
+ * z-scored with another table's statistics sc (the validation rows of a
+ * run, with its training rows' statistics), GD_STREAM_VAL_ROWS at a time.
+ * A source that does not know its rows (a CSV file) is read once to count
+ * them, which also reports a bad cell now. Sets shell->n and
+ * shell->stream. Errors: the source's, GD_ERR_DATA "no data rows",
+ * GD_ERR_NOMEM. */
+gd_status gd_stream_open_scaled(gd_source src, const gd_scaling *sc, int threads,
+                                gd_dataset *shell, gd_error *err);
+
+/* Rows [first, first + count) (count <= gd_stream_chunk) as z-scores, in a
  * dataset of count rows that stays valid until the next call. On a read
  * error the rows are NaN and the error is kept (gd_stream_failed). */
 const gd_dataset *gd_stream_rows(gd_stream *s, size_t first, size_t count);
@@ -93,6 +108,10 @@ const gd_dataset *gd_stream_rows(gd_stream *s, size_t first, size_t count);
 /* The dataset that gd_stream_rows fills (its x and y fixed, n changing),
  * for an evaluator that serves every chunk. */
 const gd_dataset *gd_stream_view(const gd_stream *s);
+
+/* The most rows gd_stream_rows gives at once: GD_STREAM_ROWS, or
+ * GD_STREAM_VAL_ROWS for a stream of gd_stream_open_scaled. */
+size_t gd_stream_chunk(const gd_stream *s);
 
 /* 1 with *err set when a read has failed since the stream was opened. */
 int gd_stream_failed(const gd_stream *s, gd_error *err);

@@ -111,13 +111,16 @@ static gd_status cache_build(const gd_load_options *opt, const char *path,
             gd_error_format(&why, text, sizeof text));
         goto done;
     }
-    x = malloc(GD_STREAM_ROWS * (shell.d ? shell.d : 1) * sizeof *x);
-    y = malloc(GD_STREAM_ROWS * sizeof *y);
+    /* A block of the cache at a time: the validation file's cache is
+     * built while the training rows' chunk is held. */
+    const size_t piece = GD_CACHE_BLOCK_ROWS;
+    x = malloc(piece * (shell.d ? shell.d : 1) * sizeof *x);
+    y = malloc(piece * sizeof *y);
     if (x == NULL || y == NULL)
         st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
-    size_t got = GD_STREAM_ROWS;
-    for (size_t first = 0; st == GD_OK && got == GD_STREAM_ROWS; first += got) {
-        st = csv.read(csv.ctx, first, GD_STREAM_ROWS, x, y, &got, err);
+    size_t got = piece;
+    for (size_t first = 0; st == GD_OK && got == piece; first += got) {
+        st = csv.read(csv.ctx, first, piece, x, y, &got, err);
         if (st == GD_OK && got > 0)
             st = gd_cache_writer_append(w, x, y, got, err);
     }

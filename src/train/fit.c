@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "data/cache.h"
 #include "data/folds.h"
@@ -16,17 +17,24 @@
 #include "data/stream.h"
 #include "train/checkpoint.h"
 
-/* Loads the validation file with exactly the training columns, by name:
- * with the training data's encoding when it has one (its inputs, levels
- * and fills). */
-static gd_status load_validation(const gd_fit_source *src, const gd_dataset *ds,
-                                 gd_dataset *val, gd_error *err)
+/* The validation file's load options: the training columns, by name. */
+static gd_load_options validation_options(const gd_fit_source *src, const gd_dataset *ds)
 {
     gd_load_options lo = {
         .path = src->val_path, .delimiter = src->delimiter,
         .target = ds->target_name, .features = (const char *const *)ds->feature_names,
         .nfeatures = ds->d, .need_target = 1, .threads = src->threads,
     };
+    return lo;
+}
+
+/* Loads the validation file with exactly the training columns, by name:
+ * with the training data's encoding when it has one (its inputs, levels
+ * and fills). */
+static gd_status load_validation(const gd_fit_source *src, const gd_dataset *ds,
+                                 gd_dataset *val, gd_error *err)
+{
+    gd_load_options lo = validation_options(src, ds);
     if (src->rules != NULL && ds->encoding != NULL) {
         lo.encode = 1;
         lo.decimal = src->rules->decimal;
@@ -72,16 +80,40 @@ static const char *unstreamable_rule(const gd_load_options *rules)
     return NULL;
 }
 
-/* gd_fit_data_load for src->stream: the statistics from a pass over the
- * file; the training dataset is a shell whose rows stay in the file. */
-static gd_status load_streamed(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
+/* The validation file of a streamed run, streamed too: through its own
+ * cache beside it (its note joins the training cache's), its columns the
+ * training ones by name, z-scored with the training statistics a small
+ * chunk at a time. */
+static gd_status stream_validation(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
+{
+    gd_load_options lo = validation_options(src, &fd->train);
+    char *cache = gd_cache_default_path(src->val_path);
+    gd_cache_outcome outcome;
+    gd_source rows;
+    gd_status st = cache == NULL ? gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory")
+                                 : gd_source_cached(&rows, &lo, cache, &outcome, &fd->val, err);
+    free(cache);
+    if (st == GD_OK && outcome.note[0] != '\0' && src->cache_outcome != NULL)
+        gd_cache_note(src->cache_outcome, "%s", outcome.note);
+    if (st == GD_OK) {
+        rows.scratch = NULL; /* read in place: no z-scores file */
+        st = gd_stream_open_scaled(rows, &fd->scaling, src->threads, &fd->val, err);
+    }
+    if (st != GD_OK && err->file[0] == '\0')
+        snprintf(err->file, sizeof err->file, "%s", src->val_path);
+    return st;
+}
+
+/* What a streamed run cannot do with src: GD_OK, or the usage error. */
+static gd_status stream_refusal(const gd_fit_source *src, gd_error *err)
 {
     const char *rule = unstreamable_rule(src->rules);
-    if (src->val_split > 0 || src->val_path != NULL)
+    if (src->val_split > 0)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
-                            "%s: streamed training takes no validation rows; hold out a "
-                            "test file with 'gdtrain split' and score it with 'gdtrain eval'",
-                            src->val_path != NULL ? "--val" : "--val-split");
+                            "--val-split: a streamed run cannot hold out rows (they are the "
+                            "first of a seeded shuffle of every row number, which would take 8 "
+                            "bytes a row to hold): give the validation rows in a file of their "
+                            "own with --val FILE");
     if (rule != NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "%s: streamed training reads numeric tables only (the "
@@ -90,6 +122,22 @@ static gd_status load_streamed(gd_fit_data *fd, const gd_fit_source *src, gd_err
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "streamed training reads its file on every pass: give a "
                             "file, not standard input");
+    struct stat sb;
+    const char *val = src->val_path;
+    if (val != NULL && (strcmp(val, "-") == 0 || (stat(val, &sb) == 0 && !S_ISREG(sb.st_mode))))
+        return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
+                            "--val: streamed training reads the validation file on every "
+                            "epoch: give a regular file, not %s",
+                            strcmp(val, "-") == 0 ? "standard input" : val);
+    return GD_OK;
+}
+
+/* gd_fit_data_load for src->stream: the statistics from a pass over the
+ * file; the training dataset is a shell whose rows stay in the file. */
+static gd_status load_streamed(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
+{
+    if (stream_refusal(src, err) != GD_OK)
+        return err->status;
     /* The rows come from the binary cache (written first when it does not
      * hold the file), block by block. */
     gd_load_options lo = train_options(src);
@@ -108,6 +156,8 @@ static gd_status load_streamed(gd_fit_data *fd, const gd_fit_source *src, gd_err
                             err);
     if (st != GD_OK && err->file[0] == '\0')
         snprintf(err->file, sizeof err->file, "%s", src->path);
+    if (st == GD_OK && src->val_path != NULL)
+        st = stream_validation(fd, src, err);
     return st;
 }
 
@@ -371,6 +421,8 @@ gd_status gd_fit_run(const gd_fit_data *fd, const gd_train_config *cfg,
     /* A streamed file that failed to read stopped the run: that, not the
      * stop, is what happened. */
     if (st == GD_OK && fd->train.stream != NULL && gd_stream_failed(fd->train.stream, err))
+        st = err->status;
+    if (st == GD_OK && fd->val.stream != NULL && gd_stream_failed(fd->val.stream, err))
         st = err->status;
     if (st != GD_OK) {
         optimum_join(&job);

@@ -47,18 +47,17 @@ static gd_status check_config(const gd_dataset *ds, const gd_train_config *cfg,
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "mini-batches need every row in one process");
     const int minibatch = cfg->batch_size != 0 && cfg->batch_size < ds->n;
-    if (ds->stream != NULL && (cfg->val != NULL ||
-                               (minibatch && cfg->shuffle == GD_SHUFFLE_ROWS)))
+    if (ds->stream != NULL && minibatch && cfg->shuffle == GD_SHUFFLE_ROWS)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
-                            cfg->val != NULL ? "streamed training takes no validation rows"
-                                             : "streamed mini-batches come in blocks: "
-                                               "give --shuffle blocks or --no-shuffle");
+                            "streamed mini-batches come in blocks: give --shuffle blocks "
+                            "or --no-shuffle");
     if (ds->stream != NULL && minibatch && cfg->shuffle == GD_SHUFFLE_BLOCKS &&
         !gd_stream_random(ds->stream))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "--shuffle blocks reads the blocks in any order, which a "
                             "streamed CSV file cannot: use its cache file, or --no-shuffle");
-    if (cfg->val != NULL && (cfg->val->d != ds->d || cfg->val->n == 0 || cfg->val->y == NULL))
+    if (cfg->val != NULL && (cfg->val->d != ds->d || cfg->val->n == 0 ||
+                             (cfg->val->y == NULL && cfg->val->stream == NULL)))
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "the validation rows must have the training columns");
     if (cfg->early_stop && cfg->val == NULL)
@@ -282,6 +281,7 @@ typedef struct run {
     long t;              /* optimizer steps taken, this epoch's included */
     gd_loss *loss;
     gd_loss *val_loss;   /* evaluator of the validation rows, or NULL */
+    double *val_sums;    /* (d + 2) streamed validation rows' sums */
     double *grad;        /* (np) gradient of the current batch or full data */
     double *prev_params; /* (np) parameters at the start of the epoch */
     double *prev_opt;    /* (nopt) optimizer state at the start of the epoch */
@@ -302,6 +302,7 @@ static void run_close(run *r)
 {
     gd_loss_free(r->loss);
     gd_loss_free(r->val_loss);
+    free(r->val_sums);
     gd_loss_free(r->batch_loss);
     free(r->batch.x);
     free(r->batch.y);
@@ -342,6 +343,19 @@ static gd_status stream_open(run *r, gd_error *err)
     return gd_loss_create(&r->batch_loss, &r->batch, 1, err);
 }
 
+/* run_open's part for the validation rows: their evaluator, which a
+ * streamed set's chunks pass through. */
+static gd_status val_open(run *r, gd_error *err)
+{
+    const gd_train_config *cfg = r->cfg;
+    if (cfg->val->stream == NULL)
+        return gd_loss_create(&r->val_loss, cfg->val, cfg->threads, err);
+    r->val_sums = malloc((r->d + 2) * sizeof *r->val_sums);
+    if (r->val_sums == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    return gd_loss_create(&r->val_loss, gd_stream_view(cfg->val->stream), cfg->threads, err);
+}
+
 /* Fills *r for a run of cfg on ds from *state and allocates its scratch.
  * On error *r is still safe to close. */
 static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *cfg,
@@ -356,7 +370,7 @@ static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *c
     gd_status status = ds->stream != NULL ? stream_open(r, err)
                                           : gd_loss_create(&r->loss, ds, cfg->threads, err);
     if (status == GD_OK && cfg->val != NULL)
-        status = gd_loss_create(&r->val_loss, cfg->val, cfg->threads, err);
+        status = val_open(r, err);
     if (status != GD_OK)
         return status;
     assert(np >= 1); /* the bias at least */
@@ -386,15 +400,21 @@ static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *c
 /* gd_loss_eval over every row of a streamed dataset, a chunk at a time:
  * the chunks start at multiples of the loss's blocks, so the sums are
  * those of the whole matrix (include/gdtrain/loss.h). */
-static double stream_loss(run *r, const double *params)
+static double stream_loss(gd_loss *loss, const gd_dataset *ds, const double *params,
+                          double *sums, double *grad)
 {
-    memset(r->sums, 0, (r->d + 2) * sizeof *r->sums);
-    for (size_t first = 0; first < r->n; first += GD_STREAM_ROWS) {
-        size_t count = r->n - first < GD_STREAM_ROWS ? r->n - first : GD_STREAM_ROWS;
-        gd_stream_rows(r->ds->stream, first, count);
-        gd_loss_add(r->loss, (gd_rows){NULL, 0, count}, params, 1, r->sums);
+    const size_t chunk = gd_stream_chunk(ds->stream);
+    if (ds->n <= chunk) { /* gd_loss_eval's own, for its way with under 4 rows */
+        gd_stream_rows(ds->stream, 0, ds->n);
+        return gd_loss_eval(loss, (gd_rows){NULL, 0, ds->n}, params, grad);
     }
-    return gd_loss_finish(r->sums, r->d, r->n, r->grad);
+    memset(sums, 0, (ds->d + 2) * sizeof *sums);
+    for (size_t first = 0; first < ds->n; first += chunk) {
+        size_t count = ds->n - first < chunk ? ds->n - first : chunk;
+        gd_stream_rows(ds->stream, first, count);
+        gd_loss_add(loss, (gd_rows){NULL, 0, count}, params, grad != NULL, sums);
+    }
+    return gd_loss_finish(sums, ds->d, ds->n, grad);
 }
 
 /* The full-data loss at params, with the gradient of the objective (the
@@ -402,7 +422,7 @@ static double stream_loss(run *r, const double *params)
  * fresh or resumed, since they depend only on the parameters. */
 static double full_data_loss(run *r, const double *params)
 {
-    double loss = r->ds->stream != NULL ? stream_loss(r, params)
+    double loss = r->ds->stream != NULL ? stream_loss(r->loss, r->ds, params, r->sums, r->grad)
                                         : gd_loss_eval(r->loss, gd_rows_all(r->ds), params,
                                                        r->grad);
     add_l2_gradient(r->grad, params, r->d, r->cfg->l2);
@@ -412,8 +432,11 @@ static double full_data_loss(run *r, const double *params)
 /* The validation loss at params, or NaN without validation rows. */
 static double validation_loss(const run *r, const double *params)
 {
-    return r->val_loss ? gd_loss_eval(r->val_loss, gd_rows_all(r->cfg->val), params, NULL)
-                       : NAN;
+    const gd_dataset *val = r->cfg->val;
+    if (r->val_loss == NULL)
+        return NAN;
+    return val->stream != NULL ? stream_loss(r->val_loss, val, params, r->val_sums, NULL)
+                               : gd_loss_eval(r->val_loss, gd_rows_all(val), params, NULL);
 }
 
 /* One optimizer step on r->grad, then the L1 proximal step; returns its rate. */

@@ -37,6 +37,34 @@ same_run big_sgd --data big.csv --opt sgd --batch-size 3000 --no-shuffle --epoch
 same_run big_blocks --data big.csv --opt sgd --batch-size 1000 --shuffle blocks --epochs 2
 same_run adam_blocks --data "$H" --opt adam --batch-size 64 --shuffle blocks --epochs 3
 
+# Validation rows from --val FILE are streamed too (through their own cache
+# beside them, a small chunk at a time, z-scored with the training rows'
+# statistics): the curve's val_loss column, --early-stop and the summary as
+# in memory. bval.csv has 3 chunks of validation rows.
+"$GDTRAIN" split -q "$H" htrain.csv hval.csv || fail "split"
+"$GDTRAIN" gen --rows 40000 --seed 6 -o bval.csv || fail "gen bval"
+head -3 hval.csv >hval2.csv # 2 rows: gd_loss_eval's way with under 4 rows
+same_run val_gd --data htrain.csv --val hval.csv --opt gd --epochs 30
+same_run val_tiny --data htrain.csv --val hval2.csv --opt adam --epochs 5
+same_run val_early --data htrain.csv --val hval.csv --opt adam --batch-size 64 \
+    --shuffle blocks --epochs 40 --early-stop --patience 2
+same_run val_big2 --data big.csv --val bval.csv --opt gd --epochs 4 --threads 2
+same_run val_big1 --data big.csv --val bval.csv --opt sgd --batch-size 500 --shuffle blocks \
+    --epochs 30 --early-stop --patience 1 --threads 1
+expect_file bval.csv.gdcache "the validation file's cache"
+for c in val_early val_big1; do
+    CHECKS=$((CHECKS + 1))
+    [ "$(sed -n '$=' $c.str.csv)" -lt 30 ] || fail "$c: --early-stop did not stop the run early"
+done
+run "$GDTRAIN" --data htrain.csv --val hval.csv --opt gd --epochs 30 -o v.model
+grep -E '^  (validation|train MSE)' "$WORK/err" >summary.mem
+run "$GDTRAIN" --data htrain.csv --val hval.csv --opt gd --epochs 30 --stream -o v.model
+expect_status 0 "--stream --val, summary"
+expect_err_line '^  validation: 400 rows from --val$' "the validation rows in the summary"
+CHECKS=$((CHECKS + 1))
+grep -E '^  (validation|train MSE)' "$WORK/err" | cmp - summary.mem >&2 ||
+    fail "the summary's training and validation lines differ from the in-memory run's"
+
 # The rows come from the binary cache beside the data (written by the first
 # streamed run, a chunk at a time), or --cache PATH; an in-memory run with
 # --cache reads the same file.
@@ -102,8 +130,8 @@ refused() {
     expect_status 2 "--stream $*"
     expect_err_line "$want" "--stream $*: the message"
 }
-refused '--val-split: streamed training takes no validation rows' --val-split 0.2
-refused '--val: streamed training takes no validation rows' --val "$H"
+refused '--val-split: a streamed run cannot hold out rows .*: give the validation rows in a file of their own with --val FILE' --val-split 0.2
+refused '--val: streamed training reads the validation file on every epoch: give a regular file, not standard input' --val -
 refused 'streamed mini-batches come in blocks: give --shuffle blocks or --no-shuffle' --opt sgd
 refused 'a streamed CSV file cannot' --opt sgd --shuffle blocks --cache nowhere/h.gdcache
 expect_err_line '^gdtrain: note: no cache is written .*: the file is parsed on every pass' "the note"

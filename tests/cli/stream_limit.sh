@@ -6,7 +6,8 @@
 # The limit is 20 MiB of address space. The table: 3,000,000 rows of the
 # generator's 7 features and target, 93 MB of CSV (4.4x the limit) and
 # 192 MB as doubles (9x). One thread and one malloc arena, so that no
-# thread stack or per-thread arena counts against the limit.
+# thread stack or per-thread arena counts against the limit. Then a run
+# with a validation file that does not fit either.
 . "$(dirname "$0")/lib.bash"
 
 LIMIT_KB=20480
@@ -43,4 +44,20 @@ run limited --data big.csv --opt gd --epochs 4 --threads 1 -q --stream -o again.
 expect_status 0 "the streamed run from the cache"
 CHECKS=$((CHECKS + 1))
 cmp mem.model again.model >&2 || fail "the model from the cache differs"
+
+# Validation rows from a file that does not fit either (400,000 rows: 26 MB
+# as doubles), streamed beside the training rows: the model and the curve's
+# validation losses of the unlimited in-memory run.
+"$GDTRAIN" gen --rows 400000 --seed 12 -o val.csv || fail "gen val"
+run "$GDTRAIN" --data big.csv --val val.csv --opt gd --epochs 2 --threads 1 -q -o vmem.model \
+    --curve vmem.csv
+expect_status 0 "the in-memory run with --val, unlimited"
+run limited --data big.csv --val val.csv --opt gd --epochs 2 --threads 1 -q --stream \
+    -o vstream.model --curve vstream.csv
+expect_status 0 "the streamed run with --val under the limit"
+CHECKS=$((CHECKS + 1))
+cmp vmem.model vstream.model >&2 || fail "with --val: the streamed model differs"
+CHECKS=$((CHECKS + 1))
+cmp <(cut -d, -f1-5 vmem.csv) <(cut -d, -f1-5 vstream.csv) >&2 ||
+    fail "with --val: the streamed curve differs"
 done_ok
