@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -285,8 +286,8 @@ static void test_corrupt_header(void **state)
     flip_byte(path, 0);
     expect_open_refused(path, "it does not start with GDTCACHE");
     path = write_test_cache();
-    poke64(path, 8, 2);
-    expect_open_refused(path, "version 2; this gdtrain reads version 1");
+    poke64(path, 8, 1);
+    expect_open_refused(path, "version 1; this gdtrain reads version 2");
     path = write_test_cache();
     poke64(path, 16, 0x0807060504030201u);
     expect_open_refused(path, "other byte order");
@@ -580,6 +581,214 @@ static void test_unwritable_folder(void **state)
     gd_dataset_free(&ds);
 }
 
+/* ------------------------------------------------ the standardized rows */
+
+static void expect_same_scaling(const gd_scaling *a, const gd_scaling *b)
+{
+    assert_int_equal(a->d, b->d);
+    for (size_t j = 0; j < a->d; j++) {
+        assert_same_bits(a->x_mean[j], b->x_mean[j], "mean", j);
+        assert_same_bits(a->x_std[j], b->x_std[j], "std", j);
+        assert_int_equal(a->constant[j], b->constant[j]);
+    }
+    assert_same_bits(a->y_mean, b->y_mean, "y mean", 0);
+    assert_same_bits(a->y_std, b->y_std, "y std", 0);
+    assert_int_equal(a->y_constant, b->y_constant);
+}
+
+/* The writer's section, computed from the rows it is given, is what
+ * gd_dataset_standardize makes of them; mapped, X and y are 4096-aligned
+ * and point into the mapping. */
+static void test_standardized_section(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s", temp_path("z.gdcache"));
+    gd_dataset ds, mapped;
+    gd_scaling want, got;
+    gd_error err;
+    make_dataset(&ds);
+    ds.threads = 2;
+    assert_int_equal(gd_cache_write(path, &ds, NULL, &test_key, &err), GD_OK);
+    assert_int_equal(gd_dataset_standardize(&ds, &want, &err), GD_OK);
+    gd_cache_reader r;
+    assert_int_equal(gd_cache_reader_open(&r, path, NULL, &err), GD_OK);
+    assert_int_equal(r.has_z, 1);
+    assert_int_equal(gd_cache_map_standardized(&r, 2, &mapped, &got, &err), GD_OK);
+    gd_cache_reader_close(&r);
+    assert_non_null(mapped.mapping);
+    assert_int_equal((uintptr_t)mapped.x % 4096, 0);
+    assert_int_equal((uintptr_t)mapped.y % 4096, 0);
+    expect_same_dataset(&ds, &mapped);
+    expect_same_scaling(&want, &got);
+    gd_dataset_free(&ds);
+    gd_dataset_free(&mapped);
+    gd_scaling_free(&want);
+    gd_scaling_free(&got);
+}
+
+/* Loads through the cache, standardized, expecting used/written, a
+ * mapping or not, and a note holding fragment ("" for none). */
+static void load_ready(load_case *c, gd_dataset *ds, gd_scaling *sc, int used, int written,
+                       int mapped, const char *fragment)
+{
+    gd_cache_outcome out;
+    gd_error err;
+    memset(&c->report, 0, sizeof c->report);
+    gd_status st = gd_dataset_load_standardized(ds, sc, &c->opt, c->cache, &out, &err);
+    if (st != GD_OK || out.used != used || out.written != written ||
+        (ds->mapping != NULL) != mapped ||
+        (fragment[0] == '\0' ? out.note[0] != '\0' : strstr(out.note, fragment) == NULL)) {
+        print_error("status %d (%s), used %d, written %d, mapped %d, note '%s'\n", st,
+                    err.message, out.used, out.written, ds->mapping != NULL, out.note);
+        fail();
+    }
+}
+
+/* A table of its own, and what every load_ready of it must give: the
+ * parse, then gd_dataset_standardize. */
+typedef struct ready_case {
+    load_case c;
+    gd_dataset want;
+    gd_scaling want_sc;
+} ready_case;
+
+static void ready_case_init(ready_case *rc)
+{
+    gd_error err;
+    load_case_init(&rc->c, GD_NA_MEAN);
+    assert_int_equal(gd_dataset_load(&rc->want, &rc->c.opt, &err), GD_OK);
+    assert_int_equal(gd_dataset_standardize(&rc->want, &rc->want_sc, &err), GD_OK);
+}
+
+static void ready_case_free(ready_case *rc)
+{
+    gd_dataset_free(&rc->want);
+    gd_scaling_free(&rc->want_sc);
+}
+
+static void expect_ready(ready_case *rc, int used, int written, int mapped,
+                         const char *fragment)
+{
+    gd_dataset ds;
+    gd_scaling sc;
+    load_ready(&rc->c, &ds, &sc, used, written, mapped, fragment);
+    expect_same_dataset(&rc->want, &ds);
+    expect_same_scaling(&rc->want_sc, &sc);
+    gd_dataset_free(&ds);
+    gd_scaling_free(&sc);
+}
+
+/* The run that writes the cache, the run that maps it, and a cache made
+ * by a load that did not standardize: the parse's bits every time. */
+static void test_ready_equals_parsed(void **state)
+{
+    (void)state;
+    ready_case rc;
+    ready_case_init(&rc);
+    load_case *c = &rc.c;
+    expect_ready(&rc, 0, 1, 0, "");
+    expect_ready(&rc, 1, 0, 1, "");
+    assert_int_equal(c->report.dropped_target, 1);
+    /* Rewritten by a load that keeps the rows as they are (gdtrain cache). */
+    gd_dataset raw;
+    gd_cache_outcome out;
+    gd_error err;
+    assert_int_equal(gd_dataset_load_cached(&raw, &c->opt, c->cache, 1, &out, &err), GD_OK);
+    assert_int_equal(out.written, 1);
+    assert_null(raw.mapping);
+    gd_dataset_free(&raw);
+    expect_ready(&rc, 1, 0, 1, "");
+    ready_case_free(&rc);
+}
+
+/* A cache without the section (one a streamed run writes): used, the rows
+ * copied and standardized. */
+static void test_ready_without_section(void **state)
+{
+    (void)state;
+    ready_case rc;
+    ready_case_init(&rc);
+    load_case *c = &rc.c;
+    gd_dataset raw;
+    load_cached(c, &raw, 0, 1, "");
+    gd_cache_key key;
+    gd_cache_reader r;
+    gd_error err;
+    assert_int_equal(gd_cache_reader_open(&r, c->cache, NULL, &err), GD_OK);
+    key = r.key;
+    gd_cache_reader_close(&r);
+    gd_cache_writer *w;
+    assert_int_equal(gd_cache_writer_begin(&w, c->cache, raw.d, 1, &err), GD_OK);
+    assert_int_equal(gd_cache_writer_append(w, raw.x, raw.y, raw.n, &err), GD_OK);
+    assert_int_equal(gd_cache_writer_commit_dataset(w, &raw, NULL, &key, &err), GD_OK);
+    assert_int_equal(gd_cache_reader_open(&r, c->cache, NULL, &err), GD_OK);
+    assert_int_equal(r.has_z, 0);
+    gd_cache_reader_close(&r);
+    expect_ready(&rc, 1, 0, 0, "");
+    gd_dataset_free(&raw);
+    ready_case_free(&rc);
+}
+
+/* Where the section starts: the rows' end rounded up to a page. */
+static long section_at(const load_case *c, int y)
+{
+    gd_cache_reader r;
+    gd_error err;
+    assert_int_equal(gd_cache_reader_open(&r, c->cache, NULL, &err), GD_OK);
+    long at = (long)(y ? r.zy_offset : r.zx_offset);
+    gd_cache_reader_close(&r);
+    return at;
+}
+
+/* A byte flipped in X's z-scores, in y's, or in the statistics: never
+ * trusted, rebuilt, and mapped again next time. */
+static void test_damaged_section_rebuilt(void **state)
+{
+    (void)state;
+    ready_case rc;
+    ready_case_init(&rc);
+    load_case *c = &rc.c;
+    expect_ready(&rc, 0, 1, 0, "");
+    flip_byte(c->cache, section_at(c, 0) + 9);
+    expect_ready(&rc, 0, 1, 0, "block 1 of 1 of the standardized X");
+    expect_ready(&rc, 1, 0, 1, "");
+    flip_byte(c->cache, section_at(c, 1) + 8 * 4 + 7);
+    expect_ready(&rc, 0, 1, 0, "block 1 of 1 of the standardized y");
+    flip_byte(c->cache, section_at(c, 1) + 8 * 5 + 2); /* the statistics: after y's 5 rows */
+    expect_ready(&rc, 0, 1, 0, "statistics' checksum does not match");
+    expect_ready(&rc, 1, 0, 1, "");
+    ready_case_free(&rc);
+}
+
+/* The mapped rows are read-only: a write ends the process (SIGSEGV), so no
+ * code path can change the cache through them unnoticed. */
+static void test_mapped_rows_read_only(void **state)
+{
+    (void)state;
+    load_case c;
+    load_case_init(&c, GD_NA_MEAN);
+    gd_dataset ds;
+    gd_scaling sc;
+    load_ready(&c, &ds, &sc, 0, 1, 0, "");
+    gd_dataset_free(&ds);
+    gd_scaling_free(&sc);
+    load_ready(&c, &ds, &sc, 1, 0, 1, "");
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGSEGV, SIG_DFL);
+        ds.x[0] = 1.0;
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGSEGV);
+    gd_dataset_free(&ds);
+    gd_scaling_free(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +806,11 @@ int main(void)
         cmocka_unit_test(test_damaged_cache_rebuilt),
         cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_unwritable_folder),
+        cmocka_unit_test(test_standardized_section),
+        cmocka_unit_test(test_ready_equals_parsed),
+        cmocka_unit_test(test_ready_without_section),
+        cmocka_unit_test(test_damaged_section_rebuilt),
+        cmocka_unit_test(test_mapped_rows_read_only),
     };
     return tests_status(cmocka_run_group_tests(tests, NULL, NULL));
 }

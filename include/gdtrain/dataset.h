@@ -19,6 +19,7 @@
 #include "gdtrain/error.h"
 
 typedef struct gd_rowshare gd_rowshare; /* rows spread over processes (internal) */
+typedef struct gd_scaling gd_scaling;   /* standardization statistics (below) */
 
 typedef struct gd_dataset {
     size_t n;               /* rows */
@@ -39,6 +40,13 @@ typedef struct gd_dataset {
                                some of the rows of a dataset spread over
                                several processes (gdtrain-mpi), and every
                                sum over all rows takes in the others */
+    void *mapping;          /* NULL: x and y are the dataset's own
+                               allocations. Else they point into this
+                               read-only mapping of a cache file
+                               (mapping_size bytes), which the dataset
+                               unmaps: they must never be written (a write
+                               is a SIGSEGV), nor freed */
+    size_t mapping_size;
 } gd_dataset;
 
 /* Rows of the whole dataset: ds->n, or all parts' rows when it is shared. */
@@ -158,7 +166,22 @@ gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
                                  const char *cache_path, int force, gd_cache_outcome *out,
                                  gd_error *err);
 
-/* Frees what *ds holds and zeroes it. Accepts a zeroed struct. */
+/* gd_dataset_load_cached, then gd_dataset_standardize: *ds holds the
+ * z-scores of all its rows and *sc their statistics, the same bits as that
+ * pair of calls. From a cache that holds its standardized section (every
+ * cache written through these two calls or by `gdtrain cache` does), X and
+ * y are read where they lie: ds->x and ds->y point into a read-only
+ * mapping of the cache (ds->mapping), checked block by block first, and
+ * nothing is parsed, copied or computed. Otherwise the rows are parsed (or
+ * copied from a cache without the section), standardized, and the cache
+ * (re)written with the section. Errors as gd_dataset_load_cached's and
+ * gd_dataset_standardize's; *ds and *sc are empty then. */
+gd_status gd_dataset_load_standardized(gd_dataset *ds, gd_scaling *sc,
+                                       const gd_load_options *opt, const char *cache_path,
+                                       gd_cache_outcome *out, gd_error *err);
+
+/* Frees what *ds holds (unmaps its mapping) and zeroes it. Accepts a zeroed
+ * struct. */
 void gd_dataset_free(gd_dataset *ds);
 
 /* Holds out a seeded random fraction (0 < fraction < 1) of the rows: they
@@ -183,7 +206,7 @@ static inline const double *gd_dataset_row(const gd_dataset *ds, size_t i)
 
 /* Standardization statistics, kept to train on z-scores and to map the
  * model back to original units. Population standard deviation (ddof 0). */
-typedef struct gd_scaling {
+struct gd_scaling {
     size_t d;
     double *x_mean;          /* (d) */
     double *x_std;           /* (d); 1 for a constant column */
@@ -191,7 +214,7 @@ typedef struct gd_scaling {
     double y_mean;
     double y_std;            /* 1 if the target is constant */
     int y_constant;
-} gd_scaling;
+};
 
 /* Computes means and standard deviations (two passes: mean, then squared
  * deviations, so large offsets keep their digits) and replaces X and y by

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "data/cache_meta.h"
+#include "data/stats.h"
 #include "io/atomicfile.h"
 #include "io/hash.h"
 
@@ -27,10 +28,11 @@ typedef struct cache_header {
     uint64_t n, d, with_y, block_rows, nblocks;
     uint64_t data_offset, meta_offset, meta_size, meta_hash, sums_offset, sums_hash;
     uint64_t source_size, source_hash, options_hash;
+    uint64_t zx_offset, zy_offset, scaling_offset, scaling_hash;
     uint64_t header_hash;
 } cache_header;
 
-_Static_assert(sizeof(cache_header) == 8 + 20 * 8, "the header is packed 64-bit words");
+_Static_assert(sizeof(cache_header) == 8 + 24 * 8, "the header is packed 64-bit words");
 _Static_assert(sizeof(double) == 8, "doubles are IEEE 754 binary64");
 
 /* gdhash64 of the header page with its own checksum word zero. */
@@ -48,6 +50,32 @@ static uint64_t row_words(uint64_t d, uint64_t with_y)
     return d + (with_y ? 1 : 0);
 }
 
+static uint64_t page_up(uint64_t at)
+{
+    return (at + GD_CACHE_PAGE - 1) / GD_CACHE_PAGE * GD_CACHE_PAGE;
+}
+
+/* Where each part of a cache of n rows of d features goes. */
+typedef struct cache_layout {
+    uint64_t zx, zy, scaling; /* 0 without the standardized section */
+    uint64_t meta, sums, nsums;
+} cache_layout;
+
+static cache_layout layout_of(uint64_t n, uint64_t d, uint64_t with_y, uint64_t block_rows,
+                              int has_z)
+{
+    cache_layout l;
+    uint64_t raw_end = GD_CACHE_HEADER_SIZE + n * row_words(d, with_y) * 8;
+    uint64_t nblocks = (n + block_rows - 1) / block_rows;
+    l.zx = has_z ? page_up(raw_end) : 0;
+    l.zy = has_z ? page_up(l.zx + n * d * 8) : 0;
+    l.scaling = has_z ? l.zy + n * 8 : 0;
+    l.meta = has_z ? l.scaling + GD_CACHE_SCALING_WORDS(d) * 8 : raw_end;
+    l.nsums = has_z ? 3 * nblocks : nblocks;
+    l.sums = 0;
+    return l;
+}
+
 /* ---------------------------------------------------------------- writer */
 
 struct gd_cache_writer {
@@ -61,6 +89,11 @@ struct gd_cache_writer {
     uint64_t *sums;   /* (cap) finished blocks' checksums */
     size_t nsums, cap;
     int started;      /* 1 once the header's place is written */
+    uint64_t pos;     /* bytes written so far */
+    int part;         /* 0: the rows; 1: their standardized X; 2: their
+                         standardized y; 3: done */
+    size_t zrows;     /* rows of the current standardized part so far */
+    uint64_t *scaling; /* (GD_CACHE_SCALING_WORDS(d)) once part > 0 */
 };
 
 static gd_status write_failed(gd_cache_writer *w, gd_error *err)
@@ -75,7 +108,15 @@ static gd_status put(gd_cache_writer *w, const void *p, size_t bytes, gd_error *
     errno = 0;
     if (bytes > 0 && fwrite(p, 1, bytes, w->f.fp) != bytes)
         return write_failed(w, err);
+    w->pos += bytes;
     return GD_OK;
+}
+
+/* Zeros up to the next page boundary. */
+static gd_status pad_to_page(gd_cache_writer *w, gd_error *err)
+{
+    static const unsigned char zeros[GD_CACHE_PAGE];
+    return put(w, zeros, (size_t)(page_up(w->pos) - w->pos), err);
 }
 
 gd_status gd_cache_writer_begin(gd_cache_writer **out, const char *path, size_t d, int with_y,
@@ -112,7 +153,8 @@ static gd_status start(gd_cache_writer *w, gd_error *err)
     return put(w, zeros, sizeof zeros, err);
 }
 
-/* Ends the current block: its y after its X, and its checksum. */
+/* Ends the current block: its y after its X (rows only), and its
+ * checksum, whose seed is the next one's place in the table. */
 static gd_status end_block(gd_cache_writer *w, gd_error *err)
 {
     if (w->nsums == w->cap) {
@@ -124,7 +166,7 @@ static gd_status end_block(gd_cache_writer *w, gd_error *err)
         w->cap = cap;
     }
     gd_status st = GD_OK;
-    if (w->with_y) {
+    if (w->with_y && w->part == 0) {
         st = put(w, w->ybuf, w->in_block * sizeof *w->ybuf, err);
         gd_hash64_update(&w->sum, w->ybuf, w->in_block * sizeof *w->ybuf);
     }
@@ -138,6 +180,7 @@ static gd_status end_block(gd_cache_writer *w, gd_error *err)
 gd_status gd_cache_writer_append(gd_cache_writer *w, const double *x, const double *y,
                                  size_t rows, gd_error *err)
 {
+    assert(w->part == 0);
     gd_status st = start(w, err);
     if (st != GD_OK)
         return st;
@@ -165,6 +208,63 @@ gd_status gd_cache_writer_append(gd_cache_writer *w, const double *x, const doub
     return GD_OK;
 }
 
+gd_status gd_cache_writer_begin_z(gd_cache_writer *w, const gd_scaling *sc, gd_error *err)
+{
+    assert(w->part == 0 && w->n > 0 && w->with_y && sc->d == w->d);
+    w->scaling = malloc(GD_CACHE_SCALING_WORDS(w->d) * sizeof *w->scaling);
+    if (w->scaling == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, w->f.path, 0, 0, "out of memory");
+    gd_cache_scaling_encode(sc, w->scaling);
+    gd_status st = w->in_block > 0 ? end_block(w, err) : GD_OK;
+    w->part = 1;
+    w->zrows = 0;
+    return st == GD_OK ? pad_to_page(w, err) : st;
+}
+
+/* Appends rows of width doubles to the current standardized part; at its
+ * n-th row the part ends (its last block, the padding to a page). */
+static gd_status append_part(gd_cache_writer *w, const double *v, size_t width, size_t rows,
+                             gd_error *err)
+{
+    assert(w->zrows + rows <= w->n);
+    gd_status st = GD_OK;
+    while (rows > 0 && st == GD_OK) {
+        size_t take = GD_CACHE_BLOCK_ROWS - w->in_block;
+        if (take > rows)
+            take = rows;
+        size_t bytes = take * width * sizeof *v;
+        st = put(w, v, bytes, err);
+        gd_hash64_update(&w->sum, v, bytes);
+        v += take * width;
+        w->in_block += take;
+        w->zrows += take;
+        rows -= take;
+        if (st == GD_OK && (w->in_block == GD_CACHE_BLOCK_ROWS || w->zrows == w->n))
+            st = end_block(w, err);
+    }
+    if (st == GD_OK && w->zrows == w->n) {
+        w->part++;
+        w->zrows = 0;
+        if (w->part == 2)
+            st = pad_to_page(w, err);
+    }
+    return st;
+}
+
+gd_status gd_cache_writer_append_zx(gd_cache_writer *w, const double *zx, size_t rows,
+                                    gd_error *err)
+{
+    assert(w->part == 1);
+    return append_part(w, zx, w->d, rows, err);
+}
+
+gd_status gd_cache_writer_append_zy(gd_cache_writer *w, const double *zy, size_t rows,
+                                    gd_error *err)
+{
+    assert(w->part == 2);
+    return append_part(w, zy, 1, rows, err);
+}
+
 /* The header of the finished file, checksum included, into page. */
 static void fill_header(const gd_cache_writer *w, const gd_cache_key *key, uint64_t meta_size,
                         uint64_t meta_hash, unsigned char page[GD_CACHE_HEADER_SIZE])
@@ -180,9 +280,16 @@ static void fill_header(const gd_cache_writer *w, const gd_cache_key *key, uint6
     h.d = w->d;
     h.with_y = (uint64_t)w->with_y;
     h.block_rows = GD_CACHE_BLOCK_ROWS;
-    h.nblocks = w->nsums;
+    h.nblocks = (h.n + GD_CACHE_BLOCK_ROWS - 1) / GD_CACHE_BLOCK_ROWS;
     h.data_offset = GD_CACHE_HEADER_SIZE;
-    h.meta_offset = h.data_offset + (uint64_t)w->n * row_words(h.d, h.with_y) * 8;
+    cache_layout l = layout_of(h.n, h.d, h.with_y, h.block_rows, w->part == 3);
+    h.zx_offset = l.zx;
+    h.zy_offset = l.zy;
+    h.scaling_offset = l.scaling;
+    h.scaling_hash = w->part == 3 ? gd_hash64_bytes(w->scaling,
+                                                    GD_CACHE_SCALING_WORDS(w->d) * 8, 0)
+                                  : 0;
+    h.meta_offset = l.meta;
     h.meta_size = meta_size;
     h.meta_hash = meta_hash;
     h.sums_offset = h.meta_offset + meta_size;
@@ -201,9 +308,13 @@ static void fill_header(const gd_cache_writer *w, const gd_cache_key *key, uint6
 static gd_status write_tail(gd_cache_writer *w, const gd_cache_key *key,
                             const gd_cache_meta *meta, gd_error *err)
 {
+    /* A standardized section begun but not finished is the caller's bug. */
+    assert(w->part == 0 || w->part == 3);
     gd_status st = start(w, err);
-    if (st == GD_OK && w->in_block > 0)
+    if (st == GD_OK && w->part == 0 && w->in_block > 0)
         st = end_block(w, err);
+    if (st == GD_OK && w->part == 3)
+        st = put(w, w->scaling, GD_CACHE_SCALING_WORDS(w->d) * 8, err);
     if (st != GD_OK)
         return st;
     gd_cache_buf mb = {0};
@@ -227,6 +338,14 @@ static gd_status write_tail(gd_cache_writer *w, const gd_cache_key *key,
     return st;
 }
 
+static void writer_free(gd_cache_writer *w)
+{
+    free(w->ybuf);
+    free(w->sums);
+    free(w->scaling);
+    free(w);
+}
+
 gd_status gd_cache_writer_commit(gd_cache_writer *w, const gd_cache_key *key,
                                  const gd_cache_meta *meta, gd_error *err)
 {
@@ -237,9 +356,7 @@ gd_status gd_cache_writer_commit(gd_cache_writer *w, const gd_cache_key *key,
         return st;
     }
     st = gd_atomic_commit(&w->f, err);
-    free(w->ybuf);
-    free(w->sums);
-    free(w);
+    writer_free(w);
     return st;
 }
 
@@ -248,9 +365,63 @@ void gd_cache_writer_abort(gd_cache_writer *w)
     if (w == NULL)
         return;
     gd_atomic_abort(&w->f);
-    free(w->ybuf);
-    free(w->sums);
-    free(w);
+    writer_free(w);
+}
+
+gd_status gd_cache_writer_commit_dataset(gd_cache_writer *w, const gd_dataset *ds,
+                                         const gd_load_report *rep, const gd_cache_key *key,
+                                         gd_error *err)
+{
+    gd_cache_meta *meta = calloc(1, sizeof *meta);
+    if (meta == NULL) {
+        gd_cache_writer_abort(w);
+        return gd_error_set(err, GD_ERR_NOMEM, w->f.path, 0, 0, "out of memory");
+    }
+    meta->target = ds->target_name;
+    meta->features = ds->feature_names;
+    meta->encoding = ds->encoding;
+    if (rep != NULL)
+        meta->report = *rep;
+    gd_status st = gd_cache_writer_commit(w, key, meta, err);
+    free(meta);
+    return st;
+}
+
+/* The standardized section of ds's rows, ds unchanged: the statistics,
+ * then the z-scores of a few blocks at a time through a buffer (y's all
+ * kept, to follow X's). A column the statistics cannot take (GD_ERR_DATA)
+ * leaves the cache without the section: a run that standardizes fails on
+ * it anyway. */
+static gd_status write_z_of(gd_cache_writer *w, const gd_dataset *ds, gd_error *err)
+{
+    enum { PIECE = 16 * GD_STATS_BLOCK };
+    gd_scaling sc;
+    gd_error why;
+    gd_status st = gd_stats_scaling(ds, &sc, &why);
+    if (st == GD_ERR_DATA)
+        return GD_OK;
+    if (st != GD_OK) {
+        *err = why;
+        return st;
+    }
+    size_t piece = ds->n < PIECE ? ds->n : PIECE;
+    double *zx = malloc(piece * ds->d * sizeof *zx + 1), *zy = malloc(ds->n * sizeof *zy);
+    st = zx == NULL || zy == NULL
+             ? gd_error_set(err, GD_ERR_NOMEM, w->f.path, 0, 0, "out of memory")
+             : gd_cache_writer_begin_z(w, &sc, err);
+    for (size_t at = 0; at < ds->n && st == GD_OK; at += piece) {
+        size_t rows = ds->n - at < piece ? ds->n - at : piece;
+        memcpy(zx, ds->x + at * ds->d, rows * ds->d * sizeof *zx);
+        memcpy(zy + at, ds->y + at, rows * sizeof *zy);
+        gd_stats_apply(&sc, zx, zy + at, rows, NULL);
+        st = gd_cache_writer_append_zx(w, zx, rows, err);
+    }
+    if (st == GD_OK)
+        st = gd_cache_writer_append_zy(w, zy, ds->n, err);
+    free(zx);
+    free(zy);
+    gd_scaling_free(&sc);
+    return st;
 }
 
 gd_status gd_cache_write_rows(gd_cache_writer *w, const gd_dataset *ds,
@@ -258,21 +429,13 @@ gd_status gd_cache_write_rows(gd_cache_writer *w, const gd_dataset *ds,
                               gd_error *err)
 {
     gd_status st = gd_cache_writer_append(w, ds->x, ds->y, ds->n, err);
-    gd_cache_meta *meta = st == GD_OK ? calloc(1, sizeof *meta) : NULL;
-    if (st == GD_OK && meta == NULL)
-        st = gd_error_set(err, GD_ERR_NOMEM, w->f.path, 0, 0, "out of memory");
+    if (st == GD_OK && ds->y != NULL)
+        st = write_z_of(w, ds, err);
     if (st != GD_OK) {
         gd_cache_writer_abort(w);
         return st;
     }
-    meta->target = ds->target_name;
-    meta->features = ds->feature_names;
-    meta->encoding = ds->encoding;
-    if (rep != NULL)
-        meta->report = *rep;
-    st = gd_cache_writer_commit(w, key, meta, err);
-    free(meta);
-    return st;
+    return gd_cache_writer_commit_dataset(w, ds, rep, key, err);
 }
 
 gd_status gd_cache_write(const char *path, const gd_dataset *ds, const gd_load_report *rep,
@@ -345,12 +508,15 @@ static gd_status check_layout(const gd_cache_reader *r, const cache_header *h,
         h->data_offset != GD_CACHE_HEADER_SIZE)
         return bad(r, err, "the header's sizes are not those of this format");
     uint64_t w = row_words(h->d, h->with_y);
-    if (h->nblocks != (h->n - 1) / h->block_rows + 1 || w == 0 ||
-        h->n > (UINT64_MAX - h->data_offset) / 8 / w)
+    if (h->nblocks != (h->n - 1) / h->block_rows + 1 || w == 0 || h->d > UINT32_MAX ||
+        h->n > (UINT64_MAX / 4 - h->data_offset) / 8 / (w + 1))
         return bad(r, err, "the header's row and block counts disagree");
-    if (h->meta_offset != h->data_offset + h->n * w * 8 ||
+    int has_z = h->zx_offset != 0;
+    cache_layout l = layout_of(h->n, h->d, h->with_y, h->block_rows, has_z);
+    if ((has_z && !h->with_y) || h->zx_offset != l.zx || h->zy_offset != l.zy ||
+        h->scaling_offset != l.scaling || h->meta_offset != l.meta ||
         h->sums_offset != h->meta_offset + h->meta_size || h->sums_offset < h->meta_offset ||
-        h->file_size != h->sums_offset + h->nblocks * 8)
+        h->file_size != h->sums_offset + l.nsums * 8)
         return bad(r, err, "the header's offsets disagree");
     if (actual_size != h->file_size)
         return gd_error_set(err, GD_ERR_DATA, r->path, 0, 0,
@@ -361,22 +527,71 @@ static gd_status check_layout(const gd_cache_reader *r, const cache_header *h,
     return GD_OK;
 }
 
+void gd_cache_scaling_encode(const gd_scaling *sc, uint64_t *words)
+{
+    size_t d = sc->d;
+    memcpy(words, sc->x_mean, d * 8);
+    memcpy(words + d, sc->x_std, d * 8);
+    for (size_t j = 0; j < d; j++)
+        words[2 * d + j] = sc->constant[j] != 0;
+    memcpy(words + 3 * d, &sc->y_mean, 8);
+    memcpy(words + 3 * d + 1, &sc->y_std, 8);
+    words[3 * d + 2] = sc->y_constant != 0;
+}
+
+/* The statistics of the standardized section, checked against their hash.
+ * Nothing to do without the section. */
+static gd_status read_scaling(gd_cache_reader *r, const cache_header *h, gd_error *err)
+{
+    if (h->zx_offset == 0)
+        return GD_OK;
+    size_t d = (size_t)h->d, words = GD_CACHE_SCALING_WORDS(d);
+    uint64_t *v = malloc(words * sizeof *v);
+    gd_scaling *sc = &r->scaling;
+    sc->x_mean = malloc(d * sizeof *sc->x_mean + 1);
+    sc->x_std = malloc(d * sizeof *sc->x_std + 1);
+    sc->constant = malloc(d + 1);
+    sc->d = d;
+    gd_status st = GD_OK;
+    if (v == NULL || sc->x_mean == NULL || sc->x_std == NULL || sc->constant == NULL)
+        st = gd_error_set(err, GD_ERR_NOMEM, r->path, 0, 0, "out of memory");
+    else if (read_at(r->fd, v, words * 8, h->scaling_offset) != 0)
+        st = read_failed(r, err);
+    else if (gd_hash64_bytes(v, words * 8, 0) != h->scaling_hash)
+        st = bad(r, err, "the standardization statistics' checksum does not match");
+    if (st == GD_OK) {
+        memcpy(sc->x_mean, v, d * 8);
+        memcpy(sc->x_std, v + d, d * 8);
+        for (size_t j = 0; j < d; j++)
+            sc->constant[j] = v[2 * d + j] != 0;
+        memcpy(&sc->y_mean, v + 3 * d, 8);
+        memcpy(&sc->y_std, v + 3 * d + 1, 8);
+        sc->y_constant = v[3 * d + 2] != 0;
+        r->has_z = 1;
+        r->zx_offset = h->zx_offset;
+        r->zy_offset = h->zy_offset;
+    }
+    free(v);
+    return st;
+}
+
 /* The metadata and the checksum table, checked against their hashes. */
 static gd_status read_tables(gd_cache_reader *r, const cache_header *h, gd_error *err)
 {
+    size_t nsums = (size_t)((h->file_size - h->sums_offset) / 8);
     unsigned char *mp = malloc(h->meta_size ? h->meta_size : 1);
-    r->sums = malloc(h->nblocks * sizeof *r->sums);
+    r->sums = malloc(nsums * sizeof *r->sums);
     gd_status st = GD_OK;
     int decoded;
     if (mp == NULL || r->sums == NULL)
         /* NOLINTNEXTLINE(bugprone-branch-clone): decoding can run out of memory too */
         st = gd_error_set(err, GD_ERR_NOMEM, r->path, 0, 0, "out of memory");
     else if (read_at(r->fd, mp, h->meta_size, h->meta_offset) != 0 ||
-             read_at(r->fd, r->sums, h->nblocks * 8, h->sums_offset) != 0)
+             read_at(r->fd, r->sums, nsums * 8, h->sums_offset) != 0)
         st = read_failed(r, err);
     else if (gd_hash64_bytes(mp, h->meta_size, 0) != h->meta_hash)
         st = bad(r, err, "the metadata's checksum does not match");
-    else if (gd_hash64_bytes(r->sums, h->nblocks * 8, 0) != h->sums_hash)
+    else if (gd_hash64_bytes(r->sums, nsums * 8, 0) != h->sums_hash)
         st = bad(r, err, "the block checksum table's checksum does not match");
     else if ((decoded = gd_cache_meta_decode(&r->meta, mp, h->meta_size, h->d,
                                              (int)h->with_y)) == -2)
@@ -420,6 +635,8 @@ gd_status gd_cache_reader_open(gd_cache_reader *r, const char *path, int *errno_
         st = check_layout(r, &h, (uint64_t)sb.st_size, err);
     if (st == GD_OK)
         st = read_tables(r, &h, err);
+    if (st == GD_OK)
+        st = read_scaling(r, &h, err);
     if (st != GD_OK)
         return st;
     r->n = (size_t)h.n;
@@ -498,6 +715,7 @@ void gd_cache_reader_close(gd_cache_reader *r)
         close(r->fd);
     free(r->path);
     free(r->sums);
+    gd_scaling_free(&r->scaling);
     gd_cache_meta_free(&r->meta, r->d);
     memset(r, 0, sizeof *r);
     r->fd = -1;

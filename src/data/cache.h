@@ -6,7 +6,11 @@
  * split or standardization: X (after one-hot encoding) and y, the column
  * names, the encoding a model stores, and the load report's notes and
  * counts, so that a run from the cache prints the same messages and writes
- * the same model file as a parsing run. Its key says what it was made
+ * the same model file as a parsing run. Beside them, when there is a
+ * target, it holds what gd_dataset_standardize makes of all those rows:
+ * the z-scores of X and of y, each contiguous and page-aligned so that a
+ * run maps them and trains on them where they lie, and the statistics.
+ * Its key says what it was made
  * from: the source's size and gdhash64 (src/io/hash.h) over every byte,
  * and the hash of the parse options that change the result
  * (gd_cache_options_hash).
@@ -19,9 +23,20 @@
  *                 shorter): block b = its rows of X, row-major (rows x d
  *                 doubles), then its rows of y (rows doubles). Block b
  *                 starts at 4096 + b * block_rows * (d + 1) * 8.
+ *   zx_offset     the standardized section (zx_offset 0: none; then
+ *                 zy_offset and scaling_offset are 0 and meta_offset
+ *                 follows the rows): at the first page boundary after the
+ *                 rows, X's z-scores, n x d doubles row-major;
+ *   zy_offset     at the next page boundary, y's z-scores, n doubles;
+ *   scaling_offset right after, the statistics: GD_CACHE_SCALING_WORDS(d)
+ *                 words (gd_cache_scaling_encode), their gdhash64 (seed 0)
+ *                 in the header
  *   meta_offset   the metadata: length-prefixed records (gd_cache_meta)
- *   sums_offset   the per-block checksums: nblocks words, block b's is
- *                 gdhash64 of its bytes with seed b
+ *   sums_offset   the checksums: nblocks words for the blocks of rows,
+ *                 block b's gdhash64 of its bytes with seed b; with the
+ *                 standardized section, nblocks more for X's z-scores of
+ *                 each block (seed nblocks + b), then nblocks for y's
+ *                 (seed 2 nblocks + b)
  *
  * The header carries the magic "GDTCACHE", the format version, a byte-order
  * mark (0x0102030405060708 as written), the sizes (file, header, double),
@@ -50,8 +65,14 @@
 #include "gdtrain/dataset.h"
 #include "gdtrain/error.h"
 
-#define GD_CACHE_VERSION 1
+#define GD_CACHE_VERSION 2
 #define GD_CACHE_HEADER_SIZE 4096
+/* The alignment of the standardized section's parts: a page, so that
+ * they can be mapped where they are (and so a multiple of a cache line). */
+#define GD_CACHE_PAGE 4096
+/* Words of the statistics: d means, d spreads, d constant flags (0 or 1),
+ * y's mean, spread and constant flag. */
+#define GD_CACHE_SCALING_WORDS(d) (3 * (size_t)(d) + 3)
 /* Rows per block: a multiple of the loss (4096) and solve (512) blocks, and
  * the standardization's block (8192) itself. */
 #define GD_CACHE_BLOCK_ROWS 8192
@@ -118,8 +139,31 @@ gd_status gd_cache_writer_commit(gd_cache_writer *w, const gd_cache_key *key,
 /* Gives up: removes the temporary file, frees w. Accepts NULL. */
 void gd_cache_writer_abort(gd_cache_writer *w);
 
-/* Appends every row of ds and commits with its names, encoding and load
- * report (rep may be NULL). Frees w either way. */
+/* The standardized section, after the last row is appended (a writer
+ * with a target): begin_z with the statistics, then all n rows of X's
+ * z-scores (n x d) in any pieces, then all n of y's. Errors as append's;
+ * the writer must then be aborted. A writer commits with the section
+ * whole or not begun. */
+gd_status gd_cache_writer_begin_z(gd_cache_writer *w, const gd_scaling *sc, gd_error *err);
+gd_status gd_cache_writer_append_zx(gd_cache_writer *w, const double *zx, size_t rows,
+                                    gd_error *err);
+gd_status gd_cache_writer_append_zy(gd_cache_writer *w, const double *zy, size_t rows,
+                                    gd_error *err);
+
+/* The statistics as the file stores them (GD_CACHE_SCALING_WORDS(sc->d)
+ * words). */
+void gd_cache_scaling_encode(const gd_scaling *sc, uint64_t *words);
+
+/* gd_cache_writer_commit with ds's names and encoding and rep's notes
+ * (rep may be NULL). Frees w either way. */
+gd_status gd_cache_writer_commit_dataset(gd_cache_writer *w, const gd_dataset *ds,
+                                         const gd_load_report *rep, const gd_cache_key *key,
+                                         gd_error *err);
+
+/* Appends every row of ds, then (with a target) the standardized section
+ * computed from them (ds is not changed; without it when a column cannot
+ * be standardized), and commits with its names, encoding and load report
+ * (rep may be NULL). Frees w either way. */
 gd_status gd_cache_write_rows(gd_cache_writer *w, const gd_dataset *ds,
                               const gd_load_report *rep, const gd_cache_key *key,
                               gd_error *err);
@@ -140,7 +184,11 @@ typedef struct gd_cache_reader {
     uint64_t file_size;      /* bytes */
     gd_cache_key key;
     gd_cache_meta meta;      /* owned */
-    uint64_t *sums;          /* (nblocks) checksums */
+    uint64_t *sums;          /* (nblocks, or 3 nblocks with the standardized
+                                section) checksums */
+    int has_z;               /* 1: the standardized section is there */
+    uint64_t zx_offset, zy_offset; /* where its z-scores are */
+    gd_scaling scaling;      /* its statistics (owned) */
 } gd_cache_reader;
 
 /* Opens the cache at path and checks its header (magic, version, byte
@@ -176,6 +224,16 @@ gd_status gd_cache_copy_block(const gd_cache_reader *r, const void *map, size_t 
  * mapped (gd_cache_copy_block), else read. On error *ds is empty. */
 gd_status gd_cache_read_dataset(gd_cache_reader *r, int threads, gd_dataset *ds,
                                 gd_error *err);
+
+/* The standardized section as *ds and *sc (r->has_z): X and y point into a
+ * read-only mapping of the file, which ds owns (ds->mapping); the names and
+ * encoding move out of r->meta. Every z-score block is checked against its
+ * checksum first, on `threads` threads (0 = every online CPU), which also
+ * brings the pages in before the first epoch. GD_ERR_DATA naming the
+ * first block that does not check out, GD_ERR_IO if the file cannot be
+ * mapped, GD_ERR_NOMEM; *ds and *sc are empty then. */
+gd_status gd_cache_map_standardized(gd_cache_reader *r, int threads, gd_dataset *ds,
+                                    gd_scaling *sc, gd_error *err);
 
 /* Closes the file and frees what r holds; zeroes it. Accepts a zeroed or
  * failed-open struct. */

@@ -258,6 +258,107 @@ gd_status gd_cache_read_dataset(gd_cache_reader *r, int threads, gd_dataset *ds,
     return st;
 }
 
+/* ------------------------------------------- the standardized section */
+
+typedef struct zcheck_job {
+    const gd_cache_reader *r;
+    const unsigned char *base; /* the mapping */
+    uint64_t base_offset;      /* its place in the file */
+    unsigned char *failed;     /* (2 nblocks) */
+} zcheck_job;
+
+/* Task t < nblocks: block t's rows of X's z-scores; else block t - nblocks's
+ * of y's. */
+static void check_z(void *ctx, size_t t, int worker)
+{
+    (void)worker;
+    zcheck_job *job = ctx;
+    const gd_cache_reader *r = job->r;
+    int is_y = t >= r->nblocks;
+    size_t b = is_y ? t - r->nblocks : t, width = is_y ? 1 : r->d;
+    size_t bytes = gd_cache_block_size(r, b) * width * sizeof(double);
+    uint64_t at = (is_y ? r->zy_offset : r->zx_offset) +
+                  (uint64_t)b * r->block_rows * width * sizeof(double);
+    job->failed[t] = gd_hash64_bytes(job->base + (at - job->base_offset), bytes,
+                                     r->nblocks + t) != r->sums[r->nblocks + t];
+}
+
+static gd_status copy_scaling(const gd_scaling *from, gd_scaling *to, const char *path,
+                              gd_error *err)
+{
+    size_t d = from->d;
+    *to = *from;
+    to->x_mean = malloc(d * sizeof *to->x_mean + 1);
+    to->x_std = malloc(d * sizeof *to->x_std + 1);
+    to->constant = malloc(d + 1);
+    if (to->x_mean == NULL || to->x_std == NULL || to->constant == NULL) {
+        gd_scaling_free(to);
+        return gd_error_set(err, GD_ERR_NOMEM, path, 0, 0, "out of memory");
+    }
+    memcpy(to->x_mean, from->x_mean, d * sizeof *to->x_mean);
+    memcpy(to->x_std, from->x_std, d * sizeof *to->x_std);
+    memcpy(to->constant, from->constant, d);
+    return GD_OK;
+}
+
+/* The first z-score block that did not check out, as an error. */
+static gd_status z_failure(const gd_cache_reader *r, const unsigned char *failed,
+                           gd_error *err)
+{
+    size_t t = 0;
+    while (!failed[t])
+        t++;
+    int is_y = t >= r->nblocks;
+    return gd_error_set(err, GD_ERR_DATA, r->path, 0, 0,
+                        "block %zu of %zu of the standardized %s: its checksum does not match",
+                        (is_y ? t - r->nblocks : t) + 1, r->nblocks, is_y ? "y" : "X");
+}
+
+gd_status gd_cache_map_standardized(gd_cache_reader *r, int threads, gd_dataset *ds,
+                                    gd_scaling *sc, gd_error *err)
+{
+    assert(r->has_z);
+    memset(ds, 0, sizeof *ds);
+    memset(sc, 0, sizeof *sc);
+    long page = sysconf(_SC_PAGESIZE);
+    uint64_t from = page > 0 ? r->zx_offset / (uint64_t)page * (uint64_t)page : 0;
+    size_t size = (size_t)(r->zy_offset + r->n * sizeof(double) - from);
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, r->fd, (off_t)from);
+    if (map == MAP_FAILED)
+        return gd_error_set(err, errno == ENOMEM ? GD_ERR_NOMEM : GD_ERR_IO, r->path, 0, 0,
+                            "cannot map: %s", strerror(errno));
+    zcheck_job job = {r, map, from, calloc(2 * r->nblocks, 1)};
+    gd_status st = GD_OK;
+    if (job.failed == NULL) {
+        st = gd_error_set(err, GD_ERR_NOMEM, r->path, 0, 0, "out of memory");
+    } else {
+        threads = gd_pool_threads(threads);
+        size_t tasks = 2 * r->nblocks;
+        gd_pool *pool = threads > 1 ? gd_pool_create(threads < (int)tasks ? threads
+                                                                          : (int)tasks)
+                                    : NULL;
+        gd_pool_run(pool, check_z, &job, tasks);
+        gd_pool_free(pool);
+        if (memchr(job.failed, 1, tasks) != NULL)
+            st = z_failure(r, job.failed, err);
+    }
+    free(job.failed);
+    if (st == GD_OK)
+        st = copy_scaling(&r->scaling, sc, r->path, err);
+    if (st != GD_OK) {
+        munmap(map, size);
+        return st;
+    }
+    ds->n = r->n;
+    ds->d = r->d;
+    ds->mapping = map;
+    ds->mapping_size = size;
+    ds->x = (double *)(void *)((unsigned char *)map + (r->zx_offset - from));
+    ds->y = (double *)(void *)((unsigned char *)map + (r->zy_offset - from));
+    take_meta(r, ds);
+    return GD_OK;
+}
+
 /* ---------------------------------------------------------------- policy */
 
 char *gd_cache_default_path(const char *source)
@@ -307,8 +408,10 @@ static void restore_report(const gd_load_options *opt, const gd_load_report *sav
 
 /* The rows from the cache at path if it holds key and checks out: GD_OK
  * with out->used set; GD_OK without it (and a note when a cache was there
- * but not used) to parse instead; GD_ERR_NOMEM. */
-static gd_status try_cache(gd_dataset *ds, const gd_load_options *opt, const char *path,
+ * but not used) to parse instead; GD_ERR_NOMEM. With sc, the standardized
+ * section is mapped when the cache has one (*done set). */
+static gd_status try_cache(gd_dataset *ds, gd_scaling *sc, int *done,
+                           const gd_load_options *opt, const char *path,
                            const gd_cache_key *key, gd_cache_outcome *out, gd_error *err)
 {
     gd_cache_reader r;
@@ -325,6 +428,8 @@ static gd_status try_cache(gd_dataset *ds, const gd_load_options *opt, const cha
         /* The cache keeps no source name: the same file changed, or another file. */
         gd_cache_note(out, "the cache '%s' was made from another file or an older '%s'", path,
                       opt->path);
+    else if (st == GD_OK && sc != NULL && r.has_z)
+        st = gd_cache_map_standardized(&r, opt->threads, ds, sc, &why);
     else if (st == GD_OK)
         st = gd_cache_read_dataset(&r, opt->threads, ds, &why);
     if (st == GD_OK && ds->x != NULL) {
@@ -332,6 +437,7 @@ static gd_status try_cache(gd_dataset *ds, const gd_load_options *opt, const cha
         ds->threads = opt->threads;
         out->used = 1;
         out->bytes = r.file_size;
+        *done = ds->mapping != NULL;
     } else if (st == GD_ERR_NOMEM) {
         *err = why;
     } else if (st != GD_OK && !(st == GD_ERR_IO && e == ENOENT)) {
@@ -348,12 +454,37 @@ static int same_file_state(const struct stat *a, const struct stat *b)
            a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ino == b->st_ino;
 }
 
+/* Writes the cache of ds's rows with w, and with sc standardizes ds in
+ * place (*done) between the rows and their z-scores, so the run's own
+ * standardization is what the cache keeps. On error ds is freed. */
+static gd_status write_cache(gd_cache_writer *w, gd_dataset *ds, gd_scaling *sc, int *done,
+                             const gd_load_options *opt, const gd_cache_key *key,
+                             gd_error *err)
+{
+    if (sc == NULL || ds->y == NULL)
+        return gd_cache_write_rows(w, ds, opt->report, key, err);
+    gd_status st = gd_cache_writer_append(w, ds->x, ds->y, ds->n, err);
+    if (st == GD_OK && (st = gd_dataset_standardize(ds, sc, err)) == GD_OK)
+        *done = 1;
+    if (st == GD_OK)
+        st = gd_cache_writer_begin_z(w, sc, err);
+    if (st == GD_OK)
+        st = gd_cache_writer_append_zx(w, ds->x, ds->n, err);
+    if (st == GD_OK)
+        st = gd_cache_writer_append_zy(w, ds->y, ds->n, err);
+    if (st != GD_OK) {
+        gd_cache_writer_abort(w);
+        return st;
+    }
+    return gd_cache_writer_commit_dataset(w, ds, opt->report, key, err);
+}
+
 /* Parses the source and writes the cache. A cache that cannot be begun is
  * a note; one that fails once begun is the load's error. */
-static gd_status parse_and_write(gd_dataset *ds, const gd_load_options *opt,
-                                 const char *path, const gd_cache_key *key,
-                                 const struct stat *before, gd_cache_outcome *out,
-                                 gd_error *err)
+static gd_status parse_and_write(gd_dataset *ds, gd_scaling *sc, int *done,
+                                 const gd_load_options *opt, const char *path,
+                                 const gd_cache_key *key, const struct stat *before,
+                                 gd_cache_outcome *out, gd_error *err)
 {
     gd_status st = gd_dataset_load(ds, opt, err);
     if (st != GD_OK)
@@ -373,9 +504,11 @@ static gd_status parse_and_write(gd_dataset *ds, const gd_load_options *opt,
         return GD_OK;
     }
     if (st == GD_OK)
-        st = gd_cache_write_rows(w, ds, opt->report, key, &why);
+        st = write_cache(w, ds, sc, done, opt, key, &why);
     if (st != GD_OK) {
         *err = why;
+        if (*done)
+            gd_scaling_free(sc);
         gd_dataset_free(ds);
         return st;
     }
@@ -386,13 +519,17 @@ static gd_status parse_and_write(gd_dataset *ds, const gd_load_options *opt,
     return GD_OK;
 }
 
-gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
-                                 const char *cache_path, int force, gd_cache_outcome *out,
-                                 gd_error *err)
+/* gd_dataset_load_cached, and with sc gd_dataset_load_standardized up to
+ * the standardization, which is done (*done set) where the cache had it
+ * or where writing it did it. */
+static gd_status load_cached(gd_dataset *ds, gd_scaling *sc, int *done,
+                             const gd_load_options *opt, const char *cache_path, int force,
+                             gd_cache_outcome *out, gd_error *err)
 {
     assert(opt->encoding == NULL && cache_path != NULL);
     memset(out, 0, sizeof *out);
     memset(ds, 0, sizeof *ds);
+    *done = 0;
     struct stat before;
     if (strcmp(opt->path, "-") == 0) {
         gd_cache_note(out, "standard input is read without a cache");
@@ -410,9 +547,29 @@ gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
     if (st != GD_OK)
         return st;
     if (!force) {
-        st = try_cache(ds, opt, cache_path, &key, out, err);
+        st = try_cache(ds, sc, done, opt, cache_path, &key, out, err);
         if (st != GD_OK || out->used)
             return st;
     }
-    return parse_and_write(ds, opt, cache_path, &key, &before, out, err);
+    return parse_and_write(ds, sc, done, opt, cache_path, &key, &before, out, err);
+}
+
+gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
+                                 const char *cache_path, int force, gd_cache_outcome *out,
+                                 gd_error *err)
+{
+    int done;
+    return load_cached(ds, NULL, &done, opt, cache_path, force, out, err);
+}
+
+gd_status gd_dataset_load_standardized(gd_dataset *ds, gd_scaling *sc,
+                                       const gd_load_options *opt, const char *cache_path,
+                                       gd_cache_outcome *out, gd_error *err)
+{
+    int done;
+    memset(sc, 0, sizeof *sc);
+    gd_status st = load_cached(ds, sc, &done, opt, cache_path, 0, out, err);
+    if (st == GD_OK && !done && (st = gd_dataset_standardize(ds, sc, err)) != GD_OK)
+        gd_dataset_free(ds);
+    return st;
 }

@@ -27,6 +27,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/share.h"
 
@@ -243,8 +244,12 @@ void gd_dataset_free(gd_dataset *ds)
             free(ds->feature_names[j]);
     free(ds->feature_names);
     free(ds->target_name);
-    free(ds->x);
-    free(ds->y);
+    if (ds->mapping != NULL) {
+        munmap(ds->mapping, ds->mapping_size);
+    } else {
+        free(ds->x);
+        free(ds->y);
+    }
     gd_encoding_free(ds->encoding);
     free(ds->encoding);
     gd_stream_close(ds->stream);

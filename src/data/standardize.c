@@ -781,7 +781,8 @@ gd_status gd_stats_finish(gd_stats *st, const gd_dataset *ds, gd_scaling *sc, gd
 /* ds_scale for a dataset shared by several processes (at least one row in
  * all): the same passes, each block's sums gathered from the part that
  * holds it. */
-static gd_status ds_scale_shared(gd_dataset *ds, int center, gd_scaling *sc, gd_error *err)
+static gd_status ds_scale_shared(gd_dataset *ds, int center, int apply, gd_scaling *sc,
+                                 gd_error *err)
 {
     const size_t total = ds->share->total;
     const size_t m = ds->d + (ds->y != NULL);
@@ -799,9 +800,9 @@ static gd_status ds_scale_shared(gd_dataset *ds, int center, gd_scaling *sc, gd_
         ds_stats_add_shared(st, ds, packed);
         status = gd_stats_finish(st, ds, sc, err);
     }
-    if (status == GD_OK)
+    if (status == GD_OK && apply)
         gd_stats_apply(sc, ds->x, ds->y, ds->n, st->pool);
-    else
+    else if (status != GD_OK)
         memset(sc, 0, sizeof *sc);
     gd_stats_free(st);
     free(packed);
@@ -812,12 +813,13 @@ static gd_status ds_scale_shared(gd_dataset *ds, int center, gd_scaling *sc, gd_
  * the first value, exactly, if all are equal), then a block-wise compensated
  * sum of the squared deviations from it gives the population variance. On
  * error X and y are left as they were. */
-static gd_status ds_scale(gd_dataset *ds, int center, gd_scaling *sc, gd_error *err)
+static gd_status ds_scale(gd_dataset *ds, int center, int apply, gd_scaling *sc,
+                         gd_error *err)
 {
     assert(ds != NULL && sc != NULL);
     const size_t d = ds->d;
     if (ds->share != NULL)
-        return ds_scale_shared(ds, center, sc, err);
+        return ds_scale_shared(ds, center, apply, sc, err);
     if (ds->n == 0) { /* nothing to learn from: all constant */
         if (ds_scaling_alloc(sc, d) != 0)
             return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
@@ -839,9 +841,9 @@ static gd_status ds_scale(gd_dataset *ds, int center, gd_scaling *sc, gd_error *
         gd_stats_add(st, ds->x, ds->y, ds->n);
         status = gd_stats_finish(st, ds, sc, err);
     }
-    if (status == GD_OK)
+    if (status == GD_OK && apply)
         gd_stats_apply(sc, ds->x, ds->y, ds->n, st->pool);
-    else
+    else if (status != GD_OK)
         memset(sc, 0, sizeof *sc);
     gd_stats_free(st);
     return status;
@@ -849,12 +851,18 @@ static gd_status ds_scale(gd_dataset *ds, int center, gd_scaling *sc, gd_error *
 
 gd_status gd_dataset_standardize(gd_dataset *ds, gd_scaling *sc, gd_error *err)
 {
-    return ds_scale(ds, 1, sc, err);
+    return ds_scale(ds, 1, 1, sc, err);
 }
 
 gd_status gd_dataset_scale_origin(gd_dataset *ds, gd_scaling *sc, gd_error *err)
 {
-    return ds_scale(ds, 0, sc, err);
+    return ds_scale(ds, 0, 1, sc, err);
+}
+
+gd_status gd_stats_scaling(const gd_dataset *ds, gd_scaling *sc, gd_error *err)
+{
+    /* Not applied, so ds is only read. */
+    return ds_scale((gd_dataset *)ds, 1, 0, sc, err);
 }
 
 void gd_scaling_free(gd_scaling *sc)

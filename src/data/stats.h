@@ -55,6 +55,10 @@ gd_status gd_stats_finish(gd_stats *st, const gd_dataset *ds, gd_scaling *sc, gd
  * be NULL), on pool's threads (NULL: the caller's). */
 void gd_stats_apply(const gd_scaling *sc, double *x, double *y, size_t n, gd_pool *pool);
 
+/* The statistics gd_dataset_standardize would find for ds, without
+ * turning ds into z-scores (ds is not changed). */
+gd_status gd_stats_scaling(const gd_dataset *ds, gd_scaling *sc, gd_error *err);
+
 /* Frees st. Accepts NULL. */
 void gd_stats_free(gd_stats *st);
 

@@ -186,6 +186,15 @@ static gd_status load_split(gd_fit_data *fd, const gd_fit_source *src, gd_load_o
     return st;
 }
 
+/* Names the data file in an error about a whole column of it. */
+static gd_status name_file(gd_status st, const gd_fit_source *src, gd_error *err)
+{
+    if (st != GD_OK && err->file[0] == '\0')
+        snprintf(err->file, sizeof err->file, "%s",
+                 strcmp(src->path, "-") == 0 ? "<stdin>" : src->path);
+    return st;
+}
+
 gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
 {
     memset(fd, 0, sizeof *fd);
@@ -196,27 +205,29 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
                             "give either --val-split or --val, not both");
     gd_load_options lo = train_options(src);
     gd_cache_outcome outcome;
+    gd_cache_outcome *out = src->cache_outcome ? src->cache_outcome : &outcome;
     const int split_raw = src->val_split > 0 && lo.encode && src->cache == NULL;
-    gd_status st = split_raw           ? load_split(fd, src, lo, err)
+    /* All rows trained on, standardized the usual way: the cache holds them
+     * so, ready to train on where they lie. */
+    const int ready = src->cache != NULL && src->val_split == 0 && !src->no_intercept;
+    gd_status st = split_raw            ? load_split(fd, src, lo, err)
+                   : ready              ? gd_dataset_load_standardized(&fd->train, &fd->scaling,
+                                                                       &lo, src->cache, out, err)
                    : src->cache == NULL ? gd_dataset_load(&fd->train, &lo, err)
-                       : gd_dataset_load_cached(&fd->train, &lo, src->cache, 0,
-                                                src->cache_outcome ? src->cache_outcome
-                                                                   : &outcome,
-                                                err);
+                                        : gd_dataset_load_cached(&fd->train, &lo, src->cache, 0,
+                                                                 out, err);
+    if (ready)
+        st = name_file(st, src, err);
     if (st == GD_OK && src->val_path != NULL)
         st = load_validation(src, &fd->train, &fd->val, err);
     else if (st == GD_OK && src->val_split > 0 && !split_raw)
         st = gd_dataset_split(&fd->train, src->val_split, src->split_seed, &fd->val, err);
     /* Statistics come from the training rows only, so nothing about the
      * validation rows leaks into training. */
-    if (st == GD_OK) {
-        st = src->no_intercept ? gd_dataset_scale_origin(&fd->train, &fd->scaling, err)
-                               : gd_dataset_standardize(&fd->train, &fd->scaling, err);
-        /* Its errors are about a whole column of the data: name the file. */
-        if (st != GD_OK && err->file[0] == '\0')
-            snprintf(err->file, sizeof err->file, "%s",
-                     strcmp(src->path, "-") == 0 ? "<stdin>" : src->path);
-    }
+    if (st == GD_OK && !ready)
+        st = name_file(src->no_intercept ? gd_dataset_scale_origin(&fd->train, &fd->scaling, err)
+                                         : gd_dataset_standardize(&fd->train, &fd->scaling, err),
+                       src, err);
     if (st == GD_OK && fd->val.n > 0)
         gd_dataset_apply_scaling(&fd->val, &fd->scaling);
     return st;

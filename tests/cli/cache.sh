@@ -2,7 +2,10 @@
 # the same model file and messages as a run that parses; a changed source
 # (one digit, size and time put back), changed load options and every kind
 # of damaged cache are noticed, said in a note, and rebuilt; two writers at
-# once; a full disk; --no-cache; gdtrain cache.
+# once; a full disk; --no-cache; gdtrain cache. A run that trains on all
+# rows standardized the usual way maps the cache's standardized section;
+# the others (--val-split, --no-intercept) read its rows: both give the
+# parsing run's model.
 . "$(dirname "$0")/lib.bash"
 cp "$SRC/data/houses.csv" "$SRC/data/houses_mixed.csv" .
 
@@ -32,6 +35,24 @@ same_run "the run that writes the cache" plain
 expect_file houses.csv.gdcache "the cache beside the data"
 run "$GDTRAIN" "${T[@]}" --cache --out run.model
 same_run "the run that reads the cache" plain
+
+# ---- the runs that read the standardized section (--val FILE, --l2) and
+# those that read the rows (--no-intercept, --val-split), each after a run
+# of the other kind wrote the cache, and after its own
+head -n 1500 houses.csv >train.csv
+{ head -n 1 houses.csv; tail -n 500 houses.csv; } >val.csv
+for args in "--val val.csv" "--l2 0.3" "--no-intercept" "--val-split 0.25" \
+    "--no-intercept --val val.csv --opt adam"; do
+    read -r -a A <<<"$args"
+    V=(--data train.csv --opt gd --epochs 30 --tol 0 "${A[@]}")
+    parse_ref variant "${V[@]}"
+    for first in "" "--no-intercept" ""; do
+        "$GDTRAIN" --data train.csv --epochs 2 $first --cache v.gdcache --out /dev/null 2>/dev/null ||
+            fail "a first run $first"
+        run "$GDTRAIN" "${V[@]}" --cache v.gdcache --out run.model
+        same_run "$args, the cache written by a run ${first:-standardizing}" variant
+    done
+done
 
 # ---- categorical columns and missing cells: the encoding and the notes
 M=(--data houses_mixed.csv --na drop --categorical garage --opt adam)
@@ -87,27 +108,47 @@ spoil() {
     payload) printf '\377' | dd of=$c bs=1 seek=5000 conv=notrunc status=none ;;
     header) printf '\377' | dd of=$c bs=1 seek=60 conv=notrunc status=none ;;
     magic) printf 'X' | dd of=$c bs=1 seek=0 conv=notrunc status=none ;;
-    version) printf '\002' | dd of=$c bs=1 seek=8 conv=notrunc status=none ;;
+    version) printf '\001' | dd of=$c bs=1 seek=8 conv=notrunc status=none ;;
     endian) printf '\001\002\003\004\005\006\007\010' | dd of=$c bs=1 seek=16 conv=notrunc status=none ;;
+    zx) flip_at $c $(($(word $c 160) + 77)) ;;
+    zy) flip_at $c $(($(word $c 168) + 8 * 1999 + 3)) ;;
+    stats) flip_at $c $(($(word $c 176) + 8 * 7)) ;;
     esac
 }
-for how in truncated payload header magic version endian; do
+# word FILE OFFSET: the header's 64-bit word at OFFSET (zx_offset at 160,
+# zy_offset 168, scaling_offset 176: src/data/cache.c's header).
+word() { od -An -t u8 -j "$2" -N 8 "$1" | tr -d ' '; }
+# flip_at FILE OFFSET: one byte of FILE turned to another.
+flip_at() {
+    local b
+    b=$(od -An -t u1 -j "$2" -N 1 "$1" | tr -d ' ')
+    printf "\\$(printf %03o $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+for how in truncated payload header magic version endian zx zy stats; do
+    # The rows themselves are read by runs that standardize otherwise.
+    R=("${T[@]}")
+    ref=plain
+    [ $how = payload ] && R+=(--no-intercept) && ref=origin
+    [ $how = payload ] && parse_ref origin "${R[@]}"
     case $how in
     truncated) why='truncated: [0-9]+ bytes, the header says [0-9]+' ;;
     payload) why='block 1 of 1: its checksum does not match' ;;
+    zx) why='block 1 of 1 of the standardized X: its checksum does not match' ;;
+    zy) why='block 1 of 1 of the standardized y: its checksum does not match' ;;
+    stats) why="the standardization statistics' checksum does not match" ;;
     header) why="the header's checksum does not match: the header is damaged" ;;
     magic) why='not a gdtrain cache: it does not start with GDTCACHE' ;;
-    version) why='cache format version 2; this gdtrain reads version 1' ;;
+    version) why='cache format version 1; this gdtrain reads version 2' ;;
     endian) why='written on a machine of the other byte order' ;;
     esac
     spoil $how
-    run "$GDTRAIN" "${T[@]}" --cache --out run.model
+    run "$GDTRAIN" "${R[@]}" --cache --out run.model
     expect_status 0 "a $how cache"
     expect_err_line "^gdtrain: note: the cache 'houses.csv.gdcache' cannot be used \($why\): it is rebuilt$" \
         "a $how cache"
-    cmp -s plain.model run.model || fail "a $how cache: the model differs"
-    run "$GDTRAIN" "${T[@]}" --cache --out run.model
-    same_run "after a $how cache, the rebuilt one" plain
+    cmp -s $ref.model run.model || fail "a $how cache: the model differs"
+    run "$GDTRAIN" "${R[@]}" --cache --out run.model
+    same_run "after a $how cache, the rebuilt one" $ref
 done
 
 # ---- --no-cache: neither read nor written
