@@ -34,7 +34,7 @@ void cli_usage_error(const char *subcommand, const char *fmt, ...)
 #ifdef GDTRAIN_NO_MAIN
     /* Linked into gdtrain-mpi, whose help is its own whatever the subcommand. */
     (void)subcommand;
-    fprintf(stderr, "try 'gdtrain-mpi --help'\n");
+    fprintf(stderr, "try '" CLI_PROGRAM " --help'\n");
 #else
     if (subcommand != NULL)
         fprintf(stderr, "try 'gdtrain %s --help'\n", subcommand);

@@ -15,6 +15,15 @@
 #define CLI_PRINTF(a, b)
 #endif
 
+/* The program's name where it is not "gdtrain" for both (--version, the
+ * hint of a usage error): gdtrain-mpi is built from the same files with
+ * GDTRAIN_NO_MAIN defined. */
+#ifdef GDTRAIN_NO_MAIN
+#define CLI_PROGRAM "gdtrain-mpi"
+#else
+#define CLI_PROGRAM "gdtrain"
+#endif
+
 /* "gdtrain: error: <message>" */
 void cli_error(const char *fmt, ...) CLI_PRINTF(1, 2);
 

@@ -524,7 +524,7 @@ int cli_parse_command_args(const char *subcommand, const cli_option *table, int 
         print_help();
         return 0;
     case PARSE_VERSION:
-        printf("gdtrain %s\n", GDTRAIN_VERSION);
+        printf(CLI_PROGRAM " %s\n", GDTRAIN_VERSION);
         return 0;
     case PARSE_ERROR:
         cli_usage_error(subcommand, "%s", msg);

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.bash"
 
 "$GDTRAIN" gen --rows 20000 --seed 3 --out good.csv || fail "gen"
+gdtrain_version=$("$GDTRAIN" --version) || fail "gdtrain --version"
 # Line 15000 of 20001 lies in the second of 2 or 3 byte ranges.
 awk 'NR == 15000 { print $0 ",1"; next } { print }' good.csv >bad.csv
 run "$GDTRAIN" --data bad.csv
@@ -46,5 +47,13 @@ expect_ranks 2 2 "an unknown option"
 expect_err_line "^try 'gdtrain-mpi --help'\$" "the hint of a usage error"
 mpi_run 2 --data good.csv --l1 0.1
 expect_err_line "^try 'gdtrain-mpi --help'\$" "the hint of a refusal"
+
+# --version names the program it is, with gdtrain's version.
+mpi_run 2 --version
+expect_ranks 2 0 "gdtrain-mpi --version"
+CHECKS=$((CHECKS + 1))
+[ "$(cat out)" = "gdtrain-mpi ${gdtrain_version#gdtrain }" ] ||
+    { cat out >&2; fail "--version: not 'gdtrain-mpi' and gdtrain's version, once"; }
+grep -Eq '^gdtrain-mpi [0-9]+\.[0-9]+' out || { cat out >&2; fail "--version: no version"; }
 
 done_ok
