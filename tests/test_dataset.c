@@ -257,6 +257,32 @@ static void test_error_empty_and_header_only(void **state)
     expect_error("a,b\n\n\n", GD_ERR_DATA, 2, 1, "no data rows after the header", NULL);
 }
 
+/* One shard of several (gdtrain-mpi) may hold a header and no rows: its
+ * columns, no rows, no error; a file without even a header is still one. */
+static void test_may_be_empty(void **state)
+{
+    (void)state;
+    const char *texts[] = {"a,b\n", "a,b", "a,b\r\n\n\n"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        gd_load_options opt = {.path = write_temp_file(texts[i], strlen(texts[i])),
+                               .need_target = 1, .may_be_empty = 1};
+        gd_dataset ds;
+        gd_error err;
+        gd_error_clear(&err);
+        assert_int_equal(gd_dataset_load(&ds, &opt, &err), GD_OK);
+        assert_int_equal(ds.n, 0);
+        assert_int_equal(ds.d, 1);
+        assert_string_equal(ds.feature_names[0], "a");
+        assert_string_equal(ds.target_name, "b");
+        gd_dataset_free(&ds);
+    }
+    gd_load_options opt = {.path = write_temp_file("", 0), .need_target = 1, .may_be_empty = 1};
+    gd_dataset ds;
+    gd_error err;
+    assert_int_equal(gd_dataset_load(&ds, &opt, &err), GD_ERR_DATA);
+    assert_non_null(strstr(err.message, "no header line"));
+}
+
 static void test_error_header_names(void **state)
 {
     (void)state;
@@ -761,6 +787,7 @@ int main(void)
         cmocka_unit_test(test_cells),
         cmocka_unit_test(test_need_target_zero),
         cmocka_unit_test(test_error_empty_and_header_only),
+        cmocka_unit_test(test_may_be_empty),
         cmocka_unit_test(test_error_header_names),
         cmocka_unit_test(test_error_selection),
         cmocka_unit_test(test_error_ragged),

@@ -119,6 +119,9 @@ typedef struct gd_load_options {
                                        without rows is no error */
     size_t *part_range;             /* parts > 1: receives the range's first and
                                        end byte offsets, or NULL */
+    int may_be_empty;               /* a header without data rows is no error:
+                                       the file is one shard of several
+                                       (gdtrain-mpi), the others may hold rows */
 } gd_load_options;
 
 /* Loads a CSV file into *ds (which need not be initialised). Header names are

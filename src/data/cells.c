@@ -864,6 +864,8 @@ static int expand_rows(gd_dataset *ds, const gd_encoding *e, size_t m, size_t sk
                        size_t width)
 {
     const size_t n = ds->n;
+    if (n == 0)
+        return 0; /* an empty part of the rows: realloc to 0 bytes may free X */
     double *tmp = malloc((m + width + 1) * sizeof *tmp);
     if (tmp == NULL)
         return -1;
@@ -1064,7 +1066,9 @@ gd_status gd_cells_finish(gd_cells *C, gd_dataset *ds, const gd_cells_span *span
     size_t width = gd_encoding_width(e);
     const int plain = plain_rows(&F, e, width);
     size_t kept = plain ? ds->n : resolve_rows(&F, spans, nspans);
-    if (kept == 0) {
+    /* No rows at all is an empty part of the rows (the loader says when it
+     * may be), not rows dropped */
+    if (kept == 0 && ds->n > 0) {
         st = gd_error_set(err, GD_ERR_DATA, r->file, 0, 0,
                           "no rows left: each of the %zu rows has a missing cell%s", ds->n,
                           r->policy == GD_NA_DROP ? " (--na mean fills them in instead)"

@@ -136,7 +136,8 @@ static gd_status ds_read_rows(gd_csv_reader *r, const gd_load_options *opt, char
     }
     if (st != GD_OK)
         return st;
-    if (n == 0 && !c.part_empty && (t->cells == NULL || gd_cells_row_problems(t->cells) == 0))
+    if (n == 0 && !c.part_empty && !opt->may_be_empty &&
+        (t->cells == NULL || gd_cells_row_problems(t->cells) == 0))
         return gd_error_set(err, GD_ERR_DATA, file, cols->hd.line + 1, 1,
                             "no data rows after the header");
     ds->n = n;
