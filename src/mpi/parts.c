@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/msg.h"
+#include "mpi/shards.h"
 
 /* The hooks have no context argument: the one set of parts of the process. */
 static mpi_parts *the_parts;
@@ -179,12 +180,21 @@ static void refuse(const refusal *r)
  * settings are the same in every rank, so every rank decides alike. */
 static int parts_check(const train_settings *s, const gd_train_config *cfg)
 {
+    mpi_parts *P = the_parts;
     for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
         if (refusals[i].applies != NULL && refusals[i].applies(s, cfg)) {
             refuse(&refusals[i]);
             return 2;
         }
-    return 0;
+    free(P->shard);
+    free(P->first_shard);
+    P->shard = P->first_shard = NULL;
+    if (!mpi_shards_named(s->data))
+        return 0;
+    int code = mpi_shard_path(s->data, P->rank, P->size, &P->shard);
+    if (code == 0)
+        code = mpi_shard_path(s->data, 0, P->size, &P->first_shard);
+    return code;
 }
 
 /* cli_train_parts.help: gdtrain-mpi's own, since most of train's help
@@ -192,10 +202,19 @@ static int parts_check(const train_settings *s, const gd_train_config *cfg)
 static void parts_help(void)
 {
     printf("Usage: mpirun -np N gdtrain-mpi --data FILE [train options]\n"
+           "       mpirun -np N gdtrain-mpi --data SHARDS [train options]\n"
            "\n"
            "Trains like 'gdtrain train' with the rows spread over N MPI ranks: full-batch\n"
            "training of numeric tables, the model and curve byte-identical to gdtrain's\n"
            "for any N and --threads. Rank 0 writes the files and the messages.\n"
+           "\n"
+           "--data FILE: each rank parses 1/N of the file's bytes.\n"
+           "--data SHARDS (a value with a comma or a %%): one file a rank, each with the\n"
+           "same header line; the rows are shard 0's, then shard 1's, ..., as if the\n"
+           "files were one table. Either a list of exactly N files, 'a.csv,b.csv,c.csv',\n"
+           "or a pattern whose %%d is the rank's number from 0 ('part-%%d.csv': part-0.csv\n"
+           "to part-<N-1>.csv; %%03d pads it to 3 digits; %%%% is a %%). A shard may have\n"
+           "no rows; errors name the shard and its own line numbers.\n"
            "\n"
            "Refused (a usage error, exit status 2, in every rank):\n");
     for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
@@ -244,6 +263,20 @@ static void with_stderr(mpi_parts *P, int on)
     }
 }
 
+/* The lowest rank where failed is set (collective; some rank's is). */
+static int first_failing(const mpi_parts *P, int failed)
+{
+    int first = 0;
+    int *all = malloc((size_t)P->size * sizeof *all);
+    if (all == NULL)
+        mpi_fail("out of memory");
+    MPI_Allgather(&failed, 1, MPI_INT, all, 1, MPI_INT, P->comm);
+    while (first + 1 < P->size && !all[first])
+        first++;
+    free(all);
+    return first;
+}
+
 /* After a part's load: every rank's status; the first failure in rank
  * order (which is file order) is printed by its rank, its lines counted
  * from the start of the file. Returns the agreed exit status. */
@@ -258,15 +291,7 @@ static int parts_load_status(mpi_parts *P, const char *path, gd_status st, gd_er
     MPI_Exscan(&mine, &before, 1, MPI_LONG, MPI_SUM, P->comm);
     if (P->rank == 0)
         before = 0; /* MPI_Exscan leaves rank 0's result undefined */
-    int mine_first = st != GD_OK, first = 0;
-    int *all = malloc((size_t)P->size * sizeof *all);
-    if (all == NULL)
-        mpi_fail("out of memory");
-    MPI_Allgather(&mine_first, 1, MPI_INT, all, 1, MPI_INT, P->comm);
-    while (!all[first])
-        first++;
-    free(all);
-    if (P->rank == first) {
+    if (P->rank == first_failing(P, st != GD_OK)) {
         if (err->line > 0 && range[1] > range[0] && P->rank > 0) {
             err->line += before;
             for (size_t k = 0; k < rep->nproblems; k++)
@@ -380,20 +405,63 @@ static gd_status load_validation(const cli_data_choice *choice, const gd_dataset
     return gd_dataset_load(val, &lo, err);
 }
 
+/* With shards: every shard's header line is shard 0's, byte for byte
+ * (the rows are one table). The first shard in rank order that differs is
+ * named, with the column of its first differing byte. A shard that cannot
+ * be read, or is empty, is left to the loader's message. Returns 0, or the
+ * exit status agreed by all ranks. */
+static int shard_headers(mpi_parts *P)
+{
+    char *mine = mpi_shard_header(P->shard), *first = NULL;
+    long long len = mine != NULL ? (long long)strlen(mine) : -1;
+    MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, P->comm);
+    if (len > 0x7fffffff)
+        mpi_fail("a header line longer than one exchange");
+    if (len >= 0) {
+        first = P->rank == 0 ? mine : malloc((size_t)len + 1);
+        if (first == NULL)
+            mpi_fail("out of memory");
+        MPI_Bcast(first, (int)len, MPI_CHAR, 0, P->comm);
+        first[len] = '\0';
+    }
+    int differs = mine != NULL && first != NULL && strcmp(mine, first) != 0;
+    long column = 0;
+    while (differs && mine[column] == first[column])
+        column++;
+    int code = mpi_parts_agree(differs ? cli_exit_code(GD_ERR_DATA) : 0);
+    if (code != 0 && P->rank == first_failing(P, differs)) {
+        gd_error err;
+        (void)gd_error_set(&err, GD_ERR_DATA, P->shard, 1, column + 1,
+                           "the header differs from that of %s, the first shard: every shard "
+                           "starts with the same header line", P->first_shard);
+        with_stderr(P, 1);
+        cli_report(&err);
+        with_stderr(P, 0);
+    }
+    if (first != mine)
+        free(first);
+    free(mine);
+    return code;
+}
+
 /* The training rows of this rank: its byte range, parsed. Categorical
  * columns and filled cells are refused: their levels and fills would need
  * every part's rows. */
 static gd_status load_part(mpi_parts *P, const cli_data_choice *choice, gd_load_options *lo,
                            gd_dataset *ds, size_t range[2], gd_error *err)
 {
-    lo->path = choice->path;
+    lo->path = P->shard != NULL ? P->shard : choice->path;
     lo->delimiter = choice->delimiter;
     lo->target = choice->target;
     lo->need_target = 1;
     lo->threads = choice->threads;
-    lo->part = (size_t)P->rank;
-    lo->parts = (size_t)P->size;
-    lo->part_range = range;
+    if (P->shard != NULL) {
+        lo->may_be_empty = 1; /* whether all are is known once the ranks agree */
+    } else {
+        lo->part = (size_t)P->rank;
+        lo->parts = (size_t)P->size;
+        lo->part_range = range;
+    }
     gd_status st = gd_dataset_load(ds, lo, err);
     if (st == GD_OK && ds->encoding != NULL && !gd_encoding_is_plain(ds->encoding))
         st = gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "gdtrain-mpi cannot do this yet: %s: %s",
@@ -421,12 +489,22 @@ static int parts_load(const cli_data_choice *choice, gd_fit_data *fd)
     lo.nfeatures = nfeatures;
     gd_error err;
     gd_error_clear(&err);
-    gd_status st = load_part(P, choice, &lo, &fd->train, range, &err);
+    int code = P->shard != NULL ? shard_headers(P) : 0;
+    gd_status st = GD_OK;
+    if (code == 0) {
+        st = load_part(P, choice, &lo, &fd->train, range, &err);
+        code = parts_load_status(P, choice->path, st, &err, &keep.report, range);
+    }
     cli_free_list(features);
-    int code = parts_load_status(P, choice->path, st, &err, &keep.report, range);
     if (code == 0 && rebalance(P, &fd->train) != 0) {
         cli_error("out of memory");
         code = 4;
+    }
+    if (code == 0 && gd_dataset_total(&fd->train) == 0) {
+        /* only shards may each be empty; their sum may not */
+        cli_error("%s: no data rows after the header in any of the %d shards", choice->path,
+                  P->size);
+        code = cli_exit_code(GD_ERR_DATA);
     }
     gd_load_report val_report;
     memset(&val_report, 0, sizeof val_report);
@@ -489,6 +567,8 @@ int mpi_parts_init(mpi_parts *P)
 void mpi_parts_free(mpi_parts *P)
 {
     free(P->scratch);
+    free(P->shard);
+    free(P->first_shard);
     if (P->stderr_fd >= 0)
         close(P->stderr_fd);
     cli_train_parted = NULL;

@@ -8,7 +8,8 @@
  * cli_train_parts (src/cli/train.h), which this module fills.
  *
  * How the rows are spread: rank r parses the r-th of N byte ranges of the
- * file (cut just after newlines), so no rank reads the whole file. Then
+ * file (cut just after newlines), so no rank reads the whole file, or the
+ * r-th shard when --data names one file per rank (shards.h). Then
  * rows move between ranks so that rank r holds the global blocks of
  * GD_SHARE_ALIGN rows [B r / N, B (r + 1) / N) (B blocks in all): every
  * block of every sum lies in one rank, whatever N is, which is what makes
@@ -32,6 +33,9 @@ typedef struct mpi_parts {
                                     their messages go to /dev/null; else -1 */
     volatile sig_atomic_t stop;  /* the largest signal number any rank has
                                     caught, as of the last gather */
+    char *shard;                 /* --data names shards (src/mpi/shards.h):
+                                    this rank's file; else NULL */
+    char *first_shard;           /* and shard 0's, whose header all repeat */
     double *scratch;             /* gather's copy of a rank's blocks */
     size_t scratch_cap;
     cli_train_parts hooks;
