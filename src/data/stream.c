@@ -32,6 +32,75 @@ struct gd_stream {
 
 /* ------------------------------------------------------------ sources */
 
+/* --na drop on a numeric table, learnt as the rows go by: what
+ * src/data/cells.c learns from the whole table at once, the same
+ * arithmetic in the same row order. */
+typedef struct na_learnt {
+    gd_na_set tokens;         /* the NA tokens: the defaults */
+    gd_csv_field *fields;     /* (h) a record with its missing cells made "0" */
+    double *sum, *comp;       /* (d) Neumaier sums of the present cells of the
+                                 rows with a target: the fills */
+    size_t *count;            /* (d) */
+    unsigned char *counting;  /* (d) the column counts the rows: 0 or 1, 1, 2, ... */
+    double *first;            /* (d) row 0's cells */
+    size_t rows;              /* rows read, the dropped ones too */
+    size_t dropped, dropped_target;
+} na_learnt;
+
+static void na_free(na_learnt *a)
+{
+    gd_na_set_free(&a->tokens);
+    free(a->fields);
+    free(a->sum);
+    free(a->comp);
+    free(a->count);
+    free(a->counting);
+    free(a->first);
+    memset(a, 0, sizeof *a);
+}
+
+/* Allocates *a for h fields and d features, as before any row. */
+static gd_status na_begin(na_learnt *a, size_t h, size_t d, gd_error *err)
+{
+    na_free(a);
+    const size_t n = d ? d : 1;
+    a->fields = malloc(h * sizeof *a->fields);
+    a->sum = calloc(n, sizeof *a->sum);
+    a->comp = calloc(n, sizeof *a->comp);
+    a->count = calloc(n, sizeof *a->count);
+    a->counting = malloc(n);
+    a->first = malloc(n * sizeof *a->first);
+    if (gd_na_set_init(&a->tokens, NULL, err) != GD_OK)
+        return err->status;
+    if (a->fields == NULL || a->sum == NULL || a->comp == NULL || a->count == NULL ||
+        a->counting == NULL || a->first == NULL)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    memset(a->counting, 1, n);
+    return GD_OK;
+}
+
+/* Learns from one row (x, y; missing cells NaN, *y too when the target is
+ * missing): the fills' sums (present_means) and whether each column still
+ * counts the rows (counts_rows). */
+static void na_learn(na_learnt *a, const double *x, double y, size_t d)
+{
+    for (size_t j = 0; j < d; j++) {
+        double v = x[j];
+        if (a->rows == 0)
+            a->first[j] = v;
+        if (v != v || v != a->first[j] + (double)a->rows ||
+            (a->first[j] != 0.0 && a->first[j] != 1.0))
+            a->counting[j] = 0;
+        if (y != y || v != v)
+            continue;
+        double t = a->sum[j] + v;
+        a->comp[j] += fabs(a->sum[j]) >= fabs(v) ? (a->sum[j] - t) + v : (v - t) + a->sum[j];
+        a->sum[j] = t;
+        a->count[j]++;
+    }
+    a->rows++;
+}
+
 /* A CSV file read in order, record by record, into the caller's rows. */
 typedef struct csv_source {
     gd_load_options opt;
@@ -42,6 +111,8 @@ typedef struct csv_source {
     size_t npicks, *dest, target_col;
     ds_load load;
     size_t next;          /* the row the reader stands at */
+    int drop;             /* --na drop: rows with a missing cell are left out */
+    na_learnt na;         /* with drop: what the rows read so far teach */
 } csv_source;
 
 static void csv_close(void *ctx)
@@ -53,6 +124,7 @@ static void csv_close(void *ctx)
     gd_ds_header_free(&c->hd);
     free(c->picks);
     free(c->dest);
+    na_free(&c->na);
     free(c);
 }
 
@@ -86,6 +158,66 @@ static gd_status csv_start(csv_source *c, size_t *d, gd_error *err)
     c->load = (ds_load){.file = file, .delim = c->delim, .h = h, .hd = &c->hd,
                         .picks = c->picks, .npicks = c->npicks, .dest = c->dest, .d = *d};
     c->next = 0;
+    return c->drop ? na_begin(&c->na, h, *d, err) : GD_OK;
+}
+
+/* gd_ds_record under --na drop: a cell that is an NA token is read as NaN
+ * (the others as numbers, a text an error with its place). Sets *missing:
+ * 0, 1 for a missing feature, 2 for a missing target (bits). */
+static gd_status na_record(csv_source *c, const gd_csv_field *f, size_t nf, size_t row,
+                           int *missing, gd_error *err)
+{
+    const ds_load *l = &c->load;
+    *missing = 0;
+    for (size_t k = 0; nf == l->h && k < l->npicks; k++) {
+        const gd_csv_field *cell = &f[l->picks[k].col];
+        const char *s = cell->text;
+        size_t len = cell->len;
+        ds_trim(&s, &len, l->delim);
+        if (!gd_na_set_has(&c->na.tokens, s, len))
+            continue;
+        if (*missing == 0)
+            memcpy(c->na.fields, f, nf * sizeof *f);
+        c->na.fields[l->picks[k].col].text = "0";
+        c->na.fields[l->picks[k].col].len = 1;
+        *missing |= l->picks[k].dest < l->d ? 1 : 2;
+    }
+    gd_status st = gd_ds_record(l, 0, *missing ? c->na.fields : f, nf, row, err);
+    for (size_t k = 0; st == GD_OK && *missing && k < l->npicks; k++) {
+        const gd_csv_field *cell = &c->na.fields[l->picks[k].col];
+        if (cell->text != f[l->picks[k].col].text) {
+            if (l->picks[k].dest < l->d)
+                l->x[row * l->d + l->picks[k].dest] = NAN;
+            else
+                l->y[row] = NAN;
+        }
+    }
+    return st;
+}
+
+/* One record into row `row`: 1 when it stays, 0 when --na drop leaves it
+ * out (counted, and learnt from). */
+static gd_status csv_record(csv_source *c, const gd_csv_field *f, size_t nf, size_t row,
+                            int *kept, gd_error *err)
+{
+    *kept = 1;
+    if (!c->drop)
+        return gd_ds_record(&c->load, 0, f, nf, row, err);
+    int missing;
+    gd_status st = na_record(c, f, nf, row, &missing, err);
+    if (st == GD_ERR_DATA && strstr(err->message, "expected a number") != NULL) {
+        size_t len = strlen(err->message);
+        snprintf(err->message + len, sizeof err->message - len,
+                 " (a streamed run reads numeric columns only: text is categorical)");
+    }
+    if (st != GD_OK)
+        return st;
+    na_learn(&c->na, c->load.x + row * c->load.d, c->load.y[row], c->load.d);
+    if (missing) {
+        *kept = 0;
+        c->na.dropped++;
+        c->na.dropped_target += (missing & 2) != 0;
+    }
     return GD_OK;
 }
 
@@ -103,16 +235,18 @@ static gd_status csv_read(void *ctx, size_t first, size_t count, double *x, doub
     assert(first == c->next); /* a sequential source */
     c->load.x = x;
     c->load.y = y;
-    for (size_t row = 0; row < count; row++) {
+    for (size_t row = 0; row < count;) {
         const gd_csv_field *f;
         size_t nf;
+        int kept;
         if ((st = gd_csv_next(c->r, &f, &nf, err)) != GD_OK)
             return st;
         if (nf == 0)
             break;
-        if ((st = gd_ds_record(&c->load, 0, f, nf, row, err)) != GD_OK)
+        if ((st = csv_record(c, f, nf, row, &kept, err)) != GD_OK)
             return st;
-        ++*got;
+        row += (size_t)kept;
+        *got += (size_t)kept;
     }
     c->next += *got;
     return GD_OK;
@@ -127,6 +261,7 @@ gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *
     if (c == NULL)
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     c->opt = *opt;
+    c->drop = opt->encode && opt->na == GD_NA_DROP;
     c->delim = (char)(opt->delimiter ? opt->delimiter : ',');
     gd_status st = csv_start(c, &shell->d, err);
     if (st == GD_OK && c->target_col == SIZE_MAX)
@@ -153,6 +288,39 @@ gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *
         return st;
     }
     *src = (gd_source){0, shell->d, 0, NULL, c, csv_read, csv_close};
+    return GD_OK;
+}
+
+gd_status gd_source_csv_learnt(const gd_source *src, const gd_dataset *shell,
+                               gd_encoding *e, gd_load_report *rep, gd_error *err)
+{
+    const csv_source *c = src->ctx;
+    const na_learnt *a = &c->na;
+    const size_t d = shell->d;
+    memset(rep, 0, sizeof *rep);
+    if (a->rows > 0 && a->dropped == a->rows)
+        return gd_error_set(err, GD_ERR_DATA, c->opt.path, 0, 0,
+                            "no rows left: each of the %zu rows has a missing cell (--na "
+                            "mean fills them in instead)", a->rows);
+    gd_status st = gd_encoding_plain(e, d, (const char *const *)shell->feature_names, err);
+    if (st != GD_OK)
+        return st;
+    e->na = GD_NA_DROP;
+    for (size_t j = 0; j < d; j++) {
+        e->inputs[j].fill = a->count[j] ? (a->sum[j] + a->comp[j]) / (double)a->count[j] : 0.0;
+        if (a->rows < 3 || !a->counting[j] || rep->nnotes == GD_MAX_NOTES)
+            continue;
+        char nq[200];
+        const char *name = shell->feature_names[j];
+        gd_error_quote(name, strlen(name), nq, sizeof nq);
+        int w = snprintf(rep->notes[rep->nnotes], sizeof rep->notes[0],
+                         "column '%s' counts the rows (%g, %g, %g, ...): an identifier? "
+                         "Leave it out with --exclude '%s'", nq, a->first[j],
+                         a->first[j] + 1, a->first[j] + 2, nq);
+        rep->nnotes += w >= 0; /* a long name cut short, as in memory */
+    }
+    rep->dropped = a->dropped;
+    rep->dropped_target = a->dropped_target;
     return GD_OK;
 }
 

@@ -57,10 +57,20 @@ typedef struct gd_stream gd_stream;
 
 /* A source over the rows of a CSV file, parsed as they are read, with
  * opt's columns; every selected cell must be a number (the encoding rules
- * need the whole table). Sets the names, d and (at first 0) n of *shell.
+ * need the whole table), or with --na drop an NA token (see below). Sets the names, d and (at first 0) n of *shell.
  * Errors as gd_dataset_load, FILE:LINE:COL for bad cells. */
 gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *shell,
                         gd_error *err);
+
+/* With --na drop (opt->encode, na GD_NA_DROP; no other rule), the source
+ * of gd_source_csv leaves out the rows with a missing cell (an NA token)
+ * as it reads them. Once it has been read to the end: the encoding the
+ * in-memory load learns from the table (numeric inputs, each one's fill
+ * the mean of its present cells in the rows with a target) into *e, and
+ * into *rep the rows dropped and the notes on columns that count the rows.
+ * GD_ERR_DATA when no row is left; GD_ERR_NOMEM. */
+gd_status gd_source_csv_learnt(const gd_source *src, const gd_dataset *shell,
+                               gd_encoding *e, gd_load_report *rep, gd_error *err);
 
 struct gd_cache_outcome;
 

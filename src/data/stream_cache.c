@@ -124,14 +124,20 @@ static gd_status cache_build(const gd_load_options *opt, const char *path,
         if (st == GD_OK && got > 0)
             st = gd_cache_writer_append(w, x, y, got, err);
     }
+    gd_encoding learnt = {0};
+    gd_cache_meta meta = {.target = shell.target_name, .features = shell.feature_names};
+    if (st == GD_OK && opt->encode) { /* --na drop: what the in-memory load keeps */
+        st = gd_source_csv_learnt(&csv, &shell, &learnt, &meta.report, err);
+        meta.encoding = &learnt;
+    }
     if (st == GD_OK) {
-        gd_cache_meta meta = {.target = shell.target_name, .features = shell.feature_names};
         st = gd_cache_writer_commit(w, key, &meta, err);
         w = NULL;
         out->written = st == GD_OK;
         if (out->written)
             gd_cache_note_rebuilt(out);
     }
+    gd_encoding_free(&learnt);
 done:
     gd_cache_writer_abort(w);
     free(x);
@@ -160,12 +166,29 @@ static gd_status take_names(cache_source *c, gd_dataset *shell, gd_error *err)
     return GD_OK;
 }
 
+/* The cache's encoding into *shell, and what its load reported into rep
+ * (NULL: nowhere), as a run with --cache restores them. */
+static void take_encoding(cache_source *c, gd_load_report *rep, gd_dataset *shell)
+{
+    gd_cache_meta *m = &c->r.meta;
+    shell->encoding = m->encoding;
+    m->encoding = NULL;
+    if (rep == NULL)
+        return;
+    memcpy(rep->notes, m->report.notes, sizeof rep->notes);
+    rep->nnotes = m->report.nnotes;
+    rep->dropped = m->report.dropped;
+    rep->dropped_target = m->report.dropped_target;
+    rep->unseen = m->report.unseen;
+}
+
 gd_status gd_source_cached(gd_source *src, const gd_load_options *opt, const char *path,
                            gd_cache_outcome *out, gd_dataset *shell, gd_error *err)
 {
     memset(out, 0, sizeof *out);
     gd_load_options plain = *opt; /* the rules of opt are the caller's to refuse */
-    plain.encode = 0;
+    const int drop = opt->encode && opt->na == GD_NA_DROP;
+    plain.encode = drop;
     struct stat sb;
     if (stat(opt->path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return gd_source_csv(src, &plain, shell, err); /* which says what is wrong */
@@ -181,12 +204,19 @@ gd_status gd_source_cached(gd_source *src, const gd_load_options *opt, const cha
         if (st == GD_OK && out->written)
             usable = cache_usable(c, path, &key, opt->path, out);
     }
+    if (st == GD_OK && !usable && drop) /* what it learns is kept in the cache */
+        st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0,
+                          "--na drop: a streamed run keeps the rows it leaves in its cache "
+                          "file, which cannot be written here (see the note): give --cache "
+                          "PATH in a folder that can hold it");
     if (st == GD_OK && !usable) { /* no cache here: parse on every pass */
         cache_close(c);
         return gd_source_csv(src, &plain, shell, err);
     }
     if (st == GD_OK)
         st = take_names(c, shell, err);
+    if (st == GD_OK)
+        take_encoding(c, opt->report, shell);
     if (st != GD_OK) {
         cache_close(c);
         gd_dataset_free(shell);

@@ -71,7 +71,7 @@ static const char *unstreamable_rule(const gd_load_options *rules)
         return "--categorical";
     if (rules->nexclude > 0)
         return "--exclude";
-    if (rules->na != GD_NA_ERROR)
+    if (rules->na != GD_NA_ERROR && rules->na != GD_NA_DROP)
         return "--na";
     if (rules->na_values != NULL)
         return "--na-values";
@@ -87,12 +87,24 @@ static const char *unstreamable_rule(const gd_load_options *rules)
 static gd_status stream_validation(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
 {
     gd_load_options lo = validation_options(src, &fd->train);
+    gd_load_report rep;
+    if (fd->train.encoding != NULL && fd->train.encoding->na == GD_NA_DROP) {
+        lo.encode = 1; /* its rows with a missing cell left out too */
+        lo.na = GD_NA_DROP;
+        lo.report = &rep;
+        memset(&rep, 0, sizeof rep);
+    }
     char *cache = gd_cache_default_path(src->val_path);
     gd_cache_outcome outcome;
     gd_source rows;
     gd_status st = cache == NULL ? gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory")
                                  : gd_source_cached(&rows, &lo, cache, &outcome, &fd->val, err);
     free(cache);
+    if (st == GD_OK && lo.report != NULL && src->val_report != NULL) {
+        /* Only the rows left out: notes on its columns are the training file's. */
+        src->val_report->dropped += rep.dropped;
+        src->val_report->dropped_target += rep.dropped_target;
+    }
     if (st == GD_OK && outcome.note[0] != '\0' && src->cache_outcome != NULL)
         gd_cache_note(src->cache_outcome, "%s", outcome.note);
     if (st == GD_OK) {

@@ -65,6 +65,57 @@ CHECKS=$((CHECKS + 1))
 grep -E '^  (validation|train MSE)' "$WORK/err" | cmp - summary.mem >&2 ||
     fail "the summary's training and validation lines differ from the in-memory run's"
 
+# --na drop: rows with a missing cell are left out as the parse writes the
+# cache; the same rows dropped, warnings (an identifier column, the rows
+# left out) and model (its encoding's fills) as in memory, also for the
+# validation file.
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print "id", $0; next }
+    { if (NR % 37 == 0) $(NR % 8 + 1) = ""; if (NR % 501 == 0) $3 = "NA"; print NR - 1, $0 }' \
+    big.csv >bigna.csv
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print "id", $0; next }
+    { if (NR % 29 == 0) $(NR % 8 + 1) = ""; print NR + 5, $0 }' bval.csv >bvalna.csv
+same_warnings() {
+    local name=$1
+    shift
+    run "$GDTRAIN" "$@" -o "$name.mem.model"
+    grep -E '^gdtrain: (warning|note)' "$WORK/err" | grep -v 'did not converge' >"$name.mem.warn"
+    run "$GDTRAIN" "$@" --stream -o "$name.str.model"
+    expect_status 0 "$name streamed"
+    CHECKS=$((CHECKS + 1))
+    grep -E '^gdtrain: (warning|note)' "$WORK/err" | grep -v 'did not converge' |
+        cmp - "$name.mem.warn" >&2 || fail "$name: the warnings differ from the in-memory run's"
+}
+same_run na_gd2 --data bigna.csv --na drop --opt gd --epochs 4 --threads 2
+same_run na_adam1 --data bigna.csv --na drop --val bvalna.csv --opt adam --epochs 3 --threads 1
+same_run na_blocks --data bigna.csv --na drop --opt sgd --batch-size 1000 --shuffle blocks \
+    --epochs 2 --threads 2
+same_warnings na_warn --data bigna.csv --na drop --val bvalna.csv --opt gd --epochs 1
+expect_err_line "^gdtrain: warning: column 'id' counts the rows \(1, 2, 3, \.\.\.\)" "the identifier note"
+expect_err_line '^gdtrain: warning: training data: left out 4055 rows with missing cells \(473 for a missing target\)' \
+    "the rows left out"
+expect_err_line '^gdtrain: warning: validation data: left out 1379 rows' "the validation rows left out"
+CHECKS=$((CHECKS + 1))
+grep -q '^na_policy drop' na_warn.str.model || fail "the streamed model lacks its encoding"
+# The cache those runs wrote holds the encoding and the report: an
+# in-memory run with --cache reads them.
+run "$GDTRAIN" --data bigna.csv --na drop --opt gd --epochs 4 --threads 2 --cache -q \
+    -o na_cached.model
+expect_status 0 "--na drop from the streamed run's cache, in memory"
+CHECKS=$((CHECKS + 1))
+cmp na_cached.model na_gd2.mem.model >&2 || fail "--na drop: the cache's model differs"
+printf 'a,b,y\n1,2,3\n4,x,6\n7,,9\n' >text.csv
+run "$GDTRAIN" --data text.csv --na drop --stream
+expect_status 3 "--na drop, a text cell"
+expect_err_line "^gdtrain: error: text\.csv:3:3: column 'b': expected a number, found \"x\" \(a streamed run reads numeric columns only" \
+    "its message"
+printf 'a,b,y\n1,,3\n,5,6\n' >allna.csv
+run "$GDTRAIN" --data allna.csv --na drop --stream
+expect_status 3 "--na drop, no row left"
+expect_err_line 'no rows left: each of the 2 rows has a missing cell' "its message"
+run "$GDTRAIN" --data bigna.csv --na drop --stream --cache nowhere/x.gdcache
+expect_status 4 "--na drop without a cache file"
+expect_err_line '--na drop: a streamed run keeps the rows it leaves in its cache file' "its message"
+
 # The rows come from the binary cache beside the data (written by the first
 # streamed run, a chunk at a time), or --cache PATH; an in-memory run with
 # --cache reads the same file.
@@ -135,7 +186,7 @@ refused '--val: streamed training reads the validation file on every epoch: give
 refused 'streamed mini-batches come in blocks: give --shuffle blocks or --no-shuffle' --opt sgd
 refused 'a streamed CSV file cannot' --opt sgd --shuffle blocks --cache nowhere/h.gdcache
 expect_err_line '^gdtrain: note: no cache is written .*: the file is parsed on every pass' "the note"
-refused '--na: streamed training reads numeric tables only' --na drop
+refused '--na: streamed training reads numeric tables only' --na mean
 refused '--categorical: streamed training reads numeric tables only' --categorical garage
 refused '--cv holds each fold' --cv 3
 rm -f "$H.gdcache"
