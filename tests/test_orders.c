@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdtrain/loss.h"
 #include "gdtrain/trainer.h"
 #include "train/orders.h"
 
@@ -49,7 +50,9 @@ static void test_same_orders_and_stream(void **unused)
                     (void)gd_rng_next(&ref);
                 }
                 const size_t *blocks;
-                const size_t *got = gd_orders_next(&o, &rng, &blocks);
+                const double *rows;
+                const size_t *got = gd_orders_next(&o, &rng, &blocks, &rows);
+                assert_null(rows); /* nothing to gather was given */
                 reference_order(shuffle, &ref, want, want_blocks, n);
                 assert_memory_equal(got, want, n * sizeof *want);
                 if (shuffle == GD_SHUFFLE_BLOCKS)
@@ -64,10 +67,81 @@ static void test_same_orders_and_stream(void **unused)
     free(want_blocks);
 }
 
+/* Rows gathered in an epoch's order (packed or read from X and y, d = 7
+ * whose packed rows are one line, and d = 3) are the rows of that order,
+ * each followed by its target, from the second epoch on (the first is
+ * drawn on the caller's thread, so nothing is gathered for it), and a
+ * mini-batch evaluated on them has the bits of the same batch read
+ * through the order. */
+static void test_gathered_rows(void **unused)
+{
+    (void)unused;
+    const size_t n = 40000 + 17; /* more than two of the helper's chunks */
+    for (size_t d = 3; d <= 7; d += 4) {
+        for (int packed = 0; packed <= 1; packed++) {
+            gd_dataset ds = {.n = n, .d = d, .x = malloc(n * d * sizeof(double)),
+                             .y = malloc(n * sizeof(double))};
+            assert_true(ds.x != NULL && ds.y != NULL);
+            for (size_t i = 0; i < n * d; i++)
+                ds.x[i] = (double)(i % 1013) / 7.0 - 60.0;
+            for (size_t i = 0; i < n; i++)
+                ds.y[i] = (double)(i % 31) - 15.5;
+            gd_loss *loss;
+            gd_error err;
+            assert_int_equal(gd_loss_create(&loss, &ds, 1, &err), GD_OK);
+            if (packed)
+                assert_int_equal(gd_loss_pack(loss), 0);
+            gd_orders o;
+            assert_int_equal(gd_orders_open(&o, GD_SHUFFLE_ROWS, n, 1), 0);
+            if (gd_orders_gather(&o, loss, d + 1) != 0) {
+                /* Without a helper thread there is nothing to test. */
+                assert_false(o.threaded);
+                gd_orders_close(&o);
+                gd_loss_free(loss);
+                gd_dataset_free(&ds);
+                continue;
+            }
+            gd_rng rng;
+            gd_rng_seed(&rng, 7);
+            const double params[8] = {0.5, -1.25, 2.0, 0.75, -0.5, 1.5, -2.25, 0.125};
+            for (int epoch = 1; epoch <= 3; epoch++) {
+                const size_t *blocks;
+                const double *rows;
+                const size_t *order = gd_orders_next(&o, &rng, &blocks, &rows);
+                if (epoch == 1) {
+                    assert_null(rows);
+                    continue;
+                }
+                assert_non_null(rows);
+                for (size_t k = 0; k < n; k++) {
+                    assert_memory_equal(rows + k * (d + 1), ds.x + order[k] * d,
+                                        d * sizeof *rows);
+                    assert_memory_equal(&rows[k * (d + 1) + d], &ds.y[order[k]],
+                                        sizeof *rows);
+                }
+                const size_t batches[][2] = {{0, 1}, {5, 3}, {100, 32}, {n - 4097, 4097}};
+                for (size_t b = 0; b < sizeof batches / sizeof batches[0]; b++) {
+                    double g1[8], g2[8];
+                    gd_rows via_order = {order, batches[b][0], batches[b][1]};
+                    gd_rows laid_out = {NULL, batches[b][0], batches[b][1]};
+                    double m1 = gd_loss_eval(loss, via_order, params, g1);
+                    double m2 = gd_loss_eval_packed(loss, rows, laid_out, params, g2);
+                    assert_memory_equal(&m1, &m2, sizeof m1);
+                    assert_memory_equal(g1, g2, (d + 1) * sizeof *g1);
+                }
+            }
+            gd_orders_close(&o);
+            gd_loss_free(loss);
+            gd_dataset_free(&ds);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_orders_and_stream),
+        cmocka_unit_test(test_gathered_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

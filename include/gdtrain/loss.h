@@ -120,6 +120,22 @@ double gd_loss_penalty(const double *params, size_t d, double l2, double l1);
  * then reads X and y as before). */
 int gd_loss_pack(gd_loss *loss);
 
+/* Copies rows order[0 .. count) of the dataset, in that order, to out in
+ * gd_loss_pack's layout (each row's d features, then its target: d + 1
+ * doubles a row), from the evaluator's packed copy when it has one. It
+ * only reads the rows, so another thread may gather while this evaluator
+ * evaluates: the trainer's order helper lays the next epoch's rows out in
+ * its order, and the epoch then reads them as one stream. */
+void gd_loss_gather(const gd_loss *loss, const size_t *order, size_t count, double *out);
+
+/* gd_loss_eval over rows laid out as gd_loss_gather leaves them: positions
+ * rows.begin .. rows.begin + rows.count of packed (rows.index must be
+ * NULL; the dataset must not be spread over processes). The same numbers
+ * in the same order, so the bits of gd_loss_eval on the rows they were
+ * gathered from. */
+double gd_loss_eval_packed(gd_loss *loss, const double *packed, gd_rows rows,
+                           const double *params, double *grad);
+
 /* Predictions b + sum_j w_j x_ij for every row of ds, in order, into out (n). */
 void gd_loss_predict(const gd_dataset *ds, const double *params, double *out);
 

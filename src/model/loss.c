@@ -46,6 +46,8 @@ struct gd_loss {
     const gd_dataset *ds;
     double *packed;       /* (n, d + 1) each row then its target (gd_loss_pack),
                              read instead of X and y; or NULL */
+    const double *over;   /* rows in that layout that the evaluation in progress
+                             reads instead (gd_loss_eval_packed), or NULL */
     gd_pool *pool;        /* worker threads, or NULL for the caller alone */
     size_t stride;        /* doubles per block partial: 5 (d + 2), padded to 64
                              bytes (the generic kernel's lanes follow the sums) */
@@ -136,12 +138,21 @@ typedef struct loss_layout {
     size_t xs, ys;
 } loss_layout;
 
-static loss_layout layout(const gd_loss *loss)
+static loss_layout source_layout(const gd_loss *loss)
 {
     const size_t d = loss->ds->d;
     if (loss->packed != NULL)
         return (loss_layout){loss->packed, loss->packed + d, d + 1, d + 1};
     return (loss_layout){loss->ds->x, loss->ds->y, d, 1};
+}
+
+/* The rows the evaluation in progress reads. */
+static loss_layout layout(const gd_loss *loss)
+{
+    const size_t d = loss->ds->d;
+    if (loss->over != NULL)
+        return (loss_layout){loss->over, loss->over + d, d + 1, d + 1};
+    return source_layout(loss);
 }
 
 /* One row into one lane's sums: r = b + sum w_j x_j - y, sse += r^2,
@@ -288,7 +299,7 @@ static void loss_block(const gd_loss *loss, gd_rows rows, size_t lo, size_t hi,
     const double *x = l.x, *y = l.y;
     const size_t *idx = rows.index;
     const size_t first = rows.begin + lo, count = hi - lo, d = loss->ds->d;
-    const int packed = loss->packed != NULL;
+    const int packed = l.xs != d;
     switch (d) {
 #define LOSS_CALL(D, XS, YS)                                                         \
     if (idx == NULL && want_grad)                                                    \
@@ -362,7 +373,7 @@ static double loss_small(gd_loss *loss, gd_rows rows, const double *params, doub
     switch (loss->ds->d) {
 #define LOSS_SMALL_CASE(D)                                                           \
     case D:                                                                          \
-        return loss->packed != NULL                                                  \
+        return l.xs != (D)                                                           \
                    ? loss_small_kernel(x, y, (D) + 1, (D) + 1, rows, D, params, grad, g) \
                    : loss_small_kernel(x, y, D, 1, rows, D, params, grad, g);
         LOSS_FOR_EACH_D(LOSS_SMALL_CASE)
@@ -471,6 +482,43 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
     memset(sums, 0, (d + 2) * sizeof *sums);
     gd_loss_add(loss, rows, params, grad != NULL, sums);
     return gd_loss_finish(sums, d, rows.count, grad);
+}
+
+double gd_loss_eval_packed(gd_loss *loss, const double *rows_packed, gd_rows rows,
+                           const double *params, double *grad)
+{
+    assert(rows.index == NULL && loss->ds->share == NULL);
+    loss->over = rows_packed;
+    double mse = gd_loss_eval(loss, rows, params, grad);
+    loss->over = NULL;
+    return mse;
+}
+
+/* Rows ahead of the one being copied that gd_loss_gather prefetches. */
+#define LOSS_GATHER_AHEAD 16
+
+void gd_loss_gather(const gd_loss *loss, const size_t *order, size_t count, double *out)
+{
+    const loss_layout l = source_layout(loss);
+    const size_t d = loss->ds->d, w = d + 1;
+    for (size_t k = 0; k < count; k++) {
+        if (k + LOSS_GATHER_AHEAD < count) {
+            const size_t ahead = order[k + LOSS_GATHER_AHEAD];
+            GD_PREFETCH(l.x + ahead * l.xs);
+            GD_PREFETCH(l.x + ahead * l.xs + d); /* the row's last line */
+            if (loss->packed == NULL)
+                GD_PREFETCH(l.y + ahead * l.ys);
+        }
+        const size_t i = order[k];
+        if (loss->packed != NULL && w == 8) { /* one line: a copy of known size, inlined */
+            memcpy(out + k * w, l.x + i * l.xs, 8 * sizeof *out);
+        } else if (loss->packed != NULL) {
+            memcpy(out + k * w, l.x + i * l.xs, w * sizeof *out);
+        } else {
+            memcpy(out + k * w, l.x + i * l.xs, d * sizeof *out);
+            out[k * w + d] = l.y[i * l.ys];
+        }
+    }
 }
 
 void gd_loss_prefetch(const gd_loss *loss, gd_rows rows)

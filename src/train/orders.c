@@ -3,6 +3,7 @@
  */
 #include "train/orders.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,30 @@ static void draw(int shuffle, gd_rng *rng, size_t *order, size_t *blocks, size_t
     gd_rng_shuffle(rng, order, n);
 }
 
+/* Rows gathered at a time, by the helper or by a caller waiting for it
+ * (gather_chunks): small enough that the two finish close together. */
+#define GATHER_CHUNK 16384
+
+/* Takes chunks of the gather in progress (the rows of order[1 - cur]) until
+ * none is left or the orders are closed. Called with o->lock held, by the
+ * helper and by gd_orders_next while it waits for the helper: its thread
+ * would be idle, and gathering is most of the helper's work. */
+static void gather_chunks(gd_orders *o)
+{
+    const int slot = 1 - o->cur;
+    while (o->gather_at < o->n && !o->quit) {
+        const size_t at = o->gather_at;
+        const size_t count = o->n - at < GATHER_CHUNK ? o->n - at : GATHER_CHUNK;
+        o->gather_at += count;
+        o->in_flight++;
+        pthread_mutex_unlock(&o->lock);
+        gd_loss_gather(o->loss, o->order[slot] + at, count, o->rows[slot] + at * o->width);
+        pthread_mutex_lock(&o->lock);
+        if (--o->in_flight == 0)
+            pthread_cond_broadcast(&o->done);
+    }
+}
+
 static void *helper(void *arg)
 {
     gd_orders *o = arg;
@@ -37,9 +62,16 @@ static void *helper(void *arg)
         pthread_mutex_unlock(&o->lock);
         draw(o->shuffle, &rng, o->order[slot], o->blocks[slot], o->n);
         pthread_mutex_lock(&o->lock);
+        if (o->rows[slot] != NULL) {
+            o->gather_at = 0;
+            gather_chunks(o);
+            while (o->in_flight > 0)
+                pthread_cond_wait(&o->done, &o->lock);
+        }
+        o->gathered[slot] = o->rows[slot] != NULL && !o->quit;
         o->after = rng;
         o->working = 0;
-        pthread_cond_signal(&o->done);
+        pthread_cond_broadcast(&o->done);
     }
     pthread_mutex_unlock(&o->lock);
     return NULL;
@@ -70,6 +102,26 @@ int gd_orders_open(gd_orders *o, int shuffle, size_t n, int with_helper)
     return 0;
 }
 
+int gd_orders_gather(gd_orders *o, const gd_loss *loss, size_t width)
+{
+    const size_t line = 64;
+    if (!o->threaded || o->n > SIZE_MAX / sizeof(double) / width - line)
+        return -1;
+    /* Aligned, so that a row of 7 features and its target is one line. */
+    const size_t bytes = (o->n * width * sizeof(double) + line - 1) / line * line;
+    for (int k = 0; k < 2; k++) {
+        o->rows[k] = aligned_alloc(line, bytes);
+        if (o->rows[k] == NULL) {
+            free(o->rows[0]);
+            o->rows[0] = NULL;
+            return -1;
+        }
+    }
+    o->loss = loss;
+    o->width = width;
+    return 0;
+}
+
 void gd_orders_close(gd_orders *o)
 {
     if (o->threaded) {
@@ -85,21 +137,30 @@ void gd_orders_close(gd_orders *o)
     for (int k = 0; k < 2; k++) {
         free(o->order[k]);
         free(o->blocks[k]);
+        free(o->rows[k]);
     }
     memset(o, 0, sizeof *o);
 }
 
-const size_t *gd_orders_next(gd_orders *o, gd_rng *rng, const size_t **blocks)
+const size_t *gd_orders_next(gd_orders *o, gd_rng *rng, const size_t **blocks,
+                             const double **rows)
 {
     int drawn = 0;
+    *rows = NULL;
     if (o->threaded) {
         pthread_mutex_lock(&o->lock);
-        while (o->working)
-            pthread_cond_wait(&o->done, &o->lock);
+        while (o->working) {
+            if (o->gather_at < o->n)
+                gather_chunks(o);
+            else
+                pthread_cond_wait(&o->done, &o->lock);
+        }
         if (o->pending && memcmp(&o->from, rng, sizeof *rng) == 0) {
             o->cur = 1 - o->cur;
             *rng = o->after;
             drawn = 1;
+            if (o->gathered[o->cur])
+                *rows = o->rows[o->cur];
         }
         o->pending = 0;
         pthread_mutex_unlock(&o->lock);
@@ -109,6 +170,7 @@ const size_t *gd_orders_next(gd_orders *o, gd_rng *rng, const size_t **blocks)
     if (o->threaded) {
         pthread_mutex_lock(&o->lock);
         o->from = *rng;
+        o->gather_at = o->n; /* nothing to take until the order is drawn */
         o->pending = o->working = 1;
         pthread_cond_signal(&o->wake);
         pthread_mutex_unlock(&o->lock);

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "gdtrain/loss.h"
 #include "gdtrain/rng.h"
 
 typedef struct gd_orders {
@@ -31,12 +32,20 @@ typedef struct gd_orders {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;  /* the helper has a draw to do, or must stop */
-    pthread_cond_t done;  /* the helper finished its draw */
+    pthread_cond_t done;  /* the helper finished its draw, or the last chunk
+                             of a gather was done */
     int pending;          /* a draw was asked for and is not yet taken */
     int working;          /* the helper has not finished it */
     int quit;
     gd_rng from;          /* the stream the next order is drawn from */
     gd_rng after;         /* the stream after that draw */
+    /* The rows laid out in each order (gd_orders_gather), or NULL. */
+    const gd_loss *loss;  /* the evaluator whose rows the helper gathers */
+    size_t width;         /* doubles a gathered row */
+    double *rows[2];      /* (n, width) the rows of order[k], in its order */
+    int gathered[2];      /* rows[k] holds order[k]'s rows */
+    size_t gather_at;     /* the next row of the gather in progress to take */
+    int in_flight;        /* its chunks taken and not yet done */
 } gd_orders;
 
 /* Allocates the orders of n rows under shuffle; with helper, also starts
@@ -44,12 +53,22 @@ typedef struct gd_orders {
  * (*o is then safe to close). */
 int gd_orders_open(gd_orders *o, int shuffle, size_t n, int helper);
 
+/* Has the helper also lay out the rows of each order it draws (each row
+ * of the evaluator's dataset and its target, width = d + 1 doubles,
+ * gd_loss_gather), so that the epoch reads them as one stream instead of
+ * n random places: two copies of the rows. Only with a helper; -1 (and no
+ * gathering) without one or without the memory. Call before the first
+ * gd_orders_next. */
+int gd_orders_gather(gd_orders *o, const gd_loss *loss, size_t width);
+
 /* Stops the helper and frees the orders. Accepts a zeroed *o. */
 void gd_orders_close(gd_orders *o);
 
 /* This epoch's order (and in *blocks its block order, GD_SHUFFLE_BLOCKS),
  * drawn from *rng, which moves past the draw; asks the helper for the next
- * epoch's. Valid until the next call. */
-const size_t *gd_orders_next(gd_orders *o, gd_rng *rng, const size_t **blocks);
+ * epoch's. *rows gets the rows laid out in that order when the helper
+ * gathered them (gd_orders_gather), else NULL. Valid until the next call. */
+const size_t *gd_orders_next(gd_orders *o, gd_rng *rng, const size_t **blocks,
+                             const double **rows);
 
 #endif

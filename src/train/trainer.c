@@ -14,6 +14,7 @@
 
 #include "gdtrain/loss.h"
 #include "gdtrain/rng.h"
+#include "core/prefetch.h"
 #include "data/stream.h"
 #include "train/orders.h"
 
@@ -253,6 +254,19 @@ static void prefetch_batch(prefetcher *pf, const gd_loss *loss, size_t begin, si
     }
 }
 
+/* Rows of an epoch laid out in its order are read as a stream: the lines
+ * up to LAID_OUT_AHEAD rows past the batch (position end) are asked for
+ * before the batch is read. */
+#define LAID_OUT_AHEAD 64
+
+static void prefetch_laid_out(const double *rows, prefetcher *pf, size_t width, size_t end)
+{
+    const size_t per_line = 8; /* doubles in a 64-byte line */
+    size_t want = (end + LAID_OUT_AHEAD < pf->n ? end + LAID_OUT_AHEAD : pf->n) * width;
+    for (; pf->fetched < want; pf->fetched += per_line)
+        GD_PREFETCH(rows + pf->fetched);
+}
+
 /*
  * One call of gd_train_run: its inputs, and the scratch space allocated once
  * before the first epoch. The stages below share it:
@@ -300,6 +314,7 @@ typedef struct run {
 
 static void run_close(run *r)
 {
+    gd_orders_close(&r->orders); /* first: its helper may be reading the loss's rows */
     gd_loss_free(r->loss);
     gd_loss_free(r->val_loss);
     free(r->val_sums);
@@ -312,7 +327,6 @@ static void run_close(run *r)
     free(r->grad);
     free(r->prev_params);
     free(r->prev_opt);
-    gd_orders_close(&r->orders);
     free(r->rate);
 }
 
@@ -390,6 +404,12 @@ static gd_status run_open(run *r, const gd_dataset *ds, const gd_train_config *c
     const int orders_failed = shuffled && ds->stream == NULL &&
                               gd_orders_open(&r->orders, cfg->shuffle, n,
                                              gd_loss_threads(cfg->threads) > 1) != 0;
+    /* With the helper, an epoch of shuffled rows reads them laid out in its
+     * order (no random reads left on this thread), when there is memory for
+     * them. (Blocks of rows are read nearly in order already: the copy
+     * would cost more than it saves.) */
+    if (shuffled && cfg->shuffle == GD_SHUFFLE_ROWS && ds->stream == NULL && !orders_failed)
+        (void)gd_orders_gather(&r->orders, r->loss, np);
     r->rate = cfg->l1 > 0 ? malloc(np * sizeof *r->rate) : NULL;
     if (!r->grad || !r->prev_params || !r->prev_opt || orders_failed ||
         (cfg->l1 > 0 && !r->rate))
@@ -510,19 +530,27 @@ static int minibatch_epoch(run *r, double *params, long epoch, double *lr)
     if (r->ds->stream != NULL)
         return stream_minibatch_epoch(r, params, epoch, lr);
     const size_t *order = NULL, *blocks = NULL;
+    const double *laid_out = NULL; /* the rows in this epoch's order, or NULL */
     if (cfg->shuffle)
-        order = gd_orders_next(&r->orders, &r->state->rng, &blocks);
+        order = gd_orders_next(&r->orders, &r->state->rng, &blocks, &laid_out);
     if (cfg->shuffle != GD_SHUFFLE_BLOCKS)
         blocks = NULL;
     prefetcher pf = {order, blocks, n, 0, 0, 0};
     for (size_t begin = 0; begin < n; begin += cfg->batch_size) {
         size_t count = n - begin < cfg->batch_size ? n - begin : cfg->batch_size;
-        /* File order is the contiguous rows themselves: the same rows in
-         * the same order, so the same bits, read as a stream. */
-        gd_rows batch = {order, begin, count};
-        if (cfg->shuffle)
-            prefetch_batch(&pf, r->loss, begin, count);
-        gd_loss_eval(r->loss, batch, params, r->grad);
+        /* File order is the contiguous rows themselves, and rows laid out
+         * in the epoch's order are too: the same rows in the same order,
+         * so the same bits, read as a stream. */
+        if (laid_out != NULL) {
+            prefetch_laid_out(laid_out, &pf, r->np, begin + count);
+            gd_loss_eval_packed(r->loss, laid_out, (gd_rows){NULL, begin, count}, params,
+                                r->grad);
+        } else {
+            gd_rows batch = {order, begin, count};
+            if (cfg->shuffle)
+                prefetch_batch(&pf, r->loss, begin, count);
+            gd_loss_eval(r->loss, batch, params, r->grad);
+        }
         add_l2_gradient(r->grad, params, r->d, cfg->l2);
         *lr = step(r, params, epoch);
         if (cfg->interrupt != NULL && *cfg->interrupt)
