@@ -251,7 +251,7 @@ static void check_validation(gd_train_config *cfg, size_t nval, int threads)
     make_data(&vraw, nval, 6, 11);
     make_data(&vmem, nval, 6, 11);
     gd_dataset_apply_scaling(&vmem, &p.sc_mem);
-    assert_int_equal(gd_stream_open_scaled(gd_source_dataset(&vraw), &p.sc_str, threads,
+    assert_int_equal(gd_stream_open_scaled(gd_source_dataset(&vraw), &p.sc_str, NULL, threads,
                                            &vshell, &err), GD_OK);
     assert_int_equal(vshell.n, nval);
     assert_int_equal(gd_stream_chunk(vshell.stream), GD_STREAM_VAL_ROWS);
@@ -292,6 +292,41 @@ static void test_validation(void **unused)
     check_validation(&cfg, GD_STREAM_VAL_ROWS, 2); /* exactly one chunk */
 }
 
+/* A validation stream with fills (--na mean): a NaN feature becomes its
+ * fill before it is z-scored, as the in-memory load fills it. */
+static void test_validation_fill(void **unused)
+{
+    (void)unused;
+    gd_dataset raw, mem, shell = {.d = 6};
+    gd_scaling sc;
+    gd_error err;
+    const double fill[6] = {0.5, -2.0, 1e3, 3.25, 0.0, 7.0};
+    const size_t n = GD_STREAM_VAL_ROWS + 10;
+    make_data(&raw, n, 6, 3);
+    make_data(&mem, n, 6, 3);
+    for (size_t i = 0; i < n; i += 7) {
+        raw.x[i * 6 + i % 6] = NAN;
+        mem.x[i * 6 + i % 6] = fill[i % 6];
+    }
+    gd_dataset fit;
+    make_data(&fit, 5000, 6, 4);
+    assert_int_equal(gd_dataset_standardize(&fit, &sc, &err), GD_OK);
+    gd_dataset_apply_scaling(&mem, &sc);
+    assert_int_equal(gd_stream_open_scaled(gd_source_dataset(&raw), &sc, fill, 1, &shell,
+                                           &err), GD_OK);
+    for (size_t first = 0; first < n; first += GD_STREAM_VAL_ROWS) {
+        size_t count = n - first < GD_STREAM_VAL_ROWS ? n - first : GD_STREAM_VAL_ROWS;
+        const gd_dataset *rows = gd_stream_rows(shell.stream, first, count);
+        for (size_t i = 0; i < count * 6; i++)
+            assert_same_bits(rows->x[i], mem.x[first * 6 + i], "z", first * 6 + i);
+    }
+    gd_dataset_free(&shell);
+    gd_scaling_free(&sc);
+    gd_dataset_free(&fit);
+    gd_dataset_free(&mem);
+    gd_dataset_free(&raw);
+}
+
 /* The exact optimum from the chunks: the bits of the one in memory. */
 static void test_solve(void **unused)
 {
@@ -317,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_loss_pieces),
         cmocka_unit_test(test_training),
         cmocka_unit_test(test_validation),
+        cmocka_unit_test(test_validation_fill),
         cmocka_unit_test(test_solve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

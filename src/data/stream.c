@@ -18,6 +18,7 @@
 struct gd_stream {
     gd_source src;
     gd_scaling sc;        /* the statistics (a copy: the caller's may move) */
+    double *fill;         /* (d) what a NaN feature becomes, or NULL */
     size_t rows;          /* rows a chunk holds: GD_STREAM_ROWS, or GD_STREAM_VAL_ROWS */
     double *x, *y;        /* (rows, d), (rows): the chunk */
     gd_dataset view;      /* x, y above; n the rows of the chunk */
@@ -32,7 +33,7 @@ struct gd_stream {
 
 /* ------------------------------------------------------------ sources */
 
-/* --na drop on a numeric table, learnt as the rows go by: what
+/* --na drop or mean on a numeric table, learnt as the rows go by: what
  * src/data/cells.c learns from the whole table at once, the same
  * arithmetic in the same row order. */
 typedef struct na_learnt {
@@ -111,8 +112,11 @@ typedef struct csv_source {
     size_t npicks, *dest, target_col;
     ds_load load;
     size_t next;          /* the row the reader stands at */
-    int drop;             /* --na drop: rows with a missing cell are left out */
-    na_learnt na;         /* with drop: what the rows read so far teach */
+    gd_na_policy policy;  /* GD_NA_ERROR, or --na drop or mean (see na_record) */
+    na_learnt na;         /* with a policy: what the rows read so far teach */
+    double *fill;         /* (d) --na mean: each feature's fill, once filled */
+    int filled;           /* 1 once a pass has learnt the fills (never for
+                             raw_inputs: missing cells stay NaN) */
 } csv_source;
 
 static void csv_close(void *ctx)
@@ -125,6 +129,7 @@ static void csv_close(void *ctx)
     free(c->picks);
     free(c->dest);
     na_free(&c->na);
+    free(c->fill);
     free(c);
 }
 
@@ -158,7 +163,7 @@ static gd_status csv_start(csv_source *c, size_t *d, gd_error *err)
     c->load = (ds_load){.file = file, .delim = c->delim, .h = h, .hd = &c->hd,
                         .picks = c->picks, .npicks = c->npicks, .dest = c->dest, .d = *d};
     c->next = 0;
-    return c->drop ? na_begin(&c->na, h, *d, err) : GD_OK;
+    return c->policy != GD_NA_ERROR ? na_begin(&c->na, h, *d, err) : GD_OK;
 }
 
 /* gd_ds_record under --na drop: a cell that is an NA token is read as NaN
@@ -195,13 +200,21 @@ static gd_status na_record(csv_source *c, const gd_csv_field *f, size_t nf, size
     return st;
 }
 
-/* One record into row `row`: 1 when it stays, 0 when --na drop leaves it
- * out (counted, and learnt from). */
+/* The mean of feature j's present cells in the rows with a target. */
+static double na_fill(const na_learnt *a, size_t j)
+{
+    return a->count[j] ? (a->sum[j] + a->comp[j]) / (double)a->count[j] : 0.0;
+}
+
+/* One record into row `row`: 1 when it stays, 0 when it is left out
+ * (counted, and learnt from): for a missing target, and under --na drop
+ * for any missing cell. Under --na mean a missing feature gets its fill
+ * once a pass has learnt them (NaN before). */
 static gd_status csv_record(csv_source *c, const gd_csv_field *f, size_t nf, size_t row,
                             int *kept, gd_error *err)
 {
     *kept = 1;
-    if (!c->drop)
+    if (c->policy == GD_NA_ERROR)
         return gd_ds_record(&c->load, 0, f, nf, row, err);
     int missing;
     gd_status st = na_record(c, f, nf, row, &missing, err);
@@ -212,13 +225,27 @@ static gd_status csv_record(csv_source *c, const gd_csv_field *f, size_t nf, siz
     }
     if (st != GD_OK)
         return st;
-    na_learn(&c->na, c->load.x + row * c->load.d, c->load.y[row], c->load.d);
-    if (missing) {
+    double *x = c->load.x + row * c->load.d;
+    na_learn(&c->na, x, c->load.y[row], c->load.d);
+    if ((missing & 2) || (missing && c->policy == GD_NA_DROP)) {
         *kept = 0;
         c->na.dropped++;
         c->na.dropped_target += (missing & 2) != 0;
     }
+    for (size_t j = 0; *kept && missing && c->filled && j < c->load.d; j++)
+        if (x[j] != x[j])
+            x[j] = c->fill[j];
     return GD_OK;
+}
+
+/* The end of a pass: under --na mean the fills are known from now on. */
+static void csv_end(csv_source *c)
+{
+    if (c->policy != GD_NA_MEAN || c->filled || c->opt.raw_inputs)
+        return;
+    for (size_t j = 0; j < c->load.d; j++)
+        c->fill[j] = na_fill(&c->na, j);
+    c->filled = 1;
 }
 
 static gd_status csv_read(void *ctx, size_t first, size_t count, double *x, double *y,
@@ -241,8 +268,10 @@ static gd_status csv_read(void *ctx, size_t first, size_t count, double *x, doub
         int kept;
         if ((st = gd_csv_next(c->r, &f, &nf, err)) != GD_OK)
             return st;
-        if (nf == 0)
+        if (nf == 0) {
+            csv_end(c);
             break;
+        }
         if ((st = csv_record(c, f, nf, row, &kept, err)) != GD_OK)
             return st;
         row += (size_t)kept;
@@ -261,9 +290,11 @@ gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *
     if (c == NULL)
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     c->opt = *opt;
-    c->drop = opt->encode && opt->na == GD_NA_DROP;
+    c->policy = opt->encode ? opt->na : GD_NA_ERROR;
     c->delim = (char)(opt->delimiter ? opt->delimiter : ',');
     gd_status st = csv_start(c, &shell->d, err);
+    if (st == GD_OK && (c->fill = calloc(shell->d ? shell->d : 1, sizeof *c->fill)) == NULL)
+        st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (st == GD_OK && c->target_col == SIZE_MAX)
         st = gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "training needs a target column");
     if (st == GD_OK && (shell->feature_names = calloc(shell->d ? shell->d : 1,
@@ -300,14 +331,14 @@ gd_status gd_source_csv_learnt(const gd_source *src, const gd_dataset *shell,
     memset(rep, 0, sizeof *rep);
     if (a->rows > 0 && a->dropped == a->rows)
         return gd_error_set(err, GD_ERR_DATA, c->opt.path, 0, 0,
-                            "no rows left: each of the %zu rows has a missing cell (--na "
-                            "mean fills them in instead)", a->rows);
+                            "no rows left: each of the %zu rows has a missing cell%s", a->rows,
+                            c->policy == GD_NA_DROP ? " (--na mean fills them in instead)" : "");
     gd_status st = gd_encoding_plain(e, d, (const char *const *)shell->feature_names, err);
     if (st != GD_OK)
         return st;
-    e->na = GD_NA_DROP;
+    e->na = c->policy;
     for (size_t j = 0; j < d; j++) {
-        e->inputs[j].fill = a->count[j] ? (a->sum[j] + a->comp[j]) / (double)a->count[j] : 0.0;
+        e->inputs[j].fill = na_fill(a, j);
         if (a->rows < 3 || !a->counting[j] || rep->nnotes == GD_MAX_NOTES)
             continue;
         char nq[200];
@@ -353,6 +384,7 @@ void gd_stream_close(gd_stream *s)
     if (s->zfd >= 0)
         close(s->zfd);
     gd_scaling_free(&s->sc);
+    free(s->fill);
     gd_pool_free(s->pool);
     free(s->x);
     free(s->y);
@@ -534,8 +566,8 @@ gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *she
     return GD_OK;
 }
 
-gd_status gd_stream_open_scaled(gd_source src, const gd_scaling *sc, int threads,
-                                gd_dataset *shell, gd_error *err)
+gd_status gd_stream_open_scaled(gd_source src, const gd_scaling *sc, const double *fill,
+                                int threads, gd_dataset *shell, gd_error *err)
 {
     gd_stream *s;
     gd_status status = stream_new(&s, src, GD_STREAM_VAL_ROWS, err);
@@ -547,10 +579,15 @@ gd_status gd_stream_open_scaled(gd_source src, const gd_scaling *sc, int threads
         status = gd_error_set(err, GD_ERR_DATA, NULL, 0, 0, "no data rows after the header");
     if (status == GD_OK && scaling_copy(&s->sc, sc) != 0)
         status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
+    if (status == GD_OK && fill != NULL &&
+        (s->fill = malloc((s->src.d ? s->src.d : 1) * sizeof *s->fill)) == NULL)
+        status = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     if (status != GD_OK) {
         gd_stream_close(s);
         return status;
     }
+    if (fill != NULL)
+        memcpy(s->fill, fill, s->src.d * sizeof *s->fill);
     stream_ready(s, threads);
     shell->n = s->src.n;
     shell->stream = s;
@@ -584,6 +621,9 @@ const gd_dataset *gd_stream_rows(gd_stream *s, size_t first, size_t count)
         for (size_t i = 0; i < count; i++)
             s->y[i] = NAN;
     } else {
+        for (size_t i = 0; s->fill != NULL && i < count * s->src.d; i++)
+            if (s->x[i] != s->x[i])
+                s->x[i] = s->fill[i % s->src.d];
         gd_stats_apply(&s->sc, s->x, s->y, count, s->pool);
     }
     return &s->view;

@@ -57,14 +57,17 @@ typedef struct gd_stream gd_stream;
 
 /* A source over the rows of a CSV file, parsed as they are read, with
  * opt's columns; every selected cell must be a number (the encoding rules
- * need the whole table), or with --na drop an NA token (see below). Sets the names, d and (at first 0) n of *shell.
+ * need the whole table), or with --na an NA token (see below). Sets the names, d and (at first 0) n of *shell.
  * Errors as gd_dataset_load, FILE:LINE:COL for bad cells. */
 gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *shell,
                         gd_error *err);
 
-/* With --na drop (opt->encode, na GD_NA_DROP; no other rule), the source
- * of gd_source_csv leaves out the rows with a missing cell (an NA token)
- * as it reads them. Once it has been read to the end: the encoding the
+/* With --na drop or mean (opt->encode, na GD_NA_DROP or GD_NA_MEAN; no
+ * other rule), the source of gd_source_csv leaves out the rows with a
+ * missing cell (an NA token; under mean, a missing target) as it reads
+ * them. Under mean, once a pass has ended, the missing features of the
+ * rows it reads get their fills (unless opt->raw_inputs: NaN). Once it
+ * has been read to the end: the encoding the
  * in-memory load learns from the table (numeric inputs, each one's fill
  * the mean of its present cells in the rows with a target) into *e, and
  * into *rep the rows dropped and the notes on columns that count the rows.
@@ -104,11 +107,12 @@ gd_status gd_stream_open(gd_source src, int center, int threads, gd_dataset *she
  * z-scored with another table's statistics sc (the validation rows of a
  * run, with its training rows' statistics), GD_STREAM_VAL_ROWS at a time.
  * A source that does not know its rows (a CSV file) is read once to count
- * them, which also reports a bad cell now. Sets shell->n and
- * shell->stream. Errors: the source's, GD_ERR_DATA "no data rows",
- * GD_ERR_NOMEM. */
-gd_status gd_stream_open_scaled(gd_source src, const gd_scaling *sc, int threads,
-                                gd_dataset *shell, gd_error *err);
+ * them, which also reports a bad cell now. fill (d values, or NULL):
+ * what a NaN feature (a missing cell under --na mean) becomes before it is
+ * z-scored. Sets shell->n and shell->stream. Errors: the source's,
+ * GD_ERR_DATA "no data rows", GD_ERR_NOMEM. */
+gd_status gd_stream_open_scaled(gd_source src, const gd_scaling *sc, const double *fill,
+                                int threads, gd_dataset *shell, gd_error *err);
 
 /* Rows [first, first + count) (count <= gd_stream_chunk) as z-scores, in a
  * dataset of count rows that stays valid until the next call. On a read

@@ -119,6 +119,11 @@ static gd_status cache_build(const gd_load_options *opt, const char *path,
     if (x == NULL || y == NULL)
         st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     size_t got = piece;
+    /* --na mean: a first pass learns the fills the rows are written with. */
+    for (size_t first = 0; st == GD_OK && opt->encode && opt->na == GD_NA_MEAN &&
+                           !opt->raw_inputs && got == piece; first += got)
+        st = csv.read(csv.ctx, first, piece, x, y, &got, err);
+    got = piece;
     for (size_t first = 0; st == GD_OK && got == piece; first += got) {
         st = csv.read(csv.ctx, first, piece, x, y, &got, err);
         if (st == GD_OK && got > 0)
@@ -126,7 +131,7 @@ static gd_status cache_build(const gd_load_options *opt, const char *path,
     }
     gd_encoding learnt = {0};
     gd_cache_meta meta = {.target = shell.target_name, .features = shell.feature_names};
-    if (st == GD_OK && opt->encode) { /* --na drop: what the in-memory load keeps */
+    if (st == GD_OK && opt->encode) { /* --na: what the in-memory load keeps */
         st = gd_source_csv_learnt(&csv, &shell, &learnt, &meta.report, err);
         meta.encoding = &learnt;
     }
@@ -187,8 +192,8 @@ gd_status gd_source_cached(gd_source *src, const gd_load_options *opt, const cha
 {
     memset(out, 0, sizeof *out);
     gd_load_options plain = *opt; /* the rules of opt are the caller's to refuse */
-    const int drop = opt->encode && opt->na == GD_NA_DROP;
-    plain.encode = drop;
+    const int na = opt->encode && (opt->na == GD_NA_DROP || opt->na == GD_NA_MEAN);
+    plain.encode = na;
     struct stat sb;
     if (stat(opt->path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return gd_source_csv(src, &plain, shell, err); /* which says what is wrong */
@@ -204,11 +209,12 @@ gd_status gd_source_cached(gd_source *src, const gd_load_options *opt, const cha
         if (st == GD_OK && out->written)
             usable = cache_usable(c, path, &key, opt->path, out);
     }
-    if (st == GD_OK && !usable && drop) /* what it learns is kept in the cache */
+    if (st == GD_OK && !usable && na) /* what it learns is kept in the cache */
         st = gd_error_set(err, GD_ERR_IO, NULL, 0, 0,
-                          "--na drop: a streamed run keeps the rows it leaves in its cache "
+                          "--na %s: a streamed run keeps the rows it reads in its cache "
                           "file, which cannot be written here (see the note): give --cache "
-                          "PATH in a folder that can hold it");
+                          "PATH in a folder that can hold it",
+                          opt->na == GD_NA_DROP ? "drop" : "mean");
     if (st == GD_OK && !usable) { /* no cache here: parse on every pass */
         cache_close(c);
         return gd_source_csv(src, &plain, shell, err);

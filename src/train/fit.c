@@ -71,13 +71,36 @@ static const char *unstreamable_rule(const gd_load_options *rules)
         return "--categorical";
     if (rules->nexclude > 0)
         return "--exclude";
-    if (rules->na != GD_NA_ERROR && rules->na != GD_NA_DROP)
-        return "--na";
     if (rules->na_values != NULL)
         return "--na-values";
     if (rules->decimal == ',')
         return "--decimal";
     return NULL;
+}
+
+/* The --na rule of the training rows' encoding e (or NULL) for the
+ * validation file's options *lo, its report into *rep: its rows with a
+ * missing cell (drop) or target (mean) are left out too, and under mean
+ * its missing cells stay NaN in its cache, for *fill (new, d values: the
+ * training fills) to replace. 0, or -1 out of memory. */
+static int validation_na(const gd_encoding *e, gd_load_options *lo, gd_load_report *rep,
+                         double **fill)
+{
+    *fill = NULL;
+    if (e == NULL || (e->na != GD_NA_DROP && e->na != GD_NA_MEAN))
+        return 0;
+    lo->encode = 1;
+    lo->na = e->na;
+    lo->raw_inputs = e->na == GD_NA_MEAN;
+    lo->report = rep;
+    memset(rep, 0, sizeof *rep);
+    if (!lo->raw_inputs)
+        return 0;
+    if ((*fill = malloc((e->ninputs ? e->ninputs : 1) * sizeof **fill)) == NULL)
+        return -1;
+    for (size_t j = 0; j < e->ninputs; j++)
+        (*fill)[j] = e->inputs[j].fill;
+    return 0;
 }
 
 /* The validation file of a streamed run, streamed too: through its own
@@ -88,12 +111,9 @@ static gd_status stream_validation(gd_fit_data *fd, const gd_fit_source *src, gd
 {
     gd_load_options lo = validation_options(src, &fd->train);
     gd_load_report rep;
-    if (fd->train.encoding != NULL && fd->train.encoding->na == GD_NA_DROP) {
-        lo.encode = 1; /* its rows with a missing cell left out too */
-        lo.na = GD_NA_DROP;
-        lo.report = &rep;
-        memset(&rep, 0, sizeof rep);
-    }
+    double *fill = NULL;
+    if (validation_na(fd->train.encoding, &lo, &rep, &fill) != 0)
+        return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     char *cache = gd_cache_default_path(src->val_path);
     gd_cache_outcome outcome;
     gd_source rows;
@@ -109,8 +129,9 @@ static gd_status stream_validation(gd_fit_data *fd, const gd_fit_source *src, gd
         gd_cache_note(src->cache_outcome, "%s", outcome.note);
     if (st == GD_OK) {
         rows.scratch = NULL; /* read in place: no z-scores file */
-        st = gd_stream_open_scaled(rows, &fd->scaling, src->threads, &fd->val, err);
+        st = gd_stream_open_scaled(rows, &fd->scaling, fill, src->threads, &fd->val, err);
     }
+    free(fill);
     if (st != GD_OK && err->file[0] == '\0')
         snprintf(err->file, sizeof err->file, "%s", src->val_path);
     return st;

@@ -68,7 +68,9 @@ grep -E '^  (validation|train MSE)' "$WORK/err" | cmp - summary.mem >&2 ||
 # --na drop: rows with a missing cell are left out as the parse writes the
 # cache; the same rows dropped, warnings (an identifier column, the rows
 # left out) and model (its encoding's fills) as in memory, also for the
-# validation file.
+# validation file. --na mean: a first pass learns the fills, the second
+# writes the rows with them; the validation file's cache keeps its missing
+# cells, and the training fills go in as it is read.
 awk -F, 'BEGIN { OFS = "," } NR == 1 { print "id", $0; next }
     { if (NR % 37 == 0) $(NR % 8 + 1) = ""; if (NR % 501 == 0) $3 = "NA"; print NR - 1, $0 }' \
     big.csv >bigna.csv
@@ -78,17 +80,26 @@ same_warnings() {
     local name=$1
     shift
     run "$GDTRAIN" "$@" -o "$name.mem.model"
-    grep -E '^gdtrain: (warning|note)' "$WORK/err" | grep -v 'did not converge' >"$name.mem.warn"
+    grep '^gdtrain: warning' "$WORK/err" | grep -v 'did not converge' >"$name.mem.warn"
     run "$GDTRAIN" "$@" --stream -o "$name.str.model"
     expect_status 0 "$name streamed"
     CHECKS=$((CHECKS + 1))
-    grep -E '^gdtrain: (warning|note)' "$WORK/err" | grep -v 'did not converge' |
+    grep '^gdtrain: warning' "$WORK/err" | grep -v 'did not converge' |
         cmp - "$name.mem.warn" >&2 || fail "$name: the warnings differ from the in-memory run's"
 }
 same_run na_gd2 --data bigna.csv --na drop --opt gd --epochs 4 --threads 2
 same_run na_adam1 --data bigna.csv --na drop --val bvalna.csv --opt adam --epochs 3 --threads 1
 same_run na_blocks --data bigna.csv --na drop --opt sgd --batch-size 1000 --shuffle blocks \
     --epochs 2 --threads 2
+same_run mean_gd2 --data bigna.csv --na mean --val bvalna.csv --opt gd --epochs 4 --threads 2
+same_run mean_adam1 --data bigna.csv --na mean --val bvalna.csv --opt adam --epochs 3 --threads 1
+same_run mean_blocks --data bigna.csv --na mean --opt sgd --batch-size 1000 --shuffle blocks \
+    --epochs 2 --threads 2
+same_warnings mean_warn --data bigna.csv --na mean --val bvalna.csv --opt gd --epochs 1
+expect_err_line '^gdtrain: warning: training data: left out 473 rows with missing cells \(473 for a missing target\)' \
+    "--na mean: the rows left out"
+CHECKS=$((CHECKS + 1))
+grep -q '^na_policy mean' mean_warn.str.model || fail "the streamed model lacks its encoding"
 same_warnings na_warn --data bigna.csv --na drop --val bvalna.csv --opt gd --epochs 1
 expect_err_line "^gdtrain: warning: column 'id' counts the rows \(1, 2, 3, \.\.\.\)" "the identifier note"
 expect_err_line '^gdtrain: warning: training data: left out 4055 rows with missing cells \(473 for a missing target\)' \
@@ -114,7 +125,7 @@ expect_status 3 "--na drop, no row left"
 expect_err_line 'no rows left: each of the 2 rows has a missing cell' "its message"
 run "$GDTRAIN" --data bigna.csv --na drop --stream --cache nowhere/x.gdcache
 expect_status 4 "--na drop without a cache file"
-expect_err_line '--na drop: a streamed run keeps the rows it leaves in its cache file' "its message"
+expect_err_line '--na drop: a streamed run keeps the rows it reads in its cache file' "its message"
 
 # The rows come from the binary cache beside the data (written by the first
 # streamed run, a chunk at a time), or --cache PATH; an in-memory run with
@@ -186,7 +197,7 @@ refused '--val: streamed training reads the validation file on every epoch: give
 refused 'streamed mini-batches come in blocks: give --shuffle blocks or --no-shuffle' --opt sgd
 refused 'a streamed CSV file cannot' --opt sgd --shuffle blocks --cache nowhere/h.gdcache
 expect_err_line '^gdtrain: note: no cache is written .*: the file is parsed on every pass' "the note"
-refused '--na: streamed training reads numeric tables only' --na mean
+refused '--na-values: streamed training reads numeric tables only' --na-values '-'
 refused '--categorical: streamed training reads numeric tables only' --categorical garage
 refused '--cv holds each fold' --cv 3
 rm -f "$H.gdcache"
