@@ -1066,9 +1066,9 @@ gd_status gd_cells_finish(gd_cells *C, gd_dataset *ds, const gd_cells_span *span
     size_t width = gd_encoding_width(e);
     const int plain = plain_rows(&F, e, width);
     size_t kept = plain ? ds->n : resolve_rows(&F, spans, nspans);
-    /* No rows at all is an empty part of the rows (the loader says when it
-     * may be), not rows dropped */
-    if (kept == 0 && ds->n > 0) {
+    /* A part of the rows may be left without any: the parts' sum may not,
+     * which their caller checks */
+    if (kept == 0 && !r->part) {
         st = gd_error_set(err, GD_ERR_DATA, r->file, 0, 0,
                           "no rows left: each of the %zu rows has a missing cell%s", ds->n,
                           r->policy == GD_NA_DROP ? " (--na mean fills them in instead)"

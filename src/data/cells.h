@@ -98,6 +98,9 @@ typedef struct gd_cells_rules {
                                           (first column, no name), or SIZE_MAX */
     const char *file;                  /* for messages */
     long first_line;                   /* the line of data row 0 */
+    int part;                          /* the rows are one part of several
+                                          (gdtrain-mpi): dropping them all
+                                          is no error here */
 } gd_cells_rules;
 
 /* Allocates the rules' state with nsinks sinks (one per loading thread).

@@ -137,7 +137,7 @@ gd_status gd_ds_table_rules(ds_table *t, const ds_header *hd, const size_t *dest
         .encoding = opt->encoding, .keep_incomplete = opt->keep_incomplete,
         .strict = opt->strict, .raw = opt->raw_inputs && opt->encoding == NULL,
         .index_col = index_col, .file = file,
-        .first_line = hd->line + 1,
+        .first_line = hd->line + 1, .part = opt->parts > 1 || opt->may_be_empty,
     };
     int sinks = gd_pool_threads(opt->threads);
     t->cells = gd_cells_create(&t->rules, sinks > 0 ? sinks : 1);

@@ -11,14 +11,13 @@
 
 #include "cli/commands.h"
 #include "cli/msg.h"
+#include "mpi/fills.h"
 #include "mpi/shards.h"
 
 /* The hooks have no context argument: the one set of parts of the process. */
 static mpi_parts *the_parts;
 
-/* A failure of MPI or of memory inside a collective leaves the ranks out
- * of step: nothing sensible can go on. */
-_Noreturn static void mpi_fail(const char *what)
+_Noreturn void mpi_parts_fail(const char *what)
 {
     fprintf(stderr, "gdtrain-mpi: error: %s\n", what);
     MPI_Abort(MPI_COMM_WORLD, 4);
@@ -42,7 +41,7 @@ static void parts_gather(void *ctx, const double *mine, size_t nmine, size_t wid
         P->scratch_cap = P->scratch != NULL ? len : 0;
     }
     if (counts == NULL || rc == NULL || displ == NULL || (len > 0 && P->scratch == NULL))
-        mpi_fail("out of memory");
+        mpi_parts_fail("out of memory");
     /* mine may lie inside all, where other ranks' blocks will land */
     if (len > 0)
         memcpy(P->scratch, mine, len * sizeof *mine);
@@ -51,7 +50,7 @@ static void parts_gather(void *ctx, const double *mine, size_t nmine, size_t wid
     for (int r = 0; r < P->size; r++) {
         long long c = counts[r] * (long long)width;
         if (c > 0x7fffffff || at > 0x7fffffff)
-            mpi_fail("too many block sums for one exchange");
+            mpi_parts_fail("too many block sums for one exchange");
         rc[r] = (int)c;
         displ[r] = (int)at;
         at += c;
@@ -90,7 +89,7 @@ int mpi_parts_agree(int code)
     mpi_parts *P = the_parts;
     int *codes = malloc((size_t)P->size * sizeof *codes);
     if (codes == NULL)
-        mpi_fail("out of memory");
+        mpi_parts_fail("out of memory");
     MPI_Allgather(&code, 1, MPI_INT, codes, 1, MPI_INT, P->comm);
     int first = 0;
     for (int r = 0; r < P->size && first == 0; r++)
@@ -140,6 +139,12 @@ static int refuses_stream(const train_settings *s, const gd_train_config *cfg)
     return s->stream || s->memory != NULL;
 }
 
+static int refuses_na_mean(const train_settings *s, const gd_train_config *cfg)
+{
+    (void)cfg;
+    return s->table.na != NULL && strcmp(s->table.na, "mean") == 0;
+}
+
 /* What the ranks cannot share yet, in the order they are checked: both
  * parts_check and --help read this table, so the two cannot disagree. The
  * last row has no test of the settings: it is found at load (load_part). */
@@ -149,7 +154,7 @@ typedef struct refusal {
     int (*applies)(const train_settings *s, const gd_train_config *cfg);
 } refusal;
 
-enum { REFUSE_AT_LOAD = 8 };
+enum { REFUSE_AT_LOAD = 9 };
 
 static const refusal refusals[] = {
     {"--data -", "every rank reads its own part of the file, so it must be a file",
@@ -165,9 +170,11 @@ static const refusal refusals[] = {
     {"--cache", "every rank parses its own part of the file", refuses_cache},
     {"--stream and --memory", "each rank holds only its own part of the rows; give more ranks "
      "instead", refuses_stream},
-    [REFUSE_AT_LOAD] = {"categorical columns, --na and --na-values",
-                       "a rank sees only its part of the levels and cells; train such tables "
-                       "with gdtrain", NULL},
+    {"--na mean", "its fills are means over every row; use --na drop, or fill the cells "
+     "first", refuses_na_mean},
+    [REFUSE_AT_LOAD] = {"categorical columns (--categorical, or text in a column)",
+                       "a rank sees only its part of the levels; train such tables with "
+                       "gdtrain", NULL},
 };
 
 static void refuse(const refusal *r)
@@ -269,7 +276,7 @@ static int first_failing(const mpi_parts *P, int failed)
     int first = 0;
     int *all = malloc((size_t)P->size * sizeof *all);
     if (all == NULL)
-        mpi_fail("out of memory");
+        mpi_parts_fail("out of memory");
     MPI_Allgather(&failed, 1, MPI_INT, all, 1, MPI_INT, P->comm);
     while (first + 1 < P->size && !all[first])
         first++;
@@ -345,7 +352,7 @@ static int rebalance(mpi_parts *P, gd_dataset *ds)
     long long *start = calloc((size_t)P->size + 1, sizeof *start);
     int *sc = malloc(4 * (size_t)P->size * sizeof *sc);
     if (start == NULL || sc == NULL)
-        mpi_fail("out of memory");
+        mpi_parts_fail("out of memory");
     MPI_Allgather(&n, 1, MPI_LONG_LONG, start + 1, 1, MPI_LONG_LONG, P->comm);
     for (int r = 0; r < P->size; r++)
         start[r + 1] += start[r];
@@ -416,11 +423,11 @@ static int shard_headers(mpi_parts *P)
     long long len = mine != NULL ? (long long)strlen(mine) : -1;
     MPI_Bcast(&len, 1, MPI_LONG_LONG, 0, P->comm);
     if (len > 0x7fffffff)
-        mpi_fail("a header line longer than one exchange");
+        mpi_parts_fail("a header line longer than one exchange");
     if (len >= 0) {
         first = P->rank == 0 ? mine : malloc((size_t)len + 1);
         if (first == NULL)
-            mpi_fail("out of memory");
+            mpi_parts_fail("out of memory");
         MPI_Bcast(first, (int)len, MPI_CHAR, 0, P->comm);
         first[len] = '\0';
     }
@@ -444,9 +451,27 @@ static int shard_headers(mpi_parts *P)
     return code;
 }
 
-/* The training rows of this rank: its byte range, parsed. Categorical
- * columns and filled cells are refused: their levels and fills would need
- * every part's rows. */
+/* Whether e (NULL for a plain table) has a categorical input. */
+static int has_categorical(const gd_encoding *e)
+{
+    for (size_t i = 0; e != NULL && i < e->ninputs; i++)
+        if (e->inputs[i].categorical)
+            return 1;
+    return 0;
+}
+
+/* The rows every rank left out for missing cells (--na drop), in rep. */
+static void sum_dropped(const mpi_parts *P, gd_load_report *rep)
+{
+    unsigned long long mine[2] = {rep->dropped, rep->dropped_target}, all[2];
+    MPI_Allreduce(mine, all, 2, MPI_UNSIGNED_LONG_LONG, MPI_SUM, P->comm);
+    rep->dropped = (size_t)all[0];
+    rep->dropped_target = (size_t)all[1];
+}
+
+/* The training rows of this rank: its byte range or its shard, parsed,
+ * rows with missing cells left out under --na drop. Categorical columns
+ * are refused: their levels would need every part's rows. */
 static gd_status load_part(mpi_parts *P, const cli_data_choice *choice, gd_load_options *lo,
                            gd_dataset *ds, size_t range[2], gd_error *err)
 {
@@ -463,7 +488,7 @@ static gd_status load_part(mpi_parts *P, const cli_data_choice *choice, gd_load_
         lo->part_range = range;
     }
     gd_status st = gd_dataset_load(ds, lo, err);
-    if (st == GD_OK && ds->encoding != NULL && !gd_encoding_is_plain(ds->encoding))
+    if (st == GD_OK && has_categorical(ds->encoding))
         st = gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "gdtrain-mpi cannot do this yet: %s: %s",
                           refusals[REFUSE_AT_LOAD].what, refusals[REFUSE_AT_LOAD].why);
     return st;
@@ -487,6 +512,8 @@ static int parts_load(const cli_data_choice *choice, gd_fit_data *fd)
     }
     lo.features = (const char *const *)features;
     lo.nfeatures = nfeatures;
+    const int drop = lo.na == GD_NA_DROP;
+    mpi_fills_options(&lo);
     gd_error err;
     gd_error_clear(&err);
     int code = P->shard != NULL ? shard_headers(P) : 0;
@@ -496,14 +523,22 @@ static int parts_load(const cli_data_choice *choice, gd_fit_data *fd)
         code = parts_load_status(P, choice->path, st, &err, &keep.report, range);
     }
     cli_free_list(features);
+    if (code == 0) /* before the rows move: they are left out where they are */
+        mpi_fills_agree(P, &fd->train, drop, &keep.report);
     if (code == 0 && rebalance(P, &fd->train) != 0) {
         cli_error("out of memory");
         code = 4;
     }
+    if (code == 0)
+        sum_dropped(P, &keep.report);
+    /* Parts may each be left without rows; all of them may not. */
     if (code == 0 && gd_dataset_total(&fd->train) == 0) {
-        /* only shards may each be empty; their sum may not */
-        cli_error("%s: no data rows after the header in any of the %d shards", choice->path,
-                  P->size);
+        if (keep.report.dropped > 0)
+            cli_error("%s: no rows left: each of the %zu rows has a missing cell (--na mean "
+                      "fills them in instead)", choice->path, keep.report.dropped);
+        else
+            cli_error("%s: no data rows after the header in any of the %d shards",
+                      choice->path, P->size);
         code = cli_exit_code(GD_ERR_DATA);
     }
     gd_load_report val_report;

@@ -50,6 +50,10 @@ int mpi_parts_init(mpi_parts *P);
  * rank's nonzero code, else 0. */
 int mpi_parts_agree(int code);
 
+/* A failure of MPI or of memory inside a collective: the ranks are out of
+ * step, so the job is aborted (status 4), with what as the message. */
+_Noreturn void mpi_parts_fail(const char *what);
+
 void mpi_parts_free(mpi_parts *P);
 
 #endif

@@ -42,3 +42,32 @@ same_run() {
     cmp -s <(cut -d, -f1-5 "$2") <(cut -d, -f1-5 "$4") ||
         { diff "$2" "$4" | head >&2; fail "$5: the curves differ"; }
 }
+
+# same_as_gdtrain NP DATA ARGS...: gdtrain-mpi --data DATA on NP ranks
+# writes the model and curve gdtrain writes from the file named DATA (the
+# model file records --data as given), and says as gdtrain does how many
+# rows it left out for missing cells.
+same_as_gdtrain() {
+    local np=$1 data=$2
+    shift 2
+    run "$GDTRAIN" --data "$data" "$@" --out ref.model --curve ref.curve
+    expect_status 0 "gdtrain --data '$data' $*"
+    grep 'left out' err >ref.said || true
+    mpi_run "$np" --data "$data" "$@" --out mpi.model --curve mpi.curve
+    expect_ranks "$np" 0 "$np ranks: --data '$data' $*"
+    same_run mpi.model mpi.curve ref.model ref.curve "$np ranks: --data '$data' $*"
+    CHECKS=$((CHECKS + 1))
+    grep 'left out' err | cmp -s - ref.said || { cat err >&2; fail "$np ranks: $*: rows left out"; }
+    rm -f mpi.model mpi.curve ref.model ref.curve
+}
+
+# expect_said NP STATUS TEXT DESCRIPTION: every rank exited STATUS, and
+# gdtrain-mpi's lines on stderr (not mpirun's) are TEXT, no.model not
+# written.
+expect_said() {
+    expect_ranks "$1" "$2" "$4"
+    CHECKS=$((CHECKS + 1))
+    [ "$(grep -E "^(gdtrain: |try ')" err)" = "$3" ] ||
+        { cat err >&2; printf 'expected:\n%s\n' "$3" >&2; fail "$4: the message"; }
+    expect_no_file no.model "$4: a model"
+}

@@ -32,19 +32,6 @@ whole() {
     { cat header.csv && for s in "$@"; do tail -n +2 "$s"; done; } >"$name"
 }
 
-# same_as_gdtrain NP DATA ARGS...: gdtrain-mpi --data DATA on NP ranks
-# writes the model and curve gdtrain writes from the file named DATA.
-same_as_gdtrain() {
-    local np=$1 data=$2
-    shift 2
-    run "$GDTRAIN" --data "$data" "$@" --out ref.model --curve ref.curve
-    expect_status 0 "gdtrain --data '$data' $*"
-    mpi_run "$np" --data "$data" "$@" --out mpi.model --curve mpi.curve
-    expect_ranks "$np" 0 "$np ranks: --data '$data' $*"
-    same_run mpi.model mpi.curve ref.model ref.curve "$np ranks: --data '$data' $*"
-    rm -f mpi.model mpi.curve ref.model ref.curve
-}
-
 whole "a.csv,b.csv,c.csv" a.csv b.csv c.csv
 cmp -s "a.csv,b.csv,c.csv" all.csv || fail "the shards do not make up the table"
 for threads in 1 2; do
@@ -57,16 +44,6 @@ cp all.csv "two-%02d.csv"
 same_as_gdtrain 2 "two-%02d.csv" --epochs 40
 whole "c.csv,empty.csv,a.csv" c.csv a.csv
 same_as_gdtrain 3 "c.csv,empty.csv,a.csv" --opt gd --epochs 60
-
-# expect_said NP STATUS TEXT DESCRIPTION: every rank exited STATUS, and
-# gdtrain-mpi's lines on stderr (not mpirun's) are TEXT, no model written.
-expect_said() {
-    expect_ranks "$1" "$2" "$4"
-    CHECKS=$((CHECKS + 1))
-    [ "$(grep -E "^(gdtrain: |try ')" err)" = "$3" ] ||
-        { cat err >&2; printf 'expected:\n%s\n' "$3" >&2; fail "$4: the message"; }
-    expect_no_file no.model "$4: a model"
-}
 
 # A ragged row at line 4000 of c.csv (rank 2's), counted within c.csv.
 awk 'NR == 4000 { print $0 ",1"; next } { print }' c.csv >bad.csv
