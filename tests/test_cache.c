@@ -635,7 +635,7 @@ static void load_ready(load_case *c, gd_dataset *ds, gd_scaling *sc, int used, i
     gd_cache_outcome out;
     gd_error err;
     memset(&c->report, 0, sizeof c->report);
-    gd_status st = gd_dataset_load_standardized(ds, sc, &c->opt, c->cache, &out, &err);
+    gd_status st = gd_dataset_load_standardized(ds, sc, &c->opt, c->cache, NULL, &out, &err);
     if (st != GD_OK || out.used != used || out.written != written ||
         (ds->mapping != NULL) != mapped ||
         (fragment[0] == '\0' ? out.note[0] != '\0' : strstr(out.note, fragment) == NULL)) {

@@ -169,6 +169,22 @@ gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
                                  const char *cache_path, int force, gd_cache_outcome *out,
                                  gd_error *err);
 
+/* What a cache keeps beside the standardized rows for a caller, opaque to
+ * the cache (gd_fit_data_load keeps the exact optimum of the default
+ * objective there, so that a repeated run need not solve). */
+#define GD_CACHE_EXTRA_WORDS 6
+typedef struct gd_cache_extra {
+    /* In: when a cache is written with the standardized rows, called with
+     * them to fill words; returns 1 when it did (0: nothing is kept). NULL:
+     * nothing is kept. */
+    int (*make)(const gd_dataset *ds, double words[GD_CACHE_EXTRA_WORDS], void *user);
+    void *user;
+    /* Out: 1 when words hold what make gave for these very rows, from the
+     * cache or from the write. */
+    int have;
+    double words[GD_CACHE_EXTRA_WORDS];
+} gd_cache_extra;
+
 /* gd_dataset_load_cached, then gd_dataset_standardize: *ds holds the
  * z-scores of all its rows and *sc their statistics, the same bits as that
  * pair of calls. From a cache that holds its standardized section (every
@@ -177,11 +193,13 @@ gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
  * mapping of the cache (ds->mapping), checked block by block first, and
  * nothing is parsed, copied or computed. Otherwise the rows are parsed (or
  * copied from a cache without the section), standardized, and the cache
- * (re)written with the section. Errors as gd_dataset_load_cached's and
- * gd_dataset_standardize's; *ds and *sc are empty then. */
+ * (re)written with the section. extra (may be NULL) is kept with it.
+ * Errors as gd_dataset_load_cached's and gd_dataset_standardize's; *ds and
+ * *sc are empty then. */
 gd_status gd_dataset_load_standardized(gd_dataset *ds, gd_scaling *sc,
                                        const gd_load_options *opt, const char *cache_path,
-                                       gd_cache_outcome *out, gd_error *err);
+                                       gd_cache_extra *extra, gd_cache_outcome *out,
+                                       gd_error *err);
 
 /* Frees what *ds holds (unmaps its mapping) and zeroes it. Accepts a zeroed
  * struct. */

@@ -62,6 +62,11 @@ typedef struct gd_fit_data {
     gd_dataset val;    /* validation rows, z-scored with the training rows'
                           statistics; n = 0 when there are none */
     gd_scaling scaling;
+    int have_optimum;  /* 1: optimum is the exact optimum of the default
+                          objective (no penalty, with intercept) on train,
+                          kept in the cache (src->cache): gd_fit_run and
+                          gd_fit_optimum_of use it instead of solving */
+    gd_solve_info optimum;
 } gd_fit_data;
 
 /* Loads src into *fd: reads the file, holds out the validation rows
@@ -73,6 +78,12 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
 
 /* Frees what *fd holds and zeroes it. Accepts a zeroed struct. */
 void gd_fit_data_free(gd_fit_data *fd);
+
+/* gd_fit_optimum of fd->train, or, for the default objective (l1 = l2 = 0,
+ * with intercept), the one fd keeps from the cache when it has it: the
+ * same numbers. */
+gd_status gd_fit_optimum_of(const gd_fit_data *fd, double l1, double l2, int no_intercept,
+                            gd_solve_info *info, gd_error *err);
 
 /* The optimum of the objective cfg's run minimizes on ds, for the gap:
  * exact least squares (ridge with l2), or with l1 > 0 the coordinate-descent

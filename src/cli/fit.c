@@ -245,11 +245,11 @@ void cli_optimum_warn(const gd_error *err)
     cli_warn("no exact optimum to compare with: %s", gd_error_format(err, buf, sizeof buf));
 }
 
-int cli_optimum(const gd_dataset *ds, double l1, double l2, int no_intercept,
+int cli_optimum(const gd_fit_data *fd, double l1, double l2, int no_intercept,
                 gd_solve_info *info)
 {
     gd_error err;
-    if (gd_fit_optimum(ds, l1, l2, no_intercept, info, &err) != GD_OK) {
+    if (gd_fit_optimum_of(fd, l1, l2, no_intercept, info, &err) != GD_OK) {
         cli_optimum_warn(&err);
         return 0;
     }

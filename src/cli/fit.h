@@ -98,9 +98,10 @@ void cli_optimum_warn(const gd_error *err);
 
 /* The optimum of the same problem, for the gap: exact least squares (ridge
  * with l2), or with l1 > 0 the coordinate-descent elastic net; through the
- * origin with no_intercept. Solves on ds; on failure warns and returns 0,
+ * origin with no_intercept. Solves on fd's training rows (gd_fit_optimum_of:
+ * the cache's optimum where it has it); on failure warns and returns 0,
  * else fills *info and returns 1. */
-int cli_optimum(const gd_dataset *ds, double l1, double l2, int no_intercept,
+int cli_optimum(const gd_fit_data *fd, double l1, double l2, int no_intercept,
                 gd_solve_info *info);
 
 /* How many feature columns are constant: each lowers the rank by one

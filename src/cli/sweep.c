@@ -526,7 +526,7 @@ static void run_all(sweep_pool *p, long jobs)
 }
 
 /* The optimum of each run's objective, computed once per (l1, l2). */
-static int find_optima(cli_sweep_run *runs, size_t n, const gd_dataset *train,
+static int find_optima(cli_sweep_run *runs, size_t n, const gd_fit_data *train,
                        gd_solve_info *optima)
 {
     for (size_t i = 0; i < n; i++) {
@@ -828,7 +828,7 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
         code = 4;
     }
     if (code == 0) {
-        find_optima(runs, n, &fd.train, optima);
+        find_optima(runs, n, &fd, optima);
         sweep_pool pool = {.runs = runs, .n = n, .fd = &fd, .raw = s0->cv ? &raw : NULL,
                            .keep_history = ss->plot != NULL};
         long jobs = ss->jobs > 0 ? ss->jobs : gd_loss_threads(0);

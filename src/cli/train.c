@@ -982,7 +982,7 @@ static int job_load(train_job *j)
     shows_gap |= cli_train_parted != NULL;
     j->defer_opt = !shows_gap;
     if (shows_gap)
-        j->have_opt = cli_optimum(&j->fd.train, j->cfg.l1, j->cfg.l2, j->cfg.no_intercept,
+        j->have_opt = cli_optimum(&j->fd, j->cfg.l1, j->cfg.l2, j->cfg.no_intercept,
                                   &j->opt);
     return 0;
 }

@@ -208,13 +208,14 @@ gd_status gd_cache_writer_append(gd_cache_writer *w, const double *x, const doub
     return GD_OK;
 }
 
-gd_status gd_cache_writer_begin_z(gd_cache_writer *w, const gd_scaling *sc, gd_error *err)
+gd_status gd_cache_writer_begin_z(gd_cache_writer *w, const gd_scaling *sc,
+                                  const gd_cache_extra *extra, gd_error *err)
 {
     assert(w->part == 0 && w->n > 0 && w->with_y && sc->d == w->d);
     w->scaling = malloc(GD_CACHE_SCALING_WORDS(w->d) * sizeof *w->scaling);
     if (w->scaling == NULL)
         return gd_error_set(err, GD_ERR_NOMEM, w->f.path, 0, 0, "out of memory");
-    gd_cache_scaling_encode(sc, w->scaling);
+    gd_cache_scaling_encode(sc, extra, w->scaling);
     gd_status st = w->in_block > 0 ? end_block(w, err) : GD_OK;
     w->part = 1;
     w->zrows = 0;
@@ -408,7 +409,7 @@ static gd_status write_z_of(gd_cache_writer *w, const gd_dataset *ds, gd_error *
     double *zx = malloc(piece * ds->d * sizeof *zx + 1), *zy = malloc(ds->n * sizeof *zy);
     st = zx == NULL || zy == NULL
              ? gd_error_set(err, GD_ERR_NOMEM, w->f.path, 0, 0, "out of memory")
-             : gd_cache_writer_begin_z(w, &sc, err);
+             : gd_cache_writer_begin_z(w, &sc, NULL, err);
     for (size_t at = 0; at < ds->n && st == GD_OK; at += piece) {
         size_t rows = ds->n - at < piece ? ds->n - at : piece;
         memcpy(zx, ds->x + at * ds->d, rows * ds->d * sizeof *zx);
@@ -527,9 +528,16 @@ static gd_status check_layout(const gd_cache_reader *r, const cache_header *h,
     return GD_OK;
 }
 
-void gd_cache_scaling_encode(const gd_scaling *sc, uint64_t *words)
+void gd_cache_scaling_encode(const gd_scaling *sc, const gd_cache_extra *extra,
+                             uint64_t *words)
 {
     size_t d = sc->d;
+    int have = extra != NULL && extra->have;
+    words[3 * d + 3] = (uint64_t)have;
+    if (have)
+        memcpy(words + 3 * d + 4, extra->words, sizeof extra->words);
+    else
+        memset(words + 3 * d + 4, 0, sizeof extra->words);
     memcpy(words, sc->x_mean, d * 8);
     memcpy(words + d, sc->x_std, d * 8);
     for (size_t j = 0; j < d; j++)
@@ -567,6 +575,8 @@ static gd_status read_scaling(gd_cache_reader *r, const cache_header *h, gd_erro
         memcpy(&sc->y_mean, v + 3 * d, 8);
         memcpy(&sc->y_std, v + 3 * d + 1, 8);
         sc->y_constant = v[3 * d + 2] != 0;
+        r->extra.have = v[3 * d + 3] != 0;
+        memcpy(r->extra.words, v + 3 * d + 4, sizeof r->extra.words);
         r->has_z = 1;
         r->zx_offset = h->zx_offset;
         r->zy_offset = h->zy_offset;

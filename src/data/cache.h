@@ -71,8 +71,9 @@
  * they can be mapped where they are (and so a multiple of a cache line). */
 #define GD_CACHE_PAGE 4096
 /* Words of the statistics: d means, d spreads, d constant flags (0 or 1),
- * y's mean, spread and constant flag. */
-#define GD_CACHE_SCALING_WORDS(d) (3 * (size_t)(d) + 3)
+ * y's mean, spread and constant flag; then whether the caller's extra words
+ * are there (0 or 1) and GD_CACHE_EXTRA_WORDS of them (gd_cache_extra). */
+#define GD_CACHE_SCALING_WORDS(d) (3 * (size_t)(d) + 4 + GD_CACHE_EXTRA_WORDS)
 /* Rows per block: a multiple of the loss (4096) and solve (512) blocks, and
  * the standardization's block (8192) itself. */
 #define GD_CACHE_BLOCK_ROWS 8192
@@ -140,19 +141,22 @@ gd_status gd_cache_writer_commit(gd_cache_writer *w, const gd_cache_key *key,
 void gd_cache_writer_abort(gd_cache_writer *w);
 
 /* The standardized section, after the last row is appended (a writer
- * with a target): begin_z with the statistics, then all n rows of X's
+ * with a target): begin_z with the statistics (and extra's words when
+ * extra->have; extra may be NULL), then all n rows of X's
  * z-scores (n x d) in any pieces, then all n of y's. Errors as append's;
  * the writer must then be aborted. A writer commits with the section
  * whole or not begun. */
-gd_status gd_cache_writer_begin_z(gd_cache_writer *w, const gd_scaling *sc, gd_error *err);
+gd_status gd_cache_writer_begin_z(gd_cache_writer *w, const gd_scaling *sc,
+                                  const gd_cache_extra *extra, gd_error *err);
 gd_status gd_cache_writer_append_zx(gd_cache_writer *w, const double *zx, size_t rows,
                                     gd_error *err);
 gd_status gd_cache_writer_append_zy(gd_cache_writer *w, const double *zy, size_t rows,
                                     gd_error *err);
 
-/* The statistics as the file stores them (GD_CACHE_SCALING_WORDS(sc->d)
- * words). */
-void gd_cache_scaling_encode(const gd_scaling *sc, uint64_t *words);
+/* The statistics and extra (may be NULL) as the file stores them
+ * (GD_CACHE_SCALING_WORDS(sc->d) words). */
+void gd_cache_scaling_encode(const gd_scaling *sc, const gd_cache_extra *extra,
+                             uint64_t *words);
 
 /* gd_cache_writer_commit with ds's names and encoding and rep's notes
  * (rep may be NULL). Frees w either way. */
@@ -189,6 +193,7 @@ typedef struct gd_cache_reader {
     int has_z;               /* 1: the standardized section is there */
     uint64_t zx_offset, zy_offset; /* where its z-scores are */
     gd_scaling scaling;      /* its statistics (owned) */
+    gd_cache_extra extra;    /* its extra words (have, words) */
 } gd_cache_reader;
 
 /* Opens the cache at path and checks its header (magic, version, byte
@@ -227,7 +232,7 @@ gd_status gd_cache_read_dataset(gd_cache_reader *r, int threads, gd_dataset *ds,
 
 /* The standardized section as *ds and *sc (r->has_z): X and y point into a
  * read-only mapping of the file, which ds owns (ds->mapping); the names and
- * encoding move out of r->meta. Every z-score block is checked against its
+ * encoding move out of r->meta; the extra words are in r->extra. Every z-score block is checked against its
  * checksum first, on `threads` threads (0 = every online CPU), which also
  * brings the pages in before the first epoch. GD_ERR_DATA naming the
  * first block that does not check out, GD_ERR_IO if the file cannot be

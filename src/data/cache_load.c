@@ -410,7 +410,7 @@ static void restore_report(const gd_load_options *opt, const gd_load_report *sav
  * with out->used set; GD_OK without it (and a note when a cache was there
  * but not used) to parse instead; GD_ERR_NOMEM. With sc, the standardized
  * section is mapped when the cache has one (*done set). */
-static gd_status try_cache(gd_dataset *ds, gd_scaling *sc, int *done,
+static gd_status try_cache(gd_dataset *ds, gd_scaling *sc, gd_cache_extra *extra, int *done,
                            const gd_load_options *opt, const char *path,
                            const gd_cache_key *key, gd_cache_outcome *out, gd_error *err)
 {
@@ -438,6 +438,10 @@ static gd_status try_cache(gd_dataset *ds, gd_scaling *sc, int *done,
         out->used = 1;
         out->bytes = r.file_size;
         *done = ds->mapping != NULL;
+        if (*done && extra != NULL && r.extra.have) {
+            extra->have = 1;
+            memcpy(extra->words, r.extra.words, sizeof extra->words);
+        }
     } else if (st == GD_ERR_NOMEM) {
         *err = why;
     } else if (st != GD_OK && !(st == GD_ERR_IO && e == ENOENT)) {
@@ -457,17 +461,19 @@ static int same_file_state(const struct stat *a, const struct stat *b)
 /* Writes the cache of ds's rows with w, and with sc standardizes ds in
  * place (*done) between the rows and their z-scores, so the run's own
  * standardization is what the cache keeps. On error ds is freed. */
-static gd_status write_cache(gd_cache_writer *w, gd_dataset *ds, gd_scaling *sc, int *done,
-                             const gd_load_options *opt, const gd_cache_key *key,
-                             gd_error *err)
+static gd_status write_cache(gd_cache_writer *w, gd_dataset *ds, gd_scaling *sc,
+                             gd_cache_extra *extra, int *done, const gd_load_options *opt,
+                             const gd_cache_key *key, gd_error *err)
 {
     if (sc == NULL || ds->y == NULL)
         return gd_cache_write_rows(w, ds, opt->report, key, err);
     gd_status st = gd_cache_writer_append(w, ds->x, ds->y, ds->n, err);
     if (st == GD_OK && (st = gd_dataset_standardize(ds, sc, err)) == GD_OK)
         *done = 1;
+    if (st == GD_OK && extra != NULL && extra->make != NULL)
+        extra->have = extra->make(ds, extra->words, extra->user) != 0;
     if (st == GD_OK)
-        st = gd_cache_writer_begin_z(w, sc, err);
+        st = gd_cache_writer_begin_z(w, sc, extra, err);
     if (st == GD_OK)
         st = gd_cache_writer_append_zx(w, ds->x, ds->n, err);
     if (st == GD_OK)
@@ -481,7 +487,8 @@ static gd_status write_cache(gd_cache_writer *w, gd_dataset *ds, gd_scaling *sc,
 
 /* Parses the source and writes the cache. A cache that cannot be begun is
  * a note; one that fails once begun is the load's error. */
-static gd_status parse_and_write(gd_dataset *ds, gd_scaling *sc, int *done,
+static gd_status parse_and_write(gd_dataset *ds, gd_scaling *sc, gd_cache_extra *extra,
+                                 int *done,
                                  const gd_load_options *opt, const char *path,
                                  const gd_cache_key *key, const struct stat *before,
                                  gd_cache_outcome *out, gd_error *err)
@@ -504,7 +511,7 @@ static gd_status parse_and_write(gd_dataset *ds, gd_scaling *sc, int *done,
         return GD_OK;
     }
     if (st == GD_OK)
-        st = write_cache(w, ds, sc, done, opt, key, &why);
+        st = write_cache(w, ds, sc, extra, done, opt, key, &why);
     if (st != GD_OK) {
         *err = why;
         if (*done)
@@ -522,7 +529,7 @@ static gd_status parse_and_write(gd_dataset *ds, gd_scaling *sc, int *done,
 /* gd_dataset_load_cached, and with sc gd_dataset_load_standardized up to
  * the standardization, which is done (*done set) where the cache had it
  * or where writing it did it. */
-static gd_status load_cached(gd_dataset *ds, gd_scaling *sc, int *done,
+static gd_status load_cached(gd_dataset *ds, gd_scaling *sc, gd_cache_extra *extra, int *done,
                              const gd_load_options *opt, const char *cache_path, int force,
                              gd_cache_outcome *out, gd_error *err)
 {
@@ -547,11 +554,11 @@ static gd_status load_cached(gd_dataset *ds, gd_scaling *sc, int *done,
     if (st != GD_OK)
         return st;
     if (!force) {
-        st = try_cache(ds, sc, done, opt, cache_path, &key, out, err);
+        st = try_cache(ds, sc, extra, done, opt, cache_path, &key, out, err);
         if (st != GD_OK || out->used)
             return st;
     }
-    return parse_and_write(ds, sc, done, opt, cache_path, &key, &before, out, err);
+    return parse_and_write(ds, sc, extra, done, opt, cache_path, &key, &before, out, err);
 }
 
 gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
@@ -559,16 +566,19 @@ gd_status gd_dataset_load_cached(gd_dataset *ds, const gd_load_options *opt,
                                  gd_error *err)
 {
     int done;
-    return load_cached(ds, NULL, &done, opt, cache_path, force, out, err);
+    return load_cached(ds, NULL, NULL, &done, opt, cache_path, force, out, err);
 }
 
 gd_status gd_dataset_load_standardized(gd_dataset *ds, gd_scaling *sc,
                                        const gd_load_options *opt, const char *cache_path,
-                                       gd_cache_outcome *out, gd_error *err)
+                                       gd_cache_extra *extra, gd_cache_outcome *out,
+                                       gd_error *err)
 {
     int done;
     memset(sc, 0, sizeof *sc);
-    gd_status st = load_cached(ds, sc, &done, opt, cache_path, 0, out, err);
+    if (extra != NULL)
+        extra->have = 0;
+    gd_status st = load_cached(ds, sc, extra, &done, opt, cache_path, 0, out, err);
     if (st == GD_OK && !done && (st = gd_dataset_standardize(ds, sc, err)) != GD_OK)
         gd_dataset_free(ds);
     return st;

@@ -228,6 +228,38 @@ static gd_status name_file(gd_status st, const gd_fit_source *src, gd_error *err
     return st;
 }
 
+/* The cache's extra words: the default objective's exact optimum of the
+ * standardized rows, solved as gd_fit_optimum solves it when the cache is
+ * written, so a repeated run need not solve beside its epochs. */
+static int solve_default(const gd_dataset *ds, double words[GD_CACHE_EXTRA_WORDS], void *user)
+{
+    (void)user;
+    gd_solve_info info;
+    gd_error err;
+    if (gd_fit_optimum(ds, 0.0, 0.0, 0, &info, &err) != GD_OK)
+        return 0; /* a run solves again, and says why it cannot */
+    words[0] = info.mse;
+    words[1] = info.objective;
+    words[2] = info.mse_const;
+    words[3] = (double)info.rank;
+    words[4] = info.cond;
+    words[5] = (double)info.refine_steps;
+    return 1;
+}
+
+static void take_optimum(gd_fit_data *fd, const gd_cache_extra *extra)
+{
+    if (!extra->have)
+        return;
+    fd->have_optimum = 1;
+    fd->optimum.mse = extra->words[0];
+    fd->optimum.objective = extra->words[1];
+    fd->optimum.mse_const = extra->words[2];
+    fd->optimum.rank = (size_t)extra->words[3];
+    fd->optimum.cond = extra->words[4];
+    fd->optimum.refine_steps = (int)extra->words[5];
+}
+
 gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *err)
 {
     memset(fd, 0, sizeof *fd);
@@ -243,14 +275,18 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
     /* All rows trained on, standardized the usual way: the cache holds them
      * so, ready to train on where they lie. */
     const int ready = src->cache != NULL && src->val_split == 0 && !src->no_intercept;
+    gd_cache_extra extra = {.make = solve_default};
     gd_status st = split_raw            ? load_split(fd, src, lo, err)
                    : ready              ? gd_dataset_load_standardized(&fd->train, &fd->scaling,
-                                                                       &lo, src->cache, out, err)
+                                                                       &lo, src->cache, &extra,
+                                                                       out, err)
                    : src->cache == NULL ? gd_dataset_load(&fd->train, &lo, err)
                                         : gd_dataset_load_cached(&fd->train, &lo, src->cache, 0,
                                                                  out, err);
     if (ready)
         st = name_file(st, src, err);
+    if (ready && st == GD_OK)
+        take_optimum(fd, &extra);
     if (st == GD_OK && src->val_path != NULL)
         st = load_validation(src, &fd->train, &fd->val, err);
     else if (st == GD_OK && src->val_split > 0 && !split_raw)
@@ -291,6 +327,16 @@ gd_status gd_fit_optimum(const gd_dataset *ds, double l1, double l2, int no_inte
                           : gd_solve_dataset(ds, l2, params, info, err);
     free(params);
     return st;
+}
+
+gd_status gd_fit_optimum_of(const gd_fit_data *fd, double l1, double l2, int no_intercept,
+                            gd_solve_info *info, gd_error *err)
+{
+    if (fd->have_optimum && l1 == 0 && l2 == 0 && !no_intercept) {
+        *info = fd->optimum;
+        return GD_OK;
+    }
+    return gd_fit_optimum(&fd->train, l1, l2, no_intercept, info, err);
 }
 
 double gd_fit_penalty(const double *params, size_t d, double l1, double l2)
@@ -384,8 +430,8 @@ typedef struct optimum_job {
 static void compute_optimum(const gd_fit_data *fd, const gd_train_config *cfg,
                             gd_fit_result *res)
 {
-    res->have_optimum = gd_fit_optimum(&fd->train, cfg->l1, cfg->l2, cfg->no_intercept,
-                                       &res->optimum, &res->optimum_err) == GD_OK;
+    res->have_optimum = gd_fit_optimum_of(fd, cfg->l1, cfg->l2, cfg->no_intercept,
+                                          &res->optimum, &res->optimum_err) == GD_OK;
 }
 
 static void *optimum_thread(void *arg)
@@ -405,7 +451,8 @@ static void optimum_start(optimum_job *job, const gd_fit_data *fd, const gd_trai
     /* Rows spread over processes: the solve hands sums between them in an
      * order that must be the same in every process, so not beside training.
      * Nor a streamed dataset, which has one chunk at a time: training's. */
-    if (opt->optimum == NULL && !opt->no_optimum && gd_loss_threads(cfg->threads) > 1 &&
+    const int kept = fd->have_optimum && cfg->l1 == 0 && cfg->l2 == 0 && !cfg->no_intercept;
+    if (opt->optimum == NULL && !opt->no_optimum && !kept && gd_loss_threads(cfg->threads) > 1 &&
         fd->train.share == NULL && fd->train.stream == NULL)
         job->started = pthread_create(&job->thread, NULL, optimum_thread, job) == 0;
 }

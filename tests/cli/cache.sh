@@ -36,6 +36,20 @@ expect_file houses.csv.gdcache "the cache beside the data"
 run "$GDTRAIN" "${T[@]}" --cache --out run.model
 same_run "the run that reads the cache" plain
 
+# ---- the exact optimum the cache keeps (solved when it was written): the
+# run that reads it reports the parsing run's optimum, gap and R^2 to the
+# last digit, verbose (solved before the first epoch) or not (beside it)
+J=(--data houses.csv --opt adam --epochs 20 --tol 0 --json --out /dev/null)
+unseconds() { sed -E 's/"seconds":\{[^}]*\}//; s/"(data|model)":"[^"]*"//g'; }
+"$GDTRAIN" "${J[@]}" 2>/dev/null | unseconds >parsed.json
+for extra in "" --verbose "--l2 0.1"; do
+    "$GDTRAIN" "${J[@]}" $extra 2>/dev/null | unseconds >want.json
+    "$GDTRAIN" "${J[@]}" $extra --cache opt.gdcache 2>/dev/null | unseconds >got.json
+    CHECKS=$((CHECKS + 1))
+    grep -q '"optimum_mse":[0-9]' got.json || fail "${extra:-default}: no optimum in the JSON"
+    cmp -s want.json got.json || fail "${extra:-default}: the cached run's JSON differs: $(diff want.json got.json)"
+done
+
 # ---- the runs that read the standardized section (--val FILE, --l2) and
 # those that read the rows (--no-intercept, --val-split), each after a run
 # of the other kind wrote the cache, and after its own
