@@ -112,7 +112,8 @@ typedef struct csv_source {
     size_t npicks, *dest, target_col;
     ds_load load;
     size_t next;          /* the row the reader stands at */
-    gd_na_policy policy;  /* GD_NA_ERROR, or --na drop or mean (see na_record) */
+    int encode;           /* the encoding rules: --exclude, --na, and the notes */
+    gd_na_policy policy;  /* --na error, drop or mean (see na_record) */
     na_learnt na;         /* with a policy: what the rows read so far teach */
     double *fill;         /* (d) --na mean: each feature's fill, once filled */
     int filled;           /* 1 once a pass has learnt the fills (never for
@@ -152,8 +153,13 @@ static gd_status csv_start(csv_source *c, size_t *d, gd_error *err)
     if (c->picks == NULL || c->dest == NULL)
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     const char *file = gd_csv_name(c->r);
-    st = gd_ds_select(&c->hd, &c->opt, NULL, c->delim, file, c->picks, &c->npicks, d,
-                      &c->target_col, err);
+    ds_table t = {0}; /* --exclude's columns, as the in-memory load has them */
+    if (c->opt.encode && c->opt.nexclude > 0)
+        st = gd_ds_table_begin(&t, &c->hd, &c->opt, c->delim, file, err);
+    if (st == GD_OK)
+        st = gd_ds_select(&c->hd, t.excluded != NULL ? &t.opt : &c->opt, t.excluded, c->delim,
+                          file, c->picks, &c->npicks, d, &c->target_col, err);
+    gd_ds_table_free(&t);
     if (st != GD_OK)
         return st;
     for (size_t col = 0; col < h; col++)
@@ -163,7 +169,7 @@ static gd_status csv_start(csv_source *c, size_t *d, gd_error *err)
     c->load = (ds_load){.file = file, .delim = c->delim, .h = h, .hd = &c->hd,
                         .picks = c->picks, .npicks = c->npicks, .dest = c->dest, .d = *d};
     c->next = 0;
-    return c->policy != GD_NA_ERROR ? na_begin(&c->na, h, *d, err) : GD_OK;
+    return c->encode ? na_begin(&c->na, h, *d, err) : GD_OK;
 }
 
 /* gd_ds_record under --na drop: a cell that is an NA token is read as NaN
@@ -181,6 +187,17 @@ static gd_status na_record(csv_source *c, const gd_csv_field *f, size_t nf, size
         ds_trim(&s, &len, l->delim);
         if (!gd_na_set_has(&c->na.tokens, s, len))
             continue;
+        if (c->policy == GD_NA_ERROR) {
+            const ds_name *nm = &c->hd.byidx[l->picks[k].col];
+            char q[200];
+            return gd_error_set(err, GD_ERR_DATA, l->file, cell->line, cell->column,
+                                "column '%s': a missing cell; --na drop leaves such rows "
+                                "out, --na mean fills them in%s",
+                                ds_q(nm->s, nm->len, q, sizeof q),
+                                l->picks[k].dest < l->d ? ""
+                                                        : " (a missing target is always "
+                                                          "left out)");
+        }
         if (*missing == 0)
             memcpy(c->na.fields, f, nf * sizeof *f);
         c->na.fields[l->picks[k].col].text = "0";
@@ -214,7 +231,7 @@ static gd_status csv_record(csv_source *c, const gd_csv_field *f, size_t nf, siz
                             int *kept, gd_error *err)
 {
     *kept = 1;
-    if (c->policy == GD_NA_ERROR)
+    if (!c->encode)
         return gd_ds_record(&c->load, 0, f, nf, row, err);
     int missing;
     gd_status st = na_record(c, f, nf, row, &missing, err);
@@ -290,6 +307,7 @@ gd_status gd_source_csv(gd_source *src, const gd_load_options *opt, gd_dataset *
     if (c == NULL)
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     c->opt = *opt;
+    c->encode = opt->encode;
     c->policy = opt->encode ? opt->na : GD_NA_ERROR;
     c->delim = (char)(opt->delimiter ? opt->delimiter : ',');
     gd_status st = csv_start(c, &shell->d, err);

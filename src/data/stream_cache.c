@@ -191,12 +191,10 @@ gd_status gd_source_cached(gd_source *src, const gd_load_options *opt, const cha
                            gd_cache_outcome *out, gd_dataset *shell, gd_error *err)
 {
     memset(out, 0, sizeof *out);
-    gd_load_options plain = *opt; /* the rules of opt are the caller's to refuse */
     const int na = opt->encode && (opt->na == GD_NA_DROP || opt->na == GD_NA_MEAN);
-    plain.encode = na;
     struct stat sb;
     if (stat(opt->path, &sb) != 0 || !S_ISREG(sb.st_mode))
-        return gd_source_csv(src, &plain, shell, err); /* which says what is wrong */
+        return gd_source_csv(src, opt, shell, err); /* which says what is wrong */
     gd_cache_key key = {0, 0, gd_cache_options_hash(opt)};
     gd_status st = gd_cache_source_key(opt->path, opt->threads, &key.source_size,
                                        &key.source_hash, err);
@@ -205,7 +203,7 @@ gd_status gd_source_cached(gd_source *src, const gd_load_options *opt, const cha
         st = gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     int usable = st == GD_OK && cache_usable(c, path, &key, opt->path, out);
     if (st == GD_OK && !usable) {
-        st = cache_build(&plain, path, &key, out, err);
+        st = cache_build(opt, path, &key, out, err);
         if (st == GD_OK && out->written)
             usable = cache_usable(c, path, &key, opt->path, out);
     }
@@ -217,7 +215,7 @@ gd_status gd_source_cached(gd_source *src, const gd_load_options *opt, const cha
                           opt->na == GD_NA_DROP ? "drop" : "mean");
     if (st == GD_OK && !usable) { /* no cache here: parse on every pass */
         cache_close(c);
-        return gd_source_csv(src, &plain, shell, err);
+        return gd_source_csv(src, opt, shell, err);
     }
     if (st == GD_OK)
         st = take_names(c, shell, err);

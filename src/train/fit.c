@@ -69,8 +69,6 @@ static const char *unstreamable_rule(const gd_load_options *rules)
         return NULL;
     if (rules->ncategorical > 0)
         return "--categorical";
-    if (rules->nexclude > 0)
-        return "--exclude";
     if (rules->na_values != NULL)
         return "--na-values";
     if (rules->decimal == ',')

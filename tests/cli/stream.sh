@@ -107,6 +107,23 @@ expect_err_line '^gdtrain: warning: training data: left out 4055 rows with missi
 expect_err_line '^gdtrain: warning: validation data: left out 1379 rows' "the validation rows left out"
 CHECKS=$((CHECKS + 1))
 grep -q '^na_policy drop' na_warn.str.model || fail "the streamed model lacks its encoding"
+# --exclude: the columns are never read (here a column of text), as in
+# memory; and a plain table gets the in-memory run's note on a column
+# that counts the rows.
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print "name", $0; next } { print "h" NR, $0 }' \
+    bigna.csv >bigx.csv
+same_run x_drop --data bigx.csv --exclude name --na drop --opt gd --epochs 3 --threads 2
+same_run x_mean --data bigx.csv --exclude 'name,garage' --na mean --val bvalna.csv --opt adam \
+    --epochs 3 --threads 1
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print "id", $0; next } { print NR - 1, $0 }' \
+    big.csv >bigid.csv
+same_warnings id_note --data bigid.csv --opt gd --epochs 1
+expect_err_line "^gdtrain: warning: column 'id' counts the rows \(1, 2, 3, \.\.\.\)" "the identifier note"
+run "$GDTRAIN" --data bigna.csv --stream --opt gd --epochs 1
+expect_status 3 "a missing cell without --na"
+expect_err_line "^gdtrain: error: bigna\.csv:[0-9]+:[0-9]+: column '[a-z_]+': a missing cell; --na drop leaves such rows out" \
+    "its message"
+
 # The cache those runs wrote holds the encoding and the report: an
 # in-memory run with --cache reads them.
 run "$GDTRAIN" --data bigna.csv --na drop --opt gd --epochs 4 --threads 2 --cache -q \
