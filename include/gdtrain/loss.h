@@ -129,11 +129,10 @@ int gd_loss_pack(gd_loss *loss);
 void gd_loss_gather(const gd_loss *loss, const size_t *order, size_t count, double *out);
 
 /* gd_loss_eval over rows laid out as gd_loss_gather leaves them: positions
- * rows.begin .. rows.begin + rows.count of packed (rows.index must be
- * NULL; the dataset must not be spread over processes). The same numbers
- * in the same order, so the bits of gd_loss_eval on the rows they were
- * gathered from. */
-double gd_loss_eval_packed(gd_loss *loss, const double *packed, gd_rows rows,
+ * begin .. begin + count of packed (the dataset must not be spread over
+ * processes). The same numbers in the same order, so the bits of
+ * gd_loss_eval on the rows they were gathered from. */
+double gd_loss_eval_packed(gd_loss *loss, const double *packed, size_t begin, size_t count,
                            const double *params, double *grad);
 
 /* Predictions b + sum_j w_j x_ij for every row of ds, in order, into out (n). */

@@ -339,6 +339,23 @@ static void loss_task(void *ctx, size_t t, int worker)
                loss->partial + t * loss->stride);
 }
 
+/* grad[j] = 2 sums[j] / m for j = 0 .. d. When m is a power of two its
+ * reciprocal is exact, so multiplying by it rounds the same real number
+ * as dividing (the same bits) at a fraction of a division's latency, which
+ * a mini-batch step has on its path to the next (batches of 1, 32, 128). */
+LOSS_INLINE void loss_grad_of_sums(const double *sums, size_t d, size_t m, double *grad)
+{
+    const double dm = (double)m;
+    if ((m & (m - 1)) == 0) {
+        const double inv = 1.0 / dm;
+        for (size_t j = 0; j <= d; j++)
+            grad[j] = 2.0 * sums[j] * inv;
+    } else {
+        for (size_t j = 0; j <= d; j++)
+            grad[j] = 2.0 * sums[j] / dm;
+    }
+}
+
 /* gd_loss_eval for fewer than 4 rows (batch-1 sgd's every step): the same
  * sums without a block's set-up. Every row goes to lane 0 and lanes 1 to 3
  * stay empty; adding their zeros could only turn a -0 sum into +0, and a
@@ -350,6 +367,21 @@ LOSS_INLINE double loss_small_kernel(const double *restrict x, const double *res
                                      const double *restrict params, double *restrict grad,
                                      double *restrict g)
 {
+    if (rows.count == 1 && grad != NULL) {
+        /* Batch-1 sgd's step: each sum is 0 + one term, and 2 s / 1 is 2 s;
+         * written straight to grad from the row (the spilled sums of the
+         * loop below cost a stalled reload on this step's path). */
+        const size_t i = rows.index != NULL ? rows.index[rows.begin] : rows.begin;
+        const double *restrict xr = x + i * xs;
+        double r = params[d];
+        for (size_t j = 0; j < d; j++)
+            r += params[j] * xr[j];
+        r -= y[i * ys];
+        for (size_t j = 0; j < d; j++)
+            grad[j] = 2.0 * (0.0 + r * xr[j]);
+        grad[d] = 2.0 * (0.0 + r);
+        return 0.0 + r * r;
+    }
     double sse = 0.0;
     for (size_t j = 0; j <= d; j++)
         g[j] = 0.0;
@@ -357,16 +389,17 @@ LOSS_INLINE double loss_small_kernel(const double *restrict x, const double *res
         size_t i = rows.index != NULL ? rows.index[rows.begin + k] : rows.begin + k;
         loss_row(x + i * xs, y[i * ys], params, d, grad != NULL, g, &sse);
     }
-    const double m = (double)rows.count;
-    for (size_t j = 0; grad != NULL && j <= d; j++)
-        grad[j] = 2.0 * g[j] / m;
-    return sse / m;
+    if (grad != NULL)
+        loss_grad_of_sums(g, d, rows.count, grad);
+    return sse / (double)rows.count;
 }
 
 /* Dispatches to the kernel compiled for d; sums in g, or for larger d in
  * the evaluator's first block partial (d + 2 doubles at least). */
-static double loss_small(gd_loss *loss, gd_rows rows, const double *params, double *grad)
+static double loss_small(gd_loss *loss, const gd_rows *batch, const double *params,
+                         double *grad)
 {
+    const gd_rows rows = *batch; /* by address: see loss_eval */
     const loss_layout l = layout(loss);
     const double *x = l.x, *y = l.y;
     double g[LOSS_MAX_D + 1];
@@ -457,14 +490,15 @@ void gd_loss_add(gd_loss *loss, gd_rows rows, const double *params, int want_gra
 
 double gd_loss_finish(const double *sums, size_t d, size_t m, double *grad)
 {
-    const double dm = (double)m;
     if (grad != NULL)
-        for (size_t j = 0; j <= d; j++)
-            grad[j] = 2.0 * sums[j] / dm;
-    return sums[d + 1] / dm;
+        loss_grad_of_sums(sums, d, m, grad);
+    return sums[d + 1] / (double)m;
 }
 
-double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
+/* gd_loss_eval, inlined into its callers: a gd_rows built just before a
+ * call to it is copied through the stack, and the copy's reload waits on
+ * the stores that built it (a stall a batch-1 step would pay each time). */
+LOSS_INLINE double loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
 {
     const gd_dataset *ds = loss->ds;
     const size_t d = ds->d;
@@ -476,7 +510,7 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
     }
     assert(rows.count > 0);
     if (rows.count < 4)
-        return loss_small(loss, rows, params, grad);
+        return loss_small(loss, &rows, params, grad);
     /* The sums sit after the block partials the evaluator keeps anyway. */
     double *sums = loss->sums;
     memset(sums, 0, (d + 2) * sizeof *sums);
@@ -484,12 +518,17 @@ double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *g
     return gd_loss_finish(sums, d, rows.count, grad);
 }
 
-double gd_loss_eval_packed(gd_loss *loss, const double *rows_packed, gd_rows rows,
+double gd_loss_eval(gd_loss *loss, gd_rows rows, const double *params, double *grad)
+{
+    return loss_eval(loss, rows, params, grad);
+}
+
+double gd_loss_eval_packed(gd_loss *loss, const double *packed, size_t begin, size_t count,
                            const double *params, double *grad)
 {
-    assert(rows.index == NULL && loss->ds->share == NULL);
-    loss->over = rows_packed;
-    double mse = gd_loss_eval(loss, rows, params, grad);
+    assert(loss->ds->share == NULL);
+    loss->over = packed;
+    double mse = loss_eval(loss, (gd_rows){NULL, begin, count}, params, grad);
     loss->over = NULL;
     return mse;
 }

@@ -543,8 +543,7 @@ static int minibatch_epoch(run *r, double *params, long epoch, double *lr)
          * so the same bits, read as a stream. */
         if (laid_out != NULL) {
             prefetch_laid_out(laid_out, &pf, r->np, begin + count);
-            gd_loss_eval_packed(r->loss, laid_out, (gd_rows){NULL, begin, count}, params,
-                                r->grad);
+            gd_loss_eval_packed(r->loss, laid_out, begin, count, params, r->grad);
         } else {
             gd_rows batch = {order, begin, count};
             if (cfg->shuffle)
