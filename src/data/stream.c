@@ -60,8 +60,10 @@ static void na_free(na_learnt *a)
     memset(a, 0, sizeof *a);
 }
 
-/* Allocates *a for h fields and d features, as before any row. */
-static gd_status na_begin(na_learnt *a, size_t h, size_t d, gd_error *err)
+/* Allocates *a for h fields and d features, as before any row, with the
+ * NA tokens of --na-values (tokens; NULL: the defaults). */
+static gd_status na_begin(na_learnt *a, const char *tokens, size_t h, size_t d,
+                          gd_error *err)
 {
     na_free(a);
     const size_t n = d ? d : 1;
@@ -71,7 +73,7 @@ static gd_status na_begin(na_learnt *a, size_t h, size_t d, gd_error *err)
     a->count = calloc(n, sizeof *a->count);
     a->counting = malloc(n);
     a->first = malloc(n * sizeof *a->first);
-    if (gd_na_set_init(&a->tokens, NULL, err) != GD_OK)
+    if (gd_na_set_init(&a->tokens, tokens, err) != GD_OK)
         return err->status;
     if (a->fields == NULL || a->sum == NULL || a->comp == NULL || a->count == NULL ||
         a->counting == NULL || a->first == NULL)
@@ -169,7 +171,7 @@ static gd_status csv_start(csv_source *c, size_t *d, gd_error *err)
     c->load = (ds_load){.file = file, .delim = c->delim, .h = h, .hd = &c->hd,
                         .picks = c->picks, .npicks = c->npicks, .dest = c->dest, .d = *d};
     c->next = 0;
-    return c->encode ? na_begin(&c->na, h, *d, err) : GD_OK;
+    return c->encode ? na_begin(&c->na, c->opt.na_values, h, *d, err) : GD_OK;
 }
 
 /* gd_ds_record under --na drop: a cell that is an NA token is read as NaN
@@ -355,6 +357,13 @@ gd_status gd_source_csv_learnt(const gd_source *src, const gd_dataset *shell,
     if (st != GD_OK)
         return st;
     e->na = c->policy;
+    gd_na_set_free(&e->na_values); /* the tokens read, as learn_encoding keeps them */
+    for (size_t k = 0; st == GD_OK && k < a->tokens.n; k++)
+        st = gd_na_set_add(&e->na_values, a->tokens.tokens[k], strlen(a->tokens.tokens[k]), err);
+    if (st != GD_OK) {
+        gd_encoding_free(e);
+        return st;
+    }
     for (size_t j = 0; j < d; j++) {
         e->inputs[j].fill = na_fill(a, j);
         if (a->rows < 3 || !a->counting[j] || rep->nnotes == GD_MAX_NOTES)

@@ -69,26 +69,26 @@ static const char *unstreamable_rule(const gd_load_options *rules)
         return NULL;
     if (rules->ncategorical > 0)
         return "--categorical";
-    if (rules->na_values != NULL)
-        return "--na-values";
     if (rules->decimal == ',')
         return "--decimal";
     return NULL;
 }
 
-/* The --na rule of the training rows' encoding e (or NULL) for the
- * validation file's options *lo, its report into *rep: its rows with a
+/* The --na rule of the training rows' encoding e (or NULL; read with
+ * rules) for the validation file's options *lo, its report into *rep,
+ * with the same NA tokens: its rows with a
  * missing cell (drop) or target (mean) are left out too, and under mean
  * its missing cells stay NaN in its cache, for *fill (new, d values: the
  * training fills) to replace. 0, or -1 out of memory. */
-static int validation_na(const gd_encoding *e, gd_load_options *lo, gd_load_report *rep,
-                         double **fill)
+static int validation_na(const gd_encoding *e, const gd_load_options *rules,
+                         gd_load_options *lo, gd_load_report *rep, double **fill)
 {
     *fill = NULL;
     if (e == NULL || (e->na != GD_NA_DROP && e->na != GD_NA_MEAN))
         return 0;
     lo->encode = 1;
     lo->na = e->na;
+    lo->na_values = rules->na_values;
     lo->raw_inputs = e->na == GD_NA_MEAN;
     lo->report = rep;
     memset(rep, 0, sizeof *rep);
@@ -110,7 +110,7 @@ static gd_status stream_validation(gd_fit_data *fd, const gd_fit_source *src, gd
     gd_load_options lo = validation_options(src, &fd->train);
     gd_load_report rep;
     double *fill = NULL;
-    if (validation_na(fd->train.encoding, &lo, &rep, &fill) != 0)
+    if (validation_na(fd->train.encoding, src->rules, &lo, &rep, &fill) != 0)
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     char *cache = gd_cache_default_path(src->val_path);
     gd_cache_outcome outcome;

@@ -124,6 +124,17 @@ expect_status 3 "a missing cell without --na"
 expect_err_line "^gdtrain: error: bigna\.csv:[0-9]+:[0-9]+: column '[a-z_]+': a missing cell; --na drop leaves such rows out" \
     "its message"
 
+# --na-values: other NA tokens, in the training and the validation file;
+# the model keeps them.
+sed 's/,,/,-,/g; s/,NA,/,?,/g; s/,$/,-/' bigna.csv >bigdash.csv
+sed 's/,,/,-,/g; s/,$/,-/' bvalna.csv >bvaldash.csv
+same_run tokens_drop --data bigdash.csv --na drop --na-values '-,?' --val bvaldash.csv --opt gd \
+    --epochs 3 --threads 2
+same_run tokens_mean --data bigdash.csv --na mean --na-values '-,?' --val bvaldash.csv \
+    --opt adam --epochs 3 --threads 1
+CHECKS=$((CHECKS + 1))
+grep -q '^na_token ?' tokens_mean.str.model || fail "--na-values: the model lacks its tokens"
+
 # The cache those runs wrote holds the encoding and the report: an
 # in-memory run with --cache reads them.
 run "$GDTRAIN" --data bigna.csv --na drop --opt gd --epochs 4 --threads 2 --cache -q \
@@ -214,7 +225,7 @@ refused '--val: streamed training reads the validation file on every epoch: give
 refused 'streamed mini-batches come in blocks: give --shuffle blocks or --no-shuffle' --opt sgd
 refused 'a streamed CSV file cannot' --opt sgd --shuffle blocks --cache nowhere/h.gdcache
 expect_err_line '^gdtrain: note: no cache is written .*: the file is parsed on every pass' "the note"
-refused '--na-values: streamed training reads numeric tables only' --na-values '-'
+refused '--decimal: streamed training reads numeric tables only' --delimiter ';' --decimal ','
 refused '--categorical: streamed training reads numeric tables only' --categorical garage
 refused '--cv holds each fold' --cv 3
 rm -f "$H.gdcache"
