@@ -11,10 +11,9 @@
 
 void mpi_fills_options(gd_load_options *lo)
 {
-    if (lo->na == GD_NA_DROP) {
+    lo->raw_inputs = 1;
+    if (lo->na == GD_NA_DROP)
         lo->na = GD_NA_MEAN;
-        lo->raw_inputs = 1;
-    }
 }
 
 /* Each column's Neumaier sum and count of present cells, continued from
@@ -59,28 +58,30 @@ static size_t drop_incomplete(gd_dataset *ds)
     return dropped;
 }
 
-/* The fills from the sums of every rank's rows, into e. */
-static void set_fills(mpi_parts *P, const gd_dataset *ds, gd_encoding *e, double *state)
+void mpi_fills_set(mpi_parts *P, const gd_dataset *raw, gd_encoding *e)
 {
-    fold_column_sums(P, ds, state);
-    /* Without categorical inputs (refused), input i is X's column i. */
-    for (size_t i = 0; i < e->ninputs && i < ds->d; i++) {
-        double count = state[2 * ds->d + i];
-        e->inputs[i].fill = count > 0 ? (state[i] + state[ds->d + i]) / count : 0.0;
+    if (raw->d == 0)
+        return;
+    double *state = calloc(3 * raw->d, sizeof *state);
+    if (state == NULL) {
+        mpi_parts_fail("out of memory"); /* the other ranks' folds wait for this one */
+    } else {
+        fold_column_sums(P, raw, state);
+        for (size_t i = 0; i < e->ninputs && i < raw->d; i++) {
+            double count = state[2 * raw->d + i];
+            if (!e->inputs[i].categorical)
+                e->inputs[i].fill = count > 0 ? (state[i] + state[raw->d + i]) / count : 0.0;
+        }
     }
+    free(state);
 }
 
 void mpi_fills_agree(mpi_parts *P, gd_dataset *ds, int drop, gd_load_report *rep)
 {
     gd_encoding *e = ds->encoding;
-    if (e == NULL || gd_encoding_is_plain(e) || ds->d == 0)
+    if (e == NULL || gd_encoding_is_plain(e))
         return;
-    double *state = calloc(3 * ds->d, sizeof *state);
-    if (state == NULL)
-        mpi_parts_fail("out of memory"); /* the other ranks' folds wait for this one */
-    else
-        set_fills(P, ds, e, state);
-    free(state);
+    mpi_fills_set(P, ds, e);
     if (drop) {
         rep->dropped += drop_incomplete(ds);
         e->na = GD_NA_DROP;

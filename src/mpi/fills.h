@@ -15,12 +15,20 @@
 #include "gdtrain/dataset.h"
 #include "mpi/parts.h"
 
-/* Load options for a rank's rows under policy na (lo->na): under
- * GD_NA_DROP, the raw rows mpi_fills_agree needs. */
+/* Load options for a rank's rows under policy lo->na: raw inputs (one
+ * column an input: a number, a level's index, or NaN for a missing cell),
+ * under GD_NA_DROP as GD_NA_MEAN leaves them. Without categorical
+ * columns, X is then the design matrix but for the rows drop leaves out. */
 void mpi_fills_options(gd_load_options *lo);
 
+/* Collective: the fills of e's numeric inputs, the means of their present
+ * cells in every rank's raw rows (raw: raw inputs, in file order, every
+ * row with a target), in gdtrain's order of additions. Out of memory,
+ * aborts the job (mpi_parts_fail). */
+void mpi_fills_set(mpi_parts *P, const gd_dataset *raw, gd_encoding *e);
+
 /* Collective, once every rank has loaded its rows (in file order) with
- * mpi_fills_options' options: sets the fills of ds->encoding (unless it is
+ * mpi_fills_options' options, none categorical: sets the fills of ds->encoding (unless it is
  * NULL or plain: no fills are written then) to the means over all ranks'
  * rows, in gdtrain's order of additions; under drop (the policy asked
  * for), leaves out ds's rows with a missing cell, counting them in rep,

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/msg.h"
 #include "mpi/fills.h"
+#include "mpi/levels.h"
 #include "mpi/shards.h"
 
 /* The hooks have no context argument: the one set of parts of the process. */
@@ -146,15 +147,12 @@ static int refuses_na_mean(const train_settings *s, const gd_train_config *cfg)
 }
 
 /* What the ranks cannot share yet, in the order they are checked: both
- * parts_check and --help read this table, so the two cannot disagree. The
- * last row has no test of the settings: it is found at load (load_part). */
+ * parts_check and --help read this table, so the two cannot disagree. */
 typedef struct refusal {
     const char *what; /* the options, as --help lists them */
     const char *why;
     int (*applies)(const train_settings *s, const gd_train_config *cfg);
 } refusal;
-
-enum { REFUSE_AT_LOAD = 9 };
 
 static const refusal refusals[] = {
     {"--data -", "every rank reads its own part of the file, so it must be a file",
@@ -172,9 +170,6 @@ static const refusal refusals[] = {
      "instead", refuses_stream},
     {"--na mean", "its fills are means over every row; use --na drop, or fill the cells "
      "first", refuses_na_mean},
-    [REFUSE_AT_LOAD] = {"categorical columns (--categorical, or text in a column)",
-                       "a rank sees only its part of the levels; train such tables with "
-                       "gdtrain", NULL},
 };
 
 static void refuse(const refusal *r)
@@ -212,8 +207,8 @@ static void parts_help(void)
            "       mpirun -np N gdtrain-mpi --data SHARDS [train options]\n"
            "\n"
            "Trains like 'gdtrain train' with the rows spread over N MPI ranks: full-batch\n"
-           "training of numeric tables, the model and curve byte-identical to gdtrain's\n"
-           "for any N and --threads. Rank 0 writes the files and the messages.\n"
+           "training, the model and curve byte-identical to gdtrain's for any N and\n"
+           "--threads. Rank 0 writes the files and the messages.\n"
            "\n"
            "--data FILE: each rank parses 1/N of the file's bytes.\n"
            "--data SHARDS (a value with a comma or a %%): one file a rank, each with the\n"
@@ -451,15 +446,6 @@ static int shard_headers(mpi_parts *P)
     return code;
 }
 
-/* Whether e (NULL for a plain table) has a categorical input. */
-static int has_categorical(const gd_encoding *e)
-{
-    for (size_t i = 0; e != NULL && i < e->ninputs; i++)
-        if (e->inputs[i].categorical)
-            return 1;
-    return 0;
-}
-
 /* The rows every rank left out for missing cells (--na drop), in rep. */
 static void sum_dropped(const mpi_parts *P, gd_load_report *rep)
 {
@@ -469,9 +455,7 @@ static void sum_dropped(const mpi_parts *P, gd_load_report *rep)
     rep->dropped_target = (size_t)all[1];
 }
 
-/* The training rows of this rank: its byte range or its shard, parsed,
- * rows with missing cells left out under --na drop. Categorical columns
- * are refused: their levels would need every part's rows. */
+/* The rows of this rank: its byte range or its shard, parsed with lo. */
 static gd_status load_part(mpi_parts *P, const cli_data_choice *choice, gd_load_options *lo,
                            gd_dataset *ds, size_t range[2], gd_error *err)
 {
@@ -487,11 +471,37 @@ static gd_status load_part(mpi_parts *P, const cli_data_choice *choice, gd_load_
         lo->parts = (size_t)P->size;
         lo->part_range = range;
     }
-    gd_status st = gd_dataset_load(ds, lo, err);
-    if (st == GD_OK && has_categorical(ds->encoding))
-        st = gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0, "gdtrain-mpi cannot do this yet: %s: %s",
-                          refusals[REFUSE_AT_LOAD].what, refusals[REFUSE_AT_LOAD].why);
-    return st;
+    return gd_dataset_load(ds, lo, err);
+}
+
+/* After every rank's raw rows loaded into fd->train: the encoding of all
+ * ranks' rows. Without a categorical column the raw rows are the design
+ * but for the fills and the rows --na drop leaves out; with one, every
+ * rank reads its rows again under the agreed encoding (levels.h). Returns
+ * 0 or the exit status, the same in every rank. */
+static int agree_encoding(mpi_parts *P, const cli_data_choice *choice, gd_load_options *lo,
+                          gd_na_policy na, gd_fit_data *fd, size_t range[2],
+                          cli_table_lists *keep)
+{
+    gd_encoding all;
+    memset(&all, 0, sizeof all);
+    int code = mpi_levels_agree(P, &fd->train, na, lo->max_levels, choice->path, &all);
+    if (code == 0)
+        mpi_fills_agree(P, &fd->train, na == GD_NA_DROP, &keep->report);
+    if (code != 1)
+        return code;
+    gd_dataset_free(&fd->train);
+    lo->encoding = &all;
+    lo->raw_inputs = 0;
+    lo->na = na;
+    keep->report.dropped = keep->report.dropped_target = 0;
+    gd_error err;
+    gd_error_clear(&err);
+    gd_status st = load_part(P, choice, lo, &fd->train, range, &err);
+    code = parts_load_status(P, choice->path, st, &err, &keep->report, range);
+    lo->encoding = NULL;
+    gd_encoding_free(&all);
+    return code;
 }
 
 /* cli_train_parts.load. */
@@ -512,7 +522,7 @@ static int parts_load(const cli_data_choice *choice, gd_fit_data *fd)
     }
     lo.features = (const char *const *)features;
     lo.nfeatures = nfeatures;
-    const int drop = lo.na == GD_NA_DROP;
+    const gd_na_policy na = lo.na;
     mpi_fills_options(&lo);
     gd_error err;
     gd_error_clear(&err);
@@ -522,9 +532,9 @@ static int parts_load(const cli_data_choice *choice, gd_fit_data *fd)
         st = load_part(P, choice, &lo, &fd->train, range, &err);
         code = parts_load_status(P, choice->path, st, &err, &keep.report, range);
     }
-    cli_free_list(features);
     if (code == 0) /* before the rows move: they are left out where they are */
-        mpi_fills_agree(P, &fd->train, drop, &keep.report);
+        code = agree_encoding(P, choice, &lo, na, fd, range, &keep);
+    cli_free_list(features);
     if (code == 0 && rebalance(P, &fd->train) != 0) {
         cli_error("out of memory");
         code = 4;
