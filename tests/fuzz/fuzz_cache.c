@@ -4,7 +4,9 @@
  * The first input byte chooses what the rest is:
  *   even: a whole cache file, written to a temporary file and opened with
  *         gd_cache_reader_open; what it accepts must have consistent sizes,
- *         every name, and blocks that read (or are refused with DATA);
+ *         every name, and blocks that read (or are refused with DATA), and
+ *         its standardized section, if any, must map (or be refused with
+ *         DATA) to n x d and n z-scores inside the file;
  *   odd:  the metadata section alone (its checksum would stop random bytes
  *         before the decoder), decoded for d = the second byte mod 8
  *         features and a target when the third byte is odd; what it
@@ -49,6 +51,22 @@ static void fuzz_file(const uint8_t *data, size_t size)
     }
     free(x);
     free(y);
+    if (r.has_z) {
+        gd_dataset ds;
+        gd_scaling sc;
+        size_t n = r.n, d = r.d;
+        st = gd_cache_map_standardized(&r, 1, &ds, &sc, &err);
+        FUZZ_CHECK(st == GD_OK || st == GD_ERR_DATA, "the standardized rows: status %d", st);
+        if (st == GD_OK) {
+            FUZZ_CHECK(ds.n == n && ds.d == d && sc.d == d, "the standardized rows' sizes");
+            FUZZ_CHECK(ds.mapping_size >= (n * d + n) * 8 && ds.mapping_size <= size,
+                       "a mapping of %zu bytes", ds.mapping_size);
+            volatile double sum = ds.x[n * d - 1] + ds.y[n - 1]; /* the last ones are there */
+            (void)sum;
+        }
+        gd_dataset_free(&ds);
+        gd_scaling_free(&sc);
+    }
     gd_cache_reader_close(&r);
 }
 
