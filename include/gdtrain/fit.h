@@ -52,8 +52,8 @@ typedef struct gd_fit_source {
     gd_cache_outcome *cache_outcome; /* what the cache did, or NULL */
     int stream;                   /* 1: never hold the rows: read them a chunk at a
                                      time on every pass (data larger than memory);
-                                     numeric tables (of the rules, na, na_values and
-                                     exclude), validation rows from val_path only */
+                                     numeric tables (no categorical columns),
+                                     validation rows from val_path only */
 } gd_fit_source;
 
 /* The rows of a fit, standardized. */

@@ -66,7 +66,7 @@ static const cli_option trailing_options[] = {
     {"atol", 0, OPT_DOUBLE, OPT_NONNEG, S(atol), "A", "--check-curve absolute tolerance (default: 0)"},
     {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file ('-' = standard output)"},
     {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
-    {"stream", 0, OPT_FLAG, 0, S(stream), NULL, "never hold the rows in memory: read them a chunk at a time on every pass from the binary cache (--cache PATH, else written beside the data first; not with --no-cache) (numeric tables: of the encoding rules --na, --na-values and --exclude; full batches, or mini-batches with --shuffle blocks or --no-shuffle; --val FILE is streamed too, through FILE.gdcache; no --val-split); the same model as in memory"},
+    {"stream", 0, OPT_FLAG, 0, S(stream), NULL, "never hold the rows in memory: read them a chunk at a time on every pass from the binary cache (--cache PATH, else written beside the data first; not with --no-cache) (numeric tables: no --categorical; full batches, or mini-batches with --shuffle blocks or --no-shuffle; --val FILE is streamed too, through FILE.gdcache; no --val-split); the same model as in memory"},
     {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file whose rows would take more than SIZE bytes parsed (8 bytes a field; suffix K, M, G or T: powers of 1024) (default: half the physical memory; with --no-cache such a file is loaded in memory, with a warning)"},
 };
 #undef S

@@ -33,12 +33,16 @@ struct gd_stream {
 
 /* ------------------------------------------------------------ sources */
 
+/* The longest cell read with --decimal ',' (the loader's limit). */
+#define NA_COMMA_MAX 128
+
 /* --na drop or mean on a numeric table, learnt as the rows go by: what
  * src/data/cells.c learns from the whole table at once, the same
  * arithmetic in the same row order. */
 typedef struct na_learnt {
     gd_na_set tokens;         /* the NA tokens: the defaults */
     gd_csv_field *fields;     /* (h) a record with its missing cells made "0" */
+    char *comma;              /* (h, NA_COMMA_MAX) --decimal ',': cells made '.' */
     double *sum, *comp;       /* (d) Neumaier sums of the present cells of the
                                  rows with a target: the fills */
     size_t *count;            /* (d) */
@@ -52,6 +56,7 @@ static void na_free(na_learnt *a)
 {
     gd_na_set_free(&a->tokens);
     free(a->fields);
+    free(a->comma);
     free(a->sum);
     free(a->comp);
     free(a->count);
@@ -68,6 +73,7 @@ static gd_status na_begin(na_learnt *a, const char *tokens, size_t h, size_t d,
     na_free(a);
     const size_t n = d ? d : 1;
     a->fields = malloc(h * sizeof *a->fields);
+    a->comma = malloc(h * NA_COMMA_MAX);
     a->sum = calloc(n, sizeof *a->sum);
     a->comp = calloc(n, sizeof *a->comp);
     a->count = calloc(n, sizeof *a->count);
@@ -75,7 +81,7 @@ static gd_status na_begin(na_learnt *a, const char *tokens, size_t h, size_t d,
     a->first = malloc(n * sizeof *a->first);
     if (gd_na_set_init(&a->tokens, tokens, err) != GD_OK)
         return err->status;
-    if (a->fields == NULL || a->sum == NULL || a->comp == NULL || a->count == NULL ||
+    if (a->fields == NULL || a->comma == NULL || a->sum == NULL || a->comp == NULL || a->count == NULL ||
         a->counting == NULL || a->first == NULL)
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     memset(a->counting, 1, n);
@@ -174,6 +180,49 @@ static gd_status csv_start(csv_source *c, size_t *d, gd_error *err)
     return c->encode ? na_begin(&c->na, c->opt.na_values, h, *d, err) : GD_OK;
 }
 
+/* What an NA token is read as before it is made NaN (by its address). */
+static const char na_zero[] = "0";
+
+/* Under --na error: the missing cell of pick k is the error. */
+static gd_status na_error(const csv_source *c, size_t k, const gd_csv_field *cell,
+                          gd_error *err)
+{
+    const ds_load *l = &c->load;
+    const ds_name *nm = &c->hd.byidx[l->picks[k].col];
+    char q[200];
+    return gd_error_set(err, GD_ERR_DATA, l->file, cell->line, cell->column,
+                        "column '%s': a missing cell; --na drop leaves such rows out, --na "
+                        "mean fills them in%s", ds_q(nm->s, nm->len, q, sizeof q),
+                        l->picks[k].dest < l->d ? ""
+                                                : " (a missing target is always left out)");
+}
+
+/* --decimal ',': the cell s[0..len) of pick k as the number parser reads
+ * it, its comma made a point, into c->na.fields; one with a '.' (or too
+ * long for a number) is an error, as in memory. */
+static gd_status comma_cell(csv_source *c, size_t k, const gd_csv_field *cell, const char *s,
+                            size_t len, gd_error *err)
+{
+    const ds_load *l = &c->load;
+    const size_t col = l->picks[k].col;
+    char *buf = c->na.comma + col * NA_COMMA_MAX;
+    if (len >= NA_COMMA_MAX || memchr(s, '.', len) != NULL) {
+        const ds_name *nm = &c->hd.byidx[col];
+        char q[200], v[200];
+        return gd_error_set(err, GD_ERR_DATA, l->file, cell->line, cell->column,
+                            "column '%s': \"%s\" is not a number with a decimal comma "
+                            "(--decimal ',')", ds_q(nm->s, nm->len, q, sizeof q),
+                            ds_q(s, len, v, sizeof v));
+    }
+    memcpy(buf, s, len);
+    char *comma = memchr(buf, ',', len);
+    if (comma != NULL)
+        *comma = '.';
+    c->na.fields[col].text = buf;
+    c->na.fields[col].len = len;
+    return GD_OK;
+}
+
 /* gd_ds_record under --na drop: a cell that is an NA token is read as NaN
  * (the others as numbers, a text an error with its place). Sets *missing:
  * 0, 1 for a missing feature, 2 for a missing target (bits). */
@@ -181,40 +230,40 @@ static gd_status na_record(csv_source *c, const gd_csv_field *f, size_t nf, size
                            int *missing, gd_error *err)
 {
     const ds_load *l = &c->load;
+    int copied = 0;
     *missing = 0;
     for (size_t k = 0; nf == l->h && k < l->npicks; k++) {
-        const gd_csv_field *cell = &f[l->picks[k].col];
+        const size_t col = l->picks[k].col;
+        const gd_csv_field *cell = &f[col];
         const char *s = cell->text;
         size_t len = cell->len;
         ds_trim(&s, &len, l->delim);
-        if (!gd_na_set_has(&c->na.tokens, s, len))
+        const int na = gd_na_set_has(&c->na.tokens, s, len);
+        if (na && c->policy == GD_NA_ERROR)
+            return na_error(c, k, cell, err);
+        if (!na && c->opt.decimal != ',')
             continue;
-        if (c->policy == GD_NA_ERROR) {
-            const ds_name *nm = &c->hd.byidx[l->picks[k].col];
-            char q[200];
-            return gd_error_set(err, GD_ERR_DATA, l->file, cell->line, cell->column,
-                                "column '%s': a missing cell; --na drop leaves such rows "
-                                "out, --na mean fills them in%s",
-                                ds_q(nm->s, nm->len, q, sizeof q),
-                                l->picks[k].dest < l->d ? ""
-                                                        : " (a missing target is always "
-                                                          "left out)");
-        }
-        if (*missing == 0)
+        if (!copied)
             memcpy(c->na.fields, f, nf * sizeof *f);
-        c->na.fields[l->picks[k].col].text = "0";
-        c->na.fields[l->picks[k].col].len = 1;
+        copied = 1;
+        if (!na) {
+            gd_status st = comma_cell(c, k, cell, s, len, err);
+            if (st != GD_OK)
+                return st;
+            continue;
+        }
+        c->na.fields[col].text = na_zero;
+        c->na.fields[col].len = 1;
         *missing |= l->picks[k].dest < l->d ? 1 : 2;
     }
-    gd_status st = gd_ds_record(l, 0, *missing ? c->na.fields : f, nf, row, err);
+    gd_status st = gd_ds_record(l, 0, copied ? c->na.fields : f, nf, row, err);
     for (size_t k = 0; st == GD_OK && *missing && k < l->npicks; k++) {
-        const gd_csv_field *cell = &c->na.fields[l->picks[k].col];
-        if (cell->text != f[l->picks[k].col].text) {
-            if (l->picks[k].dest < l->d)
-                l->x[row * l->d + l->picks[k].dest] = NAN;
-            else
-                l->y[row] = NAN;
-        }
+        if (c->na.fields[l->picks[k].col].text != na_zero)
+            continue;
+        if (l->picks[k].dest < l->d)
+            l->x[row * l->d + l->picks[k].dest] = NAN;
+        else
+            l->y[row] = NAN;
     }
     return st;
 }

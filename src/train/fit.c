@@ -62,21 +62,20 @@ static gd_load_options train_options(const gd_fit_source *src)
 }
 
 /* The option of the encoding rules that needs the whole table before its
- * first row can be encoded, or NULL when the table can be streamed. */
+ * first row can be encoded (categorical levels), or NULL when the table
+ * can be streamed. */
 static const char *unstreamable_rule(const gd_load_options *rules)
 {
     if (rules == NULL || !rules->encode)
         return NULL;
     if (rules->ncategorical > 0)
         return "--categorical";
-    if (rules->decimal == ',')
-        return "--decimal";
     return NULL;
 }
 
 /* The --na rule of the training rows' encoding e (or NULL; read with
  * rules) for the validation file's options *lo, its report into *rep,
- * with the same NA tokens: its rows with a
+ * with the same NA tokens and decimal separator: its rows with a
  * missing cell (drop) or target (mean) are left out too, and under mean
  * its missing cells stay NaN in its cache, for *fill (new, d values: the
  * training fills) to replace. 0, or -1 out of memory. */
@@ -84,11 +83,12 @@ static int validation_na(const gd_encoding *e, const gd_load_options *rules,
                          gd_load_options *lo, gd_load_report *rep, double **fill)
 {
     *fill = NULL;
-    if (e == NULL || (e->na != GD_NA_DROP && e->na != GD_NA_MEAN))
+    if (e == NULL || (e->na != GD_NA_DROP && e->na != GD_NA_MEAN && rules->decimal != ','))
         return 0;
     lo->encode = 1;
     lo->na = e->na;
     lo->na_values = rules->na_values;
+    lo->decimal = rules->decimal;
     lo->raw_inputs = e->na == GD_NA_MEAN;
     lo->report = rep;
     memset(rep, 0, sizeof *rep);
@@ -147,8 +147,8 @@ static gd_status stream_refusal(const gd_fit_source *src, gd_error *err)
                             "own with --val FILE");
     if (rule != NULL)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
-                            "%s: streamed training reads numeric tables only (the "
-                            "encoding rules need the whole table first)", rule);
+                            "%s: streamed training reads numeric tables only (a "
+                            "categorical column's levels need the whole table first)", rule);
     if (strcmp(src->path, "-") == 0)
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "streamed training reads its file on every pass: give a "

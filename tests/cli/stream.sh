@@ -135,6 +135,19 @@ same_run tokens_mean --data bigdash.csv --na mean --na-values '-,?' --val bvalda
 CHECKS=$((CHECKS + 1))
 grep -q '^na_token ?' tokens_mean.str.model || fail "--na-values: the model lacks its tokens"
 
+# --decimal ',': numbers with a decimal comma, in both files.
+tr ',.' ';,' <bigna.csv >bigsemi.csv
+tr ',.' ';,' <bvalna.csv >bvalsemi.csv
+same_run comma_drop --data bigsemi.csv --delimiter ';' --decimal ',' --na drop --val bvalsemi.csv \
+    --opt gd --epochs 3 --threads 2
+same_run comma_mean --data bigsemi.csv --delimiter ';' --decimal ',' --na mean --val bvalsemi.csv \
+    --opt adam --epochs 3 --threads 1
+printf 'a;y\n1,5;2\n1.5;3\n' >dot.csv
+run "$GDTRAIN" --data dot.csv --delimiter ';' --decimal ',' --stream
+expect_status 3 "--decimal ',', a number with a point"
+expect_err_line "^gdtrain: error: dot\.csv:3:1: column 'a': \"1\.5\" is not a number with a decimal comma" \
+    "its message"
+
 # The cache those runs wrote holds the encoding and the report: an
 # in-memory run with --cache reads them.
 run "$GDTRAIN" --data bigna.csv --na drop --opt gd --epochs 4 --threads 2 --cache -q \
@@ -225,7 +238,6 @@ refused '--val: streamed training reads the validation file on every epoch: give
 refused 'streamed mini-batches come in blocks: give --shuffle blocks or --no-shuffle' --opt sgd
 refused 'a streamed CSV file cannot' --opt sgd --shuffle blocks --cache nowhere/h.gdcache
 expect_err_line '^gdtrain: note: no cache is written .*: the file is parsed on every pass' "the note"
-refused '--decimal: streamed training reads numeric tables only' --delimiter ';' --decimal ','
 refused '--categorical: streamed training reads numeric tables only' --categorical garage
 refused '--cv holds each fold' --cv 3
 rm -f "$H.gdcache"
