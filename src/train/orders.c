@@ -175,6 +175,14 @@ const size_t *gd_orders_next(gd_orders *o, gd_rng *rng, const size_t **blocks,
         pthread_cond_signal(&o->wake);
         pthread_mutex_unlock(&o->lock);
     }
+    /* An order drawn here (the first epoch's, or after the stream moved)
+     * has its rows laid out here, while the helper does the next one's: the
+     * epoch makes its random reads once either way, and the two copies'
+     * pages are first touched in this epoch, not in later ones. */
+    if (!drawn && o->rows[o->cur] != NULL) {
+        gd_loss_gather(o->loss, o->order[o->cur], o->n, o->rows[o->cur]);
+        *rows = o->rows[o->cur];
+    }
     *blocks = o->blocks[o->cur];
     return o->order[o->cur];
 }

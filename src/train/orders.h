@@ -66,8 +66,9 @@ void gd_orders_close(gd_orders *o);
 
 /* This epoch's order (and in *blocks its block order, GD_SHUFFLE_BLOCKS),
  * drawn from *rng, which moves past the draw; asks the helper for the next
- * epoch's. *rows gets the rows laid out in that order when the helper
- * gathered them (gd_orders_gather), else NULL. Valid until the next call. */
+ * epoch's. *rows gets the rows laid out in that order (gd_orders_gather;
+ * the helper lays out the next epoch's while this one trains, the caller
+ * an order it drew itself), else NULL. Valid until the next call. */
 const size_t *gd_orders_next(gd_orders *o, gd_rng *rng, const size_t **blocks,
                              const double **rows);
 
