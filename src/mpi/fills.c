@@ -76,14 +76,25 @@ void mpi_fills_set(mpi_parts *P, const gd_dataset *raw, gd_encoding *e)
     free(state);
 }
 
-void mpi_fills_agree(mpi_parts *P, gd_dataset *ds, int drop, gd_load_report *rep)
+/* Puts each numeric input's fill in its missing cells (--na mean). */
+static void fill_missing(gd_dataset *ds, const gd_encoding *e)
+{
+    for (size_t i = 0; i < ds->n; i++)
+        for (size_t c = 0; c < ds->d && c < e->ninputs; c++)
+            if (ds->x[i * ds->d + c] != ds->x[i * ds->d + c])
+                ds->x[i * ds->d + c] = e->inputs[c].fill;
+}
+
+void mpi_fills_agree(mpi_parts *P, gd_dataset *ds, gd_na_policy na, gd_load_report *rep)
 {
     gd_encoding *e = ds->encoding;
     if (e == NULL || gd_encoding_is_plain(e))
         return;
     mpi_fills_set(P, ds, e);
-    if (drop) {
+    if (na == GD_NA_DROP) {
         rep->dropped += drop_incomplete(ds);
         e->na = GD_NA_DROP;
+    } else if (na == GD_NA_MEAN) {
+        fill_missing(ds, e);
     }
 }

@@ -9,15 +9,17 @@
 #include "cli/msg.h"
 #include "mpi/fills.h"
 
-enum { NUMBERS = 1, TEXTS = 2 };
+enum { NUMBERS = 1, TEXTS = 2, MISSING = 4 };
 
 /* What this rank's rows show of input i: NUMBERS (numeric, a cell
- * present), TEXTS (categorical, a level), or 0 (no cell present: either). */
+ * present), TEXTS (categorical, a level), or 0 (no cell present: either);
+ * and MISSING, a categorical cell missing under --na mean. */
 static int kind_seen(const gd_dataset *raw, size_t i)
 {
     const gd_input *in = &raw->encoding->inputs[i];
-    if (in->categorical)
-        return in->nlevels > (size_t)in->missing_level ? TEXTS : 0;
+    if (in->categorical) /* a (missing) level: --na mean saw a missing cell */
+        return (in->nlevels > (size_t)in->missing_level ? TEXTS : 0) |
+               (in->missing_level ? MISSING : 0);
     for (size_t r = 0; r < raw->n; r++)
         if (raw->x[r * raw->d + i] == raw->x[r * raw->d + i])
             return NUMBERS;
@@ -67,15 +69,15 @@ static char *gather_levels(const mpi_parts *P, const gd_input *in, size_t *len)
     return all;
 }
 
-/* out's levels: the union of every rank's levels of in, in byte order, no
- * (missing) level. Returns their number. */
-static size_t union_levels(const mpi_parts *P, const gd_input *in, gd_input *out)
+/* out's levels: the union of every rank's levels of in, in byte order,
+ * then the (missing) level if missing. Returns their number but that one. */
+static size_t union_levels(const mpi_parts *P, const gd_input *in, gd_input *out, int missing)
 {
     size_t len, n = 0, kept = 0;
     char *all = gather_levels(P, in, &len);
     for (size_t at = 0; at < len; at += strlen(all + at) + 1)
         n++;
-    char **levels = malloc((n > 0 ? n : 1) * sizeof *levels);
+    char **levels = malloc((n + 1) * sizeof *levels);
     if (levels == NULL)
         mpi_parts_fail("out of memory");
     n = 0;
@@ -94,7 +96,9 @@ static size_t union_levels(const mpi_parts *P, const gd_input *in, gd_input *out
             mpi_parts_fail("out of memory");
     free(all);
     out->nlevels = kept;
-    out->missing_level = 0;
+    out->missing_level = missing != 0;
+    if (missing && (levels[out->nlevels++] = strdup(GD_MISSING_LEVEL)) == NULL)
+        mpi_parts_fail("out of memory");
     out->categorical = 1;
     return kept;
 }
@@ -105,14 +109,15 @@ static int agree_input(mpi_parts *P, const gd_dataset *raw, size_t i, int seen,
                        size_t max_levels, const char *file, gd_encoding *all)
 {
     gd_input *out = &all->inputs[i];
-    if (seen == (NUMBERS | TEXTS)) {
+    if ((seen & (NUMBERS | TEXTS)) == (NUMBERS | TEXTS)) {
         cli_error("%s: column '%s' holds only texts in some ranks' rows and numbers in "
                   "others' (gdtrain refuses such a mix too): if its values are categories, "
                   "use --categorical '%s'", file, out->name, out->name);
         return cli_exit_code(GD_ERR_DATA);
     }
-    if (seen & TEXTS || (seen == 0 && out->categorical)) {
-        if (union_levels(P, &raw->encoding->inputs[i], out) > max_levels) {
+    if (seen & TEXTS || (!(seen & NUMBERS) && out->categorical)) {
+        int missing = (seen & MISSING) && all->na == GD_NA_MEAN;
+        if (union_levels(P, &raw->encoding->inputs[i], out, missing) > max_levels) {
             cli_error("%s: column '%s' has more than %zu different values: an identifier "
                       "or free text? Leave it out with --exclude '%s', or raise the limit "
                       "with --max-levels", file, out->name, max_levels, out->name);
@@ -142,7 +147,7 @@ int mpi_levels_agree(mpi_parts *P, const gd_dataset *raw, gd_na_policy na, size_
         seen[n + i] = kind_seen(raw, i);
     MPI_Allreduce(seen + n, seen, (int)n, MPI_INT, MPI_BOR, P->comm);
     for (size_t i = 0; i < n; i++)
-        any |= seen[i] & TEXTS || (seen[i] == 0 && e->inputs[i].categorical);
+        any |= seen[i] & TEXTS || (!(seen[i] & NUMBERS) && e->inputs[i].categorical);
     if (!any) {
         free(seen);
         return 0;
@@ -150,6 +155,7 @@ int mpi_levels_agree(mpi_parts *P, const gd_dataset *raw, gd_na_policy na, size_
     gd_error err;
     if (gd_encoding_copy(all, e, &err) != GD_OK)
         mpi_parts_fail("out of memory");
+    all->na = na;
     int code = 0;
     for (size_t i = 0; i < n && code == 0; i++)
         code = agree_input(P, raw, i, seen[i], max_levels ? max_levels : GD_DEFAULT_MAX_LEVELS,
@@ -157,7 +163,6 @@ int mpi_levels_agree(mpi_parts *P, const gd_dataset *raw, gd_na_policy na, size_
     free(seen);
     if (code != 0)
         return code;
-    all->na = na;
     mpi_fills_set(P, raw, all);
     return 1;
 }

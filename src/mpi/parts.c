@@ -140,12 +140,6 @@ static int refuses_stream(const train_settings *s, const gd_train_config *cfg)
     return s->stream || s->memory != NULL;
 }
 
-static int refuses_na_mean(const train_settings *s, const gd_train_config *cfg)
-{
-    (void)cfg;
-    return s->table.na != NULL && strcmp(s->table.na, "mean") == 0;
-}
-
 /* What the ranks cannot share yet, in the order they are checked: both
  * parts_check and --help read this table, so the two cannot disagree. */
 typedef struct refusal {
@@ -168,8 +162,6 @@ static const refusal refusals[] = {
     {"--cache", "every rank parses its own part of the file", refuses_cache},
     {"--stream and --memory", "each rank holds only its own part of the rows; give more ranks "
      "instead", refuses_stream},
-    {"--na mean", "its fills are means over every row; use --na drop, or fill the cells "
-     "first", refuses_na_mean},
 };
 
 static void refuse(const refusal *r)
@@ -487,7 +479,7 @@ static int agree_encoding(mpi_parts *P, const cli_data_choice *choice, gd_load_o
     memset(&all, 0, sizeof all);
     int code = mpi_levels_agree(P, &fd->train, na, lo->max_levels, choice->path, &all);
     if (code == 0)
-        mpi_fills_agree(P, &fd->train, na == GD_NA_DROP, &keep->report);
+        mpi_fills_agree(P, &fd->train, na, &keep->report);
     if (code != 1)
         return code;
     gd_dataset_free(&fd->train);

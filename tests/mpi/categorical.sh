@@ -2,8 +2,8 @@
 # are categorical and on the union of their levels (in byte order), and
 # read their rows with that encoding, so the model file (levels, fills)
 # and curve are gdtrain's, byte for byte: a level that only rank 0's rows
-# have, missing cells under --na drop, --categorical, shards. A column of
-# texts in one rank's rows and numbers in another's is one error.
+# have, missing cells under --na drop and mean, --categorical, shards. A
+# column of texts in one rank's rows and numbers in another's is one error.
 . "$(dirname "$0")/lib.bash"
 
 "$GDTRAIN" gen --rows 30000 --seed 7 --categories --out cat.csv || fail "gen"
@@ -28,6 +28,11 @@ grep -q 'Aardvark' rare.model && grep -q 'zebra' rare.model || fail "the rare le
 
 "$GDTRAIN" gen --rows 20000 --seed 8 --categories --missing 0.02 --out missing.csv || fail "gen"
 same_as_gdtrain 2 missing.csv --na drop --epochs 50
+# --na mean: a last level "(missing)" where any rank's rows miss a cell.
+same_as_gdtrain 3 missing.csv --na mean --epochs 50
+run "$GDTRAIN" --data missing.csv --na mean --epochs 1 --out mean.model
+CHECKS=$((CHECKS + 1))
+grep -qF '(missing)' mean.model || fail "no (missing) level in gdtrain's model"
 
 # Shards: pool as numbers in the first, as texts in the second.
 head -n 1 cat.csv >header.csv

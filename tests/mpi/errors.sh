@@ -36,7 +36,7 @@ done
 mpi_run 2 --help
 expect_ranks 2 0 "gdtrain-mpi --help"
 for opt in "--data -" --batch-size --val-split --l1 --cv --checkpoint --resume --cache --stream \
-    --memory "--na mean" "gdtrain train --help" "RUNNING ON A CLUSTER"; do
+    --memory "gdtrain train --help" "RUNNING ON A CLUSTER"; do
     CHECKS=$((CHECKS + 1))
     grep -qF -- "$opt" out || { cat out >&2; fail "--help does not name '$opt'"; }
 done
