@@ -643,10 +643,12 @@ gd_status gd_cache_reader_open(gd_cache_reader *r, const char *path, int *errno_
     gd_status st = check_identity(r, &h, page, err);
     if (st == GD_OK)
         st = check_layout(r, &h, (uint64_t)sb.st_size, err);
-    if (st == GD_OK)
-        st = read_tables(r, &h, err);
+    /* The statistics first: a failure after the metadata is decoded would
+     * leave its names to a close that does not know d yet. */
     if (st == GD_OK)
         st = read_scaling(r, &h, err);
+    if (st == GD_OK)
+        st = read_tables(r, &h, err);
     if (st != GD_OK)
         return st;
     r->n = (size_t)h.n;
