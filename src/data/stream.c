@@ -40,7 +40,9 @@ struct gd_stream {
  * src/data/cells.c learns from the whole table at once, the same
  * arithmetic in the same row order. */
 typedef struct na_learnt {
-    gd_na_set tokens;         /* the NA tokens: the defaults */
+    gd_na_set tokens;         /* the NA tokens: the defaults, or --na-values */
+    unsigned char starts[257]; /* 1 for each byte an NA token starts with; [256]
+                                  for the empty token: most cells skip the search */
     gd_csv_field *fields;     /* (h) a record with its missing cells made "0" */
     char *comma;              /* (h, NA_COMMA_MAX) --decimal ',': cells made '.' */
     double *sum, *comp;       /* (d) Neumaier sums of the present cells of the
@@ -85,6 +87,8 @@ static gd_status na_begin(na_learnt *a, const char *tokens, size_t h, size_t d,
         a->counting == NULL || a->first == NULL)
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
     memset(a->counting, 1, n);
+    for (size_t k = 0; k < a->tokens.n; k++)
+        a->starts[a->tokens.tokens[k][0] ? (unsigned char)a->tokens.tokens[k][0] : 256] = 1;
     return GD_OK;
 }
 
@@ -237,8 +241,10 @@ static gd_status na_record(csv_source *c, const gd_csv_field *f, size_t nf, size
         const gd_csv_field *cell = &f[col];
         const char *s = cell->text;
         size_t len = cell->len;
-        ds_trim(&s, &len, l->delim);
-        const int na = gd_na_set_has(&c->na.tokens, s, len);
+        if (len > 0 && (ds_is_blank(s[0], l->delim) || ds_is_blank(s[len - 1], l->delim)))
+            ds_trim(&s, &len, l->delim);
+        const int na = c->na.starts[len ? (unsigned char)s[0] : 256] &&
+                       gd_na_set_has(&c->na.tokens, s, len);
         if (na && c->policy == GD_NA_ERROR)
             return na_error(c, k, cell, err);
         if (!na && c->opt.decimal != ',')
