@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gdtrain/trainer.h"
 
@@ -102,6 +103,21 @@ int gd_orders_open(gd_orders *o, int shuffle, size_t n, int with_helper)
     return 0;
 }
 
+/* Whether two copies of bytes each leave most of the memory alone: at
+ * most a quarter of the physical memory (where the system says how much).
+ * The allocations alone cannot tell: an overcommitting system grants them
+ * and ends the process when the pages are touched. */
+static int copies_fit(size_t bytes)
+{
+#ifdef _SC_PHYS_PAGES
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0)
+        return (uint64_t)bytes <= (uint64_t)pages / 8 * (uint64_t)page;
+#endif
+    (void)bytes;
+    return 1;
+}
+
 int gd_orders_gather(gd_orders *o, const gd_loss *loss, size_t width)
 {
     const size_t line = 64;
@@ -109,6 +125,8 @@ int gd_orders_gather(gd_orders *o, const gd_loss *loss, size_t width)
         return -1;
     /* Aligned, so that a row of 7 features and its target is one line. */
     const size_t bytes = (o->n * width * sizeof(double) + line - 1) / line * line;
+    if (!copies_fit(bytes))
+        return -1;
     for (int k = 0; k < 2; k++) {
         o->rows[k] = aligned_alloc(line, bytes);
         if (o->rows[k] == NULL) {
