@@ -375,8 +375,9 @@ gd_status gd_cache_writer_commit_dataset(gd_cache_writer *w, const gd_dataset *d
 {
     gd_cache_meta *meta = calloc(1, sizeof *meta);
     if (meta == NULL) {
+        gd_status st = gd_error_set(err, GD_ERR_NOMEM, w->f.path, 0, 0, "out of memory");
         gd_cache_writer_abort(w);
-        return gd_error_set(err, GD_ERR_NOMEM, w->f.path, 0, 0, "out of memory");
+        return st;
     }
     meta->target = ds->target_name;
     meta->features = ds->feature_names;

@@ -267,7 +267,7 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
         return gd_error_set(err, GD_ERR_USAGE, NULL, 0, 0,
                             "give either --val-split or --val, not both");
     gd_load_options lo = train_options(src);
-    gd_cache_outcome outcome;
+    gd_cache_outcome outcome = {0}; /* filled by the load; zeroed for the analyzers */
     gd_cache_outcome *out = src->cache_outcome ? src->cache_outcome : &outcome;
     const int split_raw = src->val_split > 0 && lo.encode && src->cache == NULL;
     /* All rows trained on, standardized the usual way: the cache holds them
