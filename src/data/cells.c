@@ -622,8 +622,10 @@ static int counts_rows(const finish *F, size_t c)
 {
     const gd_dataset *ds = F->ds;
     const size_t m = F->C->r.nfeatures;
+    if (ds->n < 3) /* an empty part of the rows (gdtrain-mpi) may have no X */
+        return 0;
     double start = ds->x[c];
-    if (ds->n < 3 || (start != 0.0 && start != 1.0))
+    if (start != 0.0 && start != 1.0)
         return 0;
     for (size_t i = 0; i < ds->n; i++)
         if (ds->x[i * m + c] != start + (double)i)
