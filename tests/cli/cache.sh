@@ -49,6 +49,13 @@ for extra in "" --verbose "--l2 0.1"; do
     grep -q '"optimum_mse":[0-9]' got.json || fail "${extra:-default}: no optimum in the JSON"
     cmp -s want.json got.json || fail "${extra:-default}: the cached run's JSON differs: $(diff want.json got.json)"
 done
+# kept by a 1-thread run, read by a 2-thread one: the 2-thread parse's numbers
+rm -f opt.gdcache
+"$GDTRAIN" "${J[@]}" --threads 1 --cache opt.gdcache >/dev/null 2>&1 || fail "the 1-thread writer"
+"$GDTRAIN" "${J[@]}" --threads 2 2>/dev/null | unseconds >want.json
+"$GDTRAIN" "${J[@]}" --threads 2 --cache opt.gdcache 2>/dev/null | unseconds >got.json
+CHECKS=$((CHECKS + 1))
+cmp -s want.json got.json || fail "the optimum kept at 1 thread, read at 2: $(diff want.json got.json)"
 
 # ---- the runs that read the standardized section (--val FILE, --l2) and
 # those that read the rows (--no-intercept, --val-split), each after a run
