@@ -23,41 +23,38 @@ bytes=$(wc -c <big.csv)
 CHECKS=$((CHECKS + 1))
 [ "$bytes" -ge $((4 * LIMIT_KB * 1024)) ] || fail "the table is only $bytes bytes"
 
-run "$GDTRAIN" --data big.csv --opt gd --epochs 4 --threads 1 -q -o mem.model
+# Validation rows from a file that does not fit either (400,000 rows: 26 MB
+# as doubles) go with every run: streamed beside the training rows, they
+# give the curve's validation losses of the unlimited in-memory run.
+"$GDTRAIN" gen --rows 400000 --seed 12 -o val.csv || fail "gen val"
+V="--val val.csv"
+run "$GDTRAIN" --data big.csv $V --opt gd --epochs 4 --threads 1 -q -o mem.model --curve mem.csv
 expect_status 0 "the in-memory run, unlimited"
 
 limited() {
     (ulimit -v "$LIMIT_KB" && MALLOC_ARENA_MAX=1 "$GDTRAIN" "$@")
 }
-run limited --data big.csv --opt gd --epochs 4 --threads 1 -q -o limited.model
+run limited --data big.csv $V --opt gd --epochs 4 --threads 1 -q -o limited.model
 expect_status 4 "the in-memory run under the limit"
 expect_err_line 'out of memory|cannot' "its message"
 
-run limited --data big.csv --opt gd --epochs 4 --threads 1 -q --stream -o stream.model
-expect_status 0 "the streamed run under the limit (it writes the cache)"
-CHECKS=$((CHECKS + 1))
-cmp mem.model stream.model >&2 || fail "the streamed model differs"
+# same_as_memory NAME: the streamed run's model and curve are the in-memory run's.
+same_as_memory() {
+    CHECKS=$((CHECKS + 1))
+    cmp mem.model "$1.model" >&2 || fail "$1: the streamed model differs"
+    CHECKS=$((CHECKS + 1))
+    cmp <(cut -d, -f1-5 mem.csv) <(cut -d, -f1-5 "$1.csv") >&2 || fail "$1: the curve differs"
+}
+run limited --data big.csv $V --opt gd --epochs 4 --threads 1 -q --stream -o stream.model \
+    --curve stream.csv
+expect_status 0 "the streamed run under the limit (it writes the caches)"
+same_as_memory stream
 expect_file big.csv.gdcache "the cache"
+expect_file val.csv.gdcache "the validation file's cache"
 
-# Again from the cache it wrote.
-run limited --data big.csv --opt gd --epochs 4 --threads 1 -q --stream -o again.model
+# Again from the caches it wrote.
+run limited --data big.csv $V --opt gd --epochs 4 --threads 1 -q --stream -o again.model \
+    --curve again.csv
 expect_status 0 "the streamed run from the cache"
-CHECKS=$((CHECKS + 1))
-cmp mem.model again.model >&2 || fail "the model from the cache differs"
-
-# Validation rows from a file that does not fit either (400,000 rows: 26 MB
-# as doubles), streamed beside the training rows: the model and the curve's
-# validation losses of the unlimited in-memory run.
-"$GDTRAIN" gen --rows 400000 --seed 12 -o val.csv || fail "gen val"
-run "$GDTRAIN" --data big.csv --val val.csv --opt gd --epochs 2 --threads 1 -q -o vmem.model \
-    --curve vmem.csv
-expect_status 0 "the in-memory run with --val, unlimited"
-run limited --data big.csv --val val.csv --opt gd --epochs 2 --threads 1 -q --stream \
-    -o vstream.model --curve vstream.csv
-expect_status 0 "the streamed run with --val under the limit"
-CHECKS=$((CHECKS + 1))
-cmp vmem.model vstream.model >&2 || fail "with --val: the streamed model differs"
-CHECKS=$((CHECKS + 1))
-cmp <(cut -d, -f1-5 vmem.csv) <(cut -d, -f1-5 vstream.csv) >&2 ||
-    fail "with --val: the streamed curve differs"
+same_as_memory again
 done_ok
