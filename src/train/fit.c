@@ -75,7 +75,8 @@ static const char *unstreamable_rule(const gd_load_options *rules)
 
 /* The --na rule of the training rows' encoding e (or NULL; read with
  * rules) for the validation file's options *lo, its report into *rep,
- * with the same NA tokens and decimal separator: its rows with a
+ * with the same NA tokens and decimal separator: its missing cell is the
+ * training file's error (not 'empty value'), its rows with a
  * missing cell (drop) or target (mean) are left out too, and under mean
  * its missing cells stay NaN in its cache, for *fill (new, d values: the
  * training fills) to replace. 0, or -1 out of memory. */
@@ -83,7 +84,7 @@ static int validation_na(const gd_encoding *e, const gd_load_options *rules,
                          gd_load_options *lo, gd_load_report *rep, double **fill)
 {
     *fill = NULL;
-    if (e == NULL || (e->na != GD_NA_DROP && e->na != GD_NA_MEAN && rules->decimal != ','))
+    if (e == NULL)
         return 0;
     lo->encode = 1;
     lo->na = e->na;

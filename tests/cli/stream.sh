@@ -123,6 +123,12 @@ run "$GDTRAIN" --data bigna.csv --stream --opt gd --epochs 1
 expect_status 3 "a missing cell without --na"
 expect_err_line "^gdtrain: error: bigna\.csv:[0-9]+:[0-9]+: column '[a-z_]+': a missing cell; --na drop leaves such rows out" \
     "its message"
+# The validation file's missing cell is the same error, at its own place.
+run "$GDTRAIN" --data big.csv --val bvalna.csv --stream --opt gd --epochs 1 -o valna.model
+expect_status 3 "a missing cell of the --val file without --na"
+expect_err_line "^gdtrain: error: bvalna\.csv:[0-9]+:[0-9]+: column '[a-z_]+': a missing cell; --na drop leaves such rows out" \
+    "its message"
+expect_no_file valna.model "the model"
 
 # --na-values: other NA tokens, in the training and the validation file;
 # the model keeps them.
