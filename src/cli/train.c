@@ -555,7 +555,7 @@ static void json_hparams(gd_json *j, const gd_train_config *cfg, size_t rows)
     for (size_t i = 0; i < count; i++) {
         const gd_hparam *h = &table[i];
         char key[64];
-        const char *value = (const char *)&run + gd_hparam_offset(h);
+        const void *value = (const char *)&run + gd_hparam_offset(h);
         if (h->owner == GD_HP_SCHEDULE && !scheduled) {
             gd_json_string(j, "schedule", gd_schedule_kind_name(run.schedule.kind));
             scheduled = 1;

@@ -110,6 +110,7 @@ static gd_status stream_validation(gd_fit_data *fd, const gd_fit_source *src, gd
 {
     gd_load_options lo = validation_options(src, &fd->train);
     gd_load_report rep;
+    memset(&rep, 0, sizeof rep); /* read only when validation_na gave lo a report */
     double *fill = NULL;
     if (validation_na(fd->train.encoding, src->rules, &lo, &rep, &fill) != 0)
         return gd_error_set(err, GD_ERR_NOMEM, NULL, 0, 0, "out of memory");
