@@ -519,6 +519,69 @@ static void test_options_change(void **state)
     expect_load(&c, 1, 0, "");
 }
 
+/* Each load option that can change the rows is part of the key: a cache
+ * made without it is not used (whether the new load then succeeds or not). */
+static void expect_not_used(load_case *c, const char *option)
+{
+    gd_dataset ds;
+    gd_cache_outcome out;
+    gd_error err;
+    gd_status st = gd_dataset_load_cached(&ds, &c->opt, c->cache, 0, &out, &err);
+    if (out.used) {
+        print_error("changing %s: the old cache was used\n", option);
+        fail();
+    }
+    if (st == GD_OK)
+        gd_dataset_free(&ds);
+}
+
+/* Change k of the options a cache was made with; returns its name (NULL
+ * past the last). */
+static const char *change_option(gd_load_options *o, int k)
+{
+    static const char *const excluded[] = {"zone"};
+    switch (k) {
+    case 0:
+        o->exclude = excluded;
+        o->nexclude = 1;
+        return "exclude";
+    case 1:
+        o->decimal = ',';
+        o->delimiter = ';';
+        return "decimal and delimiter";
+    case 2:
+        o->decimal = ','; /* refused beside ',' as the delimiter: no cache either */
+        return "decimal";
+    case 3:
+        o->max_levels = 2;
+        return "max_levels";
+    case 4:
+        o->na_values = "99";
+        return "na_values";
+    case 5:
+        o->target = "area";
+        return "target";
+    case 6:
+        o->raw_inputs = 1;
+        return "raw_inputs";
+    default:
+        return NULL;
+    }
+}
+
+static void test_every_option_keyed(void **state)
+{
+    (void)state;
+    for (int k = 0;; k++) {
+        load_case c;
+        cache_built(&c); /* made with the options before the change */
+        const char *what = change_option(&c.opt, k);
+        if (what == NULL)
+            break;
+        expect_not_used(&c, what);
+    }
+}
+
 /* A damaged cache is rebuilt, and good afterwards. */
 static void test_damaged_cache_rebuilt(void **state)
 {
@@ -805,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_cached_equals_parsed),
         cmocka_unit_test(test_stale_source),
         cmocka_unit_test(test_options_change),
+        cmocka_unit_test(test_every_option_keyed),
         cmocka_unit_test(test_damaged_cache_rebuilt),
         cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_unwritable_folder),
