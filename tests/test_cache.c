@@ -240,6 +240,44 @@ static void test_round_trip(void **state)
     gd_cache_reader_close(&r);
 }
 
+/* Rows that fill their last block exactly: two whole blocks, no partial
+ * one, and every row read back. */
+static void test_full_last_block(void **state)
+{
+    (void)state;
+    enum { N = 2 * GD_CACHE_BLOCK_ROWS };
+    const char *path = temp_path("full.gdcache");
+    double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    for (size_t i = 0; i < N; i++) {
+        x[i] = (double)i + 0.5;
+        y[i] = -2.0 * (double)i;
+    }
+    char target_name[] = "y", feature[] = "a", *names[] = {feature};
+    gd_cache_meta meta = {.target = target_name, .features = names};
+    gd_cache_writer *w;
+    gd_error err;
+    assert_int_equal(gd_cache_writer_begin(&w, path, 1, 1, &err), GD_OK);
+    assert_int_equal(gd_cache_writer_append(w, x, y, N, &err), GD_OK);
+    assert_int_equal(gd_cache_writer_commit(w, &test_key, &meta, &err), GD_OK);
+    gd_cache_reader r;
+    assert_int_equal(gd_cache_reader_open(&r, path, NULL, &err), GD_OK);
+    assert_int_equal(r.nblocks, 2);
+    assert_int_equal(gd_cache_block_size(&r, 1), GD_CACHE_BLOCK_ROWS);
+    gd_dataset ds;
+    assert_int_equal(gd_cache_read_dataset(&r, 2, &ds, &err), GD_OK);
+    assert_int_equal(ds.n, N);
+    for (size_t i = 0; i < N; i++) {
+        assert_same_bits(ds.x[i], (double)i + 0.5, "x", i);
+        assert_same_bits(ds.y[i], -2.0 * (double)i, "y", i);
+    }
+    gd_dataset_free(&ds);
+    gd_cache_reader_close(&r);
+    free(x);
+    free(y);
+}
+
 /* Overwrites the 8 bytes at offset of path with v. */
 static void poke64(const char *path, long offset, uint64_t v)
 {
@@ -861,6 +899,7 @@ int main(void)
         cmocka_unit_test(test_hash_pieces),
         cmocka_unit_test(test_hash_one_changed_digit),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_full_last_block),
         cmocka_unit_test(test_corrupt_header),
         cmocka_unit_test(test_truncated_and_tables),
         cmocka_unit_test(test_corrupt_block),
