@@ -802,6 +802,54 @@ static void test_ready_equals_parsed(void **state)
     ready_case_free(&rc);
 }
 
+/* The words a run keeps beside the standardized rows (the exact optimum):
+ * made once, when the cache is written, and handed back bit for bit by
+ * every run that maps the cache; without a maker nothing is kept. */
+static const double kept[GD_CACHE_EXTRA_WORDS] = {1.5, -0.25, 3e-300, 7.0, 0.1, -0.0};
+
+static int make_kept(const gd_dataset *ds, double words[GD_CACHE_EXTRA_WORDS], void *user)
+{
+    (void)ds;
+    ++*(int *)user;
+    memcpy(words, kept, sizeof kept);
+    return 1;
+}
+
+static void load_kept(load_case *c, gd_cache_extra *extra, int used, int have)
+{
+    gd_dataset ds;
+    gd_scaling sc;
+    gd_cache_outcome out;
+    gd_error err;
+    memset(extra->words, 0, sizeof extra->words);
+    assert_int_equal(gd_dataset_load_standardized(&ds, &sc, &c->opt, c->cache, extra, &out,
+                                                  &err), GD_OK);
+    assert_int_equal(out.used, used);
+    assert_int_equal(extra->have, have);
+    for (size_t k = 0; have && k < GD_CACHE_EXTRA_WORDS; k++)
+        assert_same_bits(extra->words[k], kept[k], "kept word", k);
+    gd_dataset_free(&ds);
+    gd_scaling_free(&sc);
+}
+
+static void test_kept_words(void **state)
+{
+    (void)state;
+    load_case c;
+    load_case_init(&c, GD_NA_MEAN);
+    int calls = 0;
+    gd_cache_extra extra = {.make = make_kept, .user = &calls};
+    load_kept(&c, &extra, 0, 1);
+    assert_int_equal(calls, 1);
+    load_kept(&c, &extra, 1, 1);
+    load_kept(&c, &extra, 1, 1);
+    assert_int_equal(calls, 1); /* read back, not made again */
+    load_case_init(&c, GD_NA_MEAN);
+    gd_cache_extra none = {0};
+    load_kept(&c, &none, 0, 0);
+    load_kept(&c, &none, 1, 0);
+}
+
 /* A cache without the section (one a streamed run writes): used, the rows
  * copied and standardized. */
 static void test_ready_without_section(void **state)
@@ -913,6 +961,7 @@ int main(void)
         cmocka_unit_test(test_unwritable_folder),
         cmocka_unit_test(test_standardized_section),
         cmocka_unit_test(test_ready_equals_parsed),
+        cmocka_unit_test(test_kept_words),
         cmocka_unit_test(test_ready_without_section),
         cmocka_unit_test(test_damaged_section_rebuilt),
         cmocka_unit_test(test_mapped_rows_read_only),
