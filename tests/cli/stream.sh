@@ -253,6 +253,26 @@ run "$GDTRAIN" --data - --stream <"$H"
 expect_status 2 "--stream from standard input"
 expect_err_line 'give a file, not standard input' "its message"
 
+# The cache beside the data is keyed by its content, not by its size and
+# time: a digit changed in place, the size and modification time put back,
+# makes a streamed run read the new rows (the model of an in-memory run
+# without a cache on the changed file).
+cp "$H" stale.csv || fail "copy"
+run "$GDTRAIN" --data stale.csv --opt gd --epochs 20 --stream -q -o stale_old.model
+expect_status 0 "a streamed run that writes stale.csv's cache"
+expect_file stale.csv.gdcache "stale.csv's cache"
+touch -r stale.csv stamp
+sed -i '2s/^82\.3,/92.3,/' stale.csv
+touch -r stamp stale.csv
+run "$GDTRAIN" --data stale.csv --opt gd --epochs 20 --stream -q -o stale_new.model
+expect_status 0 "a streamed run after the change"
+run "$GDTRAIN" --data stale.csv --opt gd --epochs 20 --no-cache -q -o stale_mem.model
+expect_status 0 "the changed file in memory"
+CHECKS=$((CHECKS + 1))
+! cmp -s stale_old.model stale_mem.model || fail "the changed cell should change the model"
+CHECKS=$((CHECKS + 1))
+cmp stale_new.model stale_mem.model >&2 || fail "a streamed run read a stale cache"
+
 # A bad cell is reported with its place, as in memory.
 printf 'a,b,y\n1,2,3\n4,x,6\n' >bad.csv
 run "$GDTRAIN" --data bad.csv --stream
