@@ -17,6 +17,10 @@
 # build, 2 if one no longer applies (its text is gone from the sources:
 # update mutations.txt). Takes about a minute per mutation on two cores,
 # most of it rebuilding; not part of CI.
+#
+# MUTATION_CMAKE_ARGS (words) go to the copy's configuration: with
+# MUTATION_CMAKE_ARGS=-DGDTRAIN_MPI=ON the mpi_* tests are built and can be
+# named by a mutation's `tests`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
@@ -72,7 +76,8 @@ git ls-files -z --cached --others --exclude-standard |
     tar -cf - --null -T - | tar -xf - -C "$COPY"
 if [ "$DRY" -eq 0 ]; then
     echo "building the copy in $COPY/build ..."
-    nice cmake -S "$COPY" -B "$COPY/build" >/dev/null
+    # shellcheck disable=SC2086 # words, split on purpose
+    nice cmake -S "$COPY" -B "$COPY/build" ${MUTATION_CMAKE_ARGS:-} >/dev/null
     nice cmake --build "$COPY/build" -j2 >/dev/null
 fi
 
