@@ -3,7 +3,8 @@
 # each mutation of tests/mutation/mutations.txt, one at a time, in a copy of
 # the working tree, rebuilds, runs the mutation's tests and prints a table:
 # "killed" (a test failed, naming the failing tests), "SURVIVED" (every
-# test passed: the bug would go unnoticed), or "no build". The working tree
+# test passed: the bug would go unnoticed), "no build", or "no tests" (the
+# mutation's tests are not in this build). The working tree
 # itself is never changed.
 #
 #   tests/mutation/run.sh [--all] [--keep] [--dry-run] [NAME...]
@@ -162,6 +163,10 @@ for i in "${!names[@]}"; do
         survived=1
     elif nice ctest --test-dir "$COPY/build" -j2 -R "$regex" --timeout 600 >>"$log" 2>&1; then
         result=SURVIVED detail="$file; tests: $regex"
+        # No test of the regex in this build (mpi_* without the MPI build):
+        # nothing ran, which is no survival.
+        grep -q '^No tests were found' "$log" &&
+            result="no tests" detail="none of $regex is built here (MUTATION_CMAKE_ARGS)"
         survived=1
     else
         result=killed
