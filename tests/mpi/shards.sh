@@ -56,6 +56,11 @@ sed '1s/age_years/age_yrs/' c.csv >renamed.csv
 mpi_run 3 --data a.csv,renamed.csv,renamed.csv --out no.model
 expect_said 3 3 "gdtrain: error: renamed.csv:1:15: the header differs from that of a.csv, the first shard: every shard starts with the same header line" \
     "a header unlike shard 0's"
+# A rename that keeps the length: the headers agree up to "age_year" and part at column 18.
+sed '1s/age_years/age_yearz/' c.csv >samelen.csv
+mpi_run 3 --data a.csv,b.csv,samelen.csv --out no.model
+expect_said 3 3 "gdtrain: error: samelen.csv:1:18: the header differs from that of a.csv, the first shard: every shard starts with the same header line" \
+    "a header of shard 0's length, one column renamed"
 
 mpi_run 3 --data a.csv,missing.csv,c.csv --out no.model
 expect_said 3 4 "gdtrain: error: missing.csv: cannot open: No such file or directory" \
