@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "core/memory.h"
 #include "cv.h"
 #include "fit.h"
 #include "train/checkpoint.h"
@@ -67,7 +68,7 @@ static const cli_option trailing_options[] = {
     {"plot", 0, OPT_STRING, 0, S(plot), "FILE", "draw the loss curve (log scale, with the optimum) as an SVG file ('-' = standard output)"},
     {"threads", 0, OPT_LONG, OPT_NONNEG, S(threads), "N", "threads for the passes over the data; 0 = every online CPU (default); results are identical for any N"},
     {"stream", 0, OPT_FLAG, 0, S(stream), NULL, "never hold the rows in memory: read them a chunk at a time on every pass from the binary cache (--cache PATH, else written beside the data first; not with --no-cache) (numeric tables: no --categorical; full batches, or mini-batches with --shuffle blocks or --no-shuffle; --val FILE is streamed too, through FILE.gdcache; no --val-split); the same model as in memory"},
-    {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file whose rows would take more than SIZE bytes parsed (8 bytes a field; suffix K, M, G or T: powers of 1024) (default: half the physical memory; with --no-cache such a file is loaded in memory, with a warning)"},
+    {"memory", 0, OPT_STRING, 0, S(memory), "SIZE", "stream (as --stream, with a note) a file whose rows would take more than SIZE bytes parsed (8 bytes a field; suffix K, M, G or T: powers of 1024) (default: half the physical memory, or of the memory cgroup's limit when smaller; with --no-cache such a file is loaded in memory, with a warning)"},
 };
 #undef S
 
@@ -872,11 +873,11 @@ static void size_text(uint64_t n, char *buf, size_t len)
     (void)snprintf(buf, len, "%.3g %s", v, unit[k]);
 }
 
-/* The default of --memory: half the physical memory (0 if unknown). */
+/* The default of --memory: half the physical memory, or of the memory
+ * cgroup's limit when smaller (0 if neither is known). */
 static uint64_t default_memory(void)
 {
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    return pages > 0 && size > 0 ? (uint64_t)pages / 2 * (uint64_t)size : 0;
+    return gd_memory_usable() / 2;
 }
 
 /* About the bytes path's rows take once parsed (size bytes of text): one

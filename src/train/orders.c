@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "core/memory.h"
 #include "gdtrain/trainer.h"
 
 /* Draws an epoch's order from *rng into order (and blocks): the rows
@@ -104,18 +104,14 @@ int gd_orders_open(gd_orders *o, int shuffle, size_t n, int with_helper)
 }
 
 /* Whether two copies of bytes each leave most of the memory alone: at
- * most a quarter of the physical memory (where the system says how much).
- * The allocations alone cannot tell: an overcommitting system grants them
- * and ends the process when the pages are touched. */
+ * most a quarter of the memory this process may use (the physical memory,
+ * or the memory cgroup's limit when smaller), where that is known. The
+ * allocations alone cannot tell: an overcommitting system grants them and
+ * ends the process when the pages are touched. */
 static int copies_fit(size_t bytes)
 {
-#ifdef _SC_PHYS_PAGES
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && page > 0)
-        return (uint64_t)bytes <= (uint64_t)pages / 8 * (uint64_t)page;
-#endif
-    (void)bytes;
-    return 1;
+    const uint64_t usable = gd_memory_usable();
+    return usable == 0 || (uint64_t)bytes <= usable / 8;
 }
 
 int gd_orders_gather(gd_orders *o, const gd_loss *loss, size_t width)

@@ -58,7 +58,8 @@ int gd_orders_open(gd_orders *o, int shuffle, size_t n, int helper);
  * gd_loss_gather), so that the epoch reads them as one stream instead of
  * n random places: two copies of the rows. Only with a helper; -1 (and no
  * gathering) without one, without the memory, or when the copies would
- * take more than a quarter of the physical memory. Call before the first
+ * take more than a quarter of the physical memory, or of the memory
+ * cgroup's limit when smaller. Call before the first
  * gd_orders_next. */
 int gd_orders_gather(gd_orders *o, const gd_loss *loss, size_t width);
 
