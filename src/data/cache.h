@@ -254,6 +254,13 @@ void gd_cache_note(gd_cache_outcome *out, const char *fmt, ...)
 #endif
     ;
 
+/* Whether the cache at path, whose key is have, was made for another
+ * source or other options than want: 1 with the note that says which (the
+ * same words for an in-memory and a streamed run), else 0. The cache keeps
+ * no source name, so a changed file and another file read alike. */
+int gd_cache_key_differs(gd_cache_outcome *out, const char *path, const char *source,
+                         const gd_cache_key *have, const gd_cache_key *want);
+
 /* Ends the note on a cache that was set aside, once its replacement is
  * written: a note says "it is rebuilt" only when it was. */
 void gd_cache_note_rebuilt(gd_cache_outcome *out);

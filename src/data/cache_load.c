@@ -386,6 +386,19 @@ void gd_cache_note(gd_cache_outcome *out, const char *fmt, ...)
     va_end(ap);
 }
 
+int gd_cache_key_differs(gd_cache_outcome *out, const char *path, const char *source,
+                         const gd_cache_key *have, const gd_cache_key *want)
+{
+    if (have->options_hash != want->options_hash)
+        gd_cache_note(out, "the cache '%s' was made with other load options", path);
+    else if (have->source_size != want->source_size || have->source_hash != want->source_hash)
+        gd_cache_note(out, "the cache '%s' was made from another file or an older '%s'", path,
+                      source);
+    else
+        return 0;
+    return 1;
+}
+
 void gd_cache_note_rebuilt(gd_cache_outcome *out)
 {
     size_t used = strlen(out->note);
@@ -421,14 +434,9 @@ static gd_status try_cache(gd_dataset *ds, gd_scaling *sc, gd_cache_extra *extra
     if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
         return GD_OK; /* a device such as /dev/null is no cache, only a place to write */
     gd_status st = gd_cache_reader_open(&r, path, &e, &why);
-    if (st == GD_OK && r.key.options_hash != key->options_hash)
-        gd_cache_note(out, "the cache '%s' was made with other load options", path);
-    else if (st == GD_OK && (r.key.source_size != key->source_size ||
-                             r.key.source_hash != key->source_hash))
-        /* The cache keeps no source name: the same file changed, or another file. */
-        gd_cache_note(out, "the cache '%s' was made from another file or an older '%s'", path,
-                      opt->path);
-    else if (st == GD_OK && sc != NULL && r.has_z)
+    if (st == GD_OK && gd_cache_key_differs(out, path, opt->path, &r.key, key)) {
+        /* noted: parsed instead */
+    } else if (st == GD_OK && sc != NULL && r.has_z)
         st = gd_cache_map_standardized(&r, opt->threads, ds, sc, &why);
     else if (st == GD_OK)
         st = gd_cache_read_dataset(&r, opt->threads, ds, &why);

@@ -79,11 +79,9 @@ static int cache_usable(cache_source *c, const char *path, const gd_cache_key *k
     gd_error why;
     int e = 0;
     gd_status st = gd_cache_reader_open(&c->r, path, &e, &why);
-    if (st == GD_OK && (c->r.key.options_hash != key->options_hash ||
-                        c->r.key.source_size != key->source_size ||
-                        c->r.key.source_hash != key->source_hash))
-        gd_cache_note(out, "'%s' does not hold '%s' with these options", path, source);
-    else if (st == GD_OK && c->r.with_y)
+    if (st == GD_OK && gd_cache_key_differs(out, path, source, &c->r.key, key)) {
+        /* noted: written anew */
+    } else if (st == GD_OK && c->r.with_y)
         return 1;
     else if (!(st == GD_ERR_IO && e == ENOENT))
         gd_cache_note(out, "the cache '%s' cannot be used (%s)", path, why.message);

@@ -264,14 +264,21 @@ expect_file stale.csv.gdcache "stale.csv's cache"
 touch -r stale.csv stamp
 sed -i '2s/^82\.3,/92.3,/' stale.csv
 touch -r stamp stale.csv
-run "$GDTRAIN" --data stale.csv --opt gd --epochs 20 --stream -q -o stale_new.model
+run "$GDTRAIN" --data stale.csv --opt gd --epochs 20 --stream -o stale_new.model
 expect_status 0 "a streamed run after the change"
+# In the words of an in-memory run with --cache (tests/cli/cache.sh).
+expect_err_line "^gdtrain: note: the cache 'stale\.csv\.gdcache' was made from another file or an older 'stale\.csv': it is rebuilt$" \
+    "the note on the stale cache"
 run "$GDTRAIN" --data stale.csv --opt gd --epochs 20 --no-cache -q -o stale_mem.model
 expect_status 0 "the changed file in memory"
 CHECKS=$((CHECKS + 1))
 ! cmp -s stale_old.model stale_mem.model || fail "the changed cell should change the model"
 CHECKS=$((CHECKS + 1))
 cmp stale_new.model stale_mem.model >&2 || fail "a streamed run read a stale cache"
+run "$GDTRAIN" --data stale.csv --opt gd --epochs 2 --stream --na drop -o stale_drop.model
+expect_status 0 "a streamed run with other load options"
+expect_err_line "^gdtrain: note: the cache 'stale\.csv\.gdcache' was made with other load options: it is rebuilt$" \
+    "the note on a cache made with other options"
 
 # A bad cell is reported with its place, as in memory.
 printf 'a,b,y\n1,2,3\n4,x,6\n' >bad.csv
