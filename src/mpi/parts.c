@@ -188,6 +188,15 @@ static int parts_check(const train_settings *s, const gd_train_config *cfg)
     int code = mpi_shard_path(s->data, P->rank, P->size, &P->shard);
     if (code == 0)
         code = mpi_shard_path(s->data, 0, P->size, &P->first_shard);
+    char *unread = code == 0 && P->rank == 0 ? mpi_shard_unread(s->data, P->size) : NULL;
+    if (unread != NULL && P->size == 1)
+        cli_warn("--data '%s': %s is not read: 1 rank reads shard 0 only (mpirun -np 2 "
+                 "reads it too)", s->data, unread);
+    else if (unread != NULL)
+        cli_warn("--data '%s': %s is not read: %d ranks read shards 0 to %d, one a rank "
+                 "(mpirun -np %d reads it too)", s->data, unread, P->size, P->size - 1,
+                 P->size + 1);
+    free(unread);
     return code;
 }
 
@@ -207,8 +216,9 @@ static void parts_help(void)
            "same header line; the rows are shard 0's, then shard 1's, ..., as if the\n"
            "files were one table. Either a list of exactly N files, 'a.csv,b.csv,c.csv',\n"
            "or a pattern whose %%d is the rank's number from 0 ('part-%%d.csv': part-0.csv\n"
-           "to part-<N-1>.csv; %%03d pads it to 3 digits; %%%% is a %%). A shard may have\n"
-           "no rows; errors name the shard and its own line numbers.\n"
+           "to part-<N-1>.csv, and a warning if part-<N>.csv exists; %%03d pads it to 3\n"
+           "digits; %%%% is a %%). A shard may have no rows; errors name the shard and\n"
+           "its own line numbers.\n"
            "\n"
            "Refused (a usage error, exit status 2, in every rank):\n");
     for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)

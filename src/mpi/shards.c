@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/msg.h"
 
@@ -102,6 +103,18 @@ int mpi_shard_path(const char *data, int rank, int ranks, char **path)
     *path = NULL;
     return strchr(data, ',') != NULL ? list_item(data, rank, ranks, path)
                                      : expand_pattern(data, rank, path);
+}
+
+char *mpi_shard_unread(const char *data, int ranks)
+{
+    char *path = NULL;
+    if (strchr(data, ',') != NULL || expand_pattern(data, ranks, &path) != 0)
+        return NULL;
+    if (access(path, F_OK) != 0) {
+        free(path);
+        return NULL;
+    }
+    return path;
 }
 
 char *mpi_shard_header(const char *path)

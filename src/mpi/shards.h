@@ -22,6 +22,13 @@ int mpi_shards_named(const char *data);
  * name. The same data and ranks give the same outcome in every rank. */
 int mpi_shard_path(const char *data, int rank, int ranks, char **path);
 
+/* For a pattern, the name of the shard one past the last rank's when that
+ * file exists (malloc'd; the caller frees it): a run on too few ranks
+ * would leave it out without a word. NULL for a list (its length is
+ * checked against the ranks), when there is no such file, or out of
+ * memory. data is a pattern mpi_shard_path accepted. */
+char *mpi_shard_unread(const char *data, int ranks);
+
 /* The first line of the file at path, malloc'd, without its line end (a
  * CR before the newline included); NULL if the file cannot be read or is
  * empty (the loader then says why), or out of memory. */

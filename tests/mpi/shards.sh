@@ -40,6 +40,19 @@ done
 same_as_gdtrain 3 "a.csv,b.csv,c.csv" --threads 2
 cp all.csv "part-%d.csv"
 same_as_gdtrain 3 "part-%d.csv" --epochs 40
+# A shard past the last rank's is left out, with a warning (rank 0's only).
+cp c.csv part-3.csv
+mpi_run 3 --data "part-%d.csv" --epochs 2 --out three.model
+expect_ranks 3 0 "3 ranks, a fourth shard there"
+CHECKS=$((CHECKS + 1))
+[ "$(grep -c '^gdtrain: warning: --data' err)" -eq 1 ] || { cat err >&2; fail "not one warning on the shards"; }
+expect_err_line "^gdtrain: warning: --data 'part-%d\.csv': part-3\.csv is not read: 3 ranks read shards 0 to 2, one a rank \(mpirun -np 4 reads it too\)$" \
+    "the warning on part-3.csv"
+mpi_run 1 --data "part-%d.csv" --epochs 2 --out one.model
+expect_ranks 1 0 "1 rank, shards 1 to 3 there"
+expect_err_line "^gdtrain: warning: --data 'part-%d\.csv': part-1\.csv is not read: 1 rank reads shard 0 only \(mpirun -np 2 reads it too\)$" \
+    "the warning on part-1.csv"
+rm part-3.csv
 cp all.csv "two-%02d.csv"
 same_as_gdtrain 2 "two-%02d.csv" --epochs 40
 whole "c.csv,empty.csv,a.csv" c.csv a.csv
