@@ -43,8 +43,9 @@ else
     ROWS=${BENCH_ROWS:-10000000}
     REPS=${BENCH_REPS:-5}
     E2E_REPS=3
-    # Mini-batch epochs timed from the second on: five, so that the median
-    # is a middle one (of two it would be the slower).
+    # Mini-batch epochs timed from the second on: five in each of REPS
+    # runs, so that the median is a middle one (of two it would be the
+    # slower) and one run's sharing of the two cores does not decide it.
     MINI_EPOCHS=6
 fi
 log() { echo "bench: $*" >&2; }
