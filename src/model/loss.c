@@ -545,20 +545,15 @@ double gd_loss_eval_packed(gd_loss *loss, const double *packed, size_t begin, si
  * the caches and read only in the next epoch, so an ordinary store's read
  * of each destination line first (a third of the gather's memory traffic)
  * buys nothing. The copy is the same bytes either way. */
-#if defined(__SSE2__)
-#define LOSS_STREAM_ROWS 1
 static inline void loss_copy_line(double *restrict out, const double *restrict row)
 {
+#if defined(__SSE2__)
     for (int k = 0; k < 8; k += 2)
         _mm_stream_pd(out + k, _mm_loadu_pd(row + k));
-}
 #else
-#define LOSS_STREAM_ROWS 0
-static inline void loss_copy_line(double *restrict out, const double *restrict row)
-{
     memcpy(out, row, 8 * sizeof *out);
-}
 #endif
+}
 
 void gd_loss_gather(const gd_loss *loss, const size_t *order, size_t count, double *out)
 {
@@ -583,7 +578,7 @@ void gd_loss_gather(const gd_loss *loss, const size_t *order, size_t count, doub
             out[k * w + d] = l.y[i * l.ys];
         }
     }
-#if LOSS_STREAM_ROWS
+#if defined(__SSE2__)
     /* Streaming stores are weakly ordered: all of them land before the
      * caller hands the rows to another thread. */
     if (stream)
