@@ -6,7 +6,11 @@
 #   tests/valgrind.sh BUILD_DIR      (e.g. build-valgrind)
 #
 # Valgrind cannot run ASan binaries, so BUILD_DIR gets its own plain Debug
-# build (no sanitizers). CTest runs the tests as usual; to put Valgrind under
+# build (no sanitizers, asserts on), at -O1. Valgrind's manual says Memcheck
+# works fairly well at -O1, with line numbers that may be off, and advises
+# against -O2 and above, where it may report uninitialised values that are
+# not. Against -O0, the suite runs in about two thirds of the time (test_wide
+# 71 s against 148 s). CTest runs the tests as usual; to put Valgrind under
 # them without touching the test definitions, each test program and gdtrain
 # in BUILD_DIR is moved to NAME.real and replaced by a small script that runs
 # NAME.real under Valgrind. Each process writes its own log; a log that is not
@@ -28,7 +32,8 @@ command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed" >&2; e
 if [ -d "$BUILD" ]; then
     find "$BUILD" -name '*.real' -type f | while read -r real; do mv -f "$real" "${real%.real}"; done
 fi
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DGDTRAIN_SANITIZE=OFF >/dev/null
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O1 \
+    -DGDTRAIN_SANITIZE=OFF >/dev/null
 cmake --build "$BUILD" -j2 >/dev/null
 # The wrappers run from the tests' own working folders: absolute paths only.
 BUILD=$(cd "$BUILD" && pwd)
