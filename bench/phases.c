@@ -10,6 +10,9 @@
  *   mini_bB      one epoch of shuffled mini-batch sgd, batch B, in gd_train
  *                (default threads): shuffle, n / B steps, full-data loss
  *   blocks_bB    the same with --shuffle blocks (GD_SHUFFLE_BLOCKS)
+ *   NAME_cpu     for train_epoch, mini_bB and blocks_bB: the processor time
+ *                of all the process's threads in that epoch (the work done,
+ *                whichever way the threads shared the cores)
  *   first_load   for "first": the parse alone (gd_fit_data_load's part that
  *                reads the file), and
  *   to_first     from the start of gd_fit_data_load (parse, standardize) to
@@ -43,11 +46,16 @@
 
 enum { MAX_REPS = 101, MAX_EPOCHS = 64 };
 
-static double now(void)
+static double clock_seconds(clockid_t clock)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(clock, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static double now(void)
+{
+    return clock_seconds(CLOCK_MONOTONIC);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -95,25 +103,28 @@ static int load(const char *path, int threads, gd_dataset *ds)
     return 0;
 }
 
-/* Epoch end times from gd_train's callback. */
+/* Epoch end times from gd_train's callback: wall (t) and the process's
+ * processor time (cpu). */
 typedef struct clock_log {
-    double t[MAX_EPOCHS + 1];
+    double t[MAX_EPOCHS + 1], cpu[MAX_EPOCHS + 1];
     long n;
 } clock_log;
 
 static int on_epoch(const gd_epoch_info *info, void *user)
 {
     clock_log *c = user;
-    if (info->epoch <= MAX_EPOCHS)
+    if (info->epoch <= MAX_EPOCHS) {
         c->t[info->epoch] = now();
+        c->cpu[info->epoch] = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    }
     c->n = info->epoch;
     return 0;
 }
 
 /* Trains epochs epochs with opt, batch and the row order shuffle; appends
- * the durations of epochs 2.. to v. */
+ * the durations of epochs 2.. to v and their processor times to cpu. */
 static int time_epochs(const gd_dataset *ds, const char *opt, size_t batch, int shuffle,
-                       long epochs, double *v, int *nv)
+                       long epochs, double *v, double *cpu, int *nv)
 {
     gd_train_config cfg;
     gd_train_config_default(&cfg, gd_optimizer_find(opt));
@@ -123,7 +134,7 @@ static int time_epochs(const gd_dataset *ds, const char *opt, size_t batch, int 
     cfg.tol = 0;
     cfg.grad_tol = 0;
     double *params = malloc((ds->d + 1) * sizeof *params);
-    clock_log c = {{0}, 0};
+    clock_log c = {{0}, {0}, 0};
     gd_train_result res;
     gd_error err;
     if (params == NULL || gd_train(ds, &cfg, params, &res, on_epoch, &c, &err) != GD_OK) {
@@ -131,8 +142,10 @@ static int time_epochs(const gd_dataset *ds, const char *opt, size_t batch, int 
         free(params);
         return -1;
     }
-    for (long e = 2; e <= c.n && e <= MAX_EPOCHS && *nv < MAX_REPS; e++)
+    for (long e = 2; e <= c.n && e <= MAX_EPOCHS && *nv < MAX_REPS; e++) {
+        cpu[*nv] = c.cpu[e] - c.cpu[e - 1];
         v[(*nv)++] = c.t[e] - c.t[e - 1];
+    }
     free(params);
     return 0;
 }
@@ -166,7 +179,7 @@ static int time_first_epoch(const char *path, double *parse, double *first)
     cfg.tol = 0;
     cfg.grad_tol = 0;
     double *params = malloc((fd.train.d + 1) * sizeof *params);
-    clock_log c = {{0}, 0};
+    clock_log c = {{0}, {0}, 0};
     gd_train_result res;
     int ok = params != NULL &&
              gd_train(&fd.train, &cfg, params, &res, on_epoch, &c, &err) == GD_OK && c.n == 2;
@@ -310,9 +323,11 @@ int main(int argc, char **argv)
         /* 4 --reps epochs after the first: the mini-batch bars divide by
          * this median, which a few slow epochs should not move. */
         if (time_epochs(&ds, "adam", 0, GD_SHUFFLE_ROWS,
-                        4 * reps + 1 < MAX_EPOCHS ? 4 * reps + 1 : MAX_EPOCHS, v[0], &n) != 0)
+                        4 * reps + 1 < MAX_EPOCHS ? 4 * reps + 1 : MAX_EPOCHS, v[0], v[1],
+                        &n) != 0)
             return 3;
         report("train_epoch", v[0], n);
+        report("train_epoch_cpu", v[1], n);
     }
 
     for (int k = 0; k < 2; k++) {
@@ -326,11 +341,13 @@ int main(int argc, char **argv)
              * that holds for a whole run more than for one epoch. */
             for (int r = 0; b > 0 && r < reps; r++)
                 if (time_epochs(&ds, "sgd", b, k == 0 ? GD_SHUFFLE_ROWS : GD_SHUFFLE_BLOCKS,
-                                mini_epochs, v[0], &n) != 0)
+                                mini_epochs, v[0], v[1], &n) != 0)
                     return 3;
             char name[64];
             snprintf(name, sizeof name, "%s_b%zu", k == 0 ? "mini" : "blocks", b);
             report(name, v[0], n);
+            snprintf(name, sizeof name, "%s_b%zu_cpu", k == 0 ? "mini" : "blocks", b);
+            report(name, v[1], n);
             p += strcspn(p, ",");
             p += *p == ',';
         }
