@@ -100,6 +100,10 @@ typedef struct gd_load_options {
                                        stay, their design row NaN (predict) */
     int strict;                     /* with encoding: an unseen level is an
                                        error, not the reference level */
+    int na_of_model;                /* with encoding: it is a trained model's,
+                                       so its --na policy applies: errors about
+                                       missing cells name that policy instead
+                                       of suggesting --na (predict, eval) */
     int raw_inputs;                 /* with the encoding rules learnt from the
                                        data: stop short of the design matrix.
                                        X holds one column per input of

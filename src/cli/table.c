@@ -106,7 +106,7 @@ gd_status cli_table_load_for_model(const gd_model *m, const char *path, char del
         .path = path, .delimiter = delimiter, .target = m->target,
         .need_target = need_target, .encode = 1, .decimal = point,
         .encoding = m->encoding ? m->encoding : &plain, .strict = strict,
-        .keep_incomplete = keep_incomplete, .report = &report,
+        .keep_incomplete = keep_incomplete, .na_of_model = 1, .report = &report,
     };
     if (st == GD_OK)
         st = gd_dataset_load(ds, &lo, &err);

@@ -584,8 +584,9 @@ static void decide_column(finish *F, size_t c)
     if (M->ntext == 0)
         return;
     if (nnum >= M->ntext) {
-        snprintf(hint, sizeof hint, " (%zu of its %zu cells are not numbers; if the "
-                 "column holds categories, use --categorical '%s')", M->ntext, n, nq);
+        snprintf(hint, sizeof hint, " (%zu of its %zu cells %s; if the column holds "
+                 "categories, use --categorical '%s')", M->ntext, n,
+                 M->ntext == 1 ? "is not a number" : "are not numbers", nq);
         text_in_numbers(F, c, hint);
         return;
     }
@@ -608,11 +609,15 @@ static void report_missing(finish *F, size_t c)
         return;
     char nq[200];
     const char *name = col_name(F, c);
+    /* --na is no option of predict and eval: their policy is the model's. */
+    const char *fix = F->C->r.na_of_model
+                          ? "the model was trained with --na error; one trained with --na drop "
+                            "or --na mean takes such rows"
+                          : "--na drop leaves such rows out, --na mean fills them in";
     problem(&F->P, F->file, M->miss.line, M->miss.column,
-            "column '%s': %zu missing cell%s (the first here); --na drop leaves "
-            "such rows out, --na mean fills them in%s",
+            "column '%s': %zu missing cell%s (the first here); %s%s",
             gd_error_quote(name, strlen(name), nq, sizeof nq), M->nmissing,
-            M->nmissing == 1 ? "" : "s",
+            M->nmissing == 1 ? "" : "s", fix,
             c == F->C->r.nfeatures ? " (a missing target is always left out)" : "");
 }
 
@@ -1073,8 +1078,9 @@ gd_status gd_cells_finish(gd_cells *C, gd_dataset *ds, const gd_cells_span *span
     if (kept == 0 && !r->part) {
         st = gd_error_set(err, GD_ERR_DATA, r->file, 0, 0,
                           "no rows left: each of the %zu rows has a missing cell%s", ds->n,
-                          r->policy == GD_NA_DROP ? " (--na mean fills them in instead)"
-                                                  : "");
+                          r->policy != GD_NA_DROP ? ""
+                          : r->na_of_model        ? " (the model was trained with --na drop)"
+                                                  : " (--na mean fills them in instead)");
         goto cleanup;
     }
     if (width == 0) {

@@ -92,6 +92,8 @@ typedef struct gd_cells_rules {
     int keep_incomplete;               /* apply: leave rows with missing cells
                                           in, as NaN (predict) */
     int strict;                        /* apply: an unseen level is an error */
+    int na_of_model;                   /* apply: the policy is a trained
+                                          model's (gd_load_options) */
     int raw;                           /* learn: leave X as one column per input,
                                           missing cells NaN (raw_inputs) */
     size_t index_col;                  /* feature that may be a pandas index

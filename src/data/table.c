@@ -135,7 +135,8 @@ gd_status gd_ds_table_rules(ds_table *t, const ds_header *hd, const size_t *dest
         .delim = delim,
         .max_levels = opt->max_levels ? opt->max_levels : GD_DEFAULT_MAX_LEVELS,
         .encoding = opt->encoding, .keep_incomplete = opt->keep_incomplete,
-        .strict = opt->strict, .raw = opt->raw_inputs && opt->encoding == NULL,
+        .strict = opt->strict, .na_of_model = opt->encoding != NULL && opt->na_of_model,
+        .raw = opt->raw_inputs && opt->encoding == NULL,
         .index_col = index_col, .file = file,
         .first_line = hd->line + 1, .part = opt->parts > 1 || opt->may_be_empty,
     };

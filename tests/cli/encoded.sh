@@ -76,6 +76,24 @@ expect_err_line "^gdtrain: error: dash.csv:2:1: column 'x': expected a number, f
 run "$GDTRAIN" solve --data dash.csv --na-values - --na drop --out t.model
 expect_status 0 "--na-values -"
 expect_err_line "left out 1 row with missing cells" "--na-values replaces the set"
+# predict and eval have no --na: a missing cell's error names the model's
+# policy instead of suggesting the option.
+printf 'x,y\n1,2\n2,3\n3,5\n4,4\n' >full.csv
+run "$GDTRAIN" solve --data full.csv --out e.model
+expect_status 0 "a model under --na error"
+for cmd in predict eval; do
+    run "$GDTRAIN" "$cmd" --model e.model --data tokens.csv
+    expect_status 3 "$cmd: a missing cell under the model's --na error"
+    expect_err_line "^gdtrain: error: tokens.csv:2:1: column 'x': 8 missing cells \(the first here\); the model was trained with --na error; one trained with --na drop or --na mean takes such rows$" \
+        "$cmd: the hint names the model's policy"
+done
+run "$GDTRAIN" solve --data full.csv --na drop --out d0.model
+expect_status 0 "a model under --na drop"
+printf 'x,y\n,1\nNA,3\n' >all_missing.csv
+run "$GDTRAIN" eval --model d0.model --data all_missing.csv
+expect_status 3 "eval: every row dropped"
+expect_err_line "^gdtrain: error: all_missing.csv: no rows left: each of the 2 rows has a missing cell \(the model was trained with --na drop\)$" \
+    "eval: no --na hint when every row is dropped"
 
 # --- a categorical column: levels in byte order, the first the reference --
 printf 'kind,area,price\nb,1,10\na,2,21\nB,3,35\nb,4,38\na,5,50\nB,6,63\nb,2,15\n' >kinds.csv
@@ -145,7 +163,7 @@ for t in 1 2; do
 gdtrain: error: rows.csv:3:4: expected 3 fields as in the header, found 2: no value for column 'y'
 gdtrain: error: rows.csv:5:1: column 'a': "1e999" is too large (overflows a double)
 gdtrain: error: rows.csv:6:7: expected 3 fields as in the header, found 4: extra field "10"
-gdtrain: error: rows.csv:4:3: column 'b': expected a number, found "x" (1 of its 4 cells are not numbers; if the column holds categories, use --categorical 'b')
+gdtrain: error: rows.csv:4:3: column 'b': expected a number, found "x" (1 of its 4 cells is not a number; if the column holds categories, use --categorical 'b')
 EOF2
     diff want err >&2 || fail "one report of the rows' and the cells' problems (--threads $t)"
     CHECKS=$((CHECKS + 1))
