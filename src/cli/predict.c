@@ -70,11 +70,13 @@ typedef struct interval_spec {
     double *work;        /* (factor.k) */
 } interval_spec;
 
+/* Writes a line per row; *nna gets the rows written as NA. */
 static gd_status write_predictions(FILE *out, const char *name, const gd_model *m,
                                    const gd_dataset *ds, const interval_spec *iv,
-                                   gd_error *err)
+                                   size_t *nna, gd_error *err)
 {
     char a[GD_NUMFORMAT_SIZE], b[GD_NUMFORMAT_SIZE], c[GD_NUMFORMAT_SIZE];
+    *nna = 0;
     if (iv != NULL)
         fputs("fit,lower,upper\n", out);
     for (size_t i = 0; i < ds->n; i++) {
@@ -84,6 +86,7 @@ static gd_status write_predictions(FILE *out, const char *name, const gd_model *
          * drop) is NaN: NA, as R's predict writes it. */
         if (fit != fit) {
             fputs(iv == NULL ? "NA\n" : "NA,NA,NA\n", out);
+            ++*nna;
             continue;
         }
         if (iv == NULL) {
@@ -156,6 +159,7 @@ int cmd_predict(int argc, char **argv)
     if (st == GD_OK && s.interval != NULL)
         st = prepare_interval(&iv, &s, &model, &err);
     int reported = 0;
+    size_t nna = 0;
     if (st == GD_OK) {
         st = cli_table_load_for_model(&model, s.data, s.delimiter, s.decimal, s.strict, 0, 1,
                                       &ds);
@@ -164,13 +168,13 @@ int cmd_predict(int argc, char **argv)
     if (st == GD_OK) {
         if (s.out == NULL) {
             st = write_predictions(stdout, "<stdout>", &model, &ds,
-                                   s.interval ? &iv : NULL, &err);
+                                   s.interval ? &iv : NULL, &nna, &err);
         } else {
             gd_atomic_file f;
             st = gd_atomic_open(&f, s.out, &err);
             if (st == GD_OK) {
                 st = write_predictions(f.fp, s.out, &model, &ds, s.interval ? &iv : NULL,
-                                       &err);
+                                       &nna, &err);
                 if (st == GD_OK)
                     st = gd_atomic_commit(&f, &err);
                 else
@@ -180,6 +184,10 @@ int cmd_predict(int argc, char **argv)
     }
     if (st != GD_OK && !reported)
         cli_report(&err);
+    /* Said like the unseen levels: an NA line should not go unnoticed. */
+    if (st == GD_OK && nna > 0)
+        cli_warn("data: %zu row%s predicted NA (a missing cell that the model, trained with "
+                 "--na drop, does not fill)", nna, cli_plural(nna));
     gd_fit_factor_free(&iv.factor);
     free(iv.work);
     gd_dataset_free(&ds);

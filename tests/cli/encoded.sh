@@ -244,6 +244,8 @@ expect_status 0 "--na drop with categories"
 run "$GDTRAIN" predict --model d.model --data fill.csv
 expect_status 0 "predict under drop"
 [ "$(sed -n 1p out)" = NA ] || fail "an incomplete row predicts NA: $(cat out)"
+expect_err_line "^gdtrain: warning: data: 1 row predicted NA \(a missing cell that the model, trained with --na drop, does not fill\)$" \
+    "predict counts its NA rows"
 
 # --- the target must be numeric ----------------------------------------------
 printf 'x,y\n1,a\n2,b\n' >texty.csv
