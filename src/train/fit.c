@@ -219,6 +219,21 @@ static gd_status load_split(gd_fit_data *fd, const gd_fit_source *src, gd_load_o
     return st;
 }
 
+/* Whether a table encoded whole differs from its training rows encoded
+ * alone: the encoding learnt levels or --na mean's fills from the rows, or
+ * left rows out (--na drop, before the split instead of after it). */
+static int encoded_from_rows(const gd_encoding *e)
+{
+    if (e == NULL)
+        return 0;
+    if (e->na != GD_NA_ERROR)
+        return 1;
+    for (size_t i = 0; i < e->ninputs; i++)
+        if (e->inputs[i].categorical)
+            return 1;
+    return 0;
+}
+
 /* Names the data file in an error about a whole column of it. */
 static gd_status name_file(gd_status st, const gd_fit_source *src, gd_error *err)
 {
@@ -271,7 +286,7 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
     gd_load_options lo = train_options(src);
     gd_cache_outcome outcome = {0}; /* filled by the load; zeroed for the analyzers */
     gd_cache_outcome *out = src->cache_outcome ? src->cache_outcome : &outcome;
-    const int split_raw = src->val_split > 0 && lo.encode && src->cache == NULL;
+    int split_raw = src->val_split > 0 && lo.encode && src->cache == NULL;
     /* All rows trained on, standardized the usual way: the cache holds them
      * so, ready to train on where they lie. */
     const int ready = src->cache != NULL && src->val_split == 0 && !src->no_intercept;
@@ -283,6 +298,18 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
                    : src->cache == NULL ? gd_dataset_load(&fd->train, &lo, err)
                                         : gd_dataset_load_cached(&fd->train, &lo, src->cache, 0,
                                                                  out, err);
+    /* The cache holds the table encoded from every row: under --val-split
+     * that is only the run without the cache's when the encoding learnt
+     * nothing from the rows; otherwise the rows are read again and split
+     * raw, so that nothing of the validation rows reaches training. */
+    if (st == GD_OK && !split_raw && src->val_split > 0 && lo.encode &&
+        encoded_from_rows(fd->train.encoding)) {
+        gd_dataset_free(&fd->train);
+        if (lo.report != NULL)
+            memset(lo.report, 0, sizeof *lo.report);
+        split_raw = 1;
+        st = load_split(fd, src, lo, err);
+    }
     if (ready)
         st = name_file(st, src, err);
     if (ready && st == GD_OK)

@@ -2,7 +2,8 @@
 # the same model file and messages as a run that parses; a changed source
 # (one digit, size and time put back), changed load options and every kind
 # of damaged cache are noticed, said in a note, and rebuilt; two writers at
-# once; a full disk; --no-cache; gdtrain cache. A run that trains on all
+# once; a full disk; --no-cache; gdtrain cache; --val-split on an encoded
+# table, which splits the rows before encoding. A run that trains on all
 # rows standardized the usual way maps the cache's standardized section;
 # the others (--val-split, --no-intercept) read its rows: both give the
 # parsing run's model.
@@ -90,6 +91,20 @@ expect_err_line "^gdtrain: note: the cache 'mixed.gdcache' was made with other l
     "options changed"
 run "$GDTRAIN" "${M2[@]}" --cache mixed.gdcache --out run.model
 same_run "changed options, then read" mixed_mean
+
+# ---- --val-split on an encoded table: the levels, the --na mean fills and
+# the rows --na drop leaves out come from the training rows alone, as in
+# the parsing run (the cache holds the table encoded from every row, which
+# would let the validation rows in)
+for na in drop mean; do
+    S=(--data houses_mixed.csv --na "$na" --val-split 0.3 --opt adam --epochs 200)
+    parse_ref "split_$na" "${S[@]}"
+    grep -q 'held out by --val-split' "split_$na.err" || fail "split_$na: no rows held out"
+    for what in writes reads; do
+        run "$GDTRAIN" "${S[@]}" --cache "split_$na.gdcache" --out run.model
+        same_run "--val-split --na $na, the run that $what the cache" "split_$na"
+    done
+done
 
 # ---- solve reads it too
 parse_ref solved solve --data houses.csv
