@@ -24,6 +24,7 @@
 #include "gdtrain/dataset.h"
 #include "gdtrain/fit.h"
 #include "gdtrain/hparams.h"
+#include "io/atomicfile.h"
 #include "io/json.h"
 #include "gdtrain/loss.h"
 #include "report/svg.h"
@@ -1009,10 +1010,36 @@ static int job_cross_validate(train_job *j)
     return code;
 }
 
-/* Sets up what watches the epochs: the observer, --check-curve, --curve. */
+/* Checks that path, a file written when training ends, can be written
+ * there, by creating its temporary file and removing it: a missing or
+ * read-only folder is then found before training instead of after it.
+ * Standard output and what is not a regular file (a device, a pipe, whose
+ * opening could wait for a reader) are left to the write itself. */
+static gd_status probe_output(const char *path, gd_error *err)
+{
+    struct stat sb;
+    if (path == NULL || cli_is_stdio(path) || (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+                                               !S_ISDIR(sb.st_mode)))
+        return GD_OK;
+    gd_atomic_file f;
+    gd_status st = gd_atomic_open(&f, path, err);
+    gd_atomic_abort(&f);
+    return st;
+}
+
+/* Sets up what watches the epochs: the observer, --check-curve, --curve;
+ * and checks first that the files written at the end can be. */
 static gd_status job_watch(train_job *j)
 {
     const train_settings *s = j->s;
+    if (!j->sweep && writes_files()) {
+        const char *ends[] = {s->out, s->plot, s->checkpoint};
+        for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+            gd_status st = probe_output(ends[k], &j->err);
+            if (st != GD_OK)
+                return st;
+        }
+    }
     j->ob = (train_observer){
         .loss_scale = j->fd.scaling.y_std * j->fd.scaling.y_std,
         .optimum = j->have_opt ? j->opt.objective : NAN,

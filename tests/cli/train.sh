@@ -82,6 +82,18 @@ run "$GDTRAIN" --data "$DATA" --out no/such/folder/m.model
 expect_status 4 "missing folder"
 expect_err_line '^gdtrain: error: no/such/folder/m.model: ' "missing folder message"
 expect_no_file no "folder created"
+# The files written at the end (--out, --plot, --checkpoint) are checked
+# before training: no epoch runs (the curve, opened after that check, is
+# never made), nothing is written, and no JSON claims a run.
+for bad in "--out no/such/m.model" "--plot no/such/p.svg" "--checkpoint no/such/c.ckpt"; do
+    read -r -a B <<<"$bad"
+    run "$GDTRAIN" --data "$DATA" --out early.model "${B[@]}" --curve early.csv --json
+    expect_status 4 "$bad"
+    expect_err_line "^gdtrain: error: ${B[1]}: cannot create a temporary file in folder 'no/such'" "$bad message"
+    expect_no_file early.csv "$bad: training began (the curve)"
+    expect_no_file early.model "$bad: the model was written"
+    [ ! -s out ] || fail "$bad: printed JSON of a run that never trained: $(cat out)"
+done
 cp gdtrain.model keep.model
 printf 'a,b\n1,2\n3,x\n' >bad.csv
 run "$GDTRAIN" --data bad.csv --out keep.model
