@@ -32,7 +32,7 @@ typedef struct predict_settings {
 
 #define S(field) offsetof(predict_settings, field)
 static const cli_option predict_options[] = {
-    {"model", 'm', OPT_STRING, 0, S(model), "FILE", "model file written by 'gdtrain train'; required"},
+    {"model", 'm', OPT_STRING, 0, S(model), "FILE", "model file written by 'gdtrain train' or 'gdtrain solve'; required"},
     {"data", 'd', OPT_STRING, 0, S(data), "FILE", "CSV with the model's feature columns, by name, in any order ('-' = standard input); required"},
     {"delimiter", 0, OPT_DELIMITER, 0, S(delimiter), "CHAR", "field separator: ',' (default), ';', 'tab', ..."},
     {"out", 'o', OPT_STRING, 0, S(out), "FILE", "write the predictions to FILE instead of standard output"},
