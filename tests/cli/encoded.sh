@@ -115,7 +115,9 @@ paste out hand.txt | awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 1e-9 * ($2 <
 printf 'area,kind\n2.5,c\n1,B\n3,c\n' >unseen.csv
 run "$GDTRAIN" predict --model k.model --data unseen.csv
 expect_status 0 "unseen level"
-expect_err_line "warning: data: 2 rows with a level the training data did not have" "unseen rows counted"
+expect_err_line "warning: unseen.csv: 2 rows with a level the training data did not have" "unseen rows counted"
+run "$GDTRAIN" predict --model k.model --data - <unseen.csv
+expect_err_line "warning: <stdin>: 2 rows with a level the training data did not have" "standard input named"
 printf 'area,kind\n2.5,B\n1,B\n3,B\n' >as_ref.csv
 "$GDTRAIN" predict --model k.model --data as_ref.csv >ref_pred.txt 2>/dev/null
 cmp -s out ref_pred.txt || fail "an unseen level predicts as the reference level"
@@ -244,7 +246,7 @@ expect_status 0 "--na drop with categories"
 run "$GDTRAIN" predict --model d.model --data fill.csv
 expect_status 0 "predict under drop"
 [ "$(sed -n 1p out)" = NA ] || fail "an incomplete row predicts NA: $(cat out)"
-expect_err_line "^gdtrain: warning: data: 1 row predicted NA \(a missing cell that the model, trained with --na drop, does not fill\)$" \
+expect_err_line "^gdtrain: warning: fill.csv: 1 row predicted NA \(a missing cell that the model, trained with --na drop, does not fill\)$" \
     "predict counts its NA rows"
 
 # --- the target must be numeric ----------------------------------------------
