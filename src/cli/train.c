@@ -399,7 +399,7 @@ static const char *stop_explanation(const gd_train_result *r, const gd_train_con
                  cfg->tol, cfg->patience);
         break;
     case GD_STOP_GRADIENT:
-        snprintf(buf, size, "converged: the gradient norm fell below %g", cfg->grad_tol);
+        snprintf(buf, size, "gradient: its norm fell below %g", cfg->grad_tol);
         break;
     case GD_STOP_MAX_EPOCHS:
         snprintf(buf, size, "reached the epoch limit (%ld)%s", cfg->max_epochs,
@@ -415,7 +415,7 @@ static const char *stop_explanation(const gd_train_result *r, const gd_train_con
         snprintf(buf, size, "interrupted");
         break;
     case GD_STOP_STALLED:
-        snprintf(buf, size, "converged: the best loss improved by less than %g (relative) in %d "
+        snprintf(buf, size, "stalled: the best loss improved by less than %g (relative) in %d "
                  "epochs; kept the weights of epoch %ld", cfg->stall_tol, cfg->stall_epochs,
                  r->best_epoch);
         break;

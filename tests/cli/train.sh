@@ -16,6 +16,14 @@ expect_err_line 'R\^2 0\.8[0-9]+' "R^2"
 head -2 gdtrain.model | grep -qx 'gdtrain-model 1' || fail "model header"
 [ "$(grep -c '^feature ' gdtrain.model)" -eq 7 ] || fail "7 feature lines"
 
+# The summary's stop line begins with the model file's stop reason where it
+# names one: default sgd stalls (a mini-batch run's rule), it does not
+# converge by --tol.
+run "$GDTRAIN" --data "$DATA" --opt sgd --out sgd.model
+expect_status 0 "sgd"
+[ "$(model_info sgd.model stop_reason)" = stalled ] || fail "sgd's stop_reason: $(model_info sgd.model stop_reason)"
+expect_err_line '^  epochs [0-9]+, stop: stalled: the best loss improved by less than 1e-05' "sgd's stop line"
+
 # 'train' is the default subcommand; runs are bit-reproducible.
 run "$GDTRAIN" train --data "$DATA" --opt adam --out again.model
 expect_status 0 "train subcommand"
