@@ -295,7 +295,9 @@ static gd_status csv_record(csv_source *c, const gd_csv_field *f, size_t nf, siz
     if (st == GD_ERR_DATA && strstr(err->message, "expected a number") != NULL) {
         size_t len = strlen(err->message);
         snprintf(err->message + len, sizeof err->message - len,
-                 " (a streamed run reads numeric columns only: text is categorical)");
+                 " (a streamed run parses numbers only: a text column is categorical, and "
+                 "its levels need the whole table; 'gdtrain cache' with the same options "
+                 "writes the table encoded, which --stream then reads)");
     }
     if (st != GD_OK)
         return st;
