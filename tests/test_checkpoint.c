@@ -1186,7 +1186,7 @@ static void test_resume_is_exact(void **state)
         assert_int_equal(ck.nargs, 4);
         assert_string_equal(ck.args[3], "adam");
         assert_int_equal(ck.state.best_params != NULL, early_stop);
-        assert_int_equal(gd_checkpoint_check_data(&ck, ds.n, &sc, &err), GD_OK);
+        assert_int_equal(gd_checkpoint_check_data(&ck, ds.n, &sc, NULL, &err), GD_OK);
         double resumed[D + 1] = {0};
         gd_train_state s2;
         gd_train_result res2;
@@ -1236,22 +1236,26 @@ static void test_check_data(void **state)
     double mean[1] = {-0.0}, std[1] = {0.1};
     unsigned char constant[1] = {0};
     gd_scaling sc = {1, mean, std, constant, 0.5, 2.0, 0};
-    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, &err), GD_OK);
-    assert_int_equal(gd_checkpoint_check_data(&ck, 4, &sc, &err), GD_ERR_DATA);
+    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, NULL, &err), GD_OK);
+    assert_int_equal(gd_checkpoint_check_data(&ck, 4, &sc, NULL, &err), GD_ERR_DATA);
     assert_non_null(strstr(err.message, "3 training rows, this run has 4"));
     std[0] = nextafter(0.1, 1.0); /* one ulp is a change */
-    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, &err), GD_ERR_DATA);
-    assert_non_null(strstr(err.message, "feature 1"));
+    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, NULL, &err), GD_ERR_DATA);
+    assert_non_null(strstr(err.message, "the mean and std of feature 1 were -0 and 0.1, "
+                                        "now -0 and 0.10000000000000002"));
+    const char *const names[1] = {"area_sqm"};
+    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, names, &err), GD_ERR_DATA);
+    assert_non_null(strstr(err.message, "the mean and std of feature 'area_sqm' were"));
     std[0] = 0.1;
     mean[0] = 0.0; /* so is the sign of a zero */
-    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, &err), GD_ERR_DATA);
+    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, NULL, &err), GD_ERR_DATA);
     mean[0] = -0.0;
     sc.y_std = 3.0;
-    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, &err), GD_ERR_DATA);
+    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, NULL, &err), GD_ERR_DATA);
     assert_non_null(strstr(err.message, "target"));
     sc.y_std = 2.0;
     sc.d = 0;
-    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, &err), GD_ERR_DATA);
+    assert_int_equal(gd_checkpoint_check_data(&ck, 3, &sc, NULL, &err), GD_ERR_DATA);
     assert_non_null(strstr(err.message, "1 features, this run has 0"));
 }
 

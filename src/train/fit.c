@@ -431,7 +431,8 @@ static gd_status fit_start(const gd_fit_data *fd, const gd_train_config *cfg,
     if (st == GD_OK)
         st = gd_train_state_init(&res->state, &fd->train, cfg, res->params, err);
     if (st == GD_OK && opt->resume != NULL) {
-        st = gd_checkpoint_check_data(opt->resume, fd->train.n, &fd->scaling, err);
+        st = gd_checkpoint_check_data(opt->resume, fd->train.n, &fd->scaling,
+                                      (const char *const *)fd->train.feature_names, err);
         if (st == GD_OK)
             st = gd_checkpoint_restore(opt->resume, &res->state, res->params, err);
         if (st != GD_OK && opt->resume_path != NULL)
