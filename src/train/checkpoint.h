@@ -100,8 +100,9 @@ void gd_checkpoint_free(gd_checkpoint *ck);
  * rows and the scaling sc computed from them must equal ck's, bit for bit
  * (standardizing the same rows gives the same bits). GD_ERR_DATA naming the
  * first difference (a feature by its name in names, or by its number when
- * names is NULL), the numbers in their shortest round-trip digits; the message has no file (the caller may set
- * err->file). Cannot fail otherwise. */
+ * names is NULL), the numbers in their shortest round-trip digits; the
+ * message has no file (the caller may set err->file). Cannot fail
+ * otherwise. */
 gd_status gd_checkpoint_check_data(const gd_checkpoint *ck, size_t rows,
                                    const gd_scaling *sc, const char *const *names,
                                    gd_error *err);
