@@ -89,8 +89,8 @@ int cmd_curve_diff(int argc, char **argv)
         goto done;
     }
 
-    const char *ref_name = strcmp(files[0], "-") == 0 ? "<stdin>" : files[0];
-    const char *new_name = strcmp(files[1], "-") == 0 ? "<stdin>" : files[1];
+    const char *ref_name = cli_file_name(files[0]);
+    const char *new_name = cli_file_name(files[1]);
     gd_curve_diff d;
     char text[1024], cols[128];
     gd_curve_columns_format(tol.columns, cols, sizeof cols);

@@ -177,14 +177,14 @@ int cmd_eval(int argc, char **argv)
                                   &ds);
     if (st != GD_OK)
         goto done;
-    st = evaluate(&model, &ds, strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, &em, &err);
+    st = evaluate(&model, &ds, cli_file_name(s.data), &em, &err);
     if (st != GD_OK) {
         cli_report(&err);
         goto done;
     }
 
     cli_say("gdtrain: eval of %s on %s: %zu rows, target '%s'\n", s.model,
-            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, em.rows, model.target);
+            cli_file_name(s.data), em.rows, model.target);
     if (em.constant_y)
         cli_say("  MSE %.6g, RMSE %.6g, MAE %.6g, R^2 n/a (the target is constant in the data)\n",
                 em.mse, em.rmse, em.mae);

@@ -269,11 +269,6 @@ const char *cli_plural(size_t count)
     return count == 1 ? "" : "s";
 }
 
-const char *cli_data_name(const char *path)
-{
-    return strcmp(path, "-") == 0 ? "<stdin>" : path;
-}
-
 const char *cli_num(char *buf, size_t size, double v)
 {
     char text[GD_NUMFORMAT_SIZE];

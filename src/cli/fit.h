@@ -117,9 +117,6 @@ void cli_json_weights(gd_json *j, const gd_model *m);
 /* "s" unless count is 1, for "%zu row%s". */
 const char *cli_plural(size_t count);
 
-/* How messages name a data file: path, or "<stdin>" for "-". */
-const char *cli_data_name(const char *path);
-
 /* The shortest round-trip decimal of v into buf (size >= GD_NUMFORMAT_SIZE;
  * "inf", "-inf" or "nan" if not finite): how every number goes into a model
  * file's info and the predictions. */

@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int cli_quiet = 0;
 
@@ -41,6 +42,11 @@ void cli_usage_error(const char *subcommand, const char *fmt, ...)
     else
         fprintf(stderr, "try 'gdtrain --help'\n");
 #endif
+}
+
+const char *cli_file_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
 
 void cli_report(const gd_error *err)

@@ -33,6 +33,10 @@ void cli_usage_error(const char *subcommand, const char *fmt, ...) CLI_PRINTF(2,
 /* "gdtrain: error: FILE:LINE:COL: message" from a library error. */
 void cli_report(const gd_error *err);
 
+/* How messages name an input file given on the command line: path, or
+ * "<stdin>" for "-". */
+const char *cli_file_name(const char *path);
+
 /* The exit status for a library status: 0 success, 1 training failed,
  * 2 usage, 3 bad input data, 4 I/O error or out of memory. The one place
  * that maps the library's statuses to the program's exit codes. */

@@ -187,7 +187,7 @@ int cmd_predict(int argc, char **argv)
     /* Said like the unseen levels: an NA line should not go unnoticed. */
     if (st == GD_OK && nna > 0)
         cli_warn("%s: %zu row%s predicted NA (a missing cell that the model, trained with "
-                 "--na drop, does not fill)", cli_data_name(s.data), nna, cli_plural(nna));
+                 "--na drop, does not fill)", cli_file_name(s.data), nna, cli_plural(nna));
     gd_fit_factor_free(&iv.factor);
     free(iv.work);
     gd_dataset_free(&ds);

@@ -262,7 +262,7 @@ int cmd_solve(int argc, char **argv)
     double mse = info.mse * loss_scale;
     cli_say("gdtrain: exact least squares%s on %s: %zu row%s, %zu feature%s\n",
             s.l2 > 0 ? " with ridge penalty" : "",
-            strcmp(s.data, "-") == 0 ? "<stdin>" : s.data, fd.train.n, cli_plural(fd.train.n),
+            cli_file_name(s.data), fd.train.n, cli_plural(fd.train.n),
             fd.train.d, cli_plural(fd.train.d));
     cli_say_formula(&model);
     cli_say("  MSE %.6g, RMSE %.6g", mse, sqrt(mse));

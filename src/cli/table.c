@@ -111,7 +111,7 @@ gd_status cli_table_load_for_model(const gd_model *m, const char *path, char del
     if (st == GD_OK)
         st = gd_dataset_load(ds, &lo, &err);
     if (st == GD_OK)
-        cli_table_say(&report, cli_data_name(path));
+        cli_table_say(&report, cli_file_name(path));
     else if (st == GD_ERR_DATA)
         cli_table_report_error(&report, &err);
     else

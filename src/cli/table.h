@@ -57,7 +57,7 @@ void cli_table_report_error(const gd_load_report *rep, const gd_error *err);
 
 /* Prints a load's notes and counts (rows left out, unseen levels) as
  * warnings. what names the data ("training data", "validation data", or
- * the file, as cli_data_name gives it). */
+ * the file, as cli_file_name gives it). */
 void cli_table_say(const gd_load_report *rep, const char *what);
 
 /* Loads path for model m: its inputs by name in any order (and its target

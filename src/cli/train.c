@@ -1230,7 +1230,7 @@ static void job_summary(const train_job *j)
     const double mse = res->train_loss * j->fit.loss_scale;
     char why[256];
     cli_say("gdtrain: %s on %s: %zu row%s, %zu feature%s\n", j->cfg.opt->name,
-            strcmp(s->data, "-") == 0 ? "<stdin>" : s->data, gd_dataset_total(ds),
+            cli_file_name(s->data), gd_dataset_total(ds),
             cli_plural(gd_dataset_total(ds)), ds->d,
             cli_plural(ds->d));
     if (j->fd.val.n > 0)
