@@ -597,6 +597,23 @@ static int same_bits(double a, double b)
     return ua == ub;
 }
 
+/* The error of a column whose statistics moved since the checkpoint: what
+ * names it ("the target", "feature 'area'"), its mean and std then and now,
+ * in shortest round-trip digits. */
+static gd_status moved(gd_error *err, const char *what, double was_mean, double was_std,
+                       double now_mean, double now_std)
+{
+    char wm[GD_NUMFORMAT_SIZE], ws[GD_NUMFORMAT_SIZE];
+    char nm[GD_NUMFORMAT_SIZE], ns[GD_NUMFORMAT_SIZE];
+    gd_numformat(wm, was_mean);
+    gd_numformat(ws, was_std);
+    gd_numformat(nm, now_mean);
+    gd_numformat(ns, now_std);
+    return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
+                        "the data changed since the checkpoint: the mean and std of %s "
+                        "were %s and %s, now %s and %s", what, wm, ws, nm, ns);
+}
+
 gd_status gd_checkpoint_check_data(const gd_checkpoint *ck, size_t rows,
                                    const gd_scaling *sc, const char *const *names,
                                    gd_error *err)
@@ -611,36 +628,20 @@ gd_status gd_checkpoint_check_data(const gd_checkpoint *ck, size_t rows,
         return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
                             "the data changed since the checkpoint: it was made with "
                             "%zu features, this run has %zu", old->d, sc->d);
-    char was_mean[GD_NUMFORMAT_SIZE], was_std[GD_NUMFORMAT_SIZE];
-    char now_mean[GD_NUMFORMAT_SIZE], now_std[GD_NUMFORMAT_SIZE];
-    char what[300];
-    size_t j = 0;
-    while (j < sc->d && same_bits(sc->x_mean[j], old->x_mean[j]) &&
-           same_bits(sc->x_std[j], old->x_std[j]))
-        j++;
-    /* The target first: its spread scales every loss. */
-    if (!same_bits(sc->y_mean, old->y_mean) || !same_bits(sc->y_std, old->y_std)) {
-        snprintf(what, sizeof what, "the target");
-        gd_numformat(was_mean, old->y_mean);
-        gd_numformat(was_std, old->y_std);
-        gd_numformat(now_mean, sc->y_mean);
-        gd_numformat(now_std, sc->y_std);
-    } else if (j < sc->d) {
-        if (names != NULL)
-            snprintf(what, sizeof what, "feature '%s'", names[j]);
-        else
-            snprintf(what, sizeof what, "feature %zu", j + 1);
-        gd_numformat(was_mean, old->x_mean[j]);
-        gd_numformat(was_std, old->x_std[j]);
-        gd_numformat(now_mean, sc->x_mean[j]);
-        gd_numformat(now_std, sc->x_std[j]);
-    } else {
-        return GD_OK;
-    }
-    return gd_error_set(err, GD_ERR_DATA, NULL, 0, 0,
-                        "the data changed since the checkpoint: the mean and std of %s "
-                        "were %s and %s, now %s and %s",
-                        what, was_mean, was_std, now_mean, now_std);
+    if (!same_bits(sc->y_mean, old->y_mean) || !same_bits(sc->y_std, old->y_std))
+        return moved(err, "the target", old->y_mean, old->y_std, sc->y_mean, sc->y_std);
+    for (size_t j = 0; j < sc->d; j++)
+        if (!same_bits(sc->x_mean[j], old->x_mean[j]) ||
+            !same_bits(sc->x_std[j], old->x_std[j])) {
+            char what[300];
+            if (names != NULL)
+                snprintf(what, sizeof what, "feature '%s'", names[j]);
+            else
+                snprintf(what, sizeof what, "feature %zu", j + 1);
+            return moved(err, what, old->x_mean[j], old->x_std[j], sc->x_mean[j],
+                         sc->x_std[j]);
+        }
+    return GD_OK;
 }
 
 gd_status gd_checkpoint_restore(const gd_checkpoint *ck, gd_train_state *state,
