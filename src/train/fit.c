@@ -219,21 +219,6 @@ static gd_status load_split(gd_fit_data *fd, const gd_fit_source *src, gd_load_o
     return st;
 }
 
-/* Whether a table encoded whole differs from its training rows encoded
- * alone: the encoding learnt levels or --na mean's fills from the rows, or
- * left rows out (--na drop, before the split instead of after it). */
-static int encoded_from_rows(const gd_encoding *e)
-{
-    if (e == NULL)
-        return 0;
-    if (e->na != GD_NA_ERROR)
-        return 1;
-    for (size_t i = 0; i < e->ninputs; i++)
-        if (e->inputs[i].categorical)
-            return 1;
-    return 0;
-}
-
 /* Names the data file in an error about a whole column of it. */
 static gd_status name_file(gd_status st, const gd_fit_source *src, gd_error *err)
 {
@@ -299,11 +284,13 @@ gd_status gd_fit_data_load(gd_fit_data *fd, const gd_fit_source *src, gd_error *
                                         : gd_dataset_load_cached(&fd->train, &lo, src->cache, 0,
                                                                  out, err);
     /* The cache holds the table encoded from every row: under --val-split
-     * that is only the run without the cache's when the encoding learnt
-     * nothing from the rows; otherwise the rows are read again and split
-     * raw, so that nothing of the validation rows reaches training. */
+     * that is the run without the cache's only for a plain numeric table
+     * (no levels, no --na mean fills learnt from the rows, no rows that
+     * --na drop left out before the split instead of after it); otherwise
+     * the rows are read again and split raw, so that nothing of the
+     * validation rows reaches training. */
     if (st == GD_OK && !split_raw && src->val_split > 0 && lo.encode &&
-        encoded_from_rows(fd->train.encoding)) {
+        fd->train.encoding != NULL && !gd_encoding_is_plain(fd->train.encoding)) {
         gd_dataset_free(&fd->train);
         if (lo.report != NULL)
             memset(lo.report, 0, sizeof *lo.report);
