@@ -220,6 +220,10 @@ static void test_bad_encodings(void **state)
     snprintf(body, sizeof body, "%sinput numeric 0 area\ninput categorical 2 0 town\n"
              "level b\nlevel a\n", f);
     expect_bad(body, 12, "byte order");
+    /* Levels are escaped text; the message shows them escaped again, on one line. */
+    snprintf(body, sizeof body, "%sinput numeric 0 area\ninput categorical 2 0 town\n"
+             "level b\\n\nlevel a\\n\n", f);
+    expect_bad(body, 12, "\"a\\x0a\" comes after \"b\\x0a\"");
     snprintf(body, sizeof body, "%sinput numeric 0 area\ninput categorical 2 0 town\n"
              "level a\n", f);
     expect_bad(body, 12, "missing before 'end'");

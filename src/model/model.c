@@ -706,10 +706,16 @@ static gd_status parse_level(gd_text_reader *r, loader *ld, size_t pos)
     if (last_missing && strcmp(in->levels[k], GD_MISSING_LEVEL) != 0)
         return gd_text_fail_at(r, 0, "the last level of an input with a level for "
                                      "missing cells must be \"%s\"", GD_MISSING_LEVEL);
-    if (k > 0 && !last_missing && strcmp(in->levels[k - 1], in->levels[k]) >= 0)
+    if (k > 0 && !last_missing && strcmp(in->levels[k - 1], in->levels[k]) >= 0) {
+        /* Levels are unescaped text: a newline in one must not reach the message. */
+        char now[128], before[128];
         return gd_text_fail_at(r, 0, "levels must be in byte order, each once: \"%s\" "
-                                     "comes after \"%s\"", in->levels[k],
-                               in->levels[k - 1]);
+                                     "comes after \"%s\"",
+                               gd_error_quote(in->levels[k], strlen(in->levels[k]), now,
+                                              sizeof now),
+                               gd_error_quote(in->levels[k - 1], strlen(in->levels[k - 1]),
+                                              before, sizeof before));
+    }
     return GD_OK;
 }
 
