@@ -9,6 +9,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,6 +543,64 @@ static void test_standardize_constant_target_and_tiny(void **state)
     gd_dataset_free(&ds);
 }
 
+/* Neumaier's sum as textbooks write it, with a branch: the oracle for the
+ * bits of the standardization's compensated sums (one block of rows). */
+static double textbook_neumaier_mean(const double *v, size_t n, size_t stride)
+{
+    double s = 0.0, c = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i * stride], t = s + x;
+        if (fabs(s) >= fabs(x))
+            c += (s - t) + x;
+        else
+            c += (x - t) + s;
+        s = t;
+    }
+    return (s + c) / (double)n;
+}
+
+static void test_standardize_compensated(void **state)
+{
+    (void)state;
+    /* 1000 rows (one block). Column 0 cycles 1e16, 1, -1e16, 3: its exact
+     * sum is 4 per 4 rows, so its mean is exactly 1, where a plain sum
+     * would lose every 1 and 3 (1e16's spacing is 2). Column 1 cycles
+     * 1e16, 1, 3, -1e16 (exact mean 1 too; the small ones meet 1e16 before
+     * its negative). Column 2 and y mix magnitudes from 1e-8 to 1e12 in
+     * both signs: there the oracle is the textbook form's bits. */
+    enum { N = 1000, D = 3 };
+    static const double c0[4] = {1e16, 1.0, -1e16, 3.0}, c1[4] = {1e16, 1.0, 3.0, -1e16};
+    double *x = malloc(N * D * sizeof *x), *y = malloc(N * sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    uint64_t r = 88172645463325252u;
+    for (size_t i = 0; i < N; i++) {
+        x[i * D] = c0[i % 4];
+        x[i * D + 1] = c1[i % 4];
+        double mix[2];
+        for (int k = 0; k < 2; k++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            double u = (double)(r >> 11) * 0x1p-53;
+            mix[k] = ldexp(u, (int)(r % 67) - 27) * ((r >> 7) & 1 ? -1.0 : 1.0);
+        }
+        x[i * D + 2] = mix[0];
+        y[i] = mix[1];
+    }
+    gd_dataset ds = make_dataset(N, D, x, y);
+    gd_scaling sc;
+    gd_error err;
+    assert_int_equal(gd_dataset_standardize(&ds, &sc, &err), GD_OK);
+    assert_true(sc.x_mean[0] == 1.0);
+    assert_true(sc.x_mean[1] == 1.0);
+    for (size_t j = 0; j < D; j++)
+        assert_true(sc.x_mean[j] == textbook_neumaier_mean(x + j, N, D));
+    assert_true(sc.y_mean == textbook_neumaier_mean(y, N, 1));
+    gd_scaling_free(&sc);
+    gd_dataset_free(&ds);
+    free(x);
+    free(y);
+}
+
 static void test_standardize_extreme(void **state)
 {
     (void)state;
@@ -795,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_error_csv_and_io),
         cmocka_unit_test(test_standardize_small),
         cmocka_unit_test(test_standardize_constant_target_and_tiny),
+        cmocka_unit_test(test_standardize_compensated),
         cmocka_unit_test(test_standardize_extreme),
         cmocka_unit_test(test_scale_origin),
         cmocka_unit_test(test_standardize_loaded),
