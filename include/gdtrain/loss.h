@@ -116,8 +116,9 @@ double gd_loss_penalty(const double *params, size_t d, double l2, double l1);
  * shuffled mini-batches, whose rows are random places in memory; it costs
  * n (d + 1) doubles more memory. Results keep their bits (the same numbers
  * in the same order), as long as the dataset's rows do not change after
- * the call. Returns 0, or -1 when the memory cannot be had (the evaluator
- * then reads X and y as before). */
+ * the call. The copy is made on the evaluator's threads. Returns 0, or -1
+ * when the memory cannot be had (the evaluator then reads X and y as
+ * before). */
 int gd_loss_pack(gd_loss *loss);
 
 /* Copies rows order[0 .. count) of the dataset, in that order, to out in

@@ -616,6 +616,22 @@ double gd_loss_penalty(const double *params, size_t d, double l2, double l1)
  * 8 doubles (7 features) each fill one cache line. */
 #define LOSS_LINE 64
 
+/* Rows of block b into loss->packed, each row then its target. */
+static void pack_task(void *ctx, size_t b, int worker)
+{
+    (void)worker;
+    const gd_loss *loss = ctx;
+    const gd_dataset *ds = loss->ds;
+    const size_t d = ds->d, w = d + 1;
+    const size_t lo = b * GD_LOSS_BLOCK;
+    const size_t hi = lo + GD_LOSS_BLOCK < ds->n ? lo + GD_LOSS_BLOCK : ds->n;
+    double *p = loss->packed;
+    for (size_t i = lo; i < hi; i++) {
+        memcpy(p + i * w, ds->x + i * d, d * sizeof *p);
+        p[i * w + d] = ds->y[i];
+    }
+}
+
 int gd_loss_pack(gd_loss *loss)
 {
     const gd_dataset *ds = loss->ds;
@@ -629,11 +645,11 @@ int gd_loss_pack(gd_loss *loss)
     double *p = aligned_alloc(LOSS_LINE, bytes);
     if (p == NULL)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(p + i * w, ds->x + i * d, d * sizeof *p);
-        p[i * w + d] = ds->y[i];
-    }
     loss->packed = p;
+    /* On the pool's threads: most of the copy's time is the first touch of
+     * its fresh pages, which the threads take in parallel (10M rows x 7: 1.3 s
+     * on one thread). */
+    gd_pool_run(loss->pool, pack_task, loss, n / GD_LOSS_BLOCK + 1);
     return 0;
 }
 
