@@ -183,8 +183,8 @@ int cmd_eval(int argc, char **argv)
         goto done;
     }
 
-    cli_say("gdtrain: eval of %s on %s: %zu rows, target '%s'\n", s.model,
-            cli_file_name(s.data), em.rows, model.target);
+    cli_say("gdtrain: eval of %s on %s: %zu row%s, target '%s'\n", s.model,
+            cli_file_name(s.data), em.rows, cli_plural(em.rows), model.target);
     if (em.constant_y)
         cli_say("  MSE %.6g, RMSE %.6g, MAE %.6g, R^2 n/a (the target is constant in the data)\n",
                 em.mse, em.rmse, em.mae);

@@ -264,11 +264,6 @@ size_t cli_constant_columns(const gd_scaling *sc)
     return count;
 }
 
-const char *cli_plural(size_t count)
-{
-    return count == 1 ? "" : "s";
-}
-
 const char *cli_num(char *buf, size_t size, double v)
 {
     char text[GD_NUMFORMAT_SIZE];

@@ -114,8 +114,6 @@ void cli_json_columns(gd_json *j, const gd_model *m);
 /* The model's "intercept" and "weights" (by feature name) members. */
 void cli_json_weights(gd_json *j, const gd_model *m);
 
-/* "s" unless count is 1, for "%zu row%s". */
-const char *cli_plural(size_t count);
 
 /* The shortest round-trip decimal of v into buf (size >= GD_NUMFORMAT_SIZE;
  * "inf", "-inf" or "nan" if not finite): how every number goes into a model

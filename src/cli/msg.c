@@ -49,6 +49,11 @@ const char *cli_file_name(const char *path)
     return strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
 
+const char *cli_plural(size_t count)
+{
+    return count == 1 ? "" : "s";
+}
+
 void cli_report(const gd_error *err)
 {
     char buf[sizeof err->file + sizeof err->message + 64];

@@ -37,6 +37,9 @@ void cli_report(const gd_error *err);
  * "<stdin>" for "-". */
 const char *cli_file_name(const char *path);
 
+/* "s" unless count is 1, for "%zu row%s". */
+const char *cli_plural(size_t count);
+
 /* The exit status for a library status: 0 success, 1 training failed,
  * 2 usage, 3 bad input data, 4 I/O error or out of memory. The one place
  * that maps the library's statuses to the program's exit codes. */

@@ -158,7 +158,7 @@ int cmd_plot(int argc, char **argv)
     size_t epochs = 0;
     for (size_t i = 0; i < nfiles; i++)
         epochs += curves[i].n;
-    cli_say("gdtrain: %zu curve%s (%zu epochs) drawn to %s\n", nfiles, nfiles == 1 ? "" : "s",
+    cli_say("gdtrain: %zu curve%s (%zu epochs) drawn to %s\n", nfiles, cli_plural(nfiles),
             epochs, cli_out_name(s.out));
 
 done:

@@ -79,7 +79,7 @@ int cmd_split(int argc, char **argv)
         return cli_exit_code(st);
     }
     cli_say("gdtrain: split %zu row%s of %s: %zu to %s, %zu to %s\n", info.rows,
-            info.rows == 1 ? "" : "s", cli_file_name(files[0]),
+            cli_plural(info.rows), cli_file_name(files[0]),
             info.train_rows, cli_out_name(files[1]), info.test_rows, cli_out_name(files[2]));
     return 0;
 }

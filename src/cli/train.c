@@ -1234,7 +1234,7 @@ static void job_summary(const train_job *j)
             cli_plural(gd_dataset_total(ds)), ds->d,
             cli_plural(ds->d));
     if (j->fd.val.n > 0)
-        cli_say("  validation: %zu rows %s\n", j->fd.val.n,
+        cli_say("  validation: %zu row%s %s\n", j->fd.val.n, cli_plural(j->fd.val.n),
                 s->val ? "from --val" : "held out by --val-split");
     cli_say_formula(&j->model);
     cli_say("  epochs %ld, stop: %s\n", res->epochs,

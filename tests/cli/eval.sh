@@ -90,6 +90,7 @@ expect_err_line 'R\^2 n/a' "constant target summary"
 printf 'x,y\n4,9\n' >one.csv
 run "$GDTRAIN" eval --model line.model --data one.csv --json
 expect_status 0 "eval one row"
+expect_err_line '^gdtrain: eval of line\.model on one\.csv: 1 row, ' "one row, singular"
 [ "$(json_field r2)" = null ] || fail "R^2 of one row"
 close "$(json_field mse)" 0 0 "one row on the line: MSE 0"
 
