@@ -119,10 +119,39 @@ static gd_status pad_to_page(gd_cache_writer *w, gd_error *err)
     return put(w, zeros, (size_t)(page_up(w->pos) - w->pos), err);
 }
 
+/* A cache replaces the file at path only when that file is a cache, by
+ * its name (*.gdcache, a damaged cache included) or its first bytes, or is
+ * empty: `--cache houses.csv` given for `--data houses.csv` must not turn
+ * the user's table into a cache. Whatever cannot be opened or read here is
+ * left to the write, which says why. */
+static gd_status check_replaceable(const char *path, gd_error *err)
+{
+    static const char suffix[] = ".gdcache";
+    size_t len = strlen(path);
+    if (len >= sizeof suffix - 1 && strcmp(path + len - (sizeof suffix - 1), suffix) == 0)
+        return GD_OK;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return GD_OK;
+    struct stat sb;
+    char head[sizeof CACHE_MAGIC - 1];
+    ssize_t got = 0;
+    int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0;
+    if (regular)
+        got = read(fd, head, sizeof head);
+    close(fd);
+    if (!regular || got < 0 || (got == (ssize_t)sizeof head &&
+                                memcmp(head, CACHE_MAGIC, sizeof head) == 0))
+        return GD_OK;
+    return gd_error_set(err, GD_ERR_IO, path, 0, 0, "not a gdtrain cache, left as it is");
+}
+
 gd_status gd_cache_writer_begin(gd_cache_writer **out, const char *path, size_t d, int with_y,
                                 gd_error *err)
 {
     *out = NULL;
+    if (check_replaceable(path, err) != GD_OK)
+        return GD_ERR_IO;
     gd_cache_writer *w = calloc(1, sizeof *w);
     if (w != NULL)
         w->ybuf = malloc(GD_CACHE_BLOCK_ROWS * sizeof *w->ybuf);

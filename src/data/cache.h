@@ -117,9 +117,11 @@ gd_status gd_cache_source_key(const char *path, int threads, uint64_t *size,
 typedef struct gd_cache_writer gd_cache_writer;
 
 /* Starts a cache at path for rows of d features (and a target when with_y).
- * Nothing appears at path before commit. GD_ERR_IO naming path when its
- * temporary file cannot be created (no such folder, no permission),
- * GD_ERR_NOMEM; *w is NULL then. */
+ * Nothing appears at path before commit. GD_ERR_IO naming path when it
+ * holds a file that is not empty and not a cache by its name (*.gdcache) or
+ * first bytes (such a file is never replaced), or when its temporary file
+ * cannot be created (no such folder, no permission); GD_ERR_NOMEM; *w is
+ * NULL then. */
 gd_status gd_cache_writer_begin(gd_cache_writer **out, const char *path, size_t d, int with_y,
                                 gd_error *err);
 

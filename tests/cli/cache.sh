@@ -261,6 +261,29 @@ else
     skip_part "/dev/full is missing"
 fi
 
+# ---- a --cache PATH that holds something else (the data file itself, as a
+# slip of the keyboard gives it) is left as it is: the run goes on without
+# the cache, gdtrain cache fails; an empty file is taken, and so is a
+# damaged cache named *.gdcache (above)
+cp houses.csv table.csv
+parse_ref plain --data houses.csv
+run "$GDTRAIN" --data houses.csv --cache table.csv --out run.model
+expect_status 0 "--cache naming a CSV file"
+expect_err_line "^gdtrain: note: .*no cache is written \(table\.csv: not a gdtrain cache, left as it is\)" \
+    "the note on a --cache PATH that is not a cache"
+CHECKS=$((CHECKS + 2))
+cmp -s houses.csv table.csv || fail "--cache replaced a CSV file"
+cmp -s plain.model run.model || fail "--cache naming a CSV file: the model differs"
+run "$GDTRAIN" cache houses.csv --out table.csv
+expect_status 4 "gdtrain cache --out naming a CSV file"
+CHECKS=$((CHECKS + 1))
+cmp -s houses.csv table.csv || fail "gdtrain cache replaced a CSV file"
+: >empty.gdcache
+run "$GDTRAIN" cache houses.csv --out empty.gdcache
+expect_status 0 "gdtrain cache --out naming an empty file"
+CHECKS=$((CHECKS + 1))
+[ "$(head -c 8 empty.gdcache)" = GDTCACHE ] || fail "an empty --out file did not become a cache"
+
 # ---- two writers at once (gdtrain cache, and a training run) on a larger
 # table: both succeed, the cache is whole afterwards, nothing is left over
 "$GDTRAIN" gen --rows 200000 --seed 3 --out big.csv
