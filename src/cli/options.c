@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_parse_double(const char *text, double *out)
@@ -336,6 +337,32 @@ int cli_one_per_stream(const char *subcommand, int writes, const cli_stream_use 
             cli_usage_error(subcommand, "%s and %s would both read standard input; "
                             "give one of them a file", first, uses[i].what);
         return 0;
+    }
+    return 1;
+}
+
+/* stat of a file option's path; 0 when it is not given, is '-' or does
+ * not exist (then nothing can be overwritten through it). */
+static int file_identity(const char *path, struct stat *sb)
+{
+    return path != NULL && !cli_is_stdio(path) && stat(path, sb) == 0 && S_ISREG(sb->st_mode);
+}
+
+int cli_outputs_spare_inputs(const char *subcommand, const cli_file_use *outs, size_t nout,
+                             const cli_file_use *ins, size_t nin)
+{
+    for (size_t i = 0; i < nout; i++) {
+        struct stat o, in;
+        if (!file_identity(outs[i].path, &o))
+            continue;
+        for (size_t k = 0; k < nin; k++)
+            if (file_identity(ins[k].path, &in) && in.st_dev == o.st_dev &&
+                in.st_ino == o.st_ino) {
+                cli_usage_error(subcommand, "%s %s is the file that %s reads: writing it would "
+                                "replace that file; name another", outs[i].what,
+                                outs[i].path, ins[k].what);
+                return 0;
+            }
     }
     return 1;
 }

@@ -129,6 +129,21 @@ const char *cli_out_name(const char *path);
 int cli_one_per_stream(const char *subcommand, int writes, const cli_stream_use *uses,
                        size_t n);
 
+/* A file option of a run: what the user wrote ("--out") and its path, or
+ * NULL when it was not given. */
+typedef struct cli_file_use {
+    const char *what;
+    const char *path;
+} cli_file_use;
+
+/* No output may be one of the run's inputs (the same existing file, by
+ * device and inode, whatever the spelling): its write would replace what
+ * the run reads, such as the data file for '--out data.csv'. Otherwise
+ * prints a usage error for subcommand (NULL: the default one) naming both
+ * and returns 0. Standard input and output ('-') are not files here. */
+int cli_outputs_spare_inputs(const char *subcommand, const cli_file_use *outs, size_t nout,
+                             const cli_file_use *ins, size_t nin);
+
 /* "" when standard input is a terminal; otherwise a hint, starting with a
  * space, that --data - reads it (for "no data" messages: 'gdtrain < f'). */
 const char *cli_stdin_hint(void);

@@ -120,6 +120,13 @@ int cmd_plot(int argc, char **argv)
         exit_code = 2;
         goto done;
     }
+    for (size_t i = 0; i < nfiles; i++) {
+        const cli_file_use written[] = {{"--out", s.out}}, read[] = {{"CURVE", files[i]}};
+        if (!cli_outputs_spare_inputs("plot", written, 1, read, 1)) {
+            exit_code = 2;
+            goto done;
+        }
+    }
 
     curves = calloc(nfiles, sizeof *curves);
     names = calloc(nfiles, sizeof *names);

@@ -149,6 +149,10 @@ int cmd_predict(int argc, char **argv)
                                  {"--data -", cli_is_stdio(s.data)}};
     if (!cli_one_per_stream("predict", 0, in, 2))
         return 2;
+    const cli_file_use written[] = {{"--out", s.out}};
+    const cli_file_use read[] = {{"--model", s.model}, {"--data", s.data}};
+    if (!cli_outputs_spare_inputs("predict", written, 1, read, 2))
+        return 2;
 
     gd_error err;
     gd_error_clear(&err);

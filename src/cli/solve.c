@@ -190,6 +190,9 @@ int cmd_solve(int argc, char **argv)
                                   {"--summary", s.summary && !s.json}};
     if (!cli_one_per_stream("solve", 1, out, 3))
         return 2;
+    const cli_file_use written[] = {{"--out", s.out}}, read[] = {{"--data", s.data}};
+    if (!cli_outputs_spare_inputs("solve", written, 1, read, 1))
+        return 2;
     if (s.summary && s.l2 > 0) {
         cli_usage_error("solve", "--summary is for ordinary least squares: the standard "
                         "errors of a ridge fit (--l2) are not those of this table");

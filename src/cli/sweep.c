@@ -911,6 +911,14 @@ int cmd_sweep(int argc, char **argv)
     }
     for (size_t i = 0; code == 0 && i < plan.n; i++)
         code = prepare_run(&plan.runs[i], i, plan.n, i > 0 ? &plan.runs[0] : NULL, &ss);
+    const cli_file_use written[] = {{"--out", ss.out}, {"--results", ss.results},
+                                    {"--plot", ss.plot}};
+    for (size_t i = 0; code == 0 && i < plan.n; i++) {
+        const cli_file_use read[] = {{"--data", plan.runs[i].s.data},
+                                     {"--configs", ss.configs}};
+        if (!cli_outputs_spare_inputs("sweep", written, 3, read, 2))
+            code = 2;
+    }
     if (code == 0 && ss.json && (cli_is_stdio(ss.results) || cli_is_stdio(ss.plot) ||
                                  cli_is_stdio(ss.out))) {
         cli_usage_error("sweep", "--json writes to standard output: give files for "

@@ -746,8 +746,10 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
                      char **argv, const gd_checkpoint *resume);
 
 /* '-' is standard input or output for every file option; each stream can
- * carry one of them. 1 if they fit, else 0 after a usage error. */
-static int streams_fit(const train_settings *s)
+ * carry one of them. And no file written may be one that is read (but a
+ * checkpoint may go where --resume read it: the run goes on saving there).
+ * 1 if they fit, else 0 after a usage error. */
+static int files_fit(const train_settings *s)
 {
     const cli_stream_use out[] = {
         {"--json", s->json},
@@ -763,8 +765,20 @@ static int streams_fit(const train_settings *s)
         {"--check-curve -", cli_is_stdio(s->check_curve)},
         {"--resume -", cli_is_stdio(s->resume)},
     };
+    const cli_file_use written[] = {
+        {"--out", s->out}, {"--curve", s->curve}, {"--plot", s->plot},
+        {"--checkpoint", s->checkpoint},
+    };
+    const cli_file_use read[] = {
+        {"--data", s->data}, {"--val", s->val}, {"--init-from", s->init_from},
+        {"--check-curve", s->check_curve}, {"--resume", s->resume},
+    };
+    const size_t nwritten = sizeof written / sizeof written[0];
+    const size_t nread = sizeof read / sizeof read[0];
     return cli_one_per_stream(NULL, 1, out, sizeof out / sizeof out[0]) &&
-           cli_one_per_stream(NULL, 0, in, sizeof in / sizeof in[0]);
+           cli_one_per_stream(NULL, 0, in, sizeof in / sizeof in[0]) &&
+           cli_outputs_spare_inputs(NULL, written, nwritten - 1, read, nread) &&
+           cli_outputs_spare_inputs(NULL, written + nwritten - 1, 1, read, nread - 1);
 }
 
 int cmd_train(int argc, char **argv)
@@ -774,7 +788,7 @@ int cmd_train(int argc, char **argv)
     int early = parse_settings(argc, argv, &s, set);
     if (early >= 0)
         return early;
-    if (!streams_fit(&s))
+    if (!files_fit(&s))
         return 2;
     if (s.resume == NULL)
         return train_run(&s, set, argc, argv, NULL);
@@ -1320,7 +1334,7 @@ static int train_run(const train_settings *s, const unsigned char *set, int argc
         return 2;
     }
     train_job j = {.s = s, .set = set, .argc = argc, .argv = argv, .resume = resume};
-    if (!streams_fit(s) || !make_config(NULL, s, set, &j.cfg))
+    if (!files_fit(s) || !make_config(NULL, s, set, &j.cfg))
         return 2;
     if (cli_train_parted != NULL) {
         int code = cli_train_parted->check(s, &j.cfg);
