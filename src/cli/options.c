@@ -367,6 +367,53 @@ int cli_outputs_spare_inputs(const char *subcommand, const cli_file_use *outs, s
     return 1;
 }
 
+/* For a path that does not exist yet: stat of its folder into *dir, and
+ * its last component. 0 when the folder cannot be found. */
+static int folder_of(const char *path, struct stat *dir, const char **name)
+{
+    const char *slash = strrchr(path, '/');
+    *name = slash == NULL ? path : slash + 1;
+    if (slash == NULL)
+        return stat(".", dir) == 0;
+    size_t len = slash == path ? 1 : (size_t)(slash - path); /* "/name": the root */
+    char *folder = malloc(len + 1);
+    if (folder == NULL)
+        return 0;
+    memcpy(folder, path, len);
+    folder[len] = '\0';
+    int found = stat(folder, dir) == 0;
+    free(folder);
+    return found;
+}
+
+/* Whether two outputs are one file: the same existing file, or the same
+ * name in one folder when neither exists yet. */
+static int same_output(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && S_ISREG(sa.st_mode);
+    const char *na, *nb;
+    return !ea && !eb && folder_of(a, &sa, &na) && folder_of(b, &sb, &nb) &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && strcmp(na, nb) == 0;
+}
+
+int cli_outputs_distinct(const char *subcommand, const cli_file_use *outs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = i + 1; k < n; k++) {
+            const char *a = outs[i].path, *b = outs[k].path;
+            if (a == NULL || b == NULL || cli_is_stdio(a) || cli_is_stdio(b) ||
+                !same_output(a, b))
+                continue;
+            cli_usage_error(subcommand, "%s %s and %s %s are one file: one would replace the "
+                            "other; name two files", outs[i].what, a, outs[k].what, b);
+            return 0;
+        }
+    return 1;
+}
+
 const char *cli_stdin_hint(void)
 {
     return isatty(STDIN_FILENO) ? "" : " (standard input is not a terminal: to read it, give --data -)";

@@ -144,6 +144,11 @@ typedef struct cli_file_use {
 int cli_outputs_spare_inputs(const char *subcommand, const cli_file_use *outs, size_t nout,
                              const cli_file_use *ins, size_t nin);
 
+/* No two outputs may be one file (by device and inode when they exist,
+ * else by their folder's real path and name): one would replace the other.
+ * Otherwise prints a usage error naming both and returns 0. */
+int cli_outputs_distinct(const char *subcommand, const cli_file_use *outs, size_t n);
+
 /* "" when standard input is a terminal; otherwise a hint, starting with a
  * space, that --data - reads it (for "no data" messages: 'gdtrain < f'). */
 const char *cli_stdin_hint(void);

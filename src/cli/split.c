@@ -65,7 +65,8 @@ int cmd_split(int argc, char **argv)
         return 2;
     const cli_file_use written[] = {{"TRAIN", files[1]}, {"TEST", files[2]}};
     const cli_file_use read[] = {{"IN", files[0]}};
-    if (!cli_outputs_spare_inputs("split", written, 2, read, 1))
+    if (!cli_outputs_distinct("split", written, 2) ||
+        !cli_outputs_spare_inputs("split", written, 2, read, 1))
         return 2;
     if (s.test >= 1 && gd_split_test_rows(s.test, (size_t)s.test + 1) == 0) {
         cli_usage_error("split", "--test %g: a count must be a whole number; a fraction "

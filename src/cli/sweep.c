@@ -185,6 +185,7 @@ typedef struct cli_sweep_run {
     gd_train_config cfg;
     const gd_solve_info *optimum;
     char *curve;          /* --curves: its file */
+    char *model_path;     /* --models: its file */
     int started;
     cli_train_outcome out;
     gd_cv_result cv;      /* --cv: its folds' scores */
@@ -413,6 +414,16 @@ static int same_data(const cli_sweep_run *a, const cli_sweep_run *b)
            ((x->val_split == 0 && !x->cv_shuffle) || a->cfg.seed == b->cfg.seed);
 }
 
+/* DIR/run-N.EXT for run i (N = i + 1), allocated; NULL on out of memory. */
+static char *run_file(const char *dir, size_t i, const char *ext)
+{
+    size_t len = strlen(dir) + strlen(ext) + 32;
+    char *path = malloc(len);
+    if (path != NULL)
+        snprintf(path, len, "%s/run-%zu.%s", dir, i + 1, ext);
+    return path;
+}
+
 /* Parses run r (number i from 0 of nruns) as `gdtrain train` would.
  * Returns 0, or the exit status (the error printed). */
 static int prepare_run(cli_sweep_run *r, size_t i, size_t nruns, const cli_sweep_run *first,
@@ -453,17 +464,33 @@ static int prepare_run(cli_sweep_run *r, size_t i, size_t nruns, const cli_sweep
                                           : "");
         return 2;
     }
-    if (ss->curves != NULL) {
-        size_t len = strlen(ss->curves) + 32;
-        r->curve = malloc(len);
-        if (r->curve == NULL) {
-            cli_error("out of memory");
-            return 4;
-        }
-        snprintf(r->curve, len, "%s/run-%zu.csv", ss->curves, i + 1);
-        r->s.curve = r->curve;
+    if ((ss->curves != NULL && (r->curve = run_file(ss->curves, i, "csv")) == NULL) ||
+        (ss->models != NULL && (r->model_path = run_file(ss->models, i, "model")) == NULL)) {
+        cli_error("out of memory");
+        return 4;
     }
+    r->s.curve = r->curve;
     return 0;
+}
+
+/* Run i's files: what the sweep writes for it (its curve and model in the
+ * --curves and --models folders, and the sweep's own outputs) may not be
+ * one file, nor one the run reads. 0, or 2 after a usage error. */
+static int files_fit(const cli_sweep_run *r, const sweep_settings *ss)
+{
+    const cli_file_use written[] = {
+        {"--out", ss->out}, {"--results", ss->results}, {"--plot", ss->plot},
+        {"--curves", r->curve}, {"--models", r->model_path},
+    };
+    const cli_file_use read[] = {
+        {"--data", r->s.data}, {"--val", r->s.val}, {"--init-from", r->s.init_from},
+        {"--configs", ss->configs},
+    };
+    const size_t nw = sizeof written / sizeof written[0], nr = sizeof read / sizeof read[0];
+    return cli_outputs_distinct("sweep", written, nw) &&
+                   cli_outputs_spare_inputs("sweep", written, nw, read, nr)
+               ? 0
+               : 2;
 }
 
 /* What the worker threads share. */
@@ -761,26 +788,18 @@ static int write_plot(const char *path, cli_sweep_run *runs, size_t n)
 }
 
 /* --models: the model of every run that has one. */
-static int write_models(const char *dir, const cli_sweep_run *runs, size_t n)
+static int write_models(const cli_sweep_run *runs, size_t n)
 {
-    size_t len = strlen(dir) + 32;
-    char *path = malloc(len);
-    if (path == NULL) {
-        cli_error("out of memory");
-        return 4;
-    }
     int code = 0;
     for (size_t i = 0; code == 0 && i < n; i++) {
         if (runs[i].out.status != 0)
             continue;
-        snprintf(path, len, "%s/run-%zu.model", dir, i + 1);
         gd_error err;
-        if (gd_model_save(&runs[i].out.model, path, &err) != GD_OK) {
+        if (gd_model_save(&runs[i].out.model, runs[i].model_path, &err) != GD_OK) {
             cli_report(&err);
             code = 4;
         }
     }
-    free(path);
     return code;
 }
 
@@ -843,7 +862,7 @@ static int sweep_execute(const sweep_settings *ss, cli_sweep_run *runs, size_t n
         if (ss->plot != NULL && code == 0)
             code = write_plot(ss->plot, runs, n);
         if (ss->models != NULL && code == 0)
-            code = write_models(ss->models, runs, n);
+            code = write_models(runs, n);
         say_ranking(runs, n, by, seconds_since(&t0));
         gd_error err;
         if (signo != 0) {
@@ -878,6 +897,7 @@ static void free_runs(sweep_plan *p)
         free(r->options);
         free(r->set);
         free(r->curve);
+        free(r->model_path);
         cli_train_outcome_free(&r->out);
         gd_cv_result_free(&r->cv);
     }
@@ -911,14 +931,8 @@ int cmd_sweep(int argc, char **argv)
     }
     for (size_t i = 0; code == 0 && i < plan.n; i++)
         code = prepare_run(&plan.runs[i], i, plan.n, i > 0 ? &plan.runs[0] : NULL, &ss);
-    const cli_file_use written[] = {{"--out", ss.out}, {"--results", ss.results},
-                                    {"--plot", ss.plot}};
-    for (size_t i = 0; code == 0 && i < plan.n; i++) {
-        const cli_file_use read[] = {{"--data", plan.runs[i].s.data},
-                                     {"--configs", ss.configs}};
-        if (!cli_outputs_spare_inputs("sweep", written, 3, read, 2))
-            code = 2;
-    }
+    for (size_t i = 0; code == 0 && i < plan.n; i++)
+        code = files_fit(&plan.runs[i], &ss);
     if (code == 0 && ss.json && (cli_is_stdio(ss.results) || cli_is_stdio(ss.plot) ||
                                  cli_is_stdio(ss.out))) {
         cli_usage_error("sweep", "--json writes to standard output: give files for "

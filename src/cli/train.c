@@ -747,7 +747,8 @@ static int train_run(const train_settings *settings, const unsigned char *set, i
 
 /* '-' is standard input or output for every file option; each stream can
  * carry one of them. And no file written may be one that is read (but a
- * checkpoint may go where --resume read it: the run goes on saving there).
+ * checkpoint may go where --resume read it: the run goes on saving there),
+ * nor two of them one file.
  * 1 if they fit, else 0 after a usage error. */
 static int files_fit(const train_settings *s)
 {
@@ -777,6 +778,7 @@ static int files_fit(const train_settings *s)
     const size_t nread = sizeof read / sizeof read[0];
     return cli_one_per_stream(NULL, 1, out, sizeof out / sizeof out[0]) &&
            cli_one_per_stream(NULL, 0, in, sizeof in / sizeof in[0]) &&
+           cli_outputs_distinct(NULL, written, nwritten) &&
            cli_outputs_spare_inputs(NULL, written, nwritten - 1, read, nread) &&
            cli_outputs_spare_inputs(NULL, written + nwritten - 1, 1, read, nread - 1);
 }

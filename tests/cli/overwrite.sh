@@ -1,7 +1,8 @@
 # No command writes over a file it reads: an output option that names one
 # of the run's inputs (by any spelling: the same path, another relative
 # path, a hard link) is a usage error (exit 2) naming both, and the input is
-# left as it was. A checkpoint may go where --resume read it.
+# left as it was; so are two outputs that are one file (existing or not).
+# A checkpoint may go where --resume read it.
 . "$(dirname "$0")/lib.bash"
 cp "$SRC/data/houses.csv" d.csv
 cp d.csv pristine.csv
@@ -45,6 +46,34 @@ refused "split TEST the input" TEST IN "$GDTRAIN" split d.csv train.csv d.csv
 expect_no_file train.csv
 refused "sweep --results the data" --results --data \
     "$GDTRAIN" sweep --data d.csv --lr 0.1,0.2 --epochs 2 --results d.csv
+
+# sweep: its per-run files in --curves and --models, and --init-from.
+mkdir runs
+cp d.csv runs/run-1.csv
+run "$GDTRAIN" sweep --data runs/run-1.csv --opt gd,adam --epochs 2 --curves runs -q --out s.model
+expect_status 2 "sweep --curves over the data"
+expect_err_line "--curves runs/run-1\.csv is the file that --data reads" "sweep --curves: the message"
+CHECKS=$((CHECKS + 1))
+cmp -s runs/run-1.csv d.csv || fail "sweep --curves replaced the data"
+cp m.model init.model
+run "$GDTRAIN" sweep --data d.csv --opt gd,adam --epochs 2 --init-from init.model --out init.model -q
+expect_status 2 "sweep --out over --init-from"
+expect_err_line "--out init\.model is the file that --init-from reads" "sweep --init-from: the message"
+CHECKS=$((CHECKS + 1))
+cmp -s init.model m.model || fail "sweep --out replaced the --init-from model"
+
+# Two outputs that are one file: the second would replace the first.
+run "$GDTRAIN" --data d.csv --epochs 3 --out two.model --curve ./two.model
+expect_status 2 "train --out and --curve one file"
+expect_err_line "--out two\.model and --curve \./two\.model are one file: one would replace the other; name two files$" \
+    "train --out and --curve one file: the message"
+expect_no_file two.model
+run "$GDTRAIN" split d.csv part.csv sub/../part.csv
+expect_status 2 "split TRAIN and TEST one file (not there yet)"
+expect_err_line "TRAIN part\.csv and TEST sub/\.\./part\.csv are one file" "split one file: the message"
+expect_no_file part.csv
+run "$GDTRAIN" sweep --data d.csv --opt gd,adam --epochs 2 --results r.csv --plot r.csv -q
+expect_status 2 "sweep --results and --plot one file"
 
 "$GDTRAIN" --data d.csv --epochs 5 --curve c.csv --out m.model --quiet || fail "a curve to plot"
 cp c.csv c_before.csv
