@@ -344,14 +344,26 @@ gd_status gd_text_parse_text(gd_text_reader *r, size_t pos, const char *noun, ch
 /* ---------------------------------------------------------------------- */
 /* The file's outline                                                      */
 
+/* The first lines a format accepts, for messages: "<magic> <version>", or
+ * "<magic> <oldest>" or (to) "<magic> <version>" when it reads older ones. */
+static const char *version_lines(const gd_text_format *fmt, char *buf, size_t size)
+{
+    if (fmt->oldest > 0 && fmt->oldest < fmt->version)
+        snprintf(buf, size, "\"%s %d\" %s \"%s %d\"", fmt->magic, fmt->oldest,
+                 fmt->oldest + 1 == fmt->version ? "or" : "to", fmt->magic, fmt->version);
+    else
+        snprintf(buf, size, "\"%s %d\"", fmt->magic, fmt->version);
+    return buf;
+}
+
 /* The first meaningful line: "<magic> <version>". */
 static gd_status parse_version(gd_text_reader *r, const gd_text_format *fmt)
 {
-    char q[128];
+    char q[128], lines[128];
     size_t end = gd_text_token_end(r, 0);
     if (end != strlen(fmt->magic) || memcmp(r->line, fmt->magic, end) != 0)
-        return gd_text_fail_at(r, 0, "not a gdtrain %s file: expected \"%s %d\", "
-                                     "found \"%s\"", fmt->kind, fmt->magic, fmt->version,
+        return gd_text_fail_at(r, 0, "not a gdtrain %s file: expected %s, found \"%s\"",
+                               fmt->kind, version_lines(fmt, lines, sizeof lines),
                                gd_text_quote(r, 0, r->len, q, sizeof q));
     size_t start = gd_text_skip_blanks(r, end);
     end = gd_text_token_end(r, start);
@@ -371,10 +383,15 @@ static gd_status parse_version(gd_text_reader *r, const gd_text_format *fmt)
         return gd_text_fail_at(r, start, "%s format version %s is newer than this "
                                          "gdtrain supports (%d)", fmt->kind,
                                gd_text_quote(r, start, end, q, sizeof q), fmt->version);
-    if (version < (fmt->oldest ? fmt->oldest : fmt->version))
+    if (version < (fmt->oldest ? fmt->oldest : fmt->version)) {
+        if (fmt->oldest > 0 && fmt->oldest < fmt->version)
+            snprintf(lines, sizeof lines, "versions %d to %d", fmt->oldest, fmt->version);
+        else
+            snprintf(lines, sizeof lines, "version %d", fmt->version);
         return gd_text_fail_at(r, start, "unknown %s format version %s (this gdtrain "
-                                         "reads version %d)", fmt->kind,
-                               gd_text_quote(r, start, end, q, sizeof q), fmt->version);
+                                         "reads %s)", fmt->kind,
+                               gd_text_quote(r, start, end, q, sizeof q), lines);
+    }
     r->version = (int)version;
     return gd_text_expect_end_of_line(r, end, "the format version");
 }
@@ -463,10 +480,11 @@ static gd_status parse_file(gd_text_reader *r, const gd_text_format *fmt, char *
         if (k == fmt->end_keyword)
             done = 1;
     }
+    char lines[128];
     if (!have_version)
         return gd_error_set(r->err, GD_ERR_DATA, r->path, 0, 0,
-                            "not a gdtrain %s file: it has no \"%s %d\" line", fmt->kind,
-                            fmt->magic, fmt->version);
+                            "not a gdtrain %s file: it has no %s line", fmt->kind,
+                            version_lines(fmt, lines, sizeof lines));
     if (!done)
         return gd_text_fail_at(r, r->len, "missing 'end' line at the end of the file "
                                           "(truncated?)");
