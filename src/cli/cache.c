@@ -58,8 +58,9 @@ static void print_cache_help(void)
 }
 
 /* Whether the cache can be written at path, checked before the parse, which
- * on a large file takes long and would be lost: 0, or 4 with the error and
- * what to give instead printed. */
+ * on a large file takes long and would be lost: 0, or 4 (2 for a file that
+ * a cache may not replace) with the error and what to give instead
+ * printed. */
 static int check_out(const char *path)
 {
     struct stat sb;
@@ -79,6 +80,11 @@ static int check_out(const char *path)
         cli_error("%s: cannot write in folder '%s': %s; give --out a path where you can "
                   "write", path, folder, strerror(errno));
         return 4;
+    }
+    gd_error err;
+    if (gd_cache_check_replaceable(path, &err) != GD_OK) {
+        cli_usage_error("cache", "%s: %s; give --out a new file", path, err.message);
+        return 2;
     }
     return 0;
 }

@@ -119,12 +119,9 @@ static gd_status pad_to_page(gd_cache_writer *w, gd_error *err)
     return put(w, zeros, (size_t)(page_up(w->pos) - w->pos), err);
 }
 
-/* A cache replaces the file at path only when that file is a cache, by
- * its name (*.gdcache, a damaged cache included) or its first bytes, or is
- * empty: `--cache houses.csv` given for `--data houses.csv` must not turn
- * the user's table into a cache. Whatever cannot be opened or read here is
- * left to the write, which says why. */
-static gd_status check_replaceable(const char *path, gd_error *err)
+/* Whatever cannot be opened or read here is left to the write, which says
+ * why. */
+gd_status gd_cache_check_replaceable(const char *path, gd_error *err)
 {
     static const char suffix[] = ".gdcache";
     size_t len = strlen(path);
@@ -150,7 +147,7 @@ gd_status gd_cache_writer_begin(gd_cache_writer **out, const char *path, size_t 
                                 gd_error *err)
 {
     *out = NULL;
-    if (check_replaceable(path, err) != GD_OK)
+    if (gd_cache_check_replaceable(path, err) != GD_OK)
         return GD_ERR_IO;
     gd_cache_writer *w = calloc(1, sizeof *w);
     if (w != NULL)

@@ -116,6 +116,12 @@ gd_status gd_cache_source_key(const char *path, int threads, uint64_t *size,
 
 typedef struct gd_cache_writer gd_cache_writer;
 
+/* A cache replaces the file at path only when that file is a cache, by its
+ * name (*.gdcache, a damaged cache included) or its first bytes, or is
+ * empty: `--cache houses.csv` given for `--data houses.csv` must not turn
+ * the user's table into a cache. GD_OK, or GD_ERR_IO naming path. */
+gd_status gd_cache_check_replaceable(const char *path, gd_error *err);
+
 /* Starts a cache at path for rows of d features (and a target when with_y).
  * Nothing appears at path before commit. GD_ERR_IO naming path when it
  * holds a file that is not empty and not a cache by its name (*.gdcache) or

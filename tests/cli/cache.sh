@@ -263,7 +263,7 @@ fi
 
 # ---- a --cache PATH that holds something else (the data file itself, as a
 # slip of the keyboard gives it) is left as it is: the run goes on without
-# the cache, gdtrain cache fails; an empty file is taken, and so is a
+# the cache, gdtrain cache refuses it (exit 2); an empty file is taken, and so is a
 # damaged cache named *.gdcache (above)
 cp houses.csv table.csv
 parse_ref plain --data houses.csv
@@ -275,7 +275,9 @@ CHECKS=$((CHECKS + 2))
 cmp -s houses.csv table.csv || fail "--cache replaced a CSV file"
 cmp -s plain.model run.model || fail "--cache naming a CSV file: the model differs"
 run "$GDTRAIN" cache houses.csv --out table.csv
-expect_status 4 "gdtrain cache --out naming a CSV file"
+expect_status 2 "gdtrain cache --out naming a CSV file"
+expect_err_line "^gdtrain: error: table\.csv: not a gdtrain cache, left as it is; give --out a new file$" \
+    "gdtrain cache --out naming a CSV file: the message"
 CHECKS=$((CHECKS + 1))
 cmp -s houses.csv table.csv || fail "gdtrain cache replaced a CSV file"
 : >empty.gdcache
