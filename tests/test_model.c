@@ -1097,6 +1097,34 @@ static void test_commit_rename_fails(void **state)
     assert_string_equal(listing, "inside");
 }
 
+/* A file replaced takes away the permission bits it lacks (with a umask of
+ * 022, a 0600 file stays 0600); a new file gets 0666 less the umask.
+ * test_save_file_mode: the umask still narrows a file replaced. */
+static void test_atomic_narrows_mode(void **state)
+{
+    (void)state;
+    char dir[256], path[300], fresh[300];
+    make_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/private.model", dir);
+    snprintf(fresh, sizeof fresh, "%s/new.model", dir);
+    write_all(path, "old\n", 4);
+    assert_int_equal(chmod(path, 0600), 0);
+    gd_error err;
+    for (int k = 0; k < 2; k++) {
+        gd_atomic_file f;
+        assert_int_equal(gd_atomic_open(&f, k == 0 ? path : fresh, &err), GD_OK);
+        fputs("new\n", f.fp);
+        assert_int_equal(gd_atomic_commit(&f, &err), GD_OK);
+    }
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0600);
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(stat(fresh, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0666 & ~mask);
+}
+
 static void test_atomic_commit_and_abort(void **state)
 {
     (void)state;
@@ -1242,6 +1270,7 @@ int main(void)
         cmocka_unit_test(test_commit_transient_write_error),
         cmocka_unit_test(test_commit_rename_fails),
         cmocka_unit_test(test_atomic_commit_and_abort),
+        cmocka_unit_test(test_atomic_narrows_mode),
         cmocka_unit_test(test_atomic_symlink),
         cmocka_unit_test(test_atomic_long_name),
     };

@@ -131,7 +131,8 @@ gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err)
                           "cannot write: it is an existing folder");
         goto fail;
     }
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+    const int exists = stat(path, &sb) == 0;
+    if (exists && !S_ISREG(sb.st_mode))
         return open_direct(f, path, err);
 
     size_t keep = baselen < TMP_BASE_MAX ? baselen : TMP_BASE_MAX;
@@ -169,6 +170,12 @@ gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err)
         free(dir);
         goto fail;
     }
+    /* A file replaced can only narrow the new one's permissions (the bits
+     * both allow): a model made private stays private, whatever the umask.
+     * Best effort. */
+    struct stat made;
+    if (exists && fstat(fd, &made) == 0 && (made.st_mode & ~sb.st_mode & 07777) != 0)
+        (void)fchmod(fd, made.st_mode & sb.st_mode & 07777);
     f->fp = fdopen(fd, "wb");
     if (f->fp == NULL) {
         int e = errno;

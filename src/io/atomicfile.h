@@ -20,8 +20,8 @@
  *
  * Notes:
  * - The new file gets mode 0666 less the umask (and the folder's default ACL),
- *   like any newly created file; an existing file's mode and owner are not
- *   carried over.
+ *   like any newly created file, less the bits a file it replaces lacks: a
+ *   file made private stays private. Its owner is not carried over.
  * - If path is a symbolic link, the link itself is replaced by the new file;
  *   the file it pointed to is left alone.
  * - The temporary name is created with O_CREAT|O_EXCL and retried on a clash,
