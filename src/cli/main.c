@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "msg.h"
 #include "options.h"
+#include "signals.h"
 
 typedef struct subcommand {
     const char *name;
@@ -87,6 +88,7 @@ static void unknown_subcommand(const char *word)
 
 int main(int argc, char **argv)
 {
+    cli_signals_remove_temps();
     if (argc >= 2) {
         for (const subcommand *s = subcommands; s->name != NULL; s++)
             if (strcmp(argv[1], s->name) == 0)

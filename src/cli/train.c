@@ -33,6 +33,7 @@
 #include "gdtrain/schedule.h"
 #include "gdtrain/trainer.h"
 #include "msg.h"
+#include "signals.h"
 #include "options.h"
 #include "train.h"
 
@@ -718,12 +719,17 @@ static void on_signal(int signo)
 
 /* While training, SIGINT and SIGTERM ask the trainer to stop after the
  * current batch instead of killing the process, so the curve is complete,
- * a checkpoint can be written and no temporary file is left behind. */
+ * a checkpoint can be written and no temporary file is left behind. Before
+ * and after, they end the process as signals.h says. */
 static void catch_signals(int on)
 {
+    if (!on) {
+        cli_signals_remove_temps();
+        return;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on ? on_signal : SIG_DFL;
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);

@@ -17,12 +17,50 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The temporary files open now, for gd_atomic_remove_temps, which a signal
+ * handler calls: lock-free atomic pointers are what a handler may read. A
+ * file that finds no free slot is just not removed on a signal. */
+_Static_assert(ATOMIC_POINTER_LOCK_FREE == 2,
+               "atomicfile: the temporary-file list needs lock-free atomic pointers");
+#define LIVE_SLOTS 16
+static _Atomic(const char *) live[LIVE_SLOTS];
+
+static void live_add(const char *tmp_path)
+{
+    for (size_t i = 0; i < LIVE_SLOTS; i++) {
+        const char *none = NULL;
+        if (atomic_compare_exchange_strong(&live[i], &none, tmp_path))
+            return;
+    }
+}
+
+/* Before tmp_path is freed (or renamed: a handler's unlink then finds
+ * nothing, harmlessly). */
+static void live_remove(const char *tmp_path)
+{
+    for (size_t i = 0; tmp_path != NULL && i < LIVE_SLOTS; i++)
+        if (atomic_load(&live[i]) == tmp_path) {
+            atomic_store(&live[i], NULL);
+            return;
+        }
+}
+
+void gd_atomic_remove_temps(void)
+{
+    for (size_t i = 0; i < LIVE_SLOTS; i++) {
+        const char *p = atomic_load(&live[i]);
+        if (p != NULL)
+            unlink(p);
+    }
+}
 
 /* The longest part of the destination's name kept in the temporary name, so
  * that ".<base>.tmpXXXXXX" stays under the usual 255-byte name limit. */
@@ -176,10 +214,12 @@ gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err)
     struct stat made;
     if (exists && fstat(fd, &made) == 0 && (made.st_mode & ~sb.st_mode & 07777) != 0)
         (void)fchmod(fd, made.st_mode & sb.st_mode & 07777);
+    live_add(f->tmp_path);
     f->fp = fdopen(fd, "wb");
     if (f->fp == NULL) {
         int e = errno;
         close(fd);
+        live_remove(f->tmp_path);
         unlink(f->tmp_path);
         st = gd_error_set(err, GD_ERR_IO, path, 0, 0, "cannot open a stream: %s",
                           strerror(e));
@@ -214,6 +254,7 @@ static void sync_folder(const char *path)
 
 static void release(gd_atomic_file *f)
 {
+    live_remove(f->tmp_path);
     free(f->path);
     free(f->tmp_path);
     f->fp = NULL;

@@ -69,6 +69,11 @@ gd_status gd_atomic_open(gd_atomic_file *f, const char *path, gd_error *err);
  * zeroed. f must be open (from a successful gd_atomic_open). */
 gd_status gd_atomic_commit(gd_atomic_file *f, gd_error *err);
 
+/* Removes the temporary file of every file open now (their destinations are
+ * untouched). For a handler of a signal that ends the process: it only
+ * reads lock-free atomics and calls unlink, both async-signal-safe. */
+void gd_atomic_remove_temps(void);
+
 /* Gives up: closes f->fp and removes the temporary file; the destination is
  * untouched. Releases and zeroes *f. Accepts a zeroed or already released
  * struct (then it does nothing). Cannot fail. */

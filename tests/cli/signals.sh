@@ -1,6 +1,8 @@
 # SIGINT and SIGTERM during training: stop after the current batch, keep the
 # finished epochs of the curve, write no model, leave no temporary files, and
-# exit 128 + the signal number. Also --init-from (warm starts).
+# exit 128 + the signal number. Outside training (gen, predict), a signal
+# ends the process after removing the temporary file of the output being
+# written. Also --init-from (warm starts).
 . "$(dirname "$0")/lib.bash"
 DATA=$SRC/data/houses.csv
 
@@ -16,6 +18,38 @@ for sig in INT TERM; do
     awk -F, 'NR > 1 && (NF != 6 || $1 != NR - 1) { exit 1 }' $sig.csv || fail "SIG$sig: torn curve"
 done
 [ -z "$(ls -A | grep -v -E '^(INT|TERM)\.csv$|^err$|^out$')" ] || fail "files left behind: $(ls -A)"
+
+# A signal while gen or predict writes: no temporary file stays, no output
+# appears. (SIGTERM: a script's background job ignores SIGINT, and gdtrain
+# leaves an ignored signal ignored.)
+# term_while_writing DESCRIPTION OUTPUT CMD...: CMD, in the background,
+# gets SIGTERM once its temporary file for OUTPUT exists.
+term_while_writing() {
+    local what=$1 output=$2 pid waited=0
+    shift 2
+    "$@" 2>/dev/null &
+    pid=$!
+    until compgen -G ".$output.tmp*" >/dev/null; do
+        kill -0 $pid 2>/dev/null || fail "$what: ended before its temporary file appeared"
+        [ $waited -lt 1200 ] || fail "$what: no temporary file within 120 s"
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    kill -TERM $pid
+    wait $pid
+    STATUS=$?
+    expect_status 143 "$what: SIGTERM"
+    CHECKS=$((CHECKS + 2))
+    [ -z "$(compgen -G ".$output.tmp*")" ] || fail "$what: temporary file left: $(ls -A)"
+    [ ! -e "$output" ] || fail "$what: $output appeared"
+}
+term_while_writing "gen" big.csv "$GDTRAIN" gen --rows 50000000 --out big.csv
+"$GDTRAIN" gen --rows 400000 --out rows.csv
+run "$GDTRAIN" --data rows.csv --epochs 2 --out rows.model --quiet
+expect_status 0 "a model for predict"
+cat rows.csv rows.csv rows.csv rows.csv rows.csv rows.csv rows.csv rows.csv rows.csv rows.csv | awk 'NR == 1 || $0 !~ /^area/' >more.csv
+term_while_writing "predict" pred.txt "$GDTRAIN" predict --model rows.model --data more.csv --out pred.txt
+rm -f rows.csv more.csv rows.model
 
 # Warm start: from a converged model, gd converges at once, to the same optimum.
 run "$GDTRAIN" --data "$DATA" --out adam.model --quiet
