@@ -586,19 +586,26 @@ static double run_score(const cli_sweep_run *r, int by)
     return (by == BY_VAL ? t->val_loss : t->train_loss) * r->out.loss_scale;
 }
 
+/* Whether run r trained to a model. A run that an interrupt kept from
+ * starting has none: its zeroed outcome is no score of 0. */
+static int has_model(const cli_sweep_run *r)
+{
+    return r->started && r->out.status == 0;
+}
+
 static const cli_sweep_run *rank_runs(cli_sweep_run *runs, size_t n, int by)
 {
     const cli_sweep_run *best = NULL;
     for (size_t i = 0; i < n; i++) {
         cli_sweep_run *r = &runs[i];
         r->rank = 0;
-        if (r->out.status != 0 || isnan(run_score(r, by)))
+        if (!has_model(r) || isnan(run_score(r, by)))
             continue;
         r->rank = 1;
         /* Ties go to the earlier run. */
         for (size_t k = 0; k < n; k++) {
             const cli_sweep_run *o = &runs[k];
-            if (k != i && o->out.status == 0 && !isnan(run_score(o, by)) &&
+            if (k != i && has_model(o) && !isnan(run_score(o, by)) &&
                 (run_score(o, by) < run_score(r, by) ||
                  (run_score(o, by) == run_score(r, by) && k < i)))
                 r->rank++;
@@ -792,7 +799,7 @@ static int write_models(const cli_sweep_run *runs, size_t n)
 {
     int code = 0;
     for (size_t i = 0; code == 0 && i < n; i++) {
-        if (runs[i].out.status != 0)
+        if (!has_model(&runs[i]))
             continue;
         gd_error err;
         if (gd_model_save(&runs[i].out.model, runs[i].model_path, &err) != GD_OK) {

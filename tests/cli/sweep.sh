@@ -126,17 +126,18 @@ expect_status 2 "unknown optimizer in a list"
 expect_err_line "^gdtrain: note: in run 2 of 2: --opt nosuch$" "which run"
 expect_no_file u.csv "results after a usage error"
 
-# SIGINT: the finished run keeps its row, the running one is stopped, the
-# one not started is listed, and no model is written.
+# SIGINT: the finished run keeps its row (and rank 1), the running one is
+# stopped, the one not started is listed without a rank (its zeroed
+# outcome is no score), and no model is written.
 mkdir sig
 signal_during_training INT sig/run-2.csv "$GDTRAIN" sweep --data "$DATA" --jobs 1 --tol 0 \
     --grad-tol 0 --opt sgd --batch-size 1 --epochs 3,100000000,5 --curves sig \
     --results sig.csv --out sig.model
 expect_status 130 "SIGINT"
 expect_no_file sig.model "a model after SIGINT"
-awk -F, 'NR == 2 && $6 == 0 && $7 == "max_epochs" { a = 1 }
-         NR == 3 && $6 == 130 && $7 == "interrupted" { b = 1 }
-         NR == 4 && $6 == "" && $7 == "not_started" { c = 1 }
+awk -F, 'NR == 2 && $6 == 0 && $7 == "max_epochs" && $13 == 1 { a = 1 }
+         NR == 3 && $6 == 130 && $7 == "interrupted" && $13 == "" { b = 1 }
+         NR == 4 && $6 == "" && $7 == "not_started" && $13 == "" { c = 1 }
          END { exit !(a && b && c && NR == 4) }' sig.csv || fail "rows after SIGINT: $(cat sig.csv)"
 CHECKS=$((CHECKS + 1))
 done_ok
