@@ -1084,9 +1084,14 @@ gd_status gd_cells_finish(gd_cells *C, gd_dataset *ds, const gd_cells_span *span
         goto cleanup;
     }
     if (width == 0) {
-        st = gd_error_set(err, GD_ERR_DATA, r->file, 0, 0,
-                          "no design columns: every feature is categorical with a "
-                          "single level");
+        st = m == 1 && r->index_col == 0
+                 ? gd_error_set(err, GD_ERR_DATA, r->file, 0, 0,
+                                "no features: the only one, column 1, has no name and "
+                                "counts the rows, so it was read as a row index and left "
+                                "out; name it in the header to use it")
+                 : gd_error_set(err, GD_ERR_DATA, r->file, 0, 0,
+                                "no design columns: every feature is categorical with a "
+                                "single level");
         goto cleanup;
     }
     ds->n = kept;
