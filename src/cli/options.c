@@ -341,8 +341,9 @@ int cli_one_per_stream(const char *subcommand, int writes, const cli_stream_use 
     return 1;
 }
 
-/* stat of a file option's path; 0 when it is not given, is '-' or does
- * not exist (then nothing can be overwritten through it). */
+/* stat of a file option's path; 0 when it is not given, is '-', does not
+ * exist or is no regular file (a device, a pipe: nothing a write would
+ * replace). */
 static int file_identity(const char *path, struct stat *sb)
 {
     return path != NULL && !cli_is_stdio(path) && stat(path, sb) == 0 && S_ISREG(sb->st_mode);

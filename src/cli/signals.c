@@ -10,15 +10,11 @@
 #include "io/atomicfile.h"
 
 /* Only async-signal-safe calls: unlink (in gd_atomic_remove_temps),
- * sigaction and raise. The default action then ends the process. */
+ * signal and raise. The default action then ends the process. */
 static void remove_temps_and_die(int signo)
 {
     gd_atomic_remove_temps();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    sigaction(signo, &sa, NULL);
+    signal(signo, SIG_DFL);
     raise(signo);
 }
 
